@@ -1,0 +1,322 @@
+// The local runner: a node:http server that does what API Gateway's HTTP API does for this project, and
+// nothing more. It decodes the path and picks a route exactly as the gateway would (or `$default`), runs
+// the same Lambda authorizer with the same 60 s cache and identity source, builds a payload-2.0 event,
+// invokes the same handler module the Lambda runs, and writes its response back (status, headers,
+// cookies, base64 bodies). Gateway-level answers (401 for a missing Authorization header, 413 over
+// 10 MB, 500 when a function throws) have the gateway's own bodies.
+
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+  Context,
+} from 'aws-lambda';
+import { compilePath, specificity } from '../../shared/http/path-match.js';
+import type { FunctionName, RouteSpec } from '../../shared/http/route.js';
+
+/** API Gateway HTTP APIs accept request bodies up to 10 MB. */
+export const GATEWAY_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+/** API Gateway times an integration out at 30 s. */
+const INTEGRATION_TIMEOUT_MS = 30_000;
+
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+export interface LocalApiOptions {
+  routes: readonly RouteSpec[];
+  /** Loads `functions/<name>.ts` and returns its `handler`. */
+  loadFunction(name: FunctionName): Promise<LambdaHandler>;
+  /** The authorizer Lambda's handler. */
+  authorizer: LambdaHandler;
+  /** The function that serves `$default`. */
+  defaultFunction: FunctionName;
+  /** Seconds an authorizer answer is cached per Authorization value; 60 as deployed. */
+  authorizerCacheSeconds?: number;
+  port?: number;
+  host?: string;
+}
+
+export interface LocalApi {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+interface CompiledRoute {
+  spec: RouteSpec;
+  matcher: ReturnType<typeof compilePath>;
+}
+
+const TEXT_TYPES = /^(text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|x-www-form-urlencoded|javascript))/i;
+
+function gatewayAnswer(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+) {
+  const body = JSON.stringify({ message });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    ...headers,
+  });
+  res.end(body);
+}
+
+function lambdaContext(functionName: string, requestId: string): Context {
+  const deadline = Date.now() + INTEGRATION_TIMEOUT_MS;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Header map as API Gateway gives it: lower-case names, repeated headers joined with commas, no cookie. */
+function gatewayHeaders(req: IncomingMessage, sourceIp: string, port: number): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = (req.rawHeaders[i] as string).toLowerCase();
+    const value = req.rawHeaders[i + 1] as string;
+    if (name === 'cookie') continue;
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+  headers['x-forwarded-for'] = headers['x-forwarded-for']
+    ? `${headers['x-forwarded-for']}, ${sourceIp}`
+    : sourceIp;
+  headers['x-forwarded-port'] ??= String(port);
+  headers['x-forwarded-proto'] ??= 'http';
+  return headers;
+}
+
+function queryParameters(rawQuery: string): Record<string, string> | undefined {
+  if (!rawQuery) return undefined;
+  const out: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(rawQuery)) {
+    out[name] = out[name] === undefined ? value : `${out[name]},${value}`;
+  }
+  return out;
+}
+
+function requestIdNow(): string {
+  return randomBytes(12).toString('base64').replace(/[+/]/g, 'A');
+}
+
+function writeLambdaResponse(res: ServerResponse, result: unknown) {
+  if (result === null || typeof result !== 'object' || !('statusCode' in result)) {
+    // API Gateway's rule for payload 2.0: anything but a structured response is a 200 JSON body.
+    const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(body);
+    return;
+  }
+  const structured = result as {
+    statusCode: number;
+    headers?: Record<string, string | number | boolean>;
+    cookies?: string[];
+    body?: string;
+    isBase64Encoded?: boolean;
+  };
+  const body =
+    structured.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(structured.headers ?? {})) headers[name] = String(value);
+  if (structured.cookies?.length) headers['Set-Cookie'] = structured.cookies;
+  headers['Content-Length'] = String(body.length);
+  res.writeHead(structured.statusCode, headers);
+  res.end(body);
+}
+
+export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  const compiled: CompiledRoute[] = options.routes
+    .map((spec) => ({ spec, matcher: compilePath(spec.path) }))
+    .sort((a, b) => specificity(b.spec.path) - specificity(a.spec.path));
+  const handlers = new Map<FunctionName, Promise<LambdaHandler>>();
+  const handlerFor = (name: FunctionName) => {
+    let handler = handlers.get(name);
+    if (!handler) {
+      handler = options.loadFunction(name);
+      handlers.set(name, handler);
+    }
+    return handler;
+  };
+  const cacheMs = (options.authorizerCacheSeconds ?? 60) * 1000;
+  type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<Record<string, unknown>>;
+  const authorizerCache = new Map<string, { expires: number; result: AuthorizerResult }>();
+
+  const server = createServer(async (req, res) => {
+    try {
+      await handle(req, res);
+    } catch (error) {
+      console.error(
+        JSON.stringify({ level: 'error', message: 'local runner failure', error: String(error) }),
+      );
+      if (!res.headersSent) gatewayAnswer(res, 500, 'Internal Server Error');
+      else res.end();
+    }
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const started = new Date();
+    const requestId = requestIdNow();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const [rawTarget = '/', rawQuery = ''] = (req.url ?? '/').split(/\?(.*)/s, 2);
+    let path: string;
+    try {
+      path = decodeURIComponent(rawTarget);
+    } catch {
+      return gatewayAnswer(res, 400, 'Bad Request');
+    }
+    const body = await readBody(req, GATEWAY_BODY_LIMIT_BYTES);
+    if (body === 'too_large') return gatewayAnswer(res, 413, 'Request Entity Too Large');
+
+    let route: CompiledRoute | undefined;
+    let pathParameters: Record<string, string> | undefined;
+    for (const candidate of compiled) {
+      if (candidate.spec.method !== method) continue;
+      const params = candidate.matcher.match(path);
+      if (params) {
+        route = candidate;
+        pathParameters = params;
+        break;
+      }
+    }
+    const routeKey = route ? `${route.spec.method} ${route.spec.path}` : '$default';
+    const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+    const port = (server.address() as AddressInfo).port;
+    const headers = gatewayHeaders(req, sourceIp, port);
+    const cookies = req.headers.cookie
+      ?.split(';')
+      .map((c) => c.trim())
+      .filter(Boolean);
+    const contentType = headers['content-type'];
+    const isBase64Encoded = body.length > 0 && !(contentType && TEXT_TYPES.test(contentType));
+    const requestContext: APIGatewayProxyEventV2['requestContext'] = {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? `127.0.0.1:${port}`,
+      domainPrefix: 'local',
+      http: {
+        method,
+        path,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey,
+      stage: '$default',
+      time: started.toUTCString(),
+      timeEpoch: started.getTime(),
+    };
+
+    let authorizerContext: Record<string, unknown> | undefined;
+    if (route && route.spec.auth !== 'public') {
+      const identity = headers.authorization;
+      if (!identity) return gatewayAnswer(res, 401, 'Unauthorized');
+      const cached = authorizerCache.get(identity);
+      let result: AuthorizerResult | undefined =
+        cached && cached.expires > Date.now() ? cached.result : undefined;
+      if (!result) {
+        const authorizerEvent: APIGatewayRequestAuthorizerEventV2 = {
+          version: '2.0',
+          type: 'REQUEST',
+          routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${method}${path}`,
+          identitySource: [identity],
+          routeKey,
+          rawPath: path,
+          rawQueryString: rawQuery,
+          cookies: cookies ?? [],
+          headers,
+          queryStringParameters: queryParameters(rawQuery) ?? {},
+          requestContext,
+          pathParameters: pathParameters ?? {},
+          stageVariables: {},
+        };
+        try {
+          result = (await options.authorizer(authorizerEvent, lambdaContext('authorizer', requestId))) as
+            | AuthorizerResult
+            | undefined;
+        } catch {
+          return gatewayAnswer(res, 500, 'Internal Server Error');
+        }
+        if (!result || typeof result.isAuthorized !== 'boolean')
+          return gatewayAnswer(res, 500, 'Internal Server Error');
+        if (cacheMs > 0) authorizerCache.set(identity, { expires: Date.now() + cacheMs, result });
+      }
+      if (!result.isAuthorized) return gatewayAnswer(res, 403, 'Forbidden');
+      authorizerContext = result.context;
+    }
+
+    const event: APIGatewayProxyEventV2 & { requestContext: { authorizer?: unknown } } = {
+      version: '2.0',
+      routeKey,
+      rawPath: path,
+      rawQueryString: rawQuery,
+      ...(cookies?.length ? { cookies } : {}),
+      headers,
+      ...(queryParameters(rawQuery) ? { queryStringParameters: queryParameters(rawQuery) } : {}),
+      requestContext: {
+        ...requestContext,
+        ...(authorizerContext ? { authorizer: { lambda: authorizerContext } } : {}),
+      },
+      ...(body.length > 0 ? { body: body.toString(isBase64Encoded ? 'base64' : 'utf8') } : {}),
+      ...(pathParameters && Object.keys(pathParameters).length ? { pathParameters } : {}),
+      isBase64Encoded,
+    };
+    const fn = route ? route.spec.fn : options.defaultFunction;
+    let result: unknown;
+    try {
+      const handler = await handlerFor(fn);
+      result = await handler(event, lambdaContext(fn, requestId));
+    } catch (error) {
+      console.error(
+        JSON.stringify({ level: 'error', message: 'function threw', fn, requestId, error: String(error) }),
+      );
+      return gatewayAnswer(res, 500, 'Internal Server Error');
+    }
+    res.setHeader('apigw-requestid', requestId);
+    writeLambdaResponse(res, result);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    server,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,86 @@
+// `npm start`: the API on http://127.0.0.1:3000 over an embedded DynamoDB, with demo data and a token.
+//
+//   npm start -- [--port 3000] [--host 127.0.0.1] [--data-dir DIR] [--backend dynalite|dynamodb-local]
+//
+// In memory by default; --data-dir keeps the data on disk across restarts.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { backendFromEnv, ensureTable, startEmbeddedDynamo } from './dynamo.js';
+import { clearState, writeState } from './state.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.PORT ?? '3000' },
+    host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
+    'data-dir': { type: 'string' },
+    backend: { type: 'string', default: process.env.DDB_BACKEND ?? 'dynalite' },
+  },
+});
+
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  throw new Error(`--port must be 0–65535, not ${values.port}`);
+const backend = backendFromEnv(values.backend);
+const dataDir = values['data-dir'] ? resolve(values['data-dir']) : undefined;
+if (dataDir) mkdirSync(dataDir, { recursive: true });
+
+/** The cursor key is kept with the data, so page links survive a restart on the same --data-dir. */
+function cursorSecretFor(dir: string | undefined): string {
+  if (!dir) return randomBytes(32).toString('base64url');
+  const file = join(dir, 'cursor-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+const dynamo = await startEmbeddedDynamo(backend, dataDir ? { path: join(dataDir, backend) } : {});
+process.env.TABLE_NAME = 'evsessions-local';
+process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+process.env.CURSOR_SECRET = cursorSecretFor(dataDir);
+process.env.AWS_REGION ??= 'local';
+await ensureTable(dynamo.endpoint, process.env.TABLE_NAME);
+
+const { seedDemo, DEMO_TENANT, DEMO_EV_ID } = await import('./seed.js');
+const { issueApiToken } = await import('../../shared/auth/token-admin.js');
+const { startProjectApi } = await import('./project-api.js');
+
+const now = new Date();
+await seedDemo(now);
+const { token } = await issueApiToken(
+  { tenantId: DEMO_TENANT, name: 'npm start', lifetimeMs: 30 * 24 * 3600 * 1000 },
+  now,
+);
+const api = await startProjectApi({ port, host: values.host });
+writeState({
+  apiUrl: api.url,
+  endpoint: dynamo.endpoint,
+  tableName: process.env.TABLE_NAME,
+  pid: process.pid,
+});
+
+console.log(`
+evsessions is running at ${api.url}  (${backend}, ${dataDir ? `data in ${dataDir}` : 'in memory'})
+
+Demo tenant '${DEMO_TENANT}', token (valid 30 days, all scopes):
+  export EVS_TOKEN=${token}
+
+Try:
+  curl -s -H "Authorization: Bearer $EVS_TOKEN" ${api.url}/v1/entities
+  curl -s -H "Authorization: Bearer $EVS_TOKEN" ${api.url}/v1/entities/${DEMO_EV_ID}/features
+
+The API is described at ${api.url}/openapi.json. Stop with Ctrl-C.
+`);
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  clearState();
+  await api.close();
+  await dynamo.stop();
+  process.exit(0);
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

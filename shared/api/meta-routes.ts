@@ -1,0 +1,36 @@
+// Routes about the API itself: its OpenAPI document and its error types. Public, served by functions/meta.ts.
+
+import * as z from 'zod';
+import { defineRoute } from '../http/route.js';
+
+export const ProblemTypeParams = z.strictObject({ code: z.string().max(64) });
+
+export const ProblemType = z
+  .object({ code: z.string(), status: z.number().int(), description: z.string() })
+  .meta({ id: 'ProblemType' });
+
+export const getOpenApiRoute = defineRoute({
+  operationId: 'getOpenApi',
+  method: 'GET',
+  path: '/openapi.json',
+  fn: 'meta',
+  auth: 'public',
+  summary: 'This API described in OpenAPI 3.1',
+  tags: ['Meta'],
+  responses: { 200: { description: 'The OpenAPI document.', contentType: 'application/json' } },
+});
+
+export const getProblemTypeRoute = defineRoute({
+  operationId: 'getProblemType',
+  method: 'GET',
+  path: '/problems/{code}',
+  fn: 'meta',
+  auth: 'public',
+  summary: 'Describe an error code (the `type` of a problem document)',
+  tags: ['Meta'],
+  params: ProblemTypeParams,
+  responses: { 200: { description: 'What the error code means.', schema: ProblemType } },
+  errors: ['problem_type_not_found'],
+});
+
+export const metaRoutes = [getOpenApiRoute, getProblemTypeRoute];

@@ -1,0 +1,8 @@
+// Every route of the HTTP API, as declarations. The CDK stack, the local runner, the $default fallback
+// and the OpenAPI document all read this list; each Lambda imports only its own area's bindings.
+
+import { entityRoutes } from '../entities/routes.js';
+import type { RouteSpec } from '../http/route.js';
+import { metaRoutes } from './meta-routes.js';
+
+export const allRoutes: readonly RouteSpec[] = [...metaRoutes, ...entityRoutes];

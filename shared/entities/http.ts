@@ -1,0 +1,74 @@
+// Binds the entities routes to their use cases: each adapter maps a validated request to one call.
+
+import { paginate } from '../http/pagination.js';
+import { implement } from '../http/route.js';
+import { toEntityResource } from './domain.js';
+import {
+  createEntityRoute,
+  deleteEntityRoute,
+  getBatteryCapacityRoute,
+  getEntityRoute,
+  getFeaturesRoute,
+  listEntitiesRoute,
+  patchFeaturesRoute,
+  putBatteryCapacityRoute,
+} from './routes.js';
+import * as entities from './service.js';
+
+export const entityHandlers = [
+  implement(createEntityRoute, async ({ caller, body, now, baseUrl }) => {
+    const entity = await entities.createEntity(caller.tenantId, body, now);
+    return {
+      status: 201,
+      headers: { Location: `${baseUrl}/v1/entities/${entity.id}` },
+      body: toEntityResource(entity),
+    };
+  }),
+
+  implement(listEntitiesRoute, async ({ caller, query, now, baseUrl }) => ({
+    status: 200,
+    body: await paginate({
+      binding: { tenantId: caller.tenantId, query: `listEntities?type=${query.type ?? ''}` },
+      pageSize: query.pageSize,
+      continuationToken: query.continuationToken,
+      now,
+      url: `${baseUrl}/v1/entities`,
+      query: { type: query.type },
+      fetch: (startKey) =>
+        entities.listEntities(caller.tenantId, { pageSize: query.pageSize, startKey, type: query.type }),
+      map: toEntityResource,
+    }),
+  })),
+
+  implement(getEntityRoute, async ({ caller, params }) => ({
+    status: 200,
+    body: toEntityResource(await entities.requireEntity(caller.tenantId, params.entityId)),
+  })),
+
+  implement(deleteEntityRoute, async ({ caller, params }) => {
+    await entities.deleteEntity(caller.tenantId, params.entityId);
+    return { status: 204 };
+  }),
+
+  implement(putBatteryCapacityRoute, async ({ caller, params, body, now }) => {
+    return {
+      status: 200,
+      body: await entities.setBatteryCapacity(caller.tenantId, params.entityId, body.batteryCapacity, now),
+    };
+  }),
+
+  implement(getBatteryCapacityRoute, async ({ caller, params }) => ({
+    status: 200,
+    body: await entities.getBatteryCapacity(caller.tenantId, params.entityId),
+  })),
+
+  implement(getFeaturesRoute, async ({ caller, params }) => ({
+    status: 200,
+    body: await entities.getFeatures(caller.tenantId, params.entityId),
+  })),
+
+  implement(patchFeaturesRoute, async ({ caller, params, body, now }) => ({
+    status: 200,
+    body: await entities.setFeature(caller.tenantId, params.entityId, body.feature, body.enabled, now),
+  })),
+];

@@ -1,0 +1,62 @@
+// Every machine-readable error `code` the API can answer, with its status and what it means. ApiError
+// only accepts codes from here, so this list is complete by construction; docs/errors.md and the
+// GET /problems/{code} route are generated from it.
+
+export const ERROR_CODES = {
+  validation_failed: {
+    status: 400,
+    description: 'One or more fields are invalid; `errors[]` names each one.',
+  },
+  malformed_json: { status: 400, description: 'The body is not well-formed JSON.' },
+  body_required: { status: 400, description: 'This operation needs a JSON body and none was sent.' },
+  invalid_continuation_token: {
+    status: 400,
+    description: 'The continuation token was altered, belongs to another query or tenant, or has expired.',
+  },
+  battery_capacity_required: {
+    status: 400,
+    description:
+      'CaptureChargeSessions needs the battery capacity of an EV that reports neither power nor energy; set it with PUT /v1/entities/{entityId}/battery-capacity first.',
+  },
+  battery_capacity_ev_only: {
+    status: 400,
+    description: 'Battery capacity applies to entities of type EV only.',
+  },
+  unauthorized: {
+    status: 401,
+    description:
+      'The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which.',
+  },
+  insufficient_scope: {
+    status: 403,
+    description: 'The token is valid but lacks the scope the operation needs.',
+  },
+  route_not_found: { status: 404, description: 'No operation exists at this path.' },
+  entity_not_found: { status: 404, description: 'No entity with this id exists for the calling tenant.' },
+  battery_capacity_not_set: { status: 404, description: "The entity's battery capacity has not been set." },
+  problem_type_not_found: { status: 404, description: 'No error code of this name exists.' },
+  method_not_allowed: {
+    status: 405,
+    description: 'The path exists but not with this method; see the Allow header.',
+  },
+  payload_too_large: { status: 413, description: 'The body exceeds the limit stated in `limitBytes`.' },
+  unsupported_media_type: { status: 415, description: 'The body must be sent as application/json.' },
+  rate_limited: { status: 429, description: 'Too many requests; retry after the Retry-After header.' },
+  internal_error: { status: 500, description: 'An unexpected error; quote the requestId when reporting it.' },
+  service_unavailable: {
+    status: 503,
+    description:
+      'A dependency is throttling or failing; nothing was changed, retry after the Retry-After header.',
+  },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, value);
+}
+
+/** The problem `type` URI: a relative reference to GET /problems/{code} on the same API. */
+export function problemTypeUri(code: ErrorCode): string {
+  return `/problems/${code}`;
+}

@@ -1,0 +1,91 @@
+// The page envelope every list operation answers with, after DER-Connect's:
+// `{ data, links: { next }, meta: { continuationToken, pageSize } }`.
+
+import * as z from 'zod';
+import type { Page, Position } from '../storage/page.js';
+import { type CursorBinding, openCursor, sealCursor } from './cursor.js';
+import { cursorSecret } from './cursor-secret.js';
+
+export const DEFAULT_PAGE_SIZE = 25;
+export const MAX_PAGE_SIZE = 100;
+
+/** Query fields shared by every list operation; spread into a route's query schema. */
+export const pageQueryFields = {
+  pageSize: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE)
+    .default(DEFAULT_PAGE_SIZE)
+    .meta({ description: `Items per page, 1–${MAX_PAGE_SIZE}.` }),
+  continuationToken: z
+    .string()
+    .max(4096)
+    .optional()
+    .meta({ description: 'The `meta.continuationToken` of the previous page, unchanged.' }),
+};
+
+export const PageLinks = z
+  .object({
+    next: z.string().nullable().meta({ description: 'URL of the next page; null on the last page.' }),
+  })
+  .meta({ id: 'PageLinks' });
+
+export const PageMeta = z
+  .object({
+    continuationToken: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as `continuationToken` for the next page.' }),
+    pageSize: z.number().int(),
+  })
+  .meta({ id: 'PageMeta' });
+
+export function pageSchema<T extends z.ZodType>(item: T, id: string) {
+  return z.object({ data: z.array(item), links: PageLinks, meta: PageMeta }).meta({ id });
+}
+
+export interface PageEnvelope<T> {
+  data: T[];
+  links: { next: string | null };
+  meta: { continuationToken: string | null; pageSize: number };
+}
+
+export interface PaginateOptions<R, T> {
+  binding: CursorBinding;
+  pageSize: number;
+  continuationToken: string | undefined;
+  now: Date;
+  /** `baseUrl + path` of the operation, for the next link. */
+  url: string;
+  /** The query parameters of this request, carried into the next link. */
+  query: Record<string, string | number | undefined>;
+  fetch(startKey: Position | undefined): Promise<Page<R>>;
+  map(record: R): T;
+}
+
+export async function paginate<R, T>(options: PaginateOptions<R, T>): Promise<PageEnvelope<T>> {
+  const secret = await cursorSecret();
+  const startKey = options.continuationToken
+    ? openCursor(options.continuationToken, options.binding, secret, options.now)
+    : undefined;
+  const page = await options.fetch(startKey);
+  const continuationToken = page.nextKey
+    ? sealCursor(page.nextKey, options.binding, secret, options.now)
+    : null;
+  let next: string | null = null;
+  if (continuationToken) {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(options.query)) {
+      if (value !== undefined && name !== 'continuationToken') params.set(name, String(value));
+    }
+    params.set('pageSize', String(options.pageSize));
+    params.set('continuationToken', continuationToken);
+    next = `${options.url}?${params.toString()}`;
+  }
+  return {
+    data: page.items.map(options.map),
+    links: { next },
+    meta: { continuationToken, pageSize: options.pageSize },
+  };
+}

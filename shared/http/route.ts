@@ -1,0 +1,104 @@
+// A route is declared once, as data: method, path, the Lambda function that serves it, the scope it
+// needs, and zod schemas for its parameters, query, body and responses. The CDK stack makes API Gateway
+// routes from these declarations, the local runner matches requests with them, the handler validates
+// with them, and the OpenAPI document is generated from them.
+
+import type * as z from 'zod';
+import type { Scope } from '../auth/scopes.js';
+import type { ErrorCode } from '../error-codes.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The Lambda functions of the HTTP API; each is a file `functions/<name>.ts`. */
+export type FunctionName = 'entities' | 'meta';
+
+export interface ResponseSpec {
+  description: string;
+  /** The JSON body's schema; omitted for an empty body. */
+  schema?: z.ZodType;
+  /** Defaults to application/json when a schema is given. */
+  contentType?: string;
+  headers?: Record<string, { description: string }>;
+}
+
+export interface RouteSpec {
+  operationId: string;
+  method: HttpMethod;
+  /** API Gateway path syntax: `/v1/entities/{entityId}`. */
+  path: string;
+  fn: FunctionName;
+  /** The scope a bearer token needs, or 'public' for routes without the authorizer. */
+  auth: { scope: Scope } | 'public';
+  summary: string;
+  description?: string;
+  tags: string[];
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Largest accepted body in bytes; DEFAULT_BODY_LIMIT_BYTES when omitted. */
+  bodyLimitBytes?: number;
+  responses: Record<number, ResponseSpec>;
+  /**
+   * Error codes this route can answer beyond those implied by its declaration (validation, auth, body
+   * and continuation-token errors are added automatically in the OpenAPI document).
+   */
+  errors?: ErrorCode[];
+}
+
+export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
+
+export function defineRoute<const R extends RouteSpec>(route: R): R {
+  return route;
+}
+
+export type RouteKey = `${HttpMethod} ${string}`;
+
+export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): RouteKey {
+  return `${route.method} ${route.path}`;
+}
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface AuthenticatedCaller {
+  tenantId: string;
+  tokenId: string;
+  scopes: Scope[];
+}
+
+export interface RouteRequest<R extends RouteSpec> {
+  params: Out<R['params']>;
+  query: Out<R['query']>;
+  body: Out<R['body']>;
+  /** Present on every route that is not public. */
+  caller: R['auth'] extends 'public' ? undefined : AuthenticatedCaller;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  sourceIp: string;
+  requestId: string;
+  /** The request time; domain code takes time from here, never from a clock of its own. */
+  now: Date;
+  /** The public base URL of the API, for links (`https://host`). */
+  baseUrl: string;
+}
+
+export interface RouteResult {
+  status: number;
+  /** Serialized as JSON unless `raw` is given. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** A non-JSON body (CSV, HTML): sent as is with its content type. */
+  raw?: { body: string; contentType: string };
+}
+
+export interface BoundRoute {
+  spec: RouteSpec;
+  handle(request: RouteRequest<RouteSpec>): Promise<RouteResult>;
+}
+
+/** Binds a route declaration to the function that serves it, with request types inferred from the schemas. */
+export function implement<R extends RouteSpec>(
+  spec: R,
+  handle: (request: RouteRequest<R>) => Promise<RouteResult>,
+): BoundRoute {
+  return { spec, handle: handle as unknown as BoundRoute['handle'] };
+}

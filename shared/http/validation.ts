@@ -1,0 +1,63 @@
+// Turns zod issues into the API's per-field errors: where the field is, its path, a stable code.
+
+import type * as z from 'zod';
+import { type FieldError, ValidationError } from '../errors.js';
+
+export type FieldLocation = FieldError['in'];
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out ? `.${String(segment)}` : String(segment);
+  }
+  return out;
+}
+
+function issueCode(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) return 'required';
+  if (issue.code === 'custom') {
+    const params = (issue as { params?: { code?: string } }).params;
+    if (params?.code) return params.code;
+  }
+  if (issue.code === 'invalid_format') return `invalid_${(issue as { format?: string }).format ?? 'format'}`;
+  return issue.code;
+}
+
+export function fieldErrorsFromZod(location: FieldLocation, error: z.ZodError): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({
+          in: location,
+          field: formatPath([...issue.path, key]),
+          code: 'unrecognized_field',
+          message: `Unknown field '${key}'.`,
+        });
+      }
+      continue;
+    }
+    const code = issueCode(issue);
+    out.push({
+      in: location,
+      field: formatPath(issue.path),
+      code,
+      message: code === 'required' ? 'This field is required.' : issue.message,
+    });
+  }
+  return out;
+}
+
+/** Parses `input` with `schema` or throws a ValidationError naming every bad field. */
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  location: FieldLocation,
+): z.output<S> {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  const errors = fieldErrorsFromZod(location, result.error);
+  const names = [...new Set(errors.map((e) => (e.field ? `${location}.${e.field}` : location)))];
+  throw new ValidationError('validation_failed', `Invalid ${names.join(', ')}.`, { errors });
+}

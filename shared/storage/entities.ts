@@ -1,0 +1,198 @@
+// Item module: entities. All of a tenant's entities share the partition `T#<tenant>` (listed with one
+// Query); an entity with CaptureChargeSessions on also carries GSI1 keys in one of CAPTURE_SHARDS shards,
+// a sparse index the daily planner reads without a Scan.
+
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { EntityRecord, FeatureRecord } from '../entities/domain.js';
+import type { EntityType, FeatureName } from '../entities/schemas.js';
+import { documentClient, tableName } from './client.js';
+import { mapPage, type Page, type Position, queryPage } from './page.js';
+
+/**
+ * Enabled entities are spread over this many GSI1 partitions so that enabling many at once, and the
+ * planner reading them back, never concentrate on one key. Changing it needs a re-keying pass.
+ */
+export const CAPTURE_SHARDS = 16;
+
+function shardOf(tenantId: string, entityId: string): number {
+  let hash = 0x811c9dc5; // FNV-1a
+  for (const char of `${tenantId}#${entityId}`) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % CAPTURE_SHARDS;
+}
+
+export const entityKeys = {
+  tenantPartition: (tenantId: string) => `T#${tenantId}`,
+  primary: (tenantId: string, entityId: string) => ({ pk: `T#${tenantId}`, sk: `ENTITY#${entityId}` }),
+  captureShardPartition: (shard: number) => `CAPTURE#${String(shard).padStart(2, '0')}`,
+  capture: (tenantId: string, entityId: string) => ({
+    gsi1pk: entityKeys.captureShardPartition(shardOf(tenantId, entityId)),
+    gsi1sk: `T#${tenantId}#E#${entityId}`,
+  }),
+};
+
+export function entityToItem(entity: EntityRecord): Record<string, unknown> {
+  const { tenantId, id, type, ...rest } = entity;
+  return {
+    ...entityKeys.primary(tenantId, id),
+    ...(entity.features.CaptureChargeSessions?.enabled ? entityKeys.capture(tenantId, id) : {}),
+    itemType: 'Entity',
+    tenantId,
+    entityId: id,
+    entityType: type,
+    ...rest,
+  };
+}
+
+export function entityFromItem(item: Record<string, unknown>): EntityRecord {
+  return {
+    tenantId: item.tenantId as string,
+    id: item.entityId as string,
+    type: item.entityType as EntityType,
+    name: item.name as string,
+    vendor: (item.vendor as string | null | undefined) ?? null,
+    model: (item.model as string | null | undefined) ?? null,
+    timeZone: item.timeZone as string,
+    capabilities: (item.capabilities as EntityRecord['capabilities'] | undefined) ?? [],
+    batteryCapacityKwh: (item.batteryCapacityKwh as number | null | undefined) ?? null,
+    batteryCapacityUpdated: (item.batteryCapacityUpdated as string | null | undefined) ?? null,
+    features: (item.features as EntityRecord['features'] | undefined) ?? {},
+    created: item.created as string,
+    updated: item.updated as string,
+  };
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+export async function putNewEntity(entity: EntityRecord): Promise<void> {
+  await documentClient().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: entityToItem(entity),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export async function getEntity(tenantId: string, entityId: string): Promise<EntityRecord | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: entityKeys.primary(tenantId, entityId),
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? entityFromItem(Item) : undefined;
+}
+
+export async function listEntities(
+  tenantId: string,
+  options: { pageSize: number; startKey: Position | undefined; type?: EntityType | undefined },
+): Promise<Page<EntityRecord>> {
+  const page = await queryPage({
+    input: {
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ...(options.type ? { FilterExpression: 'entityType = :type' } : {}),
+      ExpressionAttributeValues: {
+        ':pk': entityKeys.tenantPartition(tenantId),
+        ':prefix': 'ENTITY#',
+        ...(options.type ? { ':type': options.type } : {}),
+      },
+    },
+    pageSize: options.pageSize,
+    startKey: options.startKey,
+  });
+  return mapPage(page, entityFromItem);
+}
+
+/** Deletes the entity; false when the tenant has none with that id. */
+export async function deleteEntity(tenantId: string, entityId: string): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: entityKeys.primary(tenantId, entityId),
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Runs a conditional update; undefined when the condition fails (missing entity or a broken rule). */
+async function updateEntity(
+  input: Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'>,
+): Promise<EntityRecord | undefined> {
+  try {
+    const { Attributes } = await documentClient().send(
+      new UpdateCommand({ ...input, TableName: tableName(), ReturnValues: 'ALL_NEW' }),
+    );
+    return Attributes ? entityFromItem(Attributes) : undefined;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+export function setBatteryCapacity(
+  tenantId: string,
+  entityId: string,
+  kwh: number,
+  now: Date,
+): Promise<EntityRecord | undefined> {
+  return updateEntity({
+    Key: entityKeys.primary(tenantId, entityId),
+    UpdateExpression: 'SET batteryCapacityKwh = :kwh, batteryCapacityUpdated = :at, updated = :at',
+    ConditionExpression: 'attribute_exists(pk) AND entityType = :ev',
+    ExpressionAttributeValues: { ':kwh': kwh, ':at': now.toISOString(), ':ev': 'EV' },
+  });
+}
+
+/**
+ * Writes a feature's state. Enabling CaptureChargeSessions also adds the entity to the sparse capture
+ * index; `requireBatteryCapacity` re-asserts the enabling rule in the write itself, so a concurrent
+ * change cannot slip past the check the caller made on its read.
+ */
+export function setFeature(
+  entity: Pick<EntityRecord, 'tenantId' | 'id'>,
+  feature: FeatureName,
+  state: FeatureRecord,
+  options: { requireBatteryCapacity: boolean },
+): Promise<EntityRecord | undefined> {
+  const capture = feature === 'CaptureChargeSessions';
+  const indexKeys = entityKeys.capture(entity.tenantId, entity.id);
+  const sets = ['features.#feature = :state', 'updated = :at'];
+  const removes: string[] = [];
+  const values: Record<string, unknown> = { ':state': state, ':at': state.since };
+  if (capture && state.enabled) {
+    sets.push('gsi1pk = :gsi1pk', 'gsi1sk = :gsi1sk');
+    values[':gsi1pk'] = indexKeys.gsi1pk;
+    values[':gsi1sk'] = indexKeys.gsi1sk;
+  } else if (capture) {
+    removes.push('gsi1pk', 'gsi1sk');
+  }
+  const condition = ['attribute_exists(pk)'];
+  if (options.requireBatteryCapacity) condition.push('attribute_type(batteryCapacityKwh, :number)');
+  if (options.requireBatteryCapacity) values[':number'] = 'N';
+  return updateEntity({
+    Key: entityKeys.primary(entity.tenantId, entity.id),
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: condition.join(' AND '),
+    ExpressionAttributeNames: { '#feature': feature },
+    ExpressionAttributeValues: values,
+  });
+}
