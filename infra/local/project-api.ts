@@ -5,9 +5,17 @@ import { allRoutes } from '../../shared/api/routes.js';
 import type { FunctionName } from '../../shared/http/route.js';
 import { type LambdaHandler, type LocalApi, startLocalApi } from './server.js';
 
+type HandlerModule = { handler: unknown };
+
+/** One loader per Lambda of the HTTP API; typed by FunctionName so a new function cannot be left out. */
+const FUNCTIONS: Record<FunctionName | 'authorizer', () => Promise<HandlerModule>> = {
+  authorizer: () => import('../../functions/authorizer.js'),
+  entities: () => import('../../functions/entities.js'),
+  meta: () => import('../../functions/meta.js'),
+};
+
 export async function loadFunction(name: FunctionName | 'authorizer'): Promise<LambdaHandler> {
-  const module = (await import(`../../functions/${name}.js`)) as { handler: LambdaHandler };
-  return module.handler;
+  return (await FUNCTIONS[name]()).handler as LambdaHandler;
 }
 
 export async function startProjectApi(

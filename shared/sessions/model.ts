@@ -1,0 +1,148 @@
+// The charge session: the contract between the engine (which computes it), the daily job (which stores
+// it), public charging (which measures it), the read API (which serves it in DER-Connect's shape) and the
+// exports (Atlas, EV-ChART, Beckn, CSV). Pure types, schemas and mapping; no storage.
+
+import * as z from 'zod';
+
+export const SESSION_METHODS = ['energy_meter', 'power_flow', 'state_of_charge'] as const;
+export type SessionMethod = (typeof SESSION_METHODS)[number];
+
+/** `calculated` from an entity's readings; `measured` by a charger's own meter (public charging). */
+export const SESSION_SOURCES = ['calculated', 'measured'] as const;
+export type SessionSource = (typeof SESSION_SOURCES)[number];
+
+export interface LocationMatch {
+  accuracy: number;
+  location: { id: string; label: string };
+}
+
+/** What a charger knows of a session it metered itself; absent on calculated sessions. */
+export interface MeasuredDetails {
+  chargerCode: string;
+  connectorId: number;
+  connectorType: string | null;
+  /** OCPP 2.0.1 stoppedReason, e.g. EVDisconnected. */
+  stoppedReason: string | null;
+  /** When the cable was plugged in and out, where the charger reported it. */
+  plugStart: string | null;
+  plugEnd: string | null;
+  currency: string | null;
+  /** Minor units. */
+  costAmount: number | null;
+  taxAmount: number | null;
+  pricePerKwh: number | null;
+  startFee: number | null;
+  paymentType: string | null;
+  /** The public charging session's final status (captured, no_charge, …). */
+  finalStatus: string | null;
+  failureReason: string | null;
+}
+
+/** A completed charge session as stored. */
+export interface ChargeSessionRecord {
+  tenantId: string;
+  entityId: string;
+  entityType: 'EV' | 'CP';
+  /** Deterministic from entity and start: re-running the engine never duplicates a session. */
+  id: string;
+  /** ISO 8601 UTC, millisecond precision. */
+  start: string;
+  end: string;
+  energyKwh: number;
+  averagePowerKw: number;
+  peakPowerKw: number;
+  /** Seconds during which energy actually flowed (excludes pauses inside a merged session). */
+  chargingSeconds: number;
+  socStartPercent: number | null;
+  socEndPercent: number | null;
+  rangeStartKm: number | null;
+  rangeEndKm: number | null;
+  locationMatches: LocationMatch[];
+  /** Exact position; stored only when the tenant opted in to exact locations. */
+  position: { lat: number; lon: number } | null;
+  method: SessionMethod;
+  source: SessionSource;
+  /** When this session was computed or recorded. */
+  created: string;
+  measured: MeasuredDetails | null;
+}
+
+const Quantity = <U extends string>(unit: U) => z.object({ value: z.number(), unit: z.literal(unit) });
+
+export const ChargeSessionResource = z
+  .object({
+    id: z.string(),
+    entityId: z.string(),
+    created: z.iso.datetime(),
+    data: z.object({
+      start: z.iso.datetime(),
+      end: z.iso.datetime(),
+      charge: z.object({
+        total: z.object({ total: z.number(), unit: z.literal('kWh') }),
+        averagePower: Quantity('kW'),
+        peakPower: Quantity('kW'),
+        start: Quantity('%').optional(),
+        end: Quantity('%').optional(),
+      }),
+      range: z.object({ start: Quantity('km').optional(), end: Quantity('km').optional() }).optional(),
+      locationMatches: z.array(
+        z.object({
+          accuracy: z.number().min(0).max(1),
+          location: z.object({ id: z.string(), label: z.string() }),
+        }),
+      ),
+      location: z
+        .object({ lat: z.number(), lon: z.number() })
+        .optional()
+        .meta({ description: 'Exact position; only for tenants that opted in to exact locations.' }),
+      method: z.enum(SESSION_METHODS).meta({ description: 'How the energy was determined.' }),
+      source: z.enum(SESSION_SOURCES),
+      chargingDuration: z.number().meta({ description: 'Seconds during which energy flowed.' }),
+    }),
+  })
+  .meta({ id: 'ChargeSession' });
+
+export type ChargeSessionResource = z.output<typeof ChargeSessionResource>;
+
+const round = (value: number, places: number) => Number(value.toFixed(places));
+
+/** The DER-Connect shape of a stored session. */
+export function toChargeSessionResource(session: ChargeSessionRecord): ChargeSessionResource {
+  const range =
+    session.rangeStartKm !== null || session.rangeEndKm !== null
+      ? {
+          ...(session.rangeStartKm !== null
+            ? { start: { value: round(session.rangeStartKm, 4), unit: 'km' as const } }
+            : {}),
+          ...(session.rangeEndKm !== null
+            ? { end: { value: round(session.rangeEndKm, 4), unit: 'km' as const } }
+            : {}),
+        }
+      : undefined;
+  return {
+    id: session.id,
+    entityId: session.entityId,
+    created: session.created,
+    data: {
+      start: session.start,
+      end: session.end,
+      charge: {
+        total: { total: round(session.energyKwh, 4), unit: 'kWh' },
+        averagePower: { value: round(session.averagePowerKw, 4), unit: 'kW' },
+        peakPower: { value: round(session.peakPowerKw, 4), unit: 'kW' },
+        ...(session.socStartPercent !== null
+          ? { start: { value: round(session.socStartPercent, 2), unit: '%' as const } }
+          : {}),
+        ...(session.socEndPercent !== null
+          ? { end: { value: round(session.socEndPercent, 2), unit: '%' as const } }
+          : {}),
+      },
+      ...(range ? { range } : {}),
+      locationMatches: session.locationMatches,
+      ...(session.position ? { location: session.position } : {}),
+      method: session.method,
+      source: session.source,
+      chargingDuration: session.chargingSeconds,
+    },
+  };
+}

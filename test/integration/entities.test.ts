@@ -1,0 +1,264 @@
+// The foundation flow over HTTP: register entities, battery capacity, the CaptureChargeSessions feature,
+// and tenant isolation on every id.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi } from '../support/api.js';
+
+let api: TestApi;
+let tokenA: string;
+let tokenB: string;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  tokenA = await api.token('tenant-a');
+  tokenB = await api.token('tenant-b');
+});
+afterAll(() => api.close());
+
+function expectProblem(
+  response: { status: number; headers: Headers; body: any },
+  status: number,
+  code: string,
+) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  expect(response.body).toMatchObject({ status, code, type: `/problems/${code}` });
+  expect(typeof response.body.title).toBe('string');
+  expect(typeof response.body.detail).toBe('string');
+}
+
+describe('the foundation flow', () => {
+  it('creates an EV, requires its battery capacity for capture, then enables it; other tenants see 404', async () => {
+    const created = await api.request('POST', '/v1/entities', {
+      token: tokenA,
+      body: {
+        type: 'EV',
+        name: 'Family car',
+        vendor: 'Kia',
+        model: 'EV6',
+        timeZone: 'Europe/Berlin',
+        capabilities: ['soc', 'range'],
+      },
+    });
+    expect(created.status).toBe(201);
+    const ev = created.body;
+    expect(ev).toMatchObject({
+      type: 'EV',
+      name: 'Family car',
+      vendor: 'Kia',
+      model: 'EV6',
+      timeZone: 'Europe/Berlin',
+      capabilities: ['soc', 'range'],
+      batteryCapacity: null,
+      features: [{ feature: 'CaptureChargeSessions', enabled: false, since: null }],
+    });
+    expect(created.headers.get('location')).toBe(`${api.url}/v1/entities/${ev.id}`);
+
+    const refused = await api.request('PATCH', `/v1/entities/${ev.id}/features`, {
+      token: tokenA,
+      body: { feature: 'CaptureChargeSessions', enabled: true },
+    });
+    expectProblem(refused, 400, 'battery_capacity_required');
+    expect(refused.body.detail).toContain(`PUT /v1/entities/${ev.id}/battery-capacity`);
+
+    const unset = await api.request('GET', `/v1/entities/${ev.id}/battery-capacity`, { token: tokenA });
+    expectProblem(unset, 404, 'battery_capacity_not_set');
+
+    const capacity = await api.request('PUT', `/v1/entities/${ev.id}/battery-capacity`, {
+      token: tokenA,
+      body: { batteryCapacity: 77.4 },
+    });
+    expect(capacity.status).toBe(200);
+    expect(capacity.body).toMatchObject({ entityId: ev.id, batteryCapacity: 77.4, unit: 'kWh' });
+    const readBack = await api.request('GET', `/v1/entities/${ev.id}/battery-capacity`, { token: tokenA });
+    expect(readBack.body).toEqual(capacity.body);
+
+    const enabled = await api.request('PATCH', `/v1/entities/${ev.id}/features`, {
+      token: tokenA,
+      body: { feature: 'CaptureChargeSessions', enabled: true },
+    });
+    expect(enabled.status).toBe(200);
+    expect(enabled.body).toEqual([
+      { feature: 'CaptureChargeSessions', enabled: true, since: expect.any(String) },
+    ]);
+
+    const again = await api.request('PATCH', `/v1/entities/${ev.id}/features`, {
+      token: tokenA,
+      body: { feature: 'CaptureChargeSessions', enabled: true },
+    });
+    expect(again.body).toEqual(enabled.body); // idempotent: `since` does not move
+
+    const features = await api.request('GET', `/v1/entities/${ev.id}/features`, { token: tokenA });
+    expect(features.status).toBe(200);
+    expect(features.body).toEqual(enabled.body);
+
+    const foreign = [
+      ['GET', `/v1/entities/${ev.id}`, undefined],
+      ['DELETE', `/v1/entities/${ev.id}`, undefined],
+      ['GET', `/v1/entities/${ev.id}/battery-capacity`, undefined],
+      ['PUT', `/v1/entities/${ev.id}/battery-capacity`, { batteryCapacity: 50 }],
+      ['GET', `/v1/entities/${ev.id}/features`, undefined],
+      ['PATCH', `/v1/entities/${ev.id}/features`, { feature: 'CaptureChargeSessions', enabled: false }],
+    ] as const;
+    for (const [method, path, body] of foreign) {
+      const response = await api.request(method, path, { token: tokenB, body });
+      expectProblem(response, 404, 'entity_not_found');
+      expect(response.text).not.toContain('Family car');
+    }
+    // Tenant B's attempts changed nothing.
+    const still = await api.request('GET', `/v1/entities/${ev.id}`, { token: tokenA });
+    expect(still.body.features[0].enabled).toBe(true);
+    expect(still.body.batteryCapacity).toEqual({ value: 77.4, unit: 'kWh' });
+  });
+
+  it('enables capture on an EV that reports power without a battery capacity, and on a CP', async () => {
+    for (const body of [
+      { type: 'EV', name: 'Metered car', capabilities: ['power', 'soc'] },
+      { type: 'CP', name: 'Wallbox' },
+    ]) {
+      const entity = (await api.request('POST', '/v1/entities', { token: tokenA, body })).body;
+      const response = await api.request('PATCH', `/v1/entities/${entity.id}/features`, {
+        token: tokenA,
+        body: { feature: 'CaptureChargeSessions', enabled: true },
+      });
+      expect(response.status).toBe(200);
+      expect(response.body[0].enabled).toBe(true);
+    }
+  });
+
+  it('refuses battery capacity on a charge point and out of bounds', async () => {
+    const cp = (
+      await api.request('POST', '/v1/entities', { token: tokenA, body: { type: 'CP', name: 'Pole 1' } })
+    ).body;
+    expectProblem(
+      await api.request('PUT', `/v1/entities/${cp.id}/battery-capacity`, {
+        token: tokenA,
+        body: { batteryCapacity: 60 },
+      }),
+      400,
+      'battery_capacity_ev_only',
+    );
+    const ev = (
+      await api.request('POST', '/v1/entities', { token: tokenA, body: { type: 'EV', name: 'Car' } })
+    ).body;
+    for (const batteryCapacity of [0, -5, 1000.5, '75', null]) {
+      const response = await api.request('PUT', `/v1/entities/${ev.id}/battery-capacity`, {
+        token: tokenA,
+        body: { batteryCapacity },
+      });
+      expectProblem(response, 400, 'validation_failed');
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({ in: 'body', field: 'batteryCapacity' }),
+      ]);
+    }
+  });
+
+  it('disabling takes the entity out of capture and keeps the history of `since`', async () => {
+    const cp = (
+      await api.request('POST', '/v1/entities', { token: tokenA, body: { type: 'CP', name: 'Pole 2' } })
+    ).body;
+    const on = await api.request('PATCH', `/v1/entities/${cp.id}/features`, {
+      token: tokenA,
+      body: { feature: 'CaptureChargeSessions', enabled: true },
+    });
+    const off = await api.request('PATCH', `/v1/entities/${cp.id}/features`, {
+      token: tokenA,
+      body: { feature: 'CaptureChargeSessions', enabled: false },
+    });
+    expect(off.body[0].enabled).toBe(false);
+    expect(Date.parse(off.body[0].since)).toBeGreaterThanOrEqual(Date.parse(on.body[0].since));
+  });
+});
+
+describe('entities', () => {
+  it('lists a tenant’s entities in pages, oldest first, with no gaps or repeats, and filters by type', async () => {
+    const token = await api.token('tenant-list');
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const type = i % 3 === 0 ? 'CP' : 'EV';
+      ids.push((await api.request('POST', '/v1/entities', { token, body: { type, name: `E${i}` } })).body.id);
+    }
+    const seen: string[] = [];
+    let path: string | null = '/v1/entities?pageSize=3';
+    let pages = 0;
+    while (path) {
+      const page: any = await api.request('GET', path, { token });
+      expect(page.status).toBe(200);
+      expect(page.body.meta.pageSize).toBe(3);
+      expect(page.body.data.length).toBeLessThanOrEqual(3);
+      seen.push(...page.body.data.map((e: { id: string }) => e.id));
+      path = page.body.links.next ? page.body.links.next.slice(api.url.length) : null;
+      pages++;
+    }
+    expect(seen).toEqual(ids);
+    expect(pages).toBe(3); // 3 + 3 + 1, and no empty trailing page
+
+    const cps = await api.request('GET', '/v1/entities?type=CP', { token });
+    expect(cps.body.data.map((e: { id: string }) => e.id)).toEqual([ids[0], ids[3], ids[6]]);
+  });
+
+  it('rejects a continuation token from another tenant, another query, or altered', async () => {
+    const token = await api.token('tenant-cursor');
+    for (let i = 0; i < 3; i++)
+      await api.request('POST', '/v1/entities', { token, body: { type: 'EV', name: `C${i}` } });
+    const first = await api.request('GET', '/v1/entities?pageSize=1', { token });
+    const cursor: string = first.body.meta.continuationToken;
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+
+    const other = await api.token('tenant-thief');
+    const cases = [
+      api.request('GET', `/v1/entities?pageSize=1&continuationToken=${cursor}`, { token: other }),
+      api.request('GET', `/v1/entities?pageSize=1&type=EV&continuationToken=${cursor}`, { token }),
+      api.request(
+        'GET',
+        `/v1/entities?pageSize=1&continuationToken=${cursor.slice(0, -2)}${cursor.endsWith('A') ? 'BB' : 'AA'}`,
+        { token },
+      ),
+      api.request('GET', '/v1/entities?continuationToken=not-a-token', { token }),
+    ];
+    for (const response of await Promise.all(cases)) {
+      expectProblem(response, 400, 'invalid_continuation_token');
+      expect(response.body.errors[0]).toMatchObject({ in: 'query', field: 'continuationToken' });
+    }
+    const second = await api.request('GET', `/v1/entities?pageSize=1&continuationToken=${cursor}`, { token });
+    expect(second.status).toBe(200);
+    expect(second.body.data[0].name).toBe('C1');
+  });
+
+  it('validates creation field by field, and never writes a rejected entity', async () => {
+    const token = await api.token('tenant-validation');
+    const response = await api.request('POST', '/v1/entities', {
+      token,
+      body: {
+        type: 'BUS',
+        name: '',
+        timeZone: 'Mars/Olympus',
+        capabilities: ['soc', 'soc', 'warp'],
+        colour: 'red',
+      },
+    });
+    expectProblem(response, 400, 'validation_failed');
+    const fields = response.body.errors.map((e: { field: string }) => e.field).sort();
+    expect(fields).toEqual(['capabilities[2]', 'colour', 'name', 'timeZone', 'type']);
+    expect(response.body.errors.find((e: { field: string }) => e.field === 'colour').code).toBe(
+      'unrecognized_field',
+    );
+    expect(response.body.errors.find((e: { field: string }) => e.field === 'timeZone').code).toBe(
+      'invalid_time_zone',
+    );
+    const list = await api.request('GET', '/v1/entities', { token });
+    expect(list.body.data).toEqual([]);
+  });
+
+  it('gets and deletes an entity; unknown and malformed ids are 404', async () => {
+    const token = await api.token('tenant-delete');
+    const ev = (await api.request('POST', '/v1/entities', { token, body: { type: 'EV', name: 'Gone soon' } }))
+      .body;
+    expect((await api.request('GET', `/v1/entities/${ev.id}`, { token })).body).toEqual(ev);
+    expect((await api.request('DELETE', `/v1/entities/${ev.id}`, { token })).status).toBe(204);
+    expectProblem(await api.request('GET', `/v1/entities/${ev.id}`, { token }), 404, 'entity_not_found');
+    expectProblem(await api.request('DELETE', `/v1/entities/${ev.id}`, { token }), 404, 'entity_not_found');
+    expectProblem(await api.request('GET', '/v1/entities/not-a-uuid', { token }), 404, 'entity_not_found');
+    expectProblem(await api.request('GET', '/v1/entities/..%2F..%2Fetc', { token }), 404, 'route_not_found');
+  });
+});

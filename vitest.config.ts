@@ -1,0 +1,42 @@
+// Test layers: `unit` (pure code, mocked SDK), `infra` (CDK assertions and cdk-nag), and the integration
+// suite over HTTP against the local runner, once per DynamoDB backend. With DDB_BACKEND unset it runs
+// on dynalite, and on DynamoDB Local too when Java is present; DDB_BACKEND=<backend> picks one.
+
+import { spawnSync } from 'node:child_process';
+import { defineConfig } from 'vitest/config';
+
+const requested = process.env.DDB_BACKEND;
+if (requested && requested !== 'dynalite' && requested !== 'dynamodb-local') {
+  throw new Error(`DDB_BACKEND must be 'dynalite' or 'dynamodb-local', not '${requested}'`);
+}
+const javaPresent = spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
+const backends = requested ? [requested] : javaPresent ? ['dynalite', 'dynamodb-local'] : ['dynalite'];
+if (!requested && !javaPresent) {
+  console.warn(
+    '[evsessions] Java not found: the integration suite runs on dynalite only, not on DynamoDB Local.',
+  );
+}
+
+export default defineConfig({
+  test: {
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      AWS_REGION: 'local',
+    },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 180_000 } },
+      ...backends.map((backend) => ({
+        extends: true as const,
+        test: {
+          name: backend === 'dynalite' ? 'integration' : `integration-${backend}`,
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: [`test/support/global-${backend}.ts`],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      })),
+    ],
+  },
+});
