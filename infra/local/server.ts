@@ -15,7 +15,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { compilePath, specificity } from '../../shared/http/path-match.js';
-import type { FunctionName, RouteSpec } from '../../shared/http/route.js';
+import { type FunctionName, isPublic, type RouteSpec } from '../../shared/http/route.js';
 
 /** API Gateway HTTP APIs accept request bodies up to 10 MB. */
 export const GATEWAY_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -236,7 +236,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     };
 
     let authorizerContext: Record<string, unknown> | undefined;
-    if (route && route.spec.auth !== 'public') {
+    if (route && !isPublic(route.spec)) {
       const identity = headers.authorization;
       if (!identity) return gatewayAnswer(res, 401, 'Unauthorized');
       const cached = authorizerCache.get(identity);

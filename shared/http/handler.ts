@@ -19,6 +19,7 @@ import {
   type RouteRequest,
   type RouteResult,
   type RouteSpec,
+  requiredScope,
   routeKey,
 } from './route.js';
 import { parseOrThrow } from './validation.js';
@@ -44,11 +45,12 @@ export interface HttpHandlerOptions {
 }
 
 function callerFrom(event: HttpEvent, spec: RouteSpec): AuthenticatedCaller | undefined {
-  if (spec.auth === 'public') return undefined;
+  const scope = requiredScope(spec);
+  if (!scope) return undefined;
   const context = event.requestContext.authorizer?.lambda;
   if (!context?.tenantId || !context.tokenId || context.authError) throw new UnauthorizedError();
   const scopes = (context.scopes ?? '').split(' ').filter(isScope) as Scope[];
-  if (!scopes.includes(spec.auth.scope)) throw new ForbiddenError(spec.auth.scope);
+  if (!scopes.includes(scope)) throw new ForbiddenError(scope);
   return { tenantId: context.tenantId, tokenId: context.tokenId, scopes };
 }
 

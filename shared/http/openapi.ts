@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
-import { DEFAULT_BODY_LIMIT_BYTES, type RouteSpec } from './route.js';
+import { DEFAULT_BODY_LIMIT_BYTES, type RouteSpec, requiredScope } from './route.js';
 
 export const API_VERSION = '1.0.0';
 
@@ -94,7 +94,7 @@ export function routeErrorCodes(route: RouteSpec): ErrorCode[] {
   if (route.query && 'shape' in route.query && 'continuationToken' in (route.query as z.ZodObject).shape) {
     codes.add('invalid_continuation_token');
   }
-  if (route.auth !== 'public') {
+  if (requiredScope(route)) {
     codes.add('unauthorized');
     codes.add('insufficient_scope');
   }
@@ -158,12 +158,13 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], serverUrl?: s
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
       };
     }
+    const scope = requiredScope(route);
     const operation: Record<string, unknown> = {
       operationId: route.operationId,
       summary: route.summary,
       ...(route.description ? { description: route.description } : {}),
       tags: route.tags,
-      security: route.auth === 'public' ? [] : [{ bearerAuth: [route.auth.scope] }],
+      security: scope ? [{ bearerAuth: [scope] }] : [],
       parameters: [
         ...parametersOf(collector, route.params, 'path'),
         ...parametersOf(collector, route.query, 'query'),
@@ -178,7 +179,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], serverUrl?: s
           }
         : {}),
       responses,
-      'x-required-scope': route.auth === 'public' ? null : route.auth.scope,
+      'x-required-scope': scope ?? null,
     };
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation;

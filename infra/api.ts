@@ -1,0 +1,112 @@
+// The HTTP API: one API Gateway route per declared route (shared/api/routes.ts), each integrated with the
+// Lambda that serves it; protected routes behind the bearer-token Lambda authorizer (simple responses,
+// cached 60 s per Authorization header), public ones with none. `$default` goes to the meta function,
+// which answers 404 or 405. Access logs are JSON, one line per request.
+
+import { Duration, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { type FunctionName, isPublic, type RouteSpec } from '../shared/http/route.js';
+
+/** Seconds API Gateway keeps an authorizer answer per Authorization value (revocation lag, at most). */
+export const AUTHORIZER_CACHE_SECONDS = 60;
+
+export interface ApiProps {
+  routes: readonly RouteSpec[];
+  functions: Record<FunctionName, IFunction>;
+  authorizer: IFunction;
+  defaultFunction: FunctionName;
+  /** Stage-wide throttle, before any Lambda runs. */
+  throttle: { rateLimit: number; burstLimit: number };
+  logRetention: RetentionDays;
+}
+
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const integrationFor = (name: FunctionName) => {
+      let integration = integrations.get(name);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${name}-integration`, props.functions[name]);
+        integrations.set(name, integration);
+      }
+      return integration;
+    };
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: 'evsessions',
+      description: 'evsessions Charge Sessions API',
+      createDefaultStage: false,
+      defaultIntegration: integrationFor(props.defaultFunction),
+    });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            method: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            path: '$context.path',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            tenantId: '$context.authorizer.tenantId',
+          }),
+        ),
+      },
+    });
+
+    const bearer = new HttpLambdaAuthorizer('BearerToken', props.authorizer, {
+      authorizerName: 'bearer-token',
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_SECONDS),
+    });
+    const none = new HttpNoneAuthorizer();
+
+    for (const route of props.routes) {
+      const httpRoute = new HttpRoute(this, `Route ${route.method} ${route.path}`, {
+        httpApi: this.httpApi,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration: integrationFor(route.fn),
+        authorizer: isPublic(route) ? none : bearer,
+      });
+      if (isPublic(route))
+        Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: route.auth.public });
+    }
+    const defaultRoute = this.httpApi.node.findChild('DefaultRoute');
+    Validations.of(defaultRoute).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'The $default route only answers 404 or 405 for paths no route declares; it reads no data.',
+    });
+  }
+}

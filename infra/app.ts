@@ -1,0 +1,14 @@
+// The CDK app: `npx cdk synth` (offline, no credentials needed) and `npx cdk deploy`.
+// cdk-nag's AwsSolutions checks run on every synth; each acknowledged finding carries its reason.
+
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { EvSessionsStack } from './stack.js';
+
+const app = new App();
+new EvSessionsStack(app, app.node.tryGetContext('stackName') ?? 'EvSessions', {
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  description: 'evsessions: Charge Sessions API for EVs and charge points',
+});
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();

@@ -1,0 +1,89 @@
+// Builds the Lambda functions of the catalog (infra/functions.ts): one NodejsFunction each, bundled as
+// infra/bundling.ts says, with its own role (no managed policies), its own log group, JSON logs, and
+// only the table actions and secret reads its catalog entry grants.
+
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, LoggingFormat, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { BUNDLING, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from './bundling.js';
+import type { FunctionSpec } from './functions.js';
+
+export interface LambdaProps {
+  name: string;
+  spec: FunctionSpec;
+  table: Table;
+  cursorSecret?: ISecret;
+  environment?: Record<string, string>;
+  logRetention: RetentionDays;
+}
+
+export class EvsFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: LambdaProps) {
+    super(scope, id);
+    const { spec } = props;
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `evsessions ${props.name}: its log group${spec.table ? ' and its table actions' : ''}`,
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    const environment: Record<string, string> = { LOG_LEVEL: 'info', ...props.environment };
+    if (spec.table) {
+      const resources = [
+        props.table.tableArn,
+        ...(spec.table.indexes ?? []).map((index) => `${props.table.tableArn}/index/${index}`),
+      ];
+      this.role.addToPolicy(
+        new PolicyStatement({ effect: Effect.ALLOW, actions: spec.table.actions, resources }),
+      );
+      environment.TABLE_NAME = props.table.tableName;
+    }
+    if (spec.cursorSecret) {
+      if (!props.cursorSecret) throw new Error(`${props.name} needs the cursor secret`);
+      this.role.addToPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [props.cursorSecret.secretArn],
+        }),
+      );
+      environment.CURSOR_SECRET_ARN = props.cursorSecret.secretArn;
+    }
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: spec.entry,
+      handler: 'handler',
+      description: spec.description,
+      runtime: LAMBDA_RUNTIME,
+      architecture: LAMBDA_ARCHITECTURE,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      environment,
+      bundling: BUNDLING,
+      projectRoot: Stack.of(this).node.tryGetContext('projectRoot') ?? process.cwd(),
+      depsLockFilePath: 'package-lock.json',
+    });
+  }
+}

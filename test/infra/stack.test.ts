@@ -1,0 +1,240 @@
+// CDK assertions on the properties that matter (keys, recovery, runtime, authorizer caching, least
+// privilege, routes), cdk-nag with zero unacknowledged findings, and a real offline `cdk synth`.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../infra/functions.js';
+import { EvSessionsStack } from '../../infra/stack.js';
+import { allRoutes } from '../../shared/api/routes.js';
+import { isPublic } from '../../shared/http/route.js';
+import { createTableInput, TABLE } from '../../shared/storage/table.js';
+
+const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
+
+function buildStack() {
+  // Tests do not read cdk.json: pass the same context. Skip bundling here; the synth test below bundles.
+  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new EvSessionsStack(app, 'TestStack');
+  return { app, stack };
+}
+
+let stack: EvSessionsStack;
+let template: Template;
+let resources: Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string }>;
+
+beforeAll(() => {
+  ({ stack } = buildStack());
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+});
+
+function logicalIdOf(construct: { node: { defaultChild?: unknown } }): string {
+  return stack.getLogicalId(construct.node.defaultChild as never);
+}
+
+function policyStatementsOf(roleLogicalId: string) {
+  return Object.values(resources)
+    .filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        r.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === roleLogicalId),
+    )
+    .flatMap(
+      (r) => r.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+}
+
+describe('the table', () => {
+  it('has the shared definition’s keys and indexes, on demand, with recovery, TTL, and retention', () => {
+    const expected = createTableInput('x');
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: expected.KeySchema,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true },
+      },
+    });
+    const table = Object.values(resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!;
+    const byName = (list: { IndexName: string }[]) =>
+      [...list].sort((a, b) => a.IndexName.localeCompare(b.IndexName));
+    expect(byName(table.Properties.GlobalSecondaryIndexes)).toEqual(byName(expected.GlobalSecondaryIndexes));
+    expect(
+      [...table.Properties.AttributeDefinitions].sort((a, b) =>
+        a.AttributeName.localeCompare(b.AttributeName),
+      ),
+    ).toEqual(
+      [...expected.AttributeDefinitions].sort((a, b) => a.AttributeName.localeCompare(b.AttributeName)),
+    );
+  });
+});
+
+describe('the functions', () => {
+  it('run on an explicit current Node.js runtime, arm64, with JSON logs into their own retained log group', () => {
+    for (const [name, spec] of Object.entries(FUNCTIONS)) {
+      const fn = stack.functions[name as keyof typeof FUNCTIONS];
+      const props = resources[logicalIdOf(fn.fn)]!.Properties;
+      expect(props.Runtime).toBe('nodejs24.x');
+      expect(props.Architectures).toEqual(['arm64']);
+      expect(props.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO' });
+      expect(props.LoggingConfig.LogGroup).toEqual({ Ref: logicalIdOf(fn.logGroup) });
+      expect(props.MemorySize).toBe(spec.memoryMb);
+      expect(props.Timeout).toBe(spec.timeoutSeconds);
+      expect(resources[logicalIdOf(fn.logGroup)]!.Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('each have only the table actions their catalog entry grants, no managed policies, no wildcards', () => {
+    for (const [name, spec] of Object.entries(FUNCTIONS)) {
+      const fn = stack.functions[name as keyof typeof FUNCTIONS];
+      const roleId = logicalIdOf(fn.role);
+      expect(resources[roleId]!.Properties.ManagedPolicyArns).toBeUndefined();
+      const statements = policyStatementsOf(roleId);
+      const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+      if (!spec.table) {
+        expect(dynamo).toEqual([]);
+        continue;
+      }
+      expect(dynamo).toHaveLength(1);
+      expect([dynamo[0]!.Action].flat().sort()).toEqual([...spec.table.actions].sort());
+      const resourcesJson = JSON.stringify(dynamo[0]!.Resource);
+      expect(resourcesJson).not.toContain('*');
+      for (const statement of statements) {
+        expect([statement.Action].flat().every((a) => !a.endsWith('*'))).toBe(true);
+      }
+    }
+    // The authorizer can read a token and nothing else.
+    const authorizer = policyStatementsOf(logicalIdOf(stack.functions.authorizer.role));
+    expect(authorizer.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'dynamodb:GetItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+  });
+
+  it('only list-serving functions may read the continuation-token key', () => {
+    for (const [name, spec] of Object.entries(FUNCTIONS)) {
+      const statements = policyStatementsOf(
+        logicalIdOf(stack.functions[name as keyof typeof FUNCTIONS].role),
+      );
+      const reads = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+      expect(reads.length).toBe(spec.cursorSecret ? 1 : 0);
+    }
+  });
+});
+
+describe('the HTTP API', () => {
+  it('has a Lambda authorizer with simple responses, cached 60 s on the Authorization header', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 60,
+      IdentitySource: ['$request.header.Authorization'],
+    });
+  });
+
+  it('declares every route, protected routes behind the authorizer and public ones without, plus $default', () => {
+    const routes = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
+    const byKey = new Map(routes.map((r) => [r.Properties.RouteKey as string, r.Properties]));
+    expect([...byKey.keys()].sort()).toEqual(
+      [...allRoutes.map((r) => `${r.method} ${r.path}`), '$default'].sort(),
+    );
+    for (const route of allRoutes) {
+      const props = byKey.get(`${route.method} ${route.path}`)!;
+      if (isPublic(route)) {
+        expect(props.AuthorizationType).toBe('NONE');
+      } else {
+        expect(props.AuthorizationType).toBe('CUSTOM');
+        expect(props.AuthorizerId).toBeDefined();
+      }
+    }
+    expect(byKey.get('$default')!.AuthorizationType ?? 'NONE').toBe('NONE');
+  });
+
+  it('routes each operation to the function that serves it', () => {
+    const integrations = Object.entries(resources).filter(
+      ([, r]) => r.Type === 'AWS::ApiGatewayV2::Integration',
+    );
+    const functionOfIntegration = new Map(
+      integrations.map(([id, r]) => [id, r.Properties.IntegrationUri['Fn::GetAtt'][0] as string]),
+    );
+    const routes = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
+    for (const route of allRoutes) {
+      const props = routes.find((r) => r.Properties.RouteKey === `${route.method} ${route.path}`)!.Properties;
+      const integrationId = props.Target['Fn::Join'][1][1].Ref as string;
+      expect(functionOfIntegration.get(integrationId)).toBe(logicalIdOf(stack.functions[route.fn].fn));
+    }
+  });
+
+  it('logs every request as JSON with the request id, and throttles the stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+      },
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+    });
+  });
+
+  it('outputs the API URL and the table name', () => {
+    template.hasOutput('ApiUrl', {});
+    template.hasOutput('TableName', { Value: { Ref: Match.stringLikeRegexp('DatabaseTable') } });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('finds nothing unacknowledged, and every acknowledgement carries a reason', () => {
+    const { app, stack: nagStack } = buildStack();
+    const report = new AwsSolutionsChecks(app).validateScope(nagStack);
+    const findings = report.violations.map(
+      (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
+    const reasons: string[] = [];
+    for (const construct of nagStack.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type === 'aws:cdk:acknowledged-rules')
+          reasons.push(...Object.values(entry.data as Record<string, string>));
+      }
+    }
+    expect(reasons.length).toBeGreaterThan(0);
+    for (const reason of reasons) expect(reason.length).toBeGreaterThan(30);
+  });
+});
+
+describe('cdk synth', () => {
+  it('works offline, without AWS credentials, bundling every function', () => {
+    const out = mkdtempSync(join(tmpdir(), 'evs-synth-'));
+    try {
+      execFileSync('npx', ['cdk', 'synth', '--no-notices', '--quiet', '-o', out], {
+        env: {
+          ...process.env,
+          CDK_DISABLE_CLI_TELEMETRY: 'true',
+          AWS_ACCESS_KEY_ID: '',
+          AWS_SECRET_ACCESS_KEY: '',
+          AWS_PROFILE: 'evsessions-no-such-profile',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+        stdio: 'pipe',
+        timeout: 150_000,
+      });
+      const manifest = JSON.parse(readFileSync(join(out, 'EvSessions.assets.json'), 'utf8'));
+      expect(Object.keys(manifest.files).length).toBeGreaterThanOrEqual(Object.keys(FUNCTIONS).length);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
