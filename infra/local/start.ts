@@ -8,6 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+
+// The SDK's Node-version notice is noise for a local tool (Lambda runs Node.js 24).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import { backendFromEnv, ensureTable, startEmbeddedDynamo } from './dynamo.js';
 import { clearState, writeState } from './state.js';
 

@@ -190,7 +190,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], serverUrl?: s
       title: 'evsessions — Charge Sessions API',
       version: API_VERSION,
       description:
-        'Charge sessions of electric vehicles and charge points, computed from telemetry, plus public charging sessions by token. Errors are application/problem+json with a stable `code`.',
+        'Charge sessions of electric vehicles (EVs) and charge points (CPs). Errors are application/problem+json with a stable `code`; see /problems/{code}.',
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     paths,

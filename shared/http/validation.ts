@@ -15,7 +15,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 function issueCode(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) return 'required';
+  // Only issues parsed with `reportInput` carry the input; a missing field is an invalid_type on undefined.
+  if (issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined) return 'required';
   if (issue.code === 'custom') {
     const params = (issue as { params?: { code?: string } }).params;
     if (params?.code) return params.code;

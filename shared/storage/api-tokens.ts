@@ -101,14 +101,20 @@ export async function revokeApiToken(tenantId: string, tokenId: string, revokedA
   );
   const item = Items?.[0];
   if (!item) return false;
-  await documentClient().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: { pk: item.pk, sk: item.sk },
-      UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':at': revokedAt },
-    }),
-  );
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: 'SET revokedAt = :at',
+        // A stored null means "not revoked"; the first revocation time is kept if revoked twice.
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(revokedAt) OR attribute_type(revokedAt, :null))',
+        ExpressionAttributeValues: { ':at': revokedAt, ':null': 'NULL' },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+  }
   return true;
 }
