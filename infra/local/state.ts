@@ -3,7 +3,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-export const STATE_FILE = resolve('.local-data/local-api.json');
+/** EVS_STATE_FILE moves it (tests running several instances at once). */
+export const STATE_FILE = resolve(process.env.EVS_STATE_FILE ?? '.local-data/local-api.json');
 
 export interface LocalState {
   apiUrl: string;

@@ -262,3 +262,41 @@ describe('entities', () => {
     expectProblem(await api.request('GET', '/v1/entities/..%2F..%2Fetc', { token }), 404, 'route_not_found');
   });
 });
+
+describe('request bodies over HTTP', () => {
+  it('answers 413 stating the limit, 415 for a non-JSON type, 400 for malformed JSON or no body — and writes nothing', async () => {
+    const token = await api.token('tenant-bodies');
+    const big = await api.request('POST', '/v1/entities', {
+      token,
+      body: { type: 'EV', name: 'x', vendor: 'v'.repeat(70_000) },
+    });
+    expect(big.status).toBe(413);
+    expect(big.body).toMatchObject({ code: 'payload_too_large', limitBytes: 65536 });
+    expect(big.body.detail).toContain('65536 bytes');
+
+    const text = await api.request('POST', '/v1/entities', {
+      token,
+      rawBody: '{"type":"EV","name":"x"}',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(text.status).toBe(415);
+    expect(text.body.code).toBe('unsupported_media_type');
+
+    const malformed = await api.request('POST', '/v1/entities', {
+      token,
+      rawBody: '{"type":"EV",',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.code).toBe('malformed_json');
+
+    const empty = await api.request('POST', '/v1/entities', {
+      token,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(empty.status).toBe(400);
+    expect(empty.body.code).toBe('body_required');
+
+    expect((await api.request('GET', '/v1/entities', { token })).body.data).toEqual([]);
+  });
+});
