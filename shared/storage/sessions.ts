@@ -1,0 +1,155 @@
+// Item module: completed charge sessions. One partition per entity (`T#<tenant>#E#<entity>#SESSIONS`),
+// sorted by start, so an entity's sessions from a date are one Query whatever the length of its history;
+// GSI2 holds every session of a tenant sorted by start, for fleet listings across entities.
+//
+// Writing is an upsert keyed by (entity, start): re-running the engine over the same readings rewrites the
+// same item with the same values and keeps the `created` of the first write, so nothing is duplicated.
+
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChargeSessionRecord } from '../sessions/model.js';
+import { documentClient, tableName } from './client.js';
+import { mapPage, type Page, type Position, queryPage } from './page.js';
+
+/** Session starts and ends are stored as ISO 8601 UTC with milliseconds, so they sort as strings. */
+export function canonicalInstant(value: string | number | Date): string {
+  return new Date(value).toISOString();
+}
+
+export const sessionKeys = {
+  entityPartition: (tenantId: string, entityId: string) => `T#${tenantId}#E#${entityId}#SESSIONS`,
+  primary: (tenantId: string, entityId: string, start: string) => ({
+    pk: sessionKeys.entityPartition(tenantId, entityId),
+    sk: canonicalInstant(start),
+  }),
+  fleetPartition: (tenantId: string) => `T#${tenantId}#SESSIONS`,
+  fleet: (tenantId: string, entityId: string, start: string) => ({
+    gsi2pk: sessionKeys.fleetPartition(tenantId),
+    gsi2sk: `${canonicalInstant(start)}#${entityId}`,
+  }),
+};
+
+const RECORD_FIELDS = [
+  'tenantId',
+  'entityId',
+  'entityType',
+  'id',
+  'start',
+  'end',
+  'energyKwh',
+  'averagePowerKw',
+  'peakPowerKw',
+  'chargingSeconds',
+  'socStartPercent',
+  'socEndPercent',
+  'rangeStartKm',
+  'rangeEndKm',
+  'locationMatches',
+  'position',
+  'method',
+  'source',
+  'measured',
+] as const satisfies readonly (keyof ChargeSessionRecord)[];
+
+export function sessionFromItem(item: Record<string, unknown>): ChargeSessionRecord {
+  const record = { created: item.created } as Record<string, unknown>;
+  for (const field of RECORD_FIELDS) record[field] = item[field] ?? null;
+  record.locationMatches = item.locationMatches ?? [];
+  return record as unknown as ChargeSessionRecord;
+}
+
+/**
+ * Writes a session; an existing session with the same entity and start is replaced field by field, except
+ * `created`, which keeps its first value. One write unit per session of up to 1 KB.
+ */
+export async function upsertSession(session: ChargeSessionRecord): Promise<void> {
+  const start = canonicalInstant(session.start);
+  const values: Record<string, unknown> = { ':created': session.created, ':itemType': 'ChargeSession' };
+  const names: Record<string, string> = {};
+  const sets = ['created = if_not_exists(created, :created)', 'itemType = :itemType'];
+  const fleet = sessionKeys.fleet(session.tenantId, session.entityId, start);
+  for (const [field, value] of Object.entries({
+    ...Object.fromEntries(RECORD_FIELDS.map((f) => [f, session[f]])),
+    start,
+    end: canonicalInstant(session.end),
+    ...fleet,
+  })) {
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
+  }
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: sessionKeys.primary(session.tenantId, session.entityId, start),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
+}
+
+export interface SessionRange {
+  /** Inclusive: a session starting exactly at `start` is included. */
+  start: string;
+  /** Exclusive: a session starting exactly at `end` is not. */
+  end?: string | undefined;
+}
+
+function rangeBounds(range: SessionRange): [string, string] {
+  const from = canonicalInstant(range.start);
+  // BETWEEN is inclusive; the last millisecond before `end` makes the upper bound exclusive. Without an
+  // end, any key of this partition sorts below '~'.
+  const to = range.end ? canonicalInstant(Date.parse(range.end) - 1) : '~';
+  return [from, to];
+}
+
+/** One page of an entity's sessions by start, ascending: exactly one Query. */
+export async function listEntitySessions(
+  tenantId: string,
+  entityId: string,
+  range: SessionRange,
+  page: { pageSize: number; startKey: Position | undefined },
+): Promise<Page<ChargeSessionRecord>> {
+  const [from, to] = rangeBounds(range);
+  const result = await queryPage({
+    input: {
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': sessionKeys.entityPartition(tenantId, entityId),
+        ':from': from,
+        ':to': to,
+      },
+    },
+    pageSize: page.pageSize,
+    startKey: page.startKey,
+  });
+  return mapPage(result, sessionFromItem);
+}
+
+/** One page of every session of a tenant by start, ascending, optionally of one entity type: one Query. */
+export async function listFleetSessions(
+  tenantId: string,
+  range: SessionRange,
+  page: { pageSize: number; startKey: Position | undefined; entityType?: 'EV' | 'CP' | undefined },
+): Promise<Page<ChargeSessionRecord>> {
+  const [from, to] = rangeBounds(range);
+  const result = await queryPage({
+    input: {
+      TableName: tableName(),
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+      ...(page.entityType ? { FilterExpression: 'entityType = :type' } : {}),
+      ExpressionAttributeValues: {
+        ':pk': sessionKeys.fleetPartition(tenantId),
+        ':from': from,
+        // gsi2sk is `<start>#<entityId>`: every key of the last included millisecond sorts below `<to>#~`.
+        ':to': to === '~' ? '~' : `${to}#~`,
+        ...(page.entityType ? { ':type': page.entityType } : {}),
+      },
+    },
+    pageSize: page.pageSize,
+    startKey: page.startKey,
+  });
+  return mapPage(result, sessionFromItem);
+}
