@@ -75,6 +75,8 @@ describe('DER-Connect CSV export', () => {
     expect(text).toContain('"a,b"');
     expect(text).toContain('"say ""hi"""');
     expect(text).toContain('"two\nlines"');
+    // A lone CR is quoted too: csv-parse copes either way, but spreadsheets take it for a line end.
+    expect(csvCell('a\rb')).toBe('"a\rb"');
     const bytes = Buffer.from(text, 'utf8');
     expect(new TextDecoder('utf-8', { fatal: true }).decode(bytes)).toBe(text);
     expect(parseRows(bytes.toString('utf8')).map((row) => row['location_label'])).toEqual(labels);
