@@ -19,7 +19,7 @@
 import type { ChargeSessionRecord } from '../sessions/model.js';
 import type { ExportContext } from './context.js';
 import { decimalAmount } from './money.js';
-import { normalisedToken, roundTo, secondsBetween, sessionOutcome, sessionPayment } from './session-facts.js';
+import { normalisedToken, roundTo, sessionOutcome, sessionPayment } from './session-facts.js';
 
 export const BECKN_CONTEXT = 'https://schema.beckn.io/EvChargingSession/v2.0/context.jsonld';
 export const BECKN_TYPE = 'EvChargingSession';
@@ -112,7 +112,7 @@ export function toBecknSession(
   const trackingUrl = context.trackingUrl?.(session);
   // Beckn types trackingUrl as a URI; a caller's malformed one is left out rather than sent on.
   const validTrackingUrl = trackingUrl !== undefined && URL.canParse(trackingUrl) ? trackingUrl : undefined;
-  const minutes = (secondsBetween(session.start, session.end) ?? 0) / 60;
+  const minutes = (Date.parse(session.end) - Date.parse(session.start)) / 60_000;
   return {
     '@context': BECKN_CONTEXT,
     '@type': BECKN_TYPE,

@@ -38,8 +38,6 @@ export interface ExportContext {
   onSkipped?: (session: ChargeSessionRecord, reason: string) => void;
 }
 
-export const EMPTY_CONTEXT: ExportContext = {};
-
 export function entityInfo(context: ExportContext, entityId: string): EntityExportInfo {
   return context.entity?.(entityId) ?? {};
 }

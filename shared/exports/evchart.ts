@@ -112,7 +112,7 @@ export function evchartDatetime(iso: string): string {
 /** The Module 2 row of a charge-point session; throws for EV sessions and unregistered charge points. */
 export function toEvchartRow(session: ChargeSessionRecord, context: ExportContext = {}): EvchartModule2Row {
   if (session.entityType !== 'CP') {
-    throw unrepresentable(FORMAT, session, 'session_id', EV_SESSION_NOT_REPORTABLE);
+    throw unrepresentable(FORMAT, session, 'entityType', EV_SESSION_NOT_REPORTABLE);
   }
   const registration = entityInfo(context, session.entityId).chargePoint ?? {};
   const measured = session.measured;

@@ -25,7 +25,7 @@ export { currencyExponent, decimalAmount } from './money.js';
 export const EXPORT_FORMATS = ['atlas', 'evchart', 'beckn', 'csv'] as const;
 export const ExportFormat = z.enum(EXPORT_FORMATS).meta({
   description:
-    'atlas: EV Charging Use Data Specification session objects (JSON); evchart: EV-ChART Module 2 CSV (charge points only); beckn: Beckn EvChargingSession v2.0 attributes (JSON-LD); csv: the session fields as CSV.',
+    'atlas: EV Charging Use Data Specification session objects (JSON); evchart: EV-ChART Module 2 CSV (charge points only); beckn: Beckn EvChargingSession v2.0 attributes (JSON with @context); csv: the session fields as CSV.',
 });
 export type ExportFormat = z.output<typeof ExportFormat>;
 
@@ -40,6 +40,6 @@ export interface ExportFormatInfo {
 export const EXPORT_FORMAT_INFO: Readonly<Record<ExportFormat, ExportFormatInfo>> = {
   atlas: { mediaType: 'application/json', entityTypes: ['EV', 'CP'], streamed: false },
   evchart: { mediaType: 'text/csv; charset=utf-8; header=present', entityTypes: ['CP'], streamed: true },
-  beckn: { mediaType: 'application/ld+json', entityTypes: ['EV', 'CP'], streamed: false },
+  beckn: { mediaType: 'application/json', entityTypes: ['EV', 'CP'], streamed: false },
   csv: { mediaType: 'text/csv; charset=utf-8; header=present', entityTypes: ['EV', 'CP'], streamed: true },
 };

@@ -138,7 +138,7 @@ describe('EV-ChART Module 2 export', () => {
     const text = await collect(evchartCsv(fromArray([evSession(), cpCalculatedSession()]), context));
     expect(parseCsv(text).rows).toHaveLength(1);
     expect(skipped).toEqual([[evSession().id, EV_SESSION_NOT_REPORTABLE]]);
-    expectUnrepresentable(() => toEvchartRow(evSession(), REGISTERED_CONTEXT), 'session_id');
+    expectUnrepresentable(() => toEvchartRow(evSession(), REGISTERED_CONTEXT), 'entityType');
   });
 
   it('refuses rather than guesses identifiers a federal report must carry', () => {
