@@ -4,10 +4,11 @@
 //
 // Columns. The definition file lists 12 fields; the reference README's Module 2 list has 14, adding
 // station_id and network_provider. We write all 14: 23 CFR 680.112(a)(1) requires the quarterly session
-// data to carry "the charging station identifier that the following data can be associated with", and
-// EV-ChART keys a station by station_id with its network_provider, so a row without them cannot be tied to
-// a station. The two are not module-specific fields, which is why a per-module field definition omits them.
-// (The EV-ChART Data Input Template itself was not in the sources we could consult; see the report.)
+// data to carry "the charging station identifier that the following data can be associated with", so a
+// row without the station key cannot be tied to a station; our understanding (not verified) is that
+// EV-ChART keys a station by station_id together with network_provider, which would explain why a
+// per-module field definition leaves both out. The EV-ChART Data Input Template itself was not among the
+// sources we could consult; if it turns out to lack them, drop them from EVCHART_MODULE2_COLUMNS.
 //
 // Which sessions. Module 2 reports sessions *of a station's ports*. An EV's session (from the car's own
 // telemetry) happened at some charger we know nothing about, so it is skipped, and `context.onSkipped` is
