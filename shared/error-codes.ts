@@ -40,6 +40,11 @@ export const ERROR_CODES = {
     description: 'The path exists but not with this method; see the Allow header.',
   },
   payload_too_large: { status: 413, description: 'The body exceeds the limit stated in `limitBytes`.' },
+  export_unrepresentable: {
+    status: 422,
+    description:
+      'A session cannot be written in the requested export format without inventing data (e.g. an EV-ChART row for a charge point with no registered port_id, or an id longer than the format allows); `errors[]` names the field.',
+  },
   unsupported_media_type: { status: 415, description: 'The body must be sent as application/json.' },
   rate_limited: { status: 429, description: 'Too many requests; retry after the Retry-After header.' },
   internal_error: { status: 500, description: 'An unexpected error; quote the requestId when reporting it.' },

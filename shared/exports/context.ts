@@ -1,0 +1,75 @@
+// What an export needs to know beyond the stored session: the entity's display name, a charge point's
+// registry identifiers (which only the operator knows: for NEVI they are the permanent ids published
+// under 23 CFR 680.116(c)), and currency exponents for currencies outside the built-in ISO 4217 table.
+// The caller (the HTTP layer) resolves these before exporting; the exports never look anything up.
+
+import { UnprocessableError } from '../errors.js';
+import type { ChargeSessionRecord } from '../sessions/model.js';
+
+/** A charge point's identifiers in the reporting registry (EV-ChART modules 1/9, Atlas station/port registration). */
+export interface ChargePointRegistration {
+  /** EV-ChART `station_id`: the charging station identifier of 23 CFR 680.112(a)(1). */
+  stationId?: string | null;
+  /** EV-ChART `network_provider`, the value the station was registered with. */
+  networkProvider?: string | null;
+  /** EV-ChART `charger_id` (optional there); when absent the charger's public code is used for measured sessions. */
+  chargerId?: string | null;
+  /** Registered port id per OCPP connector id (23 CFR 680.112(a)(2): the port id published to third parties). */
+  portIdsByConnector?: Readonly<Record<number, string>>;
+  /** The port id for sessions that name no connector (calculated ones); only right for single-port charge points. */
+  defaultPortId?: string | null;
+}
+
+export interface EntityExportInfo {
+  /** Display name, written in the CSV export. */
+  name?: string | null;
+  /** Present for charge points that are registered for reporting. */
+  chargePoint?: ChargePointRegistration | null;
+}
+
+export interface ExportContext {
+  /** Looks up what the caller knows of an entity; `undefined` when it knows nothing beyond the session. */
+  entity?: (entityId: string) => EntityExportInfo | undefined;
+  /** ISO 4217 minor-unit exponents that override or extend the built-in table (e.g. `{ XYZ: 2 }`). */
+  currencyExponents?: Readonly<Record<string, number>>;
+  /** Beckn `trackingUrl` for a session, when the caller serves one. */
+  trackingUrl?: (session: ChargeSessionRecord) => string | undefined;
+  /** Told about every session a format leaves out (EV-ChART leaves out EV sessions), so the caller can count them. */
+  onSkipped?: (session: ChargeSessionRecord, reason: string) => void;
+}
+
+export function entityInfo(context: ExportContext, entityId: string): EntityExportInfo {
+  return context.entity?.(entityId) ?? {};
+}
+
+/**
+ * The registered port of a charge-point session: by its connector when the charger measured it, else the
+ * charge point's default port. Null when unregistered: a port id is a registry value and is never derived.
+ */
+export function registeredPortId(session: ChargeSessionRecord, context: ExportContext): string | null {
+  if (session.entityType !== 'CP') return null;
+  const registration = entityInfo(context, session.entityId).chargePoint;
+  if (!registration) return null;
+  const connectorId = session.measured?.connectorId;
+  const byConnector = connectorId !== undefined ? registration.portIdsByConnector?.[connectorId] : undefined;
+  return byConnector ?? registration.defaultPortId ?? null;
+}
+
+/** The error every format throws when a session cannot be written without inventing or losing a key value. */
+export function unrepresentable(
+  format: string,
+  session: ChargeSessionRecord,
+  field: string,
+  message: string,
+): UnprocessableError {
+  return new UnprocessableError(
+    'export_unrepresentable',
+    `Session ${session.id} of entity ${session.entityId} cannot be exported as ${format}: ${message}`,
+    {
+      errors: [
+        { in: 'query', field: 'format', code: 'export_unrepresentable', message: `${field}: ${message}` },
+      ],
+      extensions: { sessionId: session.id, entityId: session.entityId, exportField: field },
+    },
+  );
+}
