@@ -1,0 +1,92 @@
+// Shared pieces of the benchmarks: statistics, the result model, and timing helpers. Every figure is a
+// ratio against a floor measured in the same run, reported with its median and spread over several runs.
+
+export interface Figure {
+  /** What is measured, e.g. "cold init: entities". */
+  name: string;
+  unit: string;
+  /** The measured runs of the thing itself. */
+  runs: number[];
+  /** The measured runs of its floor, in the same process and run. */
+  floorRuns?: number[];
+  floorName?: string;
+  /** For "lower is better" figures the ratio is value/floor; for throughput it is floor/value. */
+  better: 'lower' | 'higher';
+  /** The goal, as a ratio to the floor or an absolute value. */
+  goal?: { ratioAtMost?: number; valueAtMost?: number; valueAtLeast?: number; text: string };
+  note?: string;
+}
+
+export interface Section {
+  title: string;
+  figures: Figure[];
+  notes?: string[];
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Spread as (max - min) / median: how far apart the runs were. */
+export function spread(values: number[]): number {
+  const m = median(values);
+  return m === 0 ? 0 : (Math.max(...values) - Math.min(...values)) / m;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] as number;
+}
+
+export function ratioOf(figure: Figure): number | undefined {
+  if (!figure.floorRuns?.length) return undefined;
+  const value = median(figure.runs);
+  const floor = median(figure.floorRuns);
+  return figure.better === 'lower' ? value / floor : floor / value;
+}
+
+export function goalMet(figure: Figure): boolean | undefined {
+  if (!figure.goal) return undefined;
+  const value = median(figure.runs);
+  const ratio = ratioOf(figure);
+  if (figure.goal.ratioAtMost !== undefined && (ratio === undefined || ratio > figure.goal.ratioAtMost))
+    return false;
+  if (figure.goal.valueAtMost !== undefined && value > figure.goal.valueAtMost) return false;
+  if (figure.goal.valueAtLeast !== undefined && value < figure.goal.valueAtLeast) return false;
+  return true;
+}
+
+/** Times `fn` `iterations` times; returns milliseconds per call for each call. */
+export async function timeEach(iterations: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = process.hrtime.bigint();
+    await fn();
+    out.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return out;
+}
+
+/**
+ * Measures a subject against its floor in alternating rounds, so drift on a shared machine hits both
+ * alike; each round's value is the median per-call time of that round.
+ */
+export async function alternate(
+  rounds: number,
+  perRound: number,
+  subject: () => Promise<unknown>,
+  floor: () => Promise<unknown>,
+): Promise<{ runs: number[]; floorRuns: number[] }> {
+  const runs: number[] = [];
+  const floorRuns: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    floorRuns.push(median(await timeEach(perRound, floor)));
+    runs.push(median(await timeEach(perRound, subject)));
+  }
+  return { runs, floorRuns };
+}

@@ -1,0 +1,44 @@
+// `npm run bench [-- --quick] [-- --out DIR]`: every benchmark, each figure against a floor measured in the
+// same run; prints a table and writes results.json and results.md (to bench/ unless --out says otherwise).
+
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Section } from './lib.js';
+import { writeReport } from './report.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
+});
+const quick = values.quick ?? false;
+const outDir = resolve(values.out ?? 'bench');
+mkdirSync(outDir, { recursive: true });
+
+const sections: Section[] = [];
+const started = Date.now();
+const step = async (title: string, fn: () => Promise<Section | Section[]>) => {
+  const t = Date.now();
+  process.stderr.write(`bench: ${title}…`);
+  const result = await fn();
+  sections.push(...(Array.isArray(result) ? result : [result]));
+  process.stderr.write(` ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+};
+
+const { benchBundles } = await import('./bundles.js');
+await step('bundles and cold init', () => benchBundles({ quick }));
+
+const { benchDatabase } = await import('./env.js');
+const db = await benchDatabase();
+try {
+  const { benchWarm } = await import('./warm.js');
+  await step('warm handler overhead', () => benchWarm({ quick }));
+} finally {
+  await db.dynamo.stop();
+}
+
+writeReport(sections, outDir, quick ? 'quick' : 'full');
+process.stderr.write(
+  `bench: done in ${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${outDir}/results.{json,md}\n`,
+);

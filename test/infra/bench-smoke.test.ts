@@ -1,0 +1,34 @@
+// `npm run bench -- --quick` as a smoke test: it runs, every section reports figures with floors, and it
+// writes both result files. No thresholds on time: speed goals live in the benchmark, not in tests.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+
+it('runs every benchmark in quick mode and writes results.json and results.md', () => {
+  const out = mkdtempSync(join(tmpdir(), 'evs-bench-'));
+  try {
+    execFileSync('npx', ['tsx', 'bench/run.ts', '--quick', '--out', out], {
+      stdio: 'pipe',
+      timeout: 170_000,
+    });
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.mode).toBe('quick');
+    expect(results.machine).toMatchObject({ cpu: expect.any(String), node: process.version });
+    expect(results.sections.length).toBeGreaterThanOrEqual(3);
+    for (const section of results.sections) {
+      expect(section.figures.length, section.title).toBeGreaterThan(0);
+      for (const figure of section.figures) {
+        expect(Number.isFinite(figure.median), figure.name).toBe(true);
+        if (figure.goal) expect(typeof figure.met, figure.name).toBe('boolean');
+      }
+    }
+    const markdown = readFileSync(join(out, 'results.md'), 'utf8');
+    expect(markdown).toContain('# Benchmark results');
+    for (const section of results.sections) expect(markdown).toContain(`## ${section.title}`);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}, 180_000);
