@@ -38,6 +38,12 @@ try {
   await db.dynamo.stop();
 }
 
+const { median } = await import('./lib.js');
+const warm = sections.find((s) => s.title.startsWith('Warm handler'));
+const inProcessMs = Object.fromEntries((warm?.figures ?? []).map((f) => [f.name, median(f.runs)]));
+const { benchServer } = await import('./server.js');
+await step('local server throughput', () => benchServer({ quick, inProcessMs }));
+
 writeReport(sections, outDir, quick ? 'quick' : 'full');
 process.stderr.write(
   `bench: done in ${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${outDir}/results.{json,md}\n`,
