@@ -6,6 +6,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  CorsHttpMethod,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -19,6 +20,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { CorsPolicy } from '../shared/http/cors.js';
 import { type FunctionName, isPublic, type RouteSpec } from '../shared/http/route.js';
 
 /** Seconds API Gateway keeps an authorizer answer per Authorization value (revocation lag, at most). */
@@ -32,6 +34,8 @@ export interface ApiProps {
   /** Stage-wide throttle, before any Lambda runs. */
   throttle: { rateLimit: number; burstLimit: number };
   logRetention: RetentionDays;
+  /** Browser origins allowed to call the API; CORS is off without any. */
+  cors?: CorsPolicy | undefined;
 }
 
 export class Api extends Construct {
@@ -56,6 +60,20 @@ export class Api extends Construct {
       description: 'evsessions Charge Sessions API',
       createDefaultStage: false,
       defaultIntegration: integrationFor(props.defaultFunction),
+      ...(props.cors
+        ? {
+            corsPreflight: {
+              allowOrigins: props.cors.allowOrigins,
+              allowMethods: props.cors.allowMethods.map(
+                (m) => CorsHttpMethod[m as keyof typeof CorsHttpMethod],
+              ),
+              allowHeaders: props.cors.allowHeaders,
+              exposeHeaders: props.cors.exposeHeaders,
+              maxAge: Duration.seconds(props.cors.maxAgeSeconds),
+              allowCredentials: false,
+            },
+          }
+        : {}),
     });
     this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.stage = new HttpStage(this, 'DefaultStage', {

@@ -3,12 +3,15 @@
 
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseCorsOrigins } from '../shared/http/cors.js';
 import { EvSessionsStack } from './stack.js';
 
 const app = new App();
 new EvSessionsStack(app, app.node.tryGetContext('stackName') ?? 'EvSessions', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description: 'evsessions: Charge Sessions API for EVs and charge points',
+  // `npx cdk deploy -c corsOrigins=https://dash.example.com,https://admin.example.com`
+  corsOrigins: parseCorsOrigins(app.node.tryGetContext('corsOrigins')),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

@@ -6,6 +6,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { allRoutes } from '../shared/api/routes.js';
+import { corsPolicy } from '../shared/http/cors.js';
 import type { FunctionName } from '../shared/http/route.js';
 import { Api } from './api.js';
 import { Database } from './database.js';
@@ -16,6 +17,8 @@ export interface EvSessionsStackProps extends StackProps {
   /** Stage-wide API throttle. */
   throttle?: { rateLimit: number; burstLimit: number };
   logRetention?: RetentionDays;
+  /** Browser origins allowed by CORS (explicit; none means CORS off). */
+  corsOrigins?: string[];
 }
 
 export class EvSessionsStack extends Stack {
@@ -65,6 +68,7 @@ export class EvSessionsStack extends Stack {
       authorizer: authorizer.fn,
       defaultFunction: 'meta',
       throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
+      cors: corsPolicy(props.corsOrigins ?? []),
       logRetention,
     });
 

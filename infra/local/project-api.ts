@@ -2,6 +2,7 @@
 // Configuration (table, endpoint, cursor key) must be in process.env before the first request.
 
 import { allRoutes } from '../../shared/api/routes.js';
+import type { CorsPolicy } from '../../shared/http/cors.js';
 import type { FunctionName } from '../../shared/http/route.js';
 import { type LambdaHandler, type LocalApi, startLocalApi } from './server.js';
 
@@ -19,7 +20,12 @@ export async function loadFunction(name: FunctionName | 'authorizer'): Promise<L
 }
 
 export async function startProjectApi(
-  options: { port?: number; host?: string; authorizerCacheSeconds?: number } = {},
+  options: {
+    port?: number;
+    host?: string;
+    authorizerCacheSeconds?: number;
+    cors?: CorsPolicy | undefined;
+  } = {},
 ): Promise<LocalApi> {
   return startLocalApi({
     routes: allRoutes,

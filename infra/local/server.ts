@@ -14,6 +14,7 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
   Context,
 } from 'aws-lambda';
+import { type CorsPolicy, preflightHeaders, responseCorsHeaders } from '../../shared/http/cors.js';
 import { compilePath, specificity } from '../../shared/http/path-match.js';
 import { type FunctionName, isPublic, type RouteSpec } from '../../shared/http/route.js';
 
@@ -34,6 +35,8 @@ export interface LocalApiOptions {
   defaultFunction: FunctionName;
   /** Seconds an authorizer answer is cached per Authorization value; 60 as deployed. */
   authorizerCacheSeconds?: number;
+  /** API Gateway's CORS configuration, when the API has one. */
+  cors?: CorsPolicy | undefined;
   port?: number;
   host?: string;
 }
@@ -125,11 +128,11 @@ function requestIdNow(): string {
   return randomBytes(12).toString('base64').replace(/[+/]/g, 'A');
 }
 
-function writeLambdaResponse(res: ServerResponse, result: unknown) {
+function writeLambdaResponse(res: ServerResponse, result: unknown, cors: Record<string, string> | undefined) {
   if (result === null || typeof result !== 'object' || !('statusCode' in result)) {
     // API Gateway's rule for payload 2.0: anything but a structured response is a 200 JSON body.
     const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
-    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.writeHead(200, { 'Content-Type': 'application/json', ...cors });
     res.end(body);
     return;
   }
@@ -145,7 +148,12 @@ function writeLambdaResponse(res: ServerResponse, result: unknown) {
       ? Buffer.alloc(0)
       : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(structured.headers ?? {})) headers[name] = String(value);
+  for (const [name, value] of Object.entries(structured.headers ?? {})) {
+    // With CORS configured, API Gateway ignores CORS headers from the integration and sets its own.
+    if (cors && /^access-control-/i.test(name)) continue;
+    headers[name] = String(value);
+  }
+  Object.assign(headers, cors);
   if (structured.cookies?.length) headers['Set-Cookie'] = structured.cookies;
   headers['Content-Length'] = String(body.length);
   res.writeHead(structured.statusCode, headers);
@@ -194,6 +202,12 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     }
     const body = await readBody(req, GATEWAY_BODY_LIMIT_BYTES);
     if (body === 'too_large') return gatewayAnswer(res, 413, 'Request Entity Too Large');
+    const origin = req.headers.origin;
+    if (options.cors && method === 'OPTIONS' && origin && req.headers['access-control-request-method']) {
+      res.writeHead(204, preflightHeaders(options.cors, origin));
+      return res.end();
+    }
+    const cors = options.cors ? responseCorsHeaders(options.cors, origin) : undefined;
 
     let route: CompiledRoute | undefined;
     let pathParameters: Record<string, string> | undefined;
@@ -301,7 +315,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       return gatewayAnswer(res, 500, 'Internal Server Error');
     }
     res.setHeader('apigw-requestid', requestId);
-    writeLambdaResponse(res, result);
+    writeLambdaResponse(res, result, cors);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // `npm start`: the API on http://127.0.0.1:3000 over an embedded DynamoDB, with demo data and a token.
 //
 //   npm start -- [--port 3000] [--host 127.0.0.1] [--data-dir DIR] [--backend dynalite|dynamodb-local]
+//                [--cors-origins https://dash.example.com,http://localhost:5173]
 //
 // In memory by default; --data-dir keeps the data on disk across restarts.
 
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
     'data-dir': { type: 'string' },
     backend: { type: 'string', default: process.env.DDB_BACKEND ?? 'dynalite' },
+    'cors-origins': { type: 'string', default: process.env.CORS_ORIGINS ?? '' },
   },
 });
 
@@ -56,7 +58,9 @@ const { token } = await issueApiToken(
   { tenantId: DEMO_TENANT, name: 'npm start', lifetimeMs: 30 * 24 * 3600 * 1000 },
   now,
 );
-const api = await startProjectApi({ port, host: values.host });
+const { corsPolicy, parseCorsOrigins } = await import('../../shared/http/cors.js');
+const cors = corsPolicy(parseCorsOrigins(values['cors-origins']));
+const api = await startProjectApi({ port, host: values.host, cors });
 writeState({
   apiUrl: api.url,
   endpoint: dynamo.endpoint,

@@ -31,10 +31,17 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
 };
 export type HttpResponse = APIGatewayProxyStructuredResultV2 & { headers: Record<string, string> };
 
-/** Headers every response carries: API answers are per-caller and must not be cached or sniffed. */
+/**
+ * Headers every response carries (OWASP REST guidance): answers are per caller and must not be cached,
+ * sniffed, framed or leak referrers; JSON needs no content policy beyond "nothing".
+ */
 const BASE_HEADERS: Record<string, string> = {
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
 };
 
 export interface HttpHandlerOptions {

@@ -189,6 +189,23 @@ describe('the HTTP API', () => {
     });
   });
 
+  it('has no CORS unless origins are configured, then explicit origins and never credentials', () => {
+    const api = Object.values(resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api')!;
+    expect(api.Properties.CorsConfiguration).toBeUndefined();
+    const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+    const withCors = Template.fromStack(
+      new EvSessionsStack(app, 'CorsStack', { corsOrigins: ['https://dash.example.com'] }),
+    );
+    withCors.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['https://dash.example.com'],
+        AllowCredentials: false,
+        AllowHeaders: Match.arrayWith(['authorization', 'content-type']),
+        ExposeHeaders: Match.arrayWith(['link', 'retry-after']),
+      },
+    });
+  });
+
   it('outputs the API URL and the table name', () => {
     template.hasOutput('ApiUrl', {});
     template.hasOutput('TableName', { Value: { Ref: Match.stringLikeRegexp('DatabaseTable') } });

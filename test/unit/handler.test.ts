@@ -101,11 +101,19 @@ describe('the HTTP pipeline', () => {
     });
   });
 
-  it('sets no-store and nosniff on every answer', async () => {
+  it('sets no-store and the security headers on every answer, errors included', async () => {
     dynamo.on(GetCommand).resolves({});
-    const response = await handler(getEntity(), lambdaContext());
-    expect(response.headers['Cache-Control']).toBe('no-store');
-    expect(response.headers['X-Content-Type-Options']).toBe('nosniff');
+    const notFound = await handler(getEntity(), lambdaContext());
+    dynamo.on(GetCommand).rejects(throttled());
+    const unavailable = await handler(getEntity(), lambdaContext());
+    for (const response of [notFound, unavailable]) {
+      expect(response.headers['Cache-Control']).toBe('no-store');
+      expect(response.headers['X-Content-Type-Options']).toBe('nosniff');
+      expect(response.headers['X-Frame-Options']).toBe('DENY');
+      expect(response.headers['Content-Security-Policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(response.headers['Referrer-Policy']).toBe('no-referrer');
+      expect(response.headers['Strict-Transport-Security']).toMatch(/^max-age=\d+/);
+    }
   });
 
   it('logs one JSON line per request with its request id and never the Authorization header', async () => {
