@@ -67,7 +67,7 @@ export const ERROR_CODES = {
   transaction_mismatch: {
     status: 409,
     description:
-      "The charger's transaction event belongs to another transaction or EVSE than this session's.",
+      "The charger's message belongs to another transaction, EVSE or connector than this session's.",
   },
   payload_too_large: { status: 413, description: 'The body exceeds the limit stated in `limitBytes`.' },
   unsupported_media_type: { status: 415, description: 'The body must be sent as application/json.' },

@@ -21,13 +21,21 @@ export function divideHalfUp(numerator: number, denominator: number): number {
   return remainder * 2 >= denominator ? quotient + 1 : quotient;
 }
 
+/** A tax rate within 0–1 with at most six decimals (so it is exact in millionths). */
+export function isValidTaxRate(taxRate: number): boolean {
+  return (
+    taxRate >= 0 &&
+    taxRate <= 1 &&
+    Math.abs(Math.round(taxRate * TAX_RATE_SCALE) - taxRate * TAX_RATE_SCALE) <= 1e-6
+  );
+}
+
 /** A tax rate (0–1) as integer millionths; throws when it has more than six decimals. */
 export function taxRateMillionths(taxRate: number): number {
-  const scaled = Math.round(taxRate * TAX_RATE_SCALE);
-  if (!(taxRate >= 0 && taxRate <= 1) || Math.abs(scaled - taxRate * TAX_RATE_SCALE) > 1e-6) {
+  if (!isValidTaxRate(taxRate)) {
     throw new RangeError(`tax rate must be within 0–1 with at most six decimals, not ${taxRate}`);
   }
-  return scaled;
+  return Math.round(taxRate * TAX_RATE_SCALE);
 }
 
 export interface Tariff {
