@@ -65,7 +65,10 @@ export const PublicCode = z
   .trim()
   .toUpperCase()
   .regex(PUBLIC_CODE_PATTERN, { message: 'Use 1–10 of A–Z, 0–9 and inner hyphens.' })
-  .meta({ description: "The charger's public code, as printed on it.", example: 'AMS-042' });
+  .meta({
+    description: "The charger's public code, as printed on it; any case is accepted and stored uppercase.",
+    example: 'AMS-042',
+  });
 
 /** Uppercase ISO 4217 code known to the runtime's ICU data. */
 const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
