@@ -1,7 +1,7 @@
 // The public charging session as stored, how one is started, and its driver-facing resource in
 // Plugchoice's shape. Status changes live in lifecycle.ts; charger metering in metering.ts.
 
-import type { ApiError } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { type ChargerRecord, claimConnector, findConnector, publicConnectorStatus } from './charger.js';
 import { formatEnergyKwh } from './money.js';
 import type { ChargingState, StoppedReason } from './ocpp.js';
@@ -130,7 +130,7 @@ export function startPublicSession(
   now: Date,
 ): { session: PublicSessionRecord; charger: ChargerRecord } | ApiError {
   const claimed = claimConnector(charger, input.connectorId, input.sessionId, now);
-  if (!('publicCode' in claimed)) return claimed;
+  if (claimed instanceof ApiError) return claimed;
   const connector = findConnector(claimed, input.connectorId);
   if (!connector) throw new Error('claimConnector accepted an unknown connector');
   if (
