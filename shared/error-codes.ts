@@ -22,6 +22,10 @@ export const ERROR_CODES = {
     status: 400,
     description: 'Battery capacity applies to entities of type EV only.',
   },
+  charger_offline: {
+    status: 400,
+    description: 'The charger is offline, so no public charging session can start on it now.',
+  },
   unauthorized: {
     status: 401,
     description:
@@ -35,9 +39,35 @@ export const ERROR_CODES = {
   entity_not_found: { status: 404, description: 'No entity with this id exists for the calling tenant.' },
   battery_capacity_not_set: { status: 404, description: "The entity's battery capacity has not been set." },
   problem_type_not_found: { status: 404, description: 'No error code of this name exists.' },
+  charger_not_found: {
+    status: 404,
+    description: 'No public charger has this code (unknown, or not open to public charging).',
+  },
+  session_not_found: {
+    status: 404,
+    description: 'No public charging session has this token, or its token has expired.',
+  },
   method_not_allowed: {
     status: 405,
     description: 'The path exists but not with this method; see the Allow header.',
+  },
+  illegal_transition: {
+    status: 409,
+    description:
+      'The public charging session cannot do this in its current status (e.g. cancel after charging began); `status` and `trigger` say which.',
+  },
+  connector_unavailable: {
+    status: 409,
+    description: 'The connector is faulted, unavailable, reserved or already in use by another session.',
+  },
+  payment_not_authorized: {
+    status: 409,
+    description: 'The payment hold for this session has not been authorized yet; complete the payment first.',
+  },
+  transaction_mismatch: {
+    status: 409,
+    description:
+      "The charger's message belongs to another transaction, EVSE or connector than this session's.",
   },
   payload_too_large: { status: 413, description: 'The body exceeds the limit stated in `limitBytes`.' },
   export_unrepresentable: {
@@ -46,6 +76,7 @@ export const ERROR_CODES = {
       'A session cannot be written in the requested export format without inventing data (e.g. an EV-ChART row for a charge point with no registered port_id, or an id longer than the format allows); `errors[]` names the field.',
   },
   unsupported_media_type: { status: 415, description: 'The body must be sent as application/json.' },
+  connector_not_found: { status: 422, description: 'The charger has no connector with this id.' },
   rate_limited: { status: 429, description: 'Too many requests; retry after the Retry-After header.' },
   internal_error: { status: 500, description: 'An unexpected error; quote the requestId when reporting it.' },
   service_unavailable: {

@@ -1,0 +1,272 @@
+// Public charging's schemas: the driver-facing resources in Plugchoice's shape (snake_case, its status
+// values), the start request, and the operator's charger configuration (camelCase, like the rest of our
+// API). Validation, TypeScript types and OpenAPI in one.
+
+import * as z from 'zod';
+import { isValidTaxRate } from './money.js';
+
+export const PUBLIC_SESSION_STATUSES = [
+  'created',
+  'authorized',
+  'starting',
+  'charging',
+  'stopping',
+  'settling',
+  'captured',
+  'no_charge',
+  'expired',
+  'failed',
+  'abandoned',
+  'capture_failed',
+  'requires_review',
+  'refunded',
+  'written_off',
+] as const;
+export type PublicSessionStatus = (typeof PUBLIC_SESSION_STATUSES)[number];
+
+/** Why a session failed, was abandoned or expired, or why its capture failed (`failure_reason`). */
+export const FAILURE_REASONS = [
+  'payment_failed',
+  'payment_timeout',
+  'cancelled_by_driver',
+  'start_rejected',
+  'start_timeout',
+  'connector_unavailable',
+  'capture_failed',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/** Plugchoice's connector status: OCPP 1.6 names, derived from OCPP 2.0.1 status and charging state. */
+export const PUBLIC_CONNECTOR_STATUSES = [
+  'Available',
+  'Charging',
+  'Faulted',
+  'Finishing',
+  'Preparing',
+  'Reserved',
+  'SuspendedEV',
+  'SuspendedEVSE',
+  'Unavailable',
+] as const;
+export type PublicConnectorStatus = (typeof PUBLIC_CONNECTOR_STATUSES)[number];
+
+export const CONNECTOR_TYPES = ['CCS2', 'Type2', 'CHAdeMO', 'GB_T'] as const;
+export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
+
+/**
+ * A charger's public code: 1–10 of A–Z, 0–9 and inner hyphens, stored uppercase. Input in any case is
+ * accepted and uppercased, because drivers type what is printed on the charger.
+ */
+export const PUBLIC_CODE_PATTERN = /^[A-Z0-9](?:[A-Z0-9-]{0,8}[A-Z0-9])?$/;
+export const PUBLIC_CODE_MAX_LENGTH = 10;
+
+export const PublicCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(PUBLIC_CODE_PATTERN, { message: 'Use 1–10 of A–Z, 0–9 and inner hyphens.' })
+  .meta({
+    description: "The charger's public code, as printed on it; any case is accepted and stored uppercase.",
+    example: 'AMS-042',
+  });
+
+/** Uppercase ISO 4217 code known to the runtime's ICU data. */
+const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+export const CurrencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/)
+  .refine((code) => KNOWN_CURRENCIES.has(code), { message: 'Not an ISO 4217 currency code.' })
+  .meta({ description: 'ISO 4217 currency code.', example: 'EUR' });
+
+const minorUnits = (max: number) => z.int().min(0).max(max);
+const label = (max: number) => z.string().trim().min(1).max(max);
+
+// ---------------------------------------------------------------------------------------------------
+// Operator configuration
+
+/** A connector in public use. OCPP addresses it by EVSE id and connector id within the EVSE. */
+export const ChargerConnectorConfig = z
+  .strictObject({
+    connectorId: z.int().min(1).max(100).meta({ description: "The connector's public number (1–100)." }),
+    type: z.enum(CONNECTOR_TYPES),
+    maxPowerKw: z.number().positive().max(1000),
+    evseId: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'OCPP 2.0.1 EVSE id; defaults to connectorId (one connector per EVSE).' }),
+    evseConnectorId: z
+      .int()
+      .min(1)
+      .default(1)
+      .meta({ description: 'OCPP 2.0.1 connector id within the EVSE; default 1.' }),
+  })
+  .meta({ id: 'ChargerConnectorConfig' });
+
+export const ChargerPricing = z
+  .strictObject({
+    currency: CurrencyCode,
+    pricePerKwh: minorUnits(1_000_000).meta({ description: 'Minor units per kWh, tax included.' }),
+    startFee: minorUnits(1_000_000).meta({
+      description: 'Minor units per session, tax included; charged only if energy was delivered.',
+    }),
+    taxRate: z
+      .number()
+      .min(0)
+      .max(1)
+      .refine(isValidTaxRate, { message: 'At most six decimals.' })
+      .meta({ description: 'Tax rate included in the prices, 0–1 (0.21 for 21 %).', example: 0.21 }),
+  })
+  .meta({ id: 'ChargerPricing' });
+
+export const ChargerConfig = z
+  .strictObject({
+    publicCode: PublicCode,
+    name: label(100).meta({ example: 'Keizersgracht 42' }),
+    entityId: z
+      .uuid()
+      .meta({ description: 'The CP entity this charger is (its measured sessions go there).' }),
+    public: z.boolean().meta({ description: 'Open to public charging; a non-public charger answers 404.' }),
+    online: z.boolean().default(true).meta({
+      description: 'Whether sessions can start now; set false for maintenance. The OCPP link also sets it.',
+    }),
+    connectors: z.array(ChargerConnectorConfig).min(1).max(100),
+    pricing: ChargerPricing,
+    holdAmount: z.int().min(1).max(10_000_000).meta({
+      description:
+        "The amount held on the driver's card when a session starts (minor units); the session stops when its cost reaches it. At least the start fee plus one kWh.",
+    }),
+  })
+  .superRefine((config, ctx) => {
+    const ids = config.connectors.map((c) => c.connectorId);
+    if (new Set(ids).size !== ids.length) {
+      ctx.addIssue({ code: 'custom', path: ['connectors'], message: 'connectorId values must not repeat.' });
+    }
+    const evses = config.connectors.map((c) => `${c.evseId ?? c.connectorId}/${c.evseConnectorId}`);
+    if (new Set(evses).size !== evses.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['connectors'],
+        message: 'Two connectors map to one OCPP connector.',
+      });
+    }
+    if (config.holdAmount < config.pricing.startFee + config.pricing.pricePerKwh) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['holdAmount'],
+        message: 'The hold must cover at least the start fee plus one kWh.',
+      });
+    }
+  })
+  .meta({ id: 'ChargerConfig' });
+
+export type ChargerConnectorConfig = z.output<typeof ChargerConnectorConfig>;
+export type ChargerPricing = z.output<typeof ChargerPricing>;
+export type ChargerConfig = z.output<typeof ChargerConfig>;
+
+// ---------------------------------------------------------------------------------------------------
+// Driver-facing resources (Plugchoice's shape)
+
+const timestamp = () => z.iso.datetime().nullable();
+const amount = () => z.int().nullable();
+
+export const PublicChargerSummary = z
+  .object({ public_code: z.string(), name: z.string(), online: z.boolean() })
+  .meta({ id: 'PublicChargerSummary' });
+
+export const PublicSessionPricing = z
+  .object({ currency: z.string(), price_per_kwh: z.int(), start_fee: z.int() })
+  .meta({ id: 'PublicSessionPricing', description: 'Tax-inclusive prices in minor units.' });
+
+export const PublicSessionPayment = z
+  .object({
+    client_secret: z.string(),
+    publishable_key: z.string(),
+    stripe_account_id: z.string().nullable(),
+  })
+  .meta({
+    id: 'PublicSessionPayment',
+    description: 'The Stripe payment context, present only while `created`.',
+  });
+
+export const PublicSessionData = z
+  .object({
+    status: z.enum(PUBLIC_SESSION_STATUSES),
+    failure_reason: z.enum(FAILURE_REASONS).nullable(),
+    connector_id: z.int(),
+    connector_status: z.enum(PUBLIC_CONNECTOR_STATUSES).nullable(),
+    charger: PublicChargerSummary,
+    pricing: PublicSessionPricing,
+    amount_authorized: amount().meta({ description: 'The pre-authorized hold in minor units.' }),
+    energy_kwh: z
+      .string()
+      .regex(/^\d+\.\d{3}$/)
+      .nullable()
+      .meta({ description: 'Energy delivered, kWh as a decimal string; an estimate while charging.' }),
+    cost_amount: amount().meta({ description: 'Running cost in minor units, capped at amount_authorized.' }),
+    amount_captured: amount(),
+    tax_amount: amount().meta({ description: 'The tax portion of amount_captured (prices include tax).' }),
+    driver_email: z.string().nullable(),
+    created_at: timestamp(),
+    authorized_at: timestamp(),
+    charging_started_at: timestamp(),
+    completed_at: timestamp(),
+    captured_at: timestamp(),
+  })
+  .meta({ id: 'PublicChargingSessionData' });
+
+export const PublicSession = z
+  .object({ data: PublicSessionData, payment: PublicSessionPayment.nullable() })
+  .meta({ id: 'PublicChargingSession' });
+
+export type PublicSessionResource = z.output<typeof PublicSession>;
+
+export const PublicSessionCreated = z
+  .object({
+    token: z
+      .string()
+      .meta({ description: 'The session token: the only credential for this session. Keep it.' }),
+    data: PublicSessionData,
+    payment: PublicSessionPayment.nullable(),
+  })
+  .meta({ id: 'PublicChargingSessionCreated' });
+
+export const StartPublicSessionBody = z
+  .strictObject({
+    code: z.string().trim().toUpperCase().min(1).max(PUBLIC_CODE_MAX_LENGTH).meta({ example: 'AMS-042' }),
+    connector_id: z.int().min(1).max(100),
+    email: z.email().max(254).optional().meta({ description: 'Where the receipt goes.' }),
+  })
+  .meta({ id: 'StartPublicChargingSessionRequest' });
+
+export type StartPublicSessionInput = z.output<typeof StartPublicSessionBody>;
+
+export const PublicChargerConnector = z
+  .object({
+    connector_id: z.int(),
+    type: z.enum(CONNECTOR_TYPES),
+    max_power_kw: z.number(),
+    status: z.enum(PUBLIC_CONNECTOR_STATUSES).nullable(),
+    available: z.boolean().meta({ description: 'Whether a session can start on it now.' }),
+  })
+  .meta({ id: 'PublicChargerConnector' });
+
+export const PublicCharger = z
+  .object({
+    data: z.object({
+      public_code: z.string(),
+      name: z.string(),
+      online: z.boolean(),
+      connectors: z.array(PublicChargerConnector),
+      pricing: z.object({
+        currency: z.string(),
+        price_per_kwh: z.int(),
+        start_fee: z.int(),
+        tax_rate: z.number().meta({ description: 'The tax rate included in the prices.' }),
+      }),
+      hold_amount: z.int().meta({ description: 'What will be held on the card when a session starts.' }),
+    }),
+  })
+  .meta({ id: 'PublicCharger' });
+
+export type PublicChargerResource = z.output<typeof PublicCharger>;
