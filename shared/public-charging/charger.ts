@@ -89,19 +89,27 @@ function toConnectors(config: ChargerConfig): ChargerConnector[] {
   }));
 }
 
-export function newChargerRecord(tenantId: string, config: ChargerConfig, now: Date): ChargerRecord {
-  const at = now.toISOString();
-  const connectors = toConnectors(config);
+/** The record fields a configuration sets, for creation and reconfiguration alike. */
+function configuredFields(config: ChargerConfig) {
   return {
-    tenantId,
     publicCode: config.publicCode,
     name: config.name,
     entityId: config.entityId,
     public: config.public,
     online: config.online,
-    connectors,
+    connectors: toConnectors(config),
     pricing: config.pricing,
     holdAmount: config.holdAmount,
+  };
+}
+
+export function newChargerRecord(tenantId: string, config: ChargerConfig, now: Date): ChargerRecord {
+  const at = now.toISOString();
+  const fields = configuredFields(config);
+  const { connectors } = fields;
+  return {
+    tenantId,
+    ...fields,
     connectorStates: Object.fromEntries(connectors.map((c) => [String(c.connectorId), EMPTY_STATE])),
     version: 1,
     created: at,
@@ -111,18 +119,12 @@ export function newChargerRecord(tenantId: string, config: ChargerConfig, now: D
 
 /** A new configuration; connector states survive for connectors that remain. */
 export function reconfigureCharger(charger: ChargerRecord, config: ChargerConfig, now: Date): ChargerRecord {
-  const connectors = toConnectors(config);
+  const fields = configuredFields(config);
+  const { connectors } = fields;
   return bump(
     {
       ...charger,
-      publicCode: config.publicCode,
-      name: config.name,
-      entityId: config.entityId,
-      public: config.public,
-      online: config.online,
-      connectors,
-      pricing: config.pricing,
-      holdAmount: config.holdAmount,
+      ...fields,
       connectorStates: Object.fromEntries(
         connectors.map((c) => [
           String(c.connectorId),

@@ -4,6 +4,7 @@
 
 import fc from 'fast-check';
 import type { ExportContext } from '../../shared/exports/context.js';
+import { STOPPED_REASONS } from '../../shared/public-charging/ocpp.js';
 import type { ChargeSessionRecord, MeasuredDetails } from '../../shared/sessions/model.js';
 
 export const EV_ID = '0190a1b2-0000-7000-8000-00000000e001';
@@ -160,27 +161,7 @@ export async function collect(chunks: AsyncIterable<string>): Promise<string> {
 
 // ----- arbitraries -------------------------------------------------------------------------------------
 
-const OCPP_STOP_REASONS = [
-  'DeAuthorized',
-  'EmergencyStop',
-  'EnergyLimitReached',
-  'EVDisconnected',
-  'GroundFault',
-  'ImmediateReset',
-  'Local',
-  'LocalOutOfCredit',
-  'MasterPass',
-  'Other',
-  'OvercurrentFault',
-  'PowerLoss',
-  'PowerQuality',
-  'Reboot',
-  'Remote',
-  'SOCLimitReached',
-  'StoppedByEV',
-  'TimeLimitReached',
-  'Timeout',
-];
+const OCPP_STOP_REASONS = STOPPED_REASONS;
 const FINAL_STATUSES = [
   'captured',
   'no_charge',
