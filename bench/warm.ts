@@ -41,9 +41,35 @@ export async function benchWarm(options: { quick: boolean }): Promise<Section> {
     if (response.statusCode !== 200) throw new Error(`bench request failed with ${response.statusCode}`);
   };
 
+  // Events are built once: the measurement is the handler, not the test's event factory.
+  const getEvent = httpEvent({
+    routeKey: 'GET /v1/entities/{entityId}',
+    pathParameters: { entityId: ids[7]! },
+    authorizer: access,
+  });
+  const listEvent = httpEvent({
+    routeKey: 'GET /v1/entities',
+    query: { pageSize: '25' },
+    authorizer: access,
+  });
+  const authorizerEvent = {
+    type: 'REQUEST',
+    headers: { authorization: `Bearer ${token}` },
+    identitySource: [`Bearer ${token}`],
+    requestContext: {},
+  } as never;
+
   const rounds = options.quick ? 3 : 15;
   const perRound = options.quick ? 20 : 200;
   const doc = documentClient();
+  const tokenKey = apiTokenKeys.primary(hashApiToken(token));
+  const entityKey = entityKeys.primary(tenantId, ids[7]!);
+  const listInput = {
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+    ExpressionAttributeValues: { ':pk': entityKeys.tenantPartition(tenantId), ':p': 'ENTITY#' },
+    Limit: 26,
+  };
   const cases: {
     name: string;
     subject: () => Promise<unknown>;
@@ -53,68 +79,24 @@ export async function benchWarm(options: { quick: boolean }): Promise<Section> {
     {
       name: 'authorizer (valid token)',
       subject: async () => {
-        const result = (await authorizer(
-          {
-            type: 'REQUEST',
-            headers: { authorization: `Bearer ${token}` },
-            identitySource: [`Bearer ${token}`],
-            requestContext: {},
-          } as never,
-          context,
-        )) as unknown as { context: { tenantId?: string } };
+        const result = (await authorizer(authorizerEvent, context)) as unknown as {
+          context: { tenantId?: string };
+        };
         if (!result.context.tenantId) throw new Error('authorizer refused the bench token');
       },
-      floor: () =>
-        doc.send(
-          new GetCommand({
-            TableName: tableName(),
-            Key: apiTokenKeys.primary(hashApiToken(token)),
-            ConsistentRead: true,
-          }),
-        ),
+      floor: () => doc.send(new GetCommand({ TableName: tableName(), Key: tokenKey, ConsistentRead: true })),
       floorName: 'GetItem of the token',
     },
     {
       name: 'GET /v1/entities/{entityId}',
-      subject: async () =>
-        check(
-          await entities(
-            httpEvent({
-              routeKey: 'GET /v1/entities/{entityId}',
-              pathParameters: { entityId: ids[7]! },
-              authorizer: access,
-            }),
-            context,
-          ),
-        ),
-      floor: () =>
-        doc.send(
-          new GetCommand({
-            TableName: tableName(),
-            Key: entityKeys.primary(tenantId, ids[7]!),
-            ConsistentRead: true,
-          }),
-        ),
+      subject: async () => check(await entities(getEvent, context)),
+      floor: () => doc.send(new GetCommand({ TableName: tableName(), Key: entityKey, ConsistentRead: true })),
       floorName: 'GetItem of the entity',
     },
     {
       name: 'GET /v1/entities (25 items)',
-      subject: async () =>
-        check(
-          await entities(
-            httpEvent({ routeKey: 'GET /v1/entities', query: { pageSize: '25' }, authorizer: access }),
-            context,
-          ),
-        ),
-      floor: () =>
-        doc.send(
-          new QueryCommand({
-            TableName: tableName(),
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-            ExpressionAttributeValues: { ':pk': entityKeys.tenantPartition(tenantId), ':p': 'ENTITY#' },
-            Limit: 26,
-          }),
-        ),
+      subject: async () => check(await entities(listEvent, context)),
+      floor: () => doc.send(new QueryCommand(listInput)),
       floorName: 'Query of 26 items',
     },
   ];

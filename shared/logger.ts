@@ -10,7 +10,8 @@ const REDACTED_KEYS = /token|secret|password|authorization|hash|email|client_sec
 export type LogFields = Record<string, unknown>;
 
 function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 6) return '[nested]';
   if (value instanceof Error) {
     return { name: value.name, message: value.message, stack: value.stack };
   }
@@ -40,7 +41,15 @@ export const logSink = {
 export function createLogger(base: LogFields = {}): Logger {
   const emit = (level: Level, message: string, fields?: LogFields) => {
     if (ORDER[level] < ORDER[config().logLevel]) return;
-    const record = redact({ ...base, ...fields }) as LogFields;
+    const record: LogFields = {};
+    for (const source of [base, fields]) {
+      if (!source) continue;
+      for (const key in source) {
+        const item = source[key];
+        // Flat fields are the common case: only objects need the recursive walk.
+        record[key] = REDACTED_KEYS.test(key) ? '[redacted]' : typeof item === 'object' ? redact(item) : item;
+      }
+    }
     logSink.write(JSON.stringify({ time: new Date().toISOString(), level, message, ...record }));
   };
   return {

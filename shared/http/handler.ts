@@ -2,9 +2,9 @@
 // out. It finds the route by the event's routeKey, enforces the caller's token and scope, reads and
 // validates path, query and body against the route's schemas, calls the route, and maps every failure to
 // application/problem+json. Middleware order follows middy's guidance: error handling registered last.
+// No header normalizer: payload 2.0 events already carry lower-case header names.
 
 import middy, { type MiddlewareObj } from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { AuthorizerContext } from '../auth/authorizer.js';
 import { isScope, type Scope } from '../auth/scopes.js';
@@ -176,7 +176,6 @@ export function createHttpHandler(routes: BoundRoute[], options: HttpHandlerOpti
   return middy<HttpEvent, HttpResponse, Error, Context & { state?: RequestState }>({
     timeoutEarlyInMillis: 0,
   })
-    .use(httpHeaderNormalizer())
     .use(accessLog())
     .use(problemResponses())
     .handler(async (event) => {
