@@ -18,6 +18,8 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** Defaults to application/json when a schema is given. */
   contentType?: string;
+  /** Other media types the same status can be answered in (content negotiation), with their schemas. */
+  alternatives?: Record<string, z.ZodType>;
   headers?: Record<string, { description: string }>;
 }
 
