@@ -51,7 +51,7 @@ export const listSessionsRoute = defineRoute({
   fn: 'sessions',
   auth: { scope: 'sessions:read' },
   summary: "List the tenant's charge sessions across entities (fleet), or export them",
-  description: `One Query per page on the tenant's fleet index (GSI2, eventually consistent: a session stored a moment ago may show a moment later), or on the entity's own partition when \`entityId\` is given. An unknown \`entityId\` gives an empty list, like any filter. \`type\` filters, so pages can be short. With \`format=evchart\` only charge points are listed (as if \`type=CP\`). ${semantics}`,
+  description: `One Query per page on the tenant's fleet index (GSI2, eventually consistent: a session stored a moment ago may show a moment later), or on the entity's own partition when \`entityId\` is given. An unknown \`entityId\` gives an empty list, like any filter. A CSV adds one BatchGetItem per Query page for the names of entities it has not seen yet. \`type\` filters, so pages can be short. With \`format=evchart\` only charge points are listed (as if \`type=CP\`). ${semantics}`,
   tags,
   query: FleetSessionsQuery,
   responses: { 200: listResponse },
