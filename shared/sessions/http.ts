@@ -24,6 +24,7 @@ import {
   CSV_MAX_QUERIES,
   CSV_MAX_RESPONSE_BYTES,
   CSV_QUERY_ITEMS,
+  type CsvFormat,
   chooseRepresentation,
   isCsv,
   pageSizeFor,
@@ -80,51 +81,70 @@ function jsonItem(representation: Representation): (session: ChargeSessionRecord
   }
 }
 
+/** What both representations need once the request is read. */
+interface Prepared {
+  request: ListingRequest;
+  pageSize: number;
+  binding: CursorBinding;
+  /** Query parameters carried into next links (pageSize is added by each representation). */
+  linkQuery: Record<string, string | undefined>;
+}
+
 async function listSessions(request: ListingRequest): Promise<RouteResult> {
-  const { query, now } = request;
+  const { query } = request;
   const representation = chooseRepresentation(query.format, request.accept);
-  const pageSize = pageSizeFor(representation, query.pageSize);
-  const csv = isCsv(representation);
   const shaping = {
     ...request.filters,
     start: query.start,
     end: query.end,
     networkProvider: query.networkProvider,
   };
-  const binding: CursorBinding = {
-    tenantId: request.tenantId,
-    query: bindingQuery(request.operation, {
-      ...shaping,
-      entityId: request.selection.entityId,
-      format: representation,
-    }),
-  };
-  const linkQuery = {
-    ...shaping,
+  const prepared = (csv: boolean): Prepared => ({
+    request,
+    pageSize: pageSizeFor(representation, query.pageSize),
+    binding: {
+      tenantId: request.tenantId,
+      query: bindingQuery(request.operation, {
+        ...shaping,
+        entityId: request.selection.entityId,
+        format: representation,
+      }),
+    },
     // A CSV chosen by Accept is named in its links, so they work without the header too.
-    format: csv ? representation : query.format,
-  };
+    linkQuery: { ...shaping, format: csv ? representation : query.format },
+  });
+  return isCsv(representation)
+    ? csvPage(prepared(true), representation)
+    : jsonPage(prepared(false), representation);
+}
 
-  if (!csv) {
-    const source = sessionSource(request.selection);
-    const page = await paginate({
-      binding,
-      pageSize,
-      continuationToken: query.continuationToken,
-      now,
-      url: request.url,
-      query: linkQuery,
-      fetch: async (startKey) => {
-        // The entity read and the Query go out together: a page costs one round trip.
-        const [entity, sessions] = await Promise.all([request.entity?.(), source.fetch(startKey, pageSize)]);
-        if (entity) assertFormatApplies(representation, entity.type, `entity ${entity.id}`);
-        return sessions;
-      },
-      map: jsonItem(representation),
-    });
-    return { status: 200, body: page, headers: VARY };
-  }
+/** One JSON page: one Query (and, on the entity route, the entity's GetItem sent with it). */
+async function jsonPage({ request, pageSize, binding, linkQuery }: Prepared, representation: Representation) {
+  const source = sessionSource(request.selection);
+  const page = await paginate({
+    binding,
+    pageSize,
+    continuationToken: request.query.continuationToken,
+    now: request.now,
+    url: request.url,
+    query: linkQuery,
+    fetch: async (startKey) => {
+      // The entity read and the Query go out together: a page costs one round trip.
+      const [entity, sessions] = await Promise.all([request.entity?.(), source.fetch(startKey, pageSize)]);
+      if (entity) assertFormatApplies(representation, entity.type, `entity ${entity.id}`);
+      return sessions;
+    },
+    map: jsonItem(representation),
+  });
+  return { status: 200, body: page, headers: VARY };
+}
 
+/** One CSV file: Queries until a cap (csv-response.ts), the next response named in a Link header. */
+async function csvPage(
+  { request, pageSize, binding, linkQuery }: Prepared,
+  format: CsvFormat,
+): Promise<RouteResult> {
+  const { query, now } = request;
   const secret = await cursorSecret();
   const startKey = query.continuationToken
     ? openCursor(query.continuationToken, binding, secret, now)
@@ -133,15 +153,17 @@ async function listSessions(request: ListingRequest): Promise<RouteResult> {
   let selection = request.selection;
   if (request.entity) {
     const entity = await request.entity();
-    assertFormatApplies(representation, entity.type, `entity ${entity.id}`);
+    assertFormatApplies(format, entity.type, `entity ${entity.id}`);
     names.remember(entity.id, entity.name);
-  } else if (representation === 'evchart') {
+  } else if (format === 'evchart') {
     if (selection.entityType)
-      assertFormatApplies(representation, selection.entityType, `type=${selection.entityType}`);
+      assertFormatApplies(format, selection.entityType, `type=${selection.entityType}`);
+    // EV-ChART holds charge points only: the fleet export lists them alone rather than failing on an EV.
     selection = { ...selection, entityType: 'CP' };
   }
   const source = sessionSource(selection);
-  const evchart = representation === 'evchart' ? evchartHttpContext(query.networkProvider ?? '') : undefined;
+  const evchart = format === 'evchart' ? evchartHttpContext(query.networkProvider ?? '') : undefined;
+  const csvContext = csvHttpContext((id) => names.name(id));
   const result = await buildCsvResponse({
     startKey,
     fetch: source.fetch,
@@ -151,33 +173,26 @@ async function listSessions(request: ListingRequest): Promise<RouteResult> {
       else await names.load(sessions);
     },
     write: (sessions) =>
-      evchart
-        ? evchartCsv(sessions, evchart.context)
-        : derConnectCsv(
-            sessions,
-            csvHttpContext((id) => names.name(id)),
-          ),
+      evchart ? evchartCsv(sessions, evchart.context) : derConnectCsv(sessions, csvContext),
     maxRows: pageSize,
     maxBytes: CSV_MAX_RESPONSE_BYTES,
     queryItems: CSV_QUERY_ITEMS,
     maxQueries: CSV_MAX_QUERIES,
   });
+  const fileName = format === 'evchart' ? 'evchart-module2.csv' : 'charge-sessions.csv';
   const headers: Record<string, string> = {
     ...VARY,
-    'Content-Disposition': `attachment; filename="${representation === 'evchart' ? 'evchart-module2' : 'charge-sessions'}.csv"`,
+    'Content-Disposition': `attachment; filename="${fileName}"`,
   };
   if (result.nextKey) {
     const token = sealCursor(result.nextKey, binding, secret, now);
-    const pageSizeParam = query.pageSize === undefined ? {} : { pageSize: query.pageSize };
-    headers.Link = `<${nextPageUrl(request.url, { ...linkQuery, ...pageSizeParam }, token)}>; rel="next"`;
+    const next = nextPageUrl(request.url, { ...linkQuery, pageSize: query.pageSize }, token);
+    headers.Link = `<${next}>; rel="next"`;
   }
   return {
     status: 200,
     headers,
-    raw: {
-      body: result.body,
-      contentType: EXPORT_FORMAT_INFO[representation as 'csv' | 'evchart'].mediaType,
-    },
+    raw: { body: result.body, contentType: EXPORT_FORMAT_INFO[format].mediaType },
   };
 }
 

@@ -83,7 +83,10 @@ export type Representation = 'sessions' | ExportFormat;
 export const JSON_MEDIA_TYPE = 'application/json';
 export const CSV_MEDIA_TYPE = 'text/csv';
 
-export function isCsv(representation: Representation): boolean {
+/** The formats written as CSV files rather than JSON pages. */
+export type CsvFormat = 'csv' | 'evchart';
+
+export function isCsv(representation: Representation): representation is CsvFormat {
   return representation !== 'sessions' && EXPORT_FORMAT_INFO[representation].streamed;
 }
 
