@@ -56,4 +56,19 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer', FunctionSpec> = {
     },
     cursorSecret: true,
   },
+  sessions: {
+    entry: 'functions/sessions.ts',
+    description: 'Charge-session listings (per entity and per fleet) and their exports',
+    // CSV exports serialise up to 4 MiB per response; Lambda's CPU grows with memory.
+    memoryMb: 1024,
+    // A CSV response runs at most CSV_MAX_QUERIES Queries; HTTP APIs give up on an integration after 30 s.
+    timeoutSeconds: 29,
+    table: {
+      // GetItem: the entity (404, type, name); BatchGetItem: entity names in fleet CSVs; Query: the
+      // entity's session partition (table) and the tenant's fleet partition (GSI2).
+      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+      indexes: ['GSI2'],
+    },
+    cursorSecret: true,
+  },
 };

@@ -69,11 +69,21 @@ export const ERROR_CODES = {
     description:
       "The charger's message belongs to another transaction, EVSE or connector than this session's.",
   },
+  not_acceptable: {
+    status: 406,
+    description:
+      'No representation in the Accept header can be served: charge-session lists are application/json or text/csv; `format` chooses an export regardless of Accept.',
+  },
   payload_too_large: { status: 413, description: 'The body exceeds the limit stated in `limitBytes`.' },
   export_unrepresentable: {
     status: 422,
     description:
       'A session cannot be written in the requested export format without inventing data (e.g. an EV-ChART row for a charge point with no registered port_id, or an id longer than the format allows); `errors[]` names the field.',
+  },
+  format_not_applicable: {
+    status: 422,
+    description:
+      'The export format does not apply to the entity type asked for (EV-ChART Module 2 reports charge-point sessions only, so `format=evchart` refuses EVs); `errors[]` names the field.',
   },
   unsupported_media_type: { status: 415, description: 'The body must be sent as application/json.' },
   connector_not_found: { status: 422, description: 'The charger has no connector with this id.' },

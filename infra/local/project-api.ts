@@ -13,6 +13,7 @@ const FUNCTIONS: Record<FunctionName | 'authorizer', () => Promise<HandlerModule
   authorizer: () => import('../../functions/authorizer.js'),
   entities: () => import('../../functions/entities.js'),
   meta: () => import('../../functions/meta.js'),
+  sessions: () => import('../../functions/sessions.js'),
 };
 
 export async function loadFunction(name: FunctionName | 'authorizer'): Promise<LambdaHandler> {

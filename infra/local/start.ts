@@ -49,11 +49,13 @@ process.env.AWS_REGION ??= 'local';
 await ensureTable(dynamo.endpoint, process.env.TABLE_NAME);
 
 const { seedDemo, DEMO_TENANT, DEMO_EV_ID } = await import('./seed.js');
+const { seedDemoSessions } = await import('./seed-sessions.js');
 const { issueApiToken } = await import('../../shared/auth/token-admin.js');
 const { startProjectApi } = await import('./project-api.js');
 
 const now = new Date();
 await seedDemo(now);
+await seedDemoSessions();
 const { token } = await issueApiToken(
   { tenantId: DEMO_TENANT, name: 'npm start', lifetimeMs: 30 * 24 * 3600 * 1000 },
   now,

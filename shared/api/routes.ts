@@ -3,6 +3,7 @@
 
 import { entityRoutes } from '../entities/routes.js';
 import type { RouteSpec } from '../http/route.js';
+import { sessionRoutes } from '../sessions/routes.js';
 import { metaRoutes } from './meta-routes.js';
 
-export const allRoutes: readonly RouteSpec[] = [...metaRoutes, ...entityRoutes];
+export const allRoutes: readonly RouteSpec[] = [...metaRoutes, ...entityRoutes, ...sessionRoutes];

@@ -27,12 +27,9 @@ class SchemaCollector {
     delete generated.$schema;
     // Pick a component name for each definition: its id, or `<id>Input` when the request-side
     // schema of an id differs from its response-side one (defaults make fields optional on input).
-    const names = new Map<string, string>();
-    for (const [id, def] of Object.entries(defs)) {
-      const existing = this.components[id];
-      const name = !existing || JSON.stringify(existing) === JSON.stringify(def) ? id : `${id}Input`;
-      names.set(id, name);
-    }
+    // Definitions are compared as stored (references rewritten), repeated until no name changes: a
+    // definition that refers to a renamed one differs too.
+    const names = new Map<string, string>(Object.keys(defs).map((id) => [id, id]));
     const rewrite = (value: JsonSchema): JsonSchema =>
       JSON.parse(
         JSON.stringify(value).replace(
@@ -40,6 +37,17 @@ class SchemaCollector {
           (_, id: string) => `"#/components/schemas/${names.get(id) ?? id}"`,
         ),
       ) as JsonSchema;
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [id, def] of Object.entries(defs)) {
+        const existing = this.components[id];
+        const same = !existing || JSON.stringify(existing) === JSON.stringify(rewrite(def));
+        if (!same && names.get(id) === id) {
+          names.set(id, `${id}Input`);
+          changed = true;
+        }
+      }
+    }
     for (const [id, def] of Object.entries(defs)) this.components[names.get(id) as string] = rewrite(def);
     return rewrite(generated);
   }
@@ -135,16 +143,17 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], serverUrl?: s
           )
         : undefined;
       const contentType = response.contentType ?? (response.schema ? 'application/json' : undefined);
+      const content: Record<string, { schema: JsonSchema }> = {};
+      if (contentType) {
+        content[contentType] = { schema: response.schema ? collector.add(response.schema, 'output') : {} };
+      }
+      for (const [mediaType, schema] of Object.entries(response.alternatives ?? {})) {
+        content[mediaType] = { schema: collector.add(schema, 'output') };
+      }
       responses[status] = {
         description: response.description,
         ...(headers ? { headers } : {}),
-        ...(contentType
-          ? {
-              content: {
-                [contentType]: { schema: response.schema ? collector.add(response.schema, 'output') : {} },
-              },
-            }
-          : {}),
+        ...(Object.keys(content).length > 0 ? { content } : {}),
       };
     }
     const byStatus = new Map<number, ErrorCode[]>();

@@ -64,6 +64,20 @@ export interface PaginateOptions<R, T> {
   map(record: R): T;
 }
 
+/** The URL of the next page: this request's query parameters (undefined ones left out) and the token. */
+export function nextPageUrl(
+  url: string,
+  query: Record<string, string | number | undefined>,
+  continuationToken: string,
+): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && name !== 'continuationToken') params.set(name, String(value));
+  }
+  params.set('continuationToken', continuationToken);
+  return `${url}?${params.toString()}`;
+}
+
 export async function paginate<R, T>(options: PaginateOptions<R, T>): Promise<PageEnvelope<T>> {
   const secret = await cursorSecret();
   const startKey = options.continuationToken
@@ -73,19 +87,13 @@ export async function paginate<R, T>(options: PaginateOptions<R, T>): Promise<Pa
   const continuationToken = page.nextKey
     ? sealCursor(page.nextKey, options.binding, secret, options.now)
     : null;
-  let next: string | null = null;
-  if (continuationToken) {
-    const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(options.query)) {
-      if (value !== undefined && name !== 'continuationToken') params.set(name, String(value));
-    }
-    params.set('pageSize', String(options.pageSize));
-    params.set('continuationToken', continuationToken);
-    next = `${options.url}?${params.toString()}`;
-  }
   return {
     data: page.items.map(options.map),
-    links: { next },
+    links: {
+      next: continuationToken
+        ? nextPageUrl(options.url, { ...options.query, pageSize: options.pageSize }, continuationToken)
+        : null,
+    },
     meta: { continuationToken, pageSize: options.pageSize },
   };
 }

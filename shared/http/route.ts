@@ -10,7 +10,7 @@ import type { ErrorCode } from '../error-codes.js';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The Lambda functions of the HTTP API; each is a file `functions/<name>.ts`. */
-export type FunctionName = 'entities' | 'meta';
+export type FunctionName = 'entities' | 'meta' | 'sessions';
 
 export interface ResponseSpec {
   description: string;
@@ -18,6 +18,8 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** Defaults to application/json when a schema is given. */
   contentType?: string;
+  /** Other media types the same status can be answered in (content negotiation), with their schemas. */
+  alternatives?: Record<string, z.ZodType>;
   headers?: Record<string, { description: string }>;
 }
 

@@ -3,6 +3,7 @@
 // a sparse index the daily planner reads without a Scan.
 
 import {
+  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -11,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { EntityRecord, FeatureRecord } from '../entities/domain.js';
 import type { EntityType, FeatureName } from '../entities/schemas.js';
+import { ServiceUnavailableError } from '../errors.js';
 import { documentClient, tableName } from './client.js';
 import { mapPage, type Page, type Position, queryPage } from './page.js';
 
@@ -93,6 +95,51 @@ export async function getEntity(tenantId: string, entityId: string): Promise<Ent
     }),
   );
   return Item ? entityFromItem(Item) : undefined;
+}
+
+/** BatchGetItem takes at most this many keys per call. */
+export const BATCH_GET_MAX_KEYS = 100;
+/** Calls for one batch before giving up on keys DynamoDB keeps returning unprocessed (throttling). */
+const BATCH_GET_ATTEMPTS = 4;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The names of up to BATCH_GET_MAX_KEYS of a tenant's entities, in one BatchGetItem (eventually
+ * consistent: a name is display text). Ids the tenant has no entity for are absent from the map. Keys
+ * DynamoDB leaves unprocessed are asked again with backoff; if some remain, 503.
+ */
+export async function getEntityNames(
+  tenantId: string,
+  entityIds: readonly string[],
+): Promise<Map<string, string>> {
+  const ids = [...new Set(entityIds)];
+  if (ids.length > BATCH_GET_MAX_KEYS) {
+    throw new RangeError(`At most ${BATCH_GET_MAX_KEYS} entities per call, not ${ids.length}.`);
+  }
+  const names = new Map<string, string>();
+  if (ids.length === 0) return names;
+  const table = tableName();
+  let keys: Record<string, unknown>[] = ids.map((id) => entityKeys.primary(tenantId, id));
+  for (let attempt = 0; keys.length > 0; attempt++) {
+    if (attempt === BATCH_GET_ATTEMPTS) throw new ServiceUnavailableError();
+    if (attempt > 0) await pause(25 * 2 ** attempt);
+    const result = await documentClient().send(
+      new BatchGetCommand({
+        RequestItems: {
+          [table]: {
+            Keys: keys,
+            ProjectionExpression: 'entityId, #name',
+            ExpressionAttributeNames: { '#name': 'name' },
+          },
+        },
+      }),
+    );
+    for (const item of result.Responses?.[table] ?? [])
+      names.set(item.entityId as string, item.name as string);
+    keys = (result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+  }
+  return names;
 }
 
 export async function listEntities(

@@ -103,22 +103,41 @@ function rangeBounds(range: SessionRange): [string, string] {
   return [from, to];
 }
 
-/** One page of an entity's sessions by start, ascending: exactly one Query. */
+/** Where a listing of sessions reads: an entity's partition, or the tenant's fleet partition on GSI2. */
+export type SessionListing = 'entity' | 'fleet';
+
+/**
+ * The position just after `session` in a listing: what `startKey` (ExclusiveStartKey) takes to resume
+ * after it. The same keys queryPage returns as `nextKey`, rebuilt from the record, so a caller that stops
+ * part-way through a page (a CSV response that reached its size cap) can resume exactly there.
+ */
+export function sessionPosition(session: ChargeSessionRecord, listing: SessionListing): Position {
+  const primary = sessionKeys.primary(session.tenantId, session.entityId, session.start);
+  if (listing === 'entity') return primary;
+  return { ...primary, ...sessionKeys.fleet(session.tenantId, session.entityId, session.start) };
+}
+
+/**
+ * One page of an entity's sessions by start, ascending: exactly one Query. `entityType` (a filter) serves
+ * a fleet listing narrowed to one entity and one type: the page is empty when the entity has the other type.
+ */
 export async function listEntitySessions(
   tenantId: string,
   entityId: string,
   range: SessionRange,
-  page: { pageSize: number; startKey: Position | undefined },
+  page: { pageSize: number; startKey: Position | undefined; entityType?: 'EV' | 'CP' | undefined },
 ): Promise<Page<ChargeSessionRecord>> {
   const [from, to] = rangeBounds(range);
   const result = await queryPage({
     input: {
       TableName: tableName(),
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ...(page.entityType ? { FilterExpression: 'entityType = :type' } : {}),
       ExpressionAttributeValues: {
         ':pk': sessionKeys.entityPartition(tenantId, entityId),
         ':from': from,
         ':to': to,
+        ...(page.entityType ? { ':type': page.entityType } : {}),
       },
     },
     pageSize: page.pageSize,

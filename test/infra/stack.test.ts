@@ -109,6 +109,12 @@ describe('the functions', () => {
       expect([dynamo[0]!.Action].flat().sort()).toEqual([...spec.table.actions].sort());
       const resourcesJson = JSON.stringify(dynamo[0]!.Resource);
       expect(resourcesJson).not.toContain('*');
+      // The table, plus exactly the indexes the catalog names (no index a function does not query).
+      const granted = [dynamo[0]!.Resource].flat();
+      expect(granted).toHaveLength(1 + (spec.table.indexes?.length ?? 0));
+      expect([...resourcesJson.matchAll(/\/index\/(\w+)/g)].map((m) => m[1]).sort()).toEqual(
+        [...(spec.table.indexes ?? [])].sort(),
+      );
       for (const statement of statements) {
         expect([statement.Action].flat().every((a) => !a.endsWith('*'))).toBe(true);
       }

@@ -1,0 +1,83 @@
+// Use cases of the session listings: which stored listing answers a selection, and what the exports need
+// to know about the entities on a page. Storage is reached only from here.
+
+import { BATCH_GET_MAX_KEYS, getEntityNames } from '../storage/entities.js';
+import type { Page, Position } from '../storage/page.js';
+import {
+  listEntitySessions,
+  listFleetSessions,
+  type SessionListing,
+  type SessionRange,
+  sessionPosition,
+} from '../storage/sessions.js';
+import type { ChargeSessionRecord } from './model.js';
+
+export interface SessionSelection {
+  tenantId: string;
+  range: SessionRange;
+  /** One entity's sessions: read from its own partition, never from the fleet index. */
+  entityId?: string | undefined;
+  entityType?: 'EV' | 'CP' | undefined;
+}
+
+export interface SessionSource {
+  listing: SessionListing;
+  /** One Query: up to `pageSize` sessions after `startKey`. */
+  fetch(startKey: Position | undefined, pageSize: number): Promise<Page<ChargeSessionRecord>>;
+  /** The position right after a session in this listing (to resume part-way through a page). */
+  position(session: ChargeSessionRecord): Position;
+}
+
+/**
+ * The listing that answers a selection with one Query per page: the entity's partition when one entity
+ * is asked for (exact, and no index lag), else the tenant's fleet partition on GSI2 (type as a filter).
+ */
+export function sessionSource(selection: SessionSelection): SessionSource {
+  const { tenantId, range, entityId, entityType } = selection;
+  if (entityId !== undefined) {
+    return {
+      listing: 'entity',
+      fetch: (startKey, pageSize) =>
+        listEntitySessions(tenantId, entityId, range, { pageSize, startKey, entityType }),
+      position: (session) => sessionPosition(session, 'entity'),
+    };
+  }
+  return {
+    listing: 'fleet',
+    fetch: (startKey, pageSize) => listFleetSessions(tenantId, range, { pageSize, startKey, entityType }),
+    position: (session) => sessionPosition(session, 'fleet'),
+  };
+}
+
+/**
+ * Remembers entity names across the pages of one response and fetches those not yet known: one
+ * BatchGetItem per 100 new entities (at most one per Query page of a fleet listing, in practice none
+ * after the first pages). Entities deleted since leave their sessions without a name.
+ */
+export class EntityNameCache {
+  private readonly names = new Map<string, string>();
+  private readonly asked = new Set<string>();
+
+  constructor(private readonly tenantId: string) {}
+
+  remember(entityId: string, name: string): void {
+    this.names.set(entityId, name);
+    this.asked.add(entityId);
+  }
+
+  async load(sessions: readonly ChargeSessionRecord[]): Promise<void> {
+    const unknown = [...new Set(sessions.map((session) => session.entityId))].filter(
+      (id) => !this.asked.has(id),
+    );
+    for (let i = 0; i < unknown.length; i += BATCH_GET_MAX_KEYS) {
+      const batch = unknown.slice(i, i + BATCH_GET_MAX_KEYS);
+      const found = await getEntityNames(this.tenantId, batch);
+      for (const id of batch) this.asked.add(id);
+      for (const [id, name] of found) this.names.set(id, name);
+    }
+  }
+
+  name(entityId: string): string | undefined {
+    return this.names.get(entityId);
+  }
+}
