@@ -222,6 +222,9 @@ class Scan {
   private spLastKwh = Number.NaN;
   private spInteriorMs = 0;
   private spInteriorCount = 0;
+  /** SoC rise across a gap that opened the spell, and the SoC at its first charging reading. */
+  private spPendingSoc = Number.NaN;
+  private spFirstOnSoc = Number.NaN;
   /** Energy of the spell's latest interval when a meter placed its end. */
   private spLastMeterKwh = Number.NaN;
 
@@ -304,6 +307,7 @@ class Scan {
     let flow = 0;
     let gapFlow = false;
     let trapezoid = Number.NaN; // this interval's energy by power, kWh
+    let unseen = false; // a whole charge between two readings that both said "not charging"
     if (kind !== NONE) {
       if (this.pI < 0 || !intervalKnown) {
         // First evidence of the window (or of this signal): no interval to judge yet.
@@ -352,6 +356,24 @@ class Scan {
           }
         } else if (kind === POINT) {
           flow = (this.pOn ? 1 : 0) + (on ? 1 : 0);
+          if (flow === 0) {
+            // Off at both readings, yet a charge counter or a clear SoC rise says a short charge happened
+            // between them, unseen (a 7-minute DC stop between 15-minute readings).
+            if (dE >= CHARGING_POWER_MIN_KW * (dt / HOUR_MS) && dE > METER_EPSILON_KWH) {
+              energyAcross = dE;
+            } else if (hasSoc && this.sI >= 0 && pT - this.sT <= BASELINE_MAX_AGE_MS) {
+              const d = soc - this.sV;
+              if (d >= SOC_RISE_MIN_PERCENT) {
+                socAcross = d;
+                energyAcross = (d * this.capacity) / 100;
+              }
+            }
+            if (energyAcross > 0 || socAcross > 0) {
+              flow = 2;
+              gapFlow = true;
+              unseen = true;
+            }
+          }
         } else {
           flow = on ? 2 : 0;
         }
@@ -398,8 +420,12 @@ class Scan {
           }
           const pointEdge = !gapFlow && kind === POINT && flow === 1;
           this.stepKm = hasOdo && this.oI >= 0 ? odo - this.oV : Number.NaN;
+          const moving = this.movedSinceLast(hasOdo, odo, hasLoc, lat, lon);
+          // Power flowing while the vehicle drives off after charging is regeneration, not more charge:
+          // the charge ended at the previous reading.
+          if (this.inSpell && moving && hasPower && this.spStill > 0) this.closeSpell(true);
           if (!this.inSpell) {
-            this.openSpell(s, kind, pT, t, !gapFlow && kind !== POINT);
+            this.openSpell(s, kind, pT, t, (!gapFlow && kind !== POINT) || unseen);
             if (this.spNew) this.cur!.firstOnT = pointBefore ? pT : t;
             this.spFirstEdge = pointEdge && !meteredStart;
             this.spFirstKw = hasPower ? power : Number.NaN;
@@ -407,6 +433,11 @@ class Scan {
             // A meter-only start waits for the next interval's rate.
             const counted = gapFlow ? (Number.isNaN(socAcross) ? energyAcross : Number.NaN) : dE;
             this.spPendingKwh = !(rateAfter > 0) && !pointBefore && counted > 0 ? counted : Number.NaN;
+            // Charging after a gap in which the SoC rose, with no power to say when: the spell's SoC rate
+            // will tell how long that rise took.
+            this.spPendingSoc =
+              gapFlow && pointAfter && !(rateAfter > 0) && socAcross > 0 ? socAcross : Number.NaN;
+            this.spFirstOnSoc = hasSoc ? soc : Number.NaN;
           } else {
             if (this.spIntervals === 1 && this.spPendingKwh > 0 && dE > 0 && !gapFlow) {
               this.spStart = clampTime(
@@ -428,7 +459,7 @@ class Scan {
           this.spLastB = t;
           this.spLastKw = this.pP;
           this.spLastKwh = trapezoid;
-          if (!this.movedSinceLast(hasOdo, odo, hasLoc, lat, lon)) this.spStill++;
+          if (!moving) this.spStill++;
           this.spLastKm = this.stepKm;
           if (hasPower) this.spByPower = true;
           this.spRate = !gapFlow && dE > 0 ? dE / dt : Number.NaN;
@@ -623,7 +654,9 @@ class Scan {
 
     // Context: the opening reading, and for interval evidence the one before it (so a re-run sees the
     // quiet interval that precedes the first step), plus every baseline value the session uses.
-    let context = kind === POINT || this.ppI < 0 ? this.pI : this.ppI;
+    // (Also when the opening reading itself showed charging, after a gap: the next run must see the gap.)
+    let context =
+      (kind !== POINT || (this.pOn && this.pKind === POINT)) && this.ppI >= 0 ? this.ppI : this.pI;
     const session = new SessionBuilder(start, !this.known, kind, 0);
     if (this.fresh(this.sI, this.sT, pT)) {
       session.socOpen = this.sV;
@@ -673,7 +706,8 @@ class Scan {
     this.cur = session;
   }
 
-  private closeSpell(): void {
+  /** `drivingOff`: closed because the vehicle moved off while power still showed. */
+  private closeSpell(drivingOff = false): void {
     this.inSpell = false;
     this.known = true;
     const cur = this.cur;
@@ -691,6 +725,13 @@ class Scan {
       // rate is too coarse when register steps are few per interval).
       const rate = this.meterRateBefore(this.spLastA);
       if (rate > 0) end = clampTime(this.spLastA + this.spLastMeterKwh / rate, this.spLastA, this.spLastB);
+    }
+    if (this.spPendingSoc > 0 && this.pT > this.spOnlyB && this.fresh(this.sI, this.sT, this.pT)) {
+      // The SoC rose across the gap before the first charging reading; at the spell's SoC rate that rise
+      // (half a step less, for quantisation) took this long.
+      const rate = (this.sV - this.spFirstOnSoc) / (this.pT - this.spOnlyB);
+      if (rate > 0)
+        start = clampTime(this.spOnlyB - (this.spPendingSoc - 0.5) / rate, this.spOnlyA, this.spOnlyB);
     }
     if (this.spInteriorCount > 0) {
       // An edge after a silence much longer than the spell's own cadence: the entity was idle (a car
@@ -718,7 +759,8 @@ class Scan {
     // and was brief or never still, unless the SoC rose as only charging can make it.
     const driving =
       (this.spByPower || this.spKind === SOC) &&
-      (odoNow - this.spOpenOdo >= MOVE_ODOMETER_KM ||
+      (drivingOff ||
+        odoNow - this.spOpenOdo >= MOVE_ODOMETER_KM ||
         (located &&
           !Number.isNaN(this.spOpenLat) &&
           distanceMeters({ lat: this.spOpenLat, lon: this.spOpenLon }, { lat: this.laV, lon: this.loV }) >=
@@ -759,7 +801,8 @@ class Scan {
     cur.cSocSamples = this.socN;
     cur.cSteps = this.stepN;
     cur.socClose = this.fresh(this.sI, this.sT, pT) ? this.sV : Number.NaN;
-    if (this.spLastKm >= MOVE_ODOMETER_KM && cur.pctPerKm > 0) {
+    // (Not when the spell is that one interval: its driving was taken off the opening SoC already.)
+    if (this.spLastKm >= MOVE_ODOMETER_KM && cur.pctPerKm > 0 && !(this.spNew && this.spIntervals === 1)) {
       // Read after driving off (departure inside the last interval): add back what that driving used.
       cur.socClose = Math.min(100, cur.socClose + cur.pctPerKm * this.spLastKm);
     }
@@ -937,7 +980,7 @@ class Scan {
     } else if (this.pI >= 0) {
       // Idle: the next run needs the last quiet evidence (two readings for interval evidence) and any value
       // recent enough to serve as a baseline for a session that opens next.
-      let context = this.pKind === POINT || this.ppI < 0 ? this.pI : this.ppI;
+      let context = (this.pKind !== POINT || this.pOn) && this.ppI >= 0 ? this.ppI : this.pI;
       const horizon = lastT - BASELINE_MAX_AGE_MS;
       if (this.mI >= 0 && this.mI < context && this.mT >= horizon) context = this.mI;
       if (this.sI >= 0 && this.sI < context && this.sT >= horizon) context = this.sI;
@@ -945,6 +988,9 @@ class Scan {
       if (this.oI >= 0 && this.oI < context && this.oT >= horizon) context = this.oI;
       if (this.lI >= 0 && this.lI < context && this.lT >= horizon) context = this.lI;
       if (this.driveI >= 0 && this.driveI < context) context = this.driveI;
+      if (this.lastDriveI >= 0 && this.lastDriveI < context && this.lastDriveEndT >= horizon) {
+        context = this.lastDriveI;
+      }
       resumeFrom = readings[context]!.t;
     }
     if (resumeFrom < from) resumeFrom = from;

@@ -41,7 +41,7 @@ export const ZONES: readonly { timeZone: string; around: [number, number, number
 
 export interface CorpusOptions {
   seed: number;
-  /** Entities per EV profile; charge-point profiles get a quarter (a public DC site has ~10 sessions a day). */
+  /** Entities per EV profile; charge-point profiles an eighth (a public DC site has ~10 sessions a day). */
   entitiesPerProfile: number;
   days: number;
   profiles?: readonly ProfileName[];
@@ -53,10 +53,10 @@ export function buildCorpus(options: CorpusOptions): SimulatedEntity[] {
   const entities: SimulatedEntity[] = [];
   for (const profile of options.profiles ?? PROFILES) {
     const count = profile.startsWith('cp-')
-      ? Math.max(1, Math.round(options.entitiesPerProfile / 4))
+      ? Math.max(1, Math.round(options.entitiesPerProfile / 8))
       : options.entitiesPerProfile;
     for (let k = 0; k < count; k++) {
-      const zone = ZONES[(k + entities.length) % ZONES.length]!;
+      const zone = ZONES[entities.length % ZONES.length]!;
       const around = rng.pick(zone.around);
       const startDate = addDays(around[0], around[1], around[2], -rng.int(2, 5));
       entities.push(
