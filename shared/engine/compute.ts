@@ -8,7 +8,7 @@
 // *session*. A boundary lies somewhere between the readings either side of it; we place it in the middle,
 // which halves the worst-case error, except at a data edge (gap, window start) where it is the reading.
 
-import { distanceMeters, matchLocations, type TenantLocation } from '../locations/match.js';
+import { matchLocations, type TenantLocation } from '../locations/match.js';
 import type { Reading } from '../readings/model.js';
 import type { SessionMethod } from '../sessions/model.js';
 import {
@@ -46,16 +46,33 @@ import type {
 } from './types.js';
 
 const HOUR_MS = 3_600_000;
+const DEGREE = Math.PI / 180;
+/** One degree of latitude (and of longitude at the equator) on the mean Earth, in metres. */
+const METERS_PER_DEGREE = 111_194.93;
+
+/**
+ * Sample buffers shared by every call: computeSessions is synchronous and never re-entered, so one call
+ * never sees another's data, and a daily run over thousands of entities allocates them once.
+ */
+const scratch = {
+  locLat: new Float64Array(256),
+  locLon: new Float64Array(256),
+  meterT: new Float64Array(256),
+  meterV: new Float64Array(256),
+  socT: new Float64Array(256),
+  socV: new Float64Array(256),
+  stepFrom: new Float64Array(128),
+  stepAt: new Float64Array(128),
+  stepL: new Float64Array(128),
+  stepSpell: new Int32Array(128),
+  select: new Float64Array(256),
+};
 
 /** Evidence kinds. */
 const NONE = 0;
 const POINT = 1; // power or charging flag: on/off at the reading's instant
 const METER = 2; // the register rose in the interval ending at the reading
 const SOC = 3; // the state of charge rose in the interval ending at the reading
-
-function finite(x: number | undefined): x is number {
-  return x !== undefined && x - x === 0;
-}
 
 export function computeSessions(input: EngineInput): EngineOutput {
   const { window } = input;
@@ -138,6 +155,8 @@ class SessionBuilder {
 
 class Scan {
   private readonly entityId: string;
+  /** Vehicles move (regeneration, driving off); charge points do not. */
+  private readonly mobile: boolean;
   private readonly capacity: number;
   private readonly sessions: DetectedSession[] = [];
   private readonly skipped: SkippedSession[] = [];
@@ -196,7 +215,6 @@ class Scan {
   private spOnlyB = 0;
   private spOnlyHalfKnown = false;
   private spNew = false;
-  private spPause = 0;
   private spOpenSoc = Number.NaN;
   /** Flowing intervals in which the vehicle did not move. */
   private spStill = 0;
@@ -230,21 +248,21 @@ class Scan {
 
   private cur: SessionBuilder | null = null;
 
-  // Per-session sample buffers (one session at a time), grown on demand and reused.
-  private locLat = new Float64Array(256);
-  private locLon = new Float64Array(256);
+  // Per-session sample buffers (one session at a time), shared across calls (see `scratch`).
+  private locLat = scratch.locLat;
+  private locLon = scratch.locLon;
   private locN = 0;
-  private meterT = new Float64Array(256);
-  private meterV = new Float64Array(256);
+  private meterT = scratch.meterT;
+  private meterV = scratch.meterV;
   private meterN = 0;
-  private socT = new Float64Array(256);
-  private socV = new Float64Array(256);
+  private socT = scratch.socT;
+  private socV = scratch.socV;
   private socN = 0;
   /** SoC steps: the reading before the step, the reading that shows it, the new level, the spell. */
-  private stepFrom = new Float64Array(128);
-  private stepAt = new Float64Array(128);
-  private stepL = new Float64Array(128);
-  private stepSpell = new Int32Array(128);
+  private stepFrom = scratch.stepFrom;
+  private stepAt = scratch.stepAt;
+  private stepL = scratch.stepL;
+  private stepSpell = scratch.stepSpell;
   private stepN = 0;
 
   constructor(
@@ -254,6 +272,7 @@ class Scan {
     private readonly exactLocation: boolean,
   ) {
     this.entityId = entity.id;
+    this.mobile = entity.type === 'EV';
     this.capacity = entity.batteryCapacityKwh ?? Number.NaN;
   }
 
@@ -266,11 +285,12 @@ class Scan {
     const odo = r.odometerKm;
     const lat = r.lat;
     const lon = r.lon;
-    const hasPower = finite(power);
-    const hasMeter = finite(meter);
-    const hasSoc = finite(soc);
-    const hasOdo = finite(odo);
-    const hasLoc = finite(lat) && finite(lon);
+    // Present and finite (x - x is NaN for NaN and ±Infinity); written out, this is the hottest code.
+    const hasPower = power !== undefined && power - power === 0;
+    const hasMeter = meter !== undefined && meter - meter === 0;
+    const hasSoc = soc !== undefined && soc - soc === 0;
+    const hasOdo = this.mobile && odo !== undefined && odo - odo === 0;
+    const hasLoc = lat !== undefined && lon !== undefined && lat - lat === 0 && lon - lon === 0;
     const plugged = r.isPluggedIn;
     if (plugged === false) this.unpluggedT = t;
     else if (plugged === true) this.pluggedT = t;
@@ -386,7 +406,7 @@ class Scan {
           const rateBefore =
             pointBefore && this.pP > 0 ? this.pP / HOUR_MS : this.inSpell ? this.spRate : Number.NaN;
           trapezoid =
-            hasPower && finite(this.pP) && !gapFlow
+            hasPower && !Number.isNaN(this.pP) && !gapFlow
               ? (((this.pP > 0 ? this.pP : 0) + (power > 0 ? power : 0)) / 2) * (dt / HOUR_MS)
               : Number.NaN;
           const meteredStart = dE >= 0 && rateAfter > 0;
@@ -541,7 +561,7 @@ class Scan {
       this.sI = i;
     }
     const range = r.rangeKm;
-    if (finite(range)) {
+    if (range !== undefined && range - range === 0) {
       this.rV = range;
       this.rT = t;
       this.rI = i;
@@ -576,16 +596,13 @@ class Scan {
     lat: number | undefined,
     lon: number | undefined,
   ): void {
+    if (cur.moved || !this.mobile) return; // a charge point does not move
     if (hasOdo && !Number.isNaN(cur.closeOdo)) {
+      // The odometer is authoritative when there is one.
       if ((odo as number) - cur.closeOdo >= MOVE_ODOMETER_KM) cur.moved = true;
       else cur.stationarySeen = true;
-    }
-    if (hasLoc && !Number.isNaN(cur.closeLat)) {
-      const moved =
-        distanceMeters(
-          { lat: cur.closeLat, lon: cur.closeLon },
-          { lat: lat as number, lon: lon as number },
-        ) >= MOVE_DISTANCE_M;
+    } else if (hasLoc && !Number.isNaN(cur.closeLat)) {
+      const moved = metersApart(cur.closeLat, cur.closeLon, lat as number, lon as number) >= MOVE_DISTANCE_M;
       if (moved) cur.moved = true;
       else cur.stationarySeen = true;
     }
@@ -603,12 +620,12 @@ class Scan {
     lat: number | undefined,
     lon: number | undefined,
   ): boolean {
-    if (hasOdo && this.oI >= 0 && (odo as number) - this.oV >= MOVE_ODOMETER_KM) return true;
+    if (!this.mobile) return false;
+    if (hasOdo && this.oI >= 0) return (odo as number) - this.oV >= MOVE_ODOMETER_KM;
     return (
       hasLoc &&
       this.lI >= 0 &&
-      distanceMeters({ lat: this.laV, lon: this.loV }, { lat: lat as number, lon: lon as number }) >=
-        MOVE_DISTANCE_M
+      metersApart(this.laV, this.loV, lat as number, lon as number) >= MOVE_DISTANCE_M
     );
   }
 
@@ -644,13 +661,11 @@ class Scan {
       const limit = this.pluggedT >= cur.closeT || cur.stationarySeen ? MERGE_GAP_MS : SETTLE_GAP_MS;
       if (!this.ended(cur) && pause <= limit) {
         this.spNew = false;
-        this.spPause = pause;
         return;
       }
       this.finalize();
     }
     this.spNew = true;
-    this.spPause = 0;
 
     // Context: the opening reading, and for interval evidence the one before it (so a re-run sees the
     // quiet interval that precedes the first step), plus every baseline value the session uses.
@@ -763,8 +778,7 @@ class Scan {
         odoNow - this.spOpenOdo >= MOVE_ODOMETER_KM ||
         (located &&
           !Number.isNaN(this.spOpenLat) &&
-          distanceMeters({ lat: this.spOpenLat, lon: this.spOpenLon }, { lat: this.laV, lon: this.loV }) >=
-            MOVE_DISTANCE_M)) &&
+          metersApart(this.spOpenLat, this.spOpenLon, this.laV, this.loV) >= MOVE_DISTANCE_M)) &&
       (this.spStill === 0 || end - start < REGEN_MAX_MS) &&
       !(socRise >= SOC_RISE_MIN_PERCENT);
     const flicker = this.spKind === SOC && !(socRise >= SOC_SPELL_MIN_RISE_PERCENT);
@@ -778,8 +792,13 @@ class Scan {
       return;
     }
     if (this.spNew) cur.start = start;
-    const pauseCounts = this.spPause < (this.spKind === SOC ? SOC_PLATEAU_MAX_MS : PAUSE_MIN_MS);
-    cur.chargingMs += end - start + (this.spNew || !pauseCounts ? 0 : this.spPause);
+    // The pause to the previous spell, from this spell's final start (refined since the merge decision);
+    // spells of one session never overlap.
+    if (!this.spNew && start < cur.end) start = cur.end;
+    if (end < start) end = start;
+    const pause = this.spNew ? 0 : start - cur.end;
+    const pauseCounts = pause < (this.spKind === SOC ? SOC_PLATEAU_MAX_MS : PAUSE_MIN_MS);
+    cur.chargingMs += end - start + (pauseCounts ? pause : 0);
     cur.end = end;
     this.commit(cur, odoNow, located);
   }
@@ -1011,8 +1030,8 @@ class Scan {
 
   private pushLocation(lat: number, lon: number): void {
     if (this.locN === this.locLat.length) {
-      this.locLat = grow(this.locLat);
-      this.locLon = grow(this.locLon);
+      this.locLat = scratch.locLat = grow(this.locLat);
+      this.locLon = scratch.locLon = grow(this.locLon);
     }
     this.locLat[this.locN] = lat;
     this.locLon[this.locN] = lon;
@@ -1021,8 +1040,8 @@ class Scan {
 
   private pushMeter(t: number, value: number): void {
     if (this.meterN === this.meterT.length) {
-      this.meterT = grow(this.meterT);
-      this.meterV = grow(this.meterV);
+      this.meterT = scratch.meterT = grow(this.meterT);
+      this.meterV = scratch.meterV = grow(this.meterV);
     }
     this.meterT[this.meterN] = t;
     this.meterV[this.meterN] = value;
@@ -1031,8 +1050,8 @@ class Scan {
 
   private pushSoc(t: number, value: number): void {
     if (this.socN === this.socT.length) {
-      this.socT = grow(this.socT);
-      this.socV = grow(this.socV);
+      this.socT = scratch.socT = grow(this.socT);
+      this.socV = scratch.socV = grow(this.socV);
     }
     this.socT[this.socN] = t;
     this.socV[this.socN] = value;
@@ -1041,12 +1060,12 @@ class Scan {
 
   private pushStep(from: number, at: number, level: number, spell: number): void {
     if (this.stepN === this.stepAt.length) {
-      this.stepFrom = grow(this.stepFrom);
-      this.stepAt = grow(this.stepAt);
-      this.stepL = grow(this.stepL);
+      this.stepFrom = scratch.stepFrom = grow(this.stepFrom);
+      this.stepAt = scratch.stepAt = grow(this.stepAt);
+      this.stepL = scratch.stepL = grow(this.stepL);
       const spells = new Int32Array(this.stepSpell.length * 2);
       spells.set(this.stepSpell);
-      this.stepSpell = spells;
+      this.stepSpell = scratch.stepSpell = spells;
     }
     this.stepFrom[this.stepN] = from;
     this.stepAt[this.stepN] = at;
@@ -1071,11 +1090,47 @@ function clamp(x: number, lo: number, hi: number): number {
   return x < lo ? lo : x > hi ? hi : x;
 }
 
-/** Median of the first n values (sorts a copy). */
+/** Median of the first n values (selects in a scratch copy; the input is left as it is). */
 function median(values: Float64Array, n: number): number {
-  const sorted = values.slice(0, n).sort();
+  if (scratch.select.length < n) scratch.select = new Float64Array(Math.max(n, scratch.select.length * 2));
+  const a = scratch.select;
+  a.set(values.subarray(0, n));
   const mid = n >> 1;
-  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const upper = select(a, n, mid);
+  return n % 2 === 1 ? upper : (select(a, mid, mid - 1) + upper) / 2;
+}
+
+/** The k-th smallest of a[0..n) (Hoare's quickselect, in place); afterwards a[0..k) ≤ a[k]. */
+function select(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const x = a[i]!;
+        a[i] = a[j]!;
+        a[j] = x;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
+}
+
+/** Metres between two nearby points (equirectangular: exact enough for the few-hundred-metre movement checks). */
+function metersApart(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const x = (lon2 - lon1) * Math.cos(((lat1 + lat2) / 2) * DEGREE);
+  const y = lat2 - lat1;
+  return Math.sqrt(x * x + y * y) * METERS_PER_DEGREE;
 }
 
 /** Highest average rate (value per hour) over spans of at least `windowMs`; NaN if none is that long. */

@@ -166,6 +166,8 @@ export interface SimulateOptions {
   /** Probability a reading is lost / delivered twice. */
   dropRate?: number;
   duplicateRate?: number;
+  /** Report at the cadence all day (a steady workload for benchmarks), instead of sleeping when idle. */
+  alwaysAwake?: boolean;
 }
 
 interface Point {
@@ -777,7 +779,7 @@ export function simulateEntity(options: SimulateOptions): SimulatedEntity {
     truth = sim.life.truth;
     begin = sim.begin;
     endAt = sim.endAt;
-    if (spec.alwaysAwake) {
+    if (spec.alwaysAwake || options.alwaysAwake) {
       awake.push([begin, endAt]);
     } else {
       let previousPlugged = false;
@@ -800,6 +802,7 @@ export function simulateEntity(options: SimulateOptions): SimulatedEntity {
     truth = sim.life.truth;
     begin = sim.begin;
     endAt = sim.endAt;
+    if (options.alwaysAwake) awake.push([begin, endAt]);
     for (const s of segments) {
       if (s.kind === 'charge' || (s.kind === 'park' && s.plugged)) awake.push([s.t0, s.t1]);
       statusTimes.push(s.t0); // connector status changes are reported when they happen
