@@ -5,8 +5,9 @@
 // that instant), else a meter step, else the charging flag (point), else a state-of-charge step (meter and
 // SoC are interval evidence: they tell what happened between two readings). Consecutive evidence readings
 // bound an *interval*; a run of flowing intervals is a *spell*; spells of one plug-in are merged into a
-// *session*. A boundary lies somewhere between the readings either side of it; we place it in the middle,
-// which halves the worst-case error, except at a data edge (gap, window start) where it is the reading.
+// *session*. A boundary lies somewhere between the readings either side of it; we place it where the
+// metered energy at the measured rate puts it, else in the middle (which halves the worst-case error),
+// except at a data edge (gap, window start) where it is the reading.
 
 import { matchLocations, type TenantLocation } from '../locations/match.js';
 import type { Reading } from '../readings/model.js';
@@ -35,7 +36,7 @@ import {
   SOC_SPELL_MIN_RISE_PERCENT,
 } from './constants.js';
 import { chargeSessionId } from './id.js';
-import { normalizeReadings } from './normalize.js';
+import { orderedWindow, sortedWindow } from './normalize.js';
 import type {
   DetectedSession,
   EngineEntity,
@@ -80,10 +81,28 @@ export function computeSessions(input: EngineInput): EngineOutput {
   const capacity = input.entity.batteryCapacityKwh;
   if (capacity !== null && !(capacity > 0))
     throw new RangeError('batteryCapacityKwh must be positive or null');
-  const { readings, lo, hi } = normalizeReadings(input.readings, window.from, window.to);
+  const { from, to } = window;
+  // Readings in order (the common case) are scanned in place; any disorder found on the way (or a
+  // reading outside the window where it should not be) falls back to a sorted, de-duplicated copy.
+  const raw = input.readings;
+  const bounds = orderedWindow(raw, from, to);
+  if (bounds !== null) {
+    const scan = new Scan(input.entity, raw, input.locations, input.exactLocation);
+    let previous = Number.NEGATIVE_INFINITY;
+    let i = bounds.lo;
+    for (; i < bounds.hi; i++) {
+      const r = raw[i]!;
+      const t = r.t;
+      if (!(t > previous && t >= from && t <= to)) break;
+      previous = t;
+      scan.step(r, i);
+    }
+    if (i === bounds.hi) return scan.finish(from, to);
+  }
+  const readings = sortedWindow(raw, from, to);
   const scan = new Scan(input.entity, readings, input.locations, input.exactLocation);
-  for (let i = lo; i < hi; i++) scan.step(readings[i]!, i);
-  return scan.finish(window.from, window.to);
+  for (let i = 0; i < readings.length; i++) scan.step(readings[i]!, i);
+  return scan.finish(from, to);
 }
 
 /** A session being built: running totals, and the totals committed at its last spell's close. */
@@ -211,9 +230,10 @@ class Scan {
   private spEnd = 0;
   private spKind = NONE;
   private spIntervals = 0;
+  /** The spell's first interval, and whether it is interval evidence (flow for part of it, unknown where). */
   private spOnlyA = 0;
   private spOnlyB = 0;
-  private spOnlyHalfKnown = false;
+  private spOnlyPartial = false;
   private spNew = false;
   private spOpenSoc = Number.NaN;
   /** Flowing intervals in which the vehicle did not move. */
@@ -379,7 +399,7 @@ class Scan {
           if (flow === 0) {
             // Off at both readings, yet a charge counter or a clear SoC rise says a short charge happened
             // between them, unseen (a 7-minute DC stop between 15-minute readings).
-            if (dE >= CHARGING_POWER_MIN_KW * (dt / HOUR_MS) && dE > METER_EPSILON_KWH) {
+            if (dE > METER_EPSILON_KWH && dE >= CHARGING_POWER_MIN_KW * (dt / HOUR_MS)) {
               energyAcross = dE;
             } else if (hasSoc && this.sI >= 0 && pT - this.sT <= BASELINE_MAX_AGE_MS) {
               const d = soc - this.sV;
@@ -524,8 +544,9 @@ class Scan {
         }
         this.pushSoc(t, soc);
       }
-      if (hasLoc) this.pushLocation(lat, lon);
-      if (cur.spells > 0) this.observeAfterClose(cur, hasOdo, odo, hasLoc, lat, lon);
+      // A charge point stands still: one position per session is its position.
+      if (hasLoc && (this.mobile || this.locN === 0)) this.pushLocation(lat, lon);
+      if (this.mobile && cur.spells > 0) this.observeAfterClose(cur, hasOdo, odo, hasLoc, lat, lon);
     }
 
     // Track the current drive (SoC and odometer where it began), to correct a baseline read while driving.
@@ -634,7 +655,7 @@ class Scan {
     return index >= 0 && at - time <= BASELINE_MAX_AGE_MS;
   }
 
-  private openSpell(start: number, kind: number, a: number, b: number, halfKnown: boolean): void {
+  private openSpell(start: number, kind: number, a: number, b: number, partial: boolean): void {
     const pT = this.pT;
     this.inSpell = true;
     this.spStart = start;
@@ -642,7 +663,7 @@ class Scan {
     this.spIntervals = 1;
     this.spOnlyA = a;
     this.spOnlyB = b;
-    this.spOnlyHalfKnown = halfKnown;
+    this.spOnlyPartial = partial;
     this.spOpenSoc = this.fresh(this.sI, this.sT, pT) ? this.sV : Number.NaN;
     this.spStill = 0;
     this.spByPower = false;
@@ -729,7 +750,7 @@ class Scan {
     if (cur === null) return;
     let start = this.spStart;
     let end = this.spEnd;
-    if (this.spIntervals === 1 && this.spOnlyHalfKnown) {
+    if (this.spIntervals === 1 && this.spOnlyPartial) {
       // Seen in a single interval of interval evidence: it flowed for part of it; centre half of it.
       const quarter = (this.spOnlyB - this.spOnlyA) / 4;
       start = Math.floor(this.spOnlyA + quarter);

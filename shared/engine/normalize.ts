@@ -1,29 +1,37 @@
 // Readings into one canonical sequence: inside the window, strictly increasing in time, one reading per
-// instant. Storage returns readings in order, so the common case costs one check and no copy.
+// instant. Storage returns readings in order, so the common case costs no copy and no extra pass.
 
 import type { Reading } from '../readings/model.js';
 
-export interface ReadingSequence {
-  readings: readonly Reading[];
-  /** Iterate `readings[lo]` … `readings[hi - 1]`. */
-  lo: number;
-  hi: number;
-}
-
-export function normalizeReadings(readings: readonly Reading[], from: number, to: number): ReadingSequence {
-  let ordered = true;
+/**
+ * Where the window lies in readings that are already in order (as storage returns them), checking the
+ * readings outside it; the caller checks those inside while it scans them, so the common case costs no
+ * extra pass. Null when the readings outside the window are not in strict time order.
+ */
+export function orderedWindow(
+  readings: readonly Reading[],
+  from: number,
+  to: number,
+): { lo: number; hi: number } | null {
+  const lo = firstAtOrAfter(readings, from);
+  const hi = firstAfter(readings, to);
   let previous = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < readings.length; i++) {
+  for (let i = 0; i < lo; i++) {
     const t = readings[i]!.t;
-    if (!(t > previous)) {
-      ordered = false;
-      break;
-    }
+    if (!(t > previous && t < from)) return null;
     previous = t;
   }
-  if (ordered) {
-    return { readings, lo: firstAtOrAfter(readings, from), hi: firstAfter(readings, to) };
+  previous = to;
+  for (let i = hi; i < readings.length; i++) {
+    const t = readings[i]!.t;
+    if (!(t > previous)) return null;
+    previous = t;
   }
+  return { lo, hi };
+}
+
+/** The readings inside the window, sorted, one per instant (duplicates merged). */
+export function sortedWindow(readings: readonly Reading[], from: number, to: number): Reading[] {
   const kept = readings.filter((r) => Number.isFinite(r.t) && r.t >= from && r.t <= to);
   kept.sort((a, b) => a.t - b.t);
   const unique: Reading[] = [];
@@ -34,7 +42,7 @@ export function normalizeReadings(readings: readonly Reading[], from: number, to
       unique[unique.length - 1] = mergeSameInstant(last, reading);
     else unique.push(reading);
   }
-  return { readings: unique, lo: 0, hi: unique.length };
+  return unique;
 }
 
 function firstAtOrAfter(readings: readonly Reading[], t: number): number {
