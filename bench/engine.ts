@@ -87,9 +87,11 @@ export async function benchEngine(options: {
   const inputs = buildWorkload(options.quick ? 60 : 1_000);
   const readings = inputs.reduce((n, input) => n + input.readings.length, 0);
   const runs = options.quick ? 5 : 7;
-  // Warm up both (JIT), then measure alternately.
-  engineRun(inputs);
-  floorRun(inputs);
+  // Warm up both (the JIT needs a few hundred thousand readings to settle), then measure alternately.
+  for (let k = Math.ceil(500_000 / readings); k > 0; k--) {
+    engineRun(inputs);
+    floorRun(inputs);
+  }
   const engineReadingsPerSec: number[] = [];
   const floorReadingsPerSec: number[] = [];
   for (let k = 0; k < runs; k++) {
