@@ -1,0 +1,1169 @@
+// The charge-session engine: one entity's readings in, its completed sessions out. Pure: no storage, no
+// clock, no randomness. One pass over the time-ordered readings; docs in README.md next to this file.
+//
+// Vocabulary. An *evidence* reading says whether energy is flowing: by power (point evidence: on or off at
+// that instant), else a meter step, else the charging flag (point), else a state-of-charge step (meter and
+// SoC are interval evidence: they tell what happened between two readings). Consecutive evidence readings
+// bound an *interval*; a run of flowing intervals is a *spell*; spells of one plug-in are merged into a
+// *session*. A boundary lies somewhere between the readings either side of it; we place it where the
+// metered energy at the measured rate puts it, else in the middle (which halves the worst-case error),
+// except at a data edge (gap, window start) where it is the reading.
+
+import { matchLocations, type TenantLocation } from '../locations/match.js';
+import type { Reading } from '../readings/model.js';
+import type { SessionMethod } from '../sessions/model.js';
+import {
+  BASELINE_MAX_AGE_MS,
+  CHARGING_POWER_MIN_KW,
+  CONSUMPTION_MIN_KM,
+  DATA_GAP_MS,
+  EDGE_IDLE_CADENCES,
+  MAX_BRIDGE_GAP_MS,
+  MERGE_GAP_MS,
+  METER_EPSILON_KWH,
+  METER_MAX_PLAUSIBLE_KW,
+  METER_PEAK_WINDOW_MS,
+  MIN_SESSION_ENERGY_KWH,
+  MOVE_DISTANCE_M,
+  MOVE_ODOMETER_KM,
+  PAUSE_MIN_MS,
+  REGEN_MAX_MS,
+  SETTLE_GAP_MS,
+  SOC_PEAK_WINDOW_MS,
+  SOC_PLATEAU_MAX_MS,
+  SOC_RATE_STEPS,
+  SOC_RISE_MIN_PERCENT,
+  SOC_SPELL_MIN_RISE_PERCENT,
+} from './constants.js';
+import { chargeSessionId } from './id.js';
+import { orderedWindow, sortedWindow } from './normalize.js';
+import type {
+  DetectedSession,
+  EngineEntity,
+  EngineInput,
+  EngineOutput,
+  SkippedSession,
+  SkipReason,
+} from './types.js';
+
+const HOUR_MS = 3_600_000;
+const DEGREE = Math.PI / 180;
+/** One degree of latitude (and of longitude at the equator) on the mean Earth, in metres. */
+const METERS_PER_DEGREE = 111_194.93;
+
+/**
+ * Sample buffers shared by every call: computeSessions is synchronous and never re-entered, so one call
+ * never sees another's data, and a daily run over thousands of entities allocates them once.
+ */
+const scratch = {
+  locLat: new Float64Array(256),
+  locLon: new Float64Array(256),
+  meterT: new Float64Array(256),
+  meterV: new Float64Array(256),
+  socT: new Float64Array(256),
+  socV: new Float64Array(256),
+  stepFrom: new Float64Array(128),
+  stepAt: new Float64Array(128),
+  stepL: new Float64Array(128),
+  stepSpell: new Int32Array(128),
+  select: new Float64Array(256),
+};
+
+/** Evidence kinds. */
+const NONE = 0;
+const POINT = 1; // power or charging flag: on/off at the reading's instant
+const METER = 2; // the register rose in the interval ending at the reading
+const SOC = 3; // the state of charge rose in the interval ending at the reading
+
+export function computeSessions(input: EngineInput): EngineOutput {
+  const { window } = input;
+  if (!(window.from <= window.to)) throw new RangeError('window.from must not be after window.to');
+  const capacity = input.entity.batteryCapacityKwh;
+  if (capacity !== null && !(capacity > 0))
+    throw new RangeError('batteryCapacityKwh must be positive or null');
+  const { from, to } = window;
+  // Readings in order (the common case) are scanned in place; any disorder found on the way (or a
+  // reading outside the window where it should not be) falls back to a sorted, de-duplicated copy.
+  const raw = input.readings;
+  const bounds = orderedWindow(raw, from, to);
+  if (bounds !== null) {
+    const scan = new Scan(input.entity, raw, input.locations, input.exactLocation);
+    let previous = Number.NEGATIVE_INFINITY;
+    let i = bounds.lo;
+    for (; i < bounds.hi; i++) {
+      const r = raw[i]!;
+      const t = r.t;
+      if (!(t > previous && t >= from && t <= to)) break;
+      previous = t;
+      scan.step(r, i);
+    }
+    if (i === bounds.hi) return scan.finish(from, to);
+  }
+  const readings = sortedWindow(raw, from, to);
+  const scan = new Scan(input.entity, readings, input.locations, input.exactLocation);
+  for (let i = 0; i < readings.length; i++) scan.step(readings[i]!, i);
+  return scan.finish(from, to);
+}
+
+/** A session being built: running totals, and the totals committed at its last spell's close. */
+class SessionBuilder {
+  start: number;
+  end = 0;
+  truncated: boolean;
+  /** Evidence kind of its first spell (SoC-only sessions have extra rules). */
+  kind: number;
+  /** Earliest reading this session depends on: a re-run must start there to compute it identically. */
+  contextIndex: number;
+  spells = 0;
+  chargingMs = 0;
+  closeT = 0;
+
+  socOpen = Number.NaN;
+  /** SoC used per km on the drive that ended at this session's charger (NaN if unknown). */
+  pctPerKm = Number.NaN;
+  rangeOpen = Number.NaN;
+  socClose = Number.NaN;
+  rangeClose = Number.NaN;
+
+  // Meter: sum of plausible non-negative steps since the opening reading.
+  meterOn = false;
+  meterLastE = 0;
+  meterLastT = 0;
+  meterSum = 0;
+  meterResets = 0;
+  cMeterSum = 0;
+  cMeterResets = 0;
+  cMeterLastT = 0;
+
+  // Power: trapezoids over flowing intervals.
+  powerEnergy = 0;
+  powerOk = true;
+  hadPower = false;
+  peak = 0;
+  cPowerEnergy = 0;
+  cPowerOk = true;
+  cHadPower = false;
+  cPeak = 0;
+
+  /** Highest SoC seen since opening, to record 1 % steps. */
+  socMax = Number.NaN;
+  /** First and last readings that showed charging (for the SoC refinement). */
+  firstOnT = 0;
+  lastOnT = 0;
+
+  // Buffer lengths at the last commit.
+  cLocated = 0;
+  cMeterSamples = 0;
+  cSocSamples = 0;
+  cSteps = 0;
+
+  // Between this session's last spell and a possible next one (plug state is read from the scan's times).
+  moved = false;
+  stationarySeen = false;
+  closeOdo = Number.NaN;
+  closeLat = Number.NaN;
+  closeLon = Number.NaN;
+
+  constructor(start: number, truncated: boolean, kind: number, contextIndex: number) {
+    this.start = start;
+    this.truncated = truncated;
+    this.kind = kind;
+    this.contextIndex = contextIndex;
+  }
+}
+
+class Scan {
+  private readonly entityId: string;
+  /** Vehicles move (regeneration, driving off); charge points do not. */
+  private readonly mobile: boolean;
+  private readonly capacity: number;
+  private readonly sessions: DetectedSession[] = [];
+  private readonly skipped: SkippedSession[] = [];
+
+  // Last known values (as of the last processed reading) with their time and index; index -1 = none.
+  private mE = 0;
+  private mT = 0;
+  private mI = -1;
+  private sV = 0;
+  private sT = 0;
+  private sI = -1;
+  private rV = 0;
+  private rT = 0;
+  private rI = -1;
+  private oV = 0;
+  private oT = 0;
+  private oI = -1;
+  private laV = 0;
+  private loV = 0;
+  private lT = 0;
+  private lI = -1;
+
+  // The previous evidence reading, and the one before it.
+  private pI = -1;
+  private ppI = -1;
+  private pT = 0;
+  private pKind = NONE;
+  private pOn = false;
+  private pP = Number.NaN;
+
+  /** Times of the latest readings saying unplugged / plugged in. */
+  private unpluggedT = Number.NEGATIVE_INFINITY;
+  private pluggedT = Number.NEGATIVE_INFINITY;
+
+  /** Where the current drive began (reading index, odometer, SoC); index -1 when standing still. */
+  private driveI = -1;
+  private driveOdo = 0;
+  private driveSoc = 0;
+  /** The last completed drive: consumption (% per km), where it began, when it ended. */
+  private lastDrivePctPerKm = Number.NaN;
+  private lastDriveI = -1;
+  private lastDriveEndT = 0;
+  /** Odometer change over the interval being processed. */
+  private stepKm = Number.NaN;
+
+  /** Whether anything but charging has been observed since the window start (else a spell is truncated). */
+  private known = false;
+
+  // The spell in progress.
+  private inSpell = false;
+  private spStart = 0;
+  private spEnd = 0;
+  private spKind = NONE;
+  private spIntervals = 0;
+  /** The spell's first interval, and whether it is interval evidence (flow for part of it, unknown where). */
+  private spOnlyA = 0;
+  private spOnlyB = 0;
+  private spOnlyPartial = false;
+  private spNew = false;
+  private spOpenSoc = Number.NaN;
+  /** Flowing intervals in which the vehicle did not move. */
+  private spStill = 0;
+  /** Odometer change over the spell's latest interval (departure inside it). */
+  private spLastKm = Number.NaN;
+  /** Whether power (not a flag or a meter) said it flowed: regeneration shows in power and SoC only. */
+  private spByPower = false;
+  private spOpenOdo = Number.NaN;
+  private spOpenLat = Number.NaN;
+  private spOpenLon = Number.NaN;
+  /** The meter's rate in the spell's latest interval, kWh per ms. */
+  private spRate = Number.NaN;
+  /** Energy of a meter-only first interval, until the next interval's rate places the start. */
+  private spPendingKwh = Number.NaN;
+  // Edges with point evidence (off→on, on→off) and the spell's cadence, to place edges after idle silence.
+  private spFirstEdge = false;
+  private spFirstKw = Number.NaN;
+  private spFirstKwh = Number.NaN;
+  private spLastEdge = false;
+  private spLastA = 0;
+  private spLastB = 0;
+  private spLastKw = Number.NaN;
+  private spLastKwh = Number.NaN;
+  private spInteriorMs = 0;
+  private spInteriorCount = 0;
+  /** SoC rise across a gap that opened the spell, and the SoC at its first charging reading. */
+  private spPendingSoc = Number.NaN;
+  private spFirstOnSoc = Number.NaN;
+  /** Energy of the spell's latest interval when a meter placed its end. */
+  private spLastMeterKwh = Number.NaN;
+
+  private cur: SessionBuilder | null = null;
+
+  // Per-session sample buffers (one session at a time), shared across calls (see `scratch`).
+  private locLat = scratch.locLat;
+  private locLon = scratch.locLon;
+  private locN = 0;
+  private meterT = scratch.meterT;
+  private meterV = scratch.meterV;
+  private meterN = 0;
+  private socT = scratch.socT;
+  private socV = scratch.socV;
+  private socN = 0;
+  /** SoC steps: the reading before the step, the reading that shows it, the new level, the spell. */
+  private stepFrom = scratch.stepFrom;
+  private stepAt = scratch.stepAt;
+  private stepL = scratch.stepL;
+  private stepSpell = scratch.stepSpell;
+  private stepN = 0;
+
+  constructor(
+    entity: EngineEntity,
+    private readonly readings: readonly Reading[],
+    private readonly locations: readonly TenantLocation[],
+    private readonly exactLocation: boolean,
+  ) {
+    this.entityId = entity.id;
+    this.mobile = entity.type === 'EV';
+    this.capacity = entity.batteryCapacityKwh ?? Number.NaN;
+  }
+
+  step(r: Reading, i: number): void {
+    const t = r.t;
+    const power = r.powerKw;
+    const meter = r.energyKwh;
+    const charging = r.isCharging;
+    const soc = r.soc;
+    const odo = r.odometerKm;
+    const lat = r.lat;
+    const lon = r.lon;
+    // Present and finite (x - x is NaN for NaN and ±Infinity); written out, this is the hottest code.
+    const hasPower = power !== undefined && power - power === 0;
+    const hasMeter = meter !== undefined && meter - meter === 0;
+    const hasSoc = soc !== undefined && soc - soc === 0;
+    const hasOdo = this.mobile && odo !== undefined && odo - odo === 0;
+    const hasLoc = lat !== undefined && lon !== undefined && lat - lat === 0 && lon - lon === 0;
+    const plugged = r.isPluggedIn;
+    if (plugged === false) this.unpluggedT = t;
+    else if (plugged === true) this.pluggedT = t;
+
+    // What this reading says about charging.
+    let kind = NONE;
+    let on = false;
+    let intervalKnown = false; // interval evidence needs a previous value of the same signal
+    if (hasPower) {
+      kind = POINT;
+      on = power > CHARGING_POWER_MIN_KW;
+      intervalKnown = true;
+    } else if (hasMeter) {
+      kind = METER;
+      if (this.mI >= 0) {
+        intervalKnown = true;
+        const d = meter - this.mE;
+        const hours = (t - this.mT) / HOUR_MS;
+        on =
+          d > METER_EPSILON_KWH && d >= CHARGING_POWER_MIN_KW * hours && d <= METER_MAX_PLAUSIBLE_KW * hours;
+      }
+    } else if (charging !== undefined) {
+      kind = POINT;
+      on = charging;
+      intervalKnown = true;
+    } else if (hasSoc) {
+      kind = SOC;
+      if (this.sI >= 0) {
+        intervalKnown = true;
+        on = soc > this.sV;
+      }
+    }
+
+    let flow = 0;
+    let gapFlow = false;
+    let trapezoid = Number.NaN; // this interval's energy by power, kWh
+    let unseen = false; // a whole charge between two readings that both said "not charging"
+    if (kind !== NONE) {
+      if (this.pI < 0 || !intervalKnown) {
+        // First evidence of the window (or of this signal): no interval to judge yet.
+        if (kind === POINT && !on) this.known = true;
+      } else {
+        const pT = this.pT;
+        const dt = t - pT;
+        // What the meter counted over this interval, when it was read at both ends.
+        const dE = hasMeter && this.mI === this.pI ? meter - this.mE : Number.NaN;
+        let energyAcross = Number.NaN; // kWh across a gap, by meter (or SoC × capacity)
+        let socAcross = Number.NaN; // SoC points across a gap
+        if (dt > DATA_GAP_MS) {
+          // A data gap: charging happened in it only if a cumulative signal rose across it (a charge counter
+          // or a clear SoC rise cannot come from driving). Charging seen at either edge continues through any
+          // rise; from nothing it takes a clear one.
+          const edgeOn = this.pOn || (kind === POINT && on);
+          let rise = false;
+          if (hasMeter && this.mI >= 0 && pT - this.mT <= BASELINE_MAX_AGE_MS) {
+            const d = meter - this.mE;
+            if (d > METER_EPSILON_KWH && d <= (METER_MAX_PLAUSIBLE_KW * (t - this.mT)) / HOUR_MS) {
+              rise = true;
+              energyAcross = d;
+            }
+          }
+          if (!rise && hasSoc && this.sI >= 0 && pT - this.sT <= BASELINE_MAX_AGE_MS) {
+            const d = soc - this.sV;
+            if (edgeOn ? d > 0 : d >= SOC_RISE_MIN_PERCENT) {
+              rise = true;
+              socAcross = d;
+              energyAcross = (d * this.capacity) / 100;
+            }
+          }
+          if (dt > MAX_BRIDGE_GAP_MS) {
+            // Hard break: whatever came before is closed and can no longer merge.
+            if (this.inSpell) this.closeSpell();
+            if (this.cur !== null) this.finalize();
+            this.known = true;
+          } else if (this.inSpell && (!this.pOn || (kind === POINT && on))) {
+            // The vehicle moved across the gap and charges after it (or had stopped before it): what charged
+            // before the gap ended there. (Charging before and not after: it went on, then the car left.)
+            if (this.movedSinceLast(hasOdo, odo, hasLoc, lat, lon)) this.closeSpell();
+          }
+          if (rise) {
+            flow = 2;
+            gapFlow = true;
+          }
+        } else if (kind === POINT) {
+          flow = (this.pOn ? 1 : 0) + (on ? 1 : 0);
+          if (flow === 0) {
+            // Off at both readings, yet a charge counter or a clear SoC rise says a short charge happened
+            // between them, unseen (a 7-minute DC stop between 15-minute readings).
+            if (dE > METER_EPSILON_KWH && dE >= CHARGING_POWER_MIN_KW * (dt / HOUR_MS)) {
+              energyAcross = dE;
+            } else if (hasSoc && this.sI >= 0 && pT - this.sT <= BASELINE_MAX_AGE_MS) {
+              const d = soc - this.sV;
+              if (d >= SOC_RISE_MIN_PERCENT) {
+                socAcross = d;
+                energyAcross = (d * this.capacity) / 100;
+              }
+            }
+            if (energyAcross > 0 || socAcross > 0) {
+              flow = 2;
+              gapFlow = true;
+              unseen = true;
+            }
+          }
+        } else {
+          flow = on ? 2 : 0;
+        }
+
+        if (flow > 0) {
+          const pointBefore = this.pOn && this.pKind === POINT;
+          const pointAfter = on && kind === POINT;
+          // Rates (kWh per ms) either side: the power read there, else the meter's rate in the previous interval.
+          const rateAfter = pointAfter && hasPower ? power / HOUR_MS : Number.NaN;
+          const rateBefore =
+            pointBefore && this.pP > 0 ? this.pP / HOUR_MS : this.inSpell ? this.spRate : Number.NaN;
+          trapezoid =
+            hasPower && !Number.isNaN(this.pP) && !gapFlow
+              ? (((this.pP > 0 ? this.pP : 0) + (power > 0 ? power : 0)) / 2) * (dt / HOUR_MS)
+              : Number.NaN;
+          const meteredStart = dE >= 0 && rateAfter > 0;
+          const meteredEnd = dE >= 0 && rateBefore > 0;
+          let s: number;
+          let e: number;
+          if (gapFlow) {
+            // Where in the gap did it charge? From the rate measured on either side, else the gap's edges.
+            const socRate =
+              this.inSpell && pT > this.spStart
+                ? (this.sV - this.spOpenSoc) / (pT - this.spStart)
+                : Number.NaN;
+            s = pointBefore
+              ? pT
+              : rateAfter > 0 && energyAcross > 0
+                ? clampTime(t - energyAcross / rateAfter, pT, t)
+                : pT;
+            e = pointAfter
+              ? t
+              : rateBefore > 0 && energyAcross > 0
+                ? clampTime(pT + energyAcross / rateBefore, pT, t)
+                : socRate > 0 && socAcross > 0
+                  ? clampTime(pT + socAcross / socRate, pT, t)
+                  : t;
+          } else {
+            // A boundary inside the interval: where the metered energy at the measured rate puts it, else
+            // the middle.
+            const mid = Math.floor((pT + t) / 2);
+            s = pointBefore ? pT : meteredStart ? clampTime(t - dE / rateAfter, pT, t) : mid;
+            e = pointAfter ? t : meteredEnd ? clampTime(pT + dE / rateBefore, pT, t) : mid;
+          }
+          const pointEdge = !gapFlow && kind === POINT && flow === 1;
+          this.stepKm = hasOdo && this.oI >= 0 ? odo - this.oV : Number.NaN;
+          const moving = this.movedSinceLast(hasOdo, odo, hasLoc, lat, lon);
+          // Power flowing while the vehicle drives off after charging is regeneration, not more charge:
+          // the charge ended at the previous reading.
+          if (this.inSpell && moving && hasPower && this.spStill > 0) this.closeSpell(true);
+          if (!this.inSpell) {
+            this.openSpell(s, kind, pT, t, (!gapFlow && kind !== POINT) || unseen);
+            if (this.spNew) this.cur!.firstOnT = pointBefore ? pT : t;
+            this.spFirstEdge = pointEdge && !meteredStart;
+            this.spFirstKw = hasPower ? power : Number.NaN;
+            this.spFirstKwh = trapezoid;
+            // A meter-only start waits for the next interval's rate.
+            const counted = gapFlow ? (Number.isNaN(socAcross) ? energyAcross : Number.NaN) : dE;
+            this.spPendingKwh = !(rateAfter > 0) && !pointBefore && counted > 0 ? counted : Number.NaN;
+            // Charging after a gap in which the SoC rose, with no power to say when: the spell's SoC rate
+            // will tell how long that rise took.
+            this.spPendingSoc =
+              gapFlow && pointAfter && !(rateAfter > 0) && socAcross > 0 ? socAcross : Number.NaN;
+            this.spFirstOnSoc = hasSoc ? soc : Number.NaN;
+          } else {
+            if (this.spIntervals === 1 && this.spPendingKwh > 0 && dE > 0 && !gapFlow) {
+              this.spStart = clampTime(
+                this.spOnlyB - this.spPendingKwh / (dE / dt),
+                this.spOnlyA,
+                this.spOnlyB,
+              );
+            }
+            this.spPendingKwh = Number.NaN;
+            this.spIntervals++;
+            if (flow === 2 && !gapFlow && kind === POINT) {
+              this.spInteriorMs += dt;
+              this.spInteriorCount++;
+            }
+          }
+          this.spLastEdge = pointEdge && pointBefore && !meteredEnd;
+          this.spLastMeterKwh = meteredEnd && kind === METER ? dE : Number.NaN;
+          this.spLastA = pT;
+          this.spLastB = t;
+          this.spLastKw = this.pP;
+          this.spLastKwh = trapezoid;
+          if (!moving) this.spStill++;
+          this.spLastKm = this.stepKm;
+          if (hasPower) this.spByPower = true;
+          this.spRate = !gapFlow && dE > 0 ? dE / dt : Number.NaN;
+          this.spEnd = e;
+        } else {
+          if (this.inSpell) this.closeSpell();
+          this.known = true;
+        }
+      }
+    }
+
+    // Running totals of the open session.
+    const cur = this.cur;
+    if (cur !== null) {
+      if (hasMeter && cur.meterOn) {
+        const d = meter - cur.meterLastE;
+        if (d < 0) cur.meterResets++;
+        else if (d <= (METER_MAX_PLAUSIBLE_KW * (t - cur.meterLastT)) / HOUR_MS) cur.meterSum += d;
+        else cur.meterResets++;
+        cur.meterLastE = meter;
+        cur.meterLastT = t;
+        this.pushMeter(t, cur.meterSum);
+      }
+      if (flow > 0) {
+        if (trapezoid >= 0) {
+          const a = (this.pP as number) > 0 ? this.pP : 0;
+          const b = (power as number) > 0 ? (power as number) : 0;
+          cur.powerEnergy += trapezoid;
+          cur.hadPower = true;
+          if (b > cur.peak) cur.peak = b;
+          if (a > cur.peak) cur.peak = a;
+        } else {
+          cur.powerOk = false;
+        }
+      }
+      if (hasSoc) {
+        if (soc > cur.socMax) {
+          if (this.sI >= 0) this.pushStep(this.sT, t, soc, this.inSpell ? cur.spells : -1);
+          cur.socMax = soc;
+        } else if (Number.isNaN(cur.socMax)) {
+          cur.socMax = soc;
+        }
+        this.pushSoc(t, soc);
+      }
+      // A charge point stands still: one position per session is its position.
+      if (hasLoc && (this.mobile || this.locN === 0)) this.pushLocation(lat, lon);
+      if (this.mobile && cur.spells > 0) this.observeAfterClose(cur, hasOdo, odo, hasLoc, lat, lon);
+    }
+
+    // Track the current drive (SoC and odometer where it began), to correct a baseline read while driving.
+    if (hasOdo && this.oI >= 0) {
+      if (odo - this.oV >= MOVE_ODOMETER_KM) {
+        if (this.driveI < 0 && this.fresh(this.sI, this.sT, t)) {
+          this.driveI = this.oI;
+          this.driveOdo = this.oV;
+          this.driveSoc = this.sV;
+        }
+      } else {
+        if (this.driveI >= 0) {
+          // A drive just ended: keep its consumption for a session that opens right after it.
+          const km = this.oV - this.driveOdo;
+          const used = this.driveSoc - (hasSoc ? soc : this.sV);
+          this.lastDrivePctPerKm = km >= CONSUMPTION_MIN_KM && used > 0 ? used / km : Number.NaN;
+          this.lastDriveI = this.driveI;
+          this.lastDriveEndT = t;
+        }
+        this.driveI = -1;
+      }
+    }
+
+    // Remember this reading.
+    if (hasMeter) {
+      this.mE = meter;
+      this.mT = t;
+      this.mI = i;
+    }
+    if (hasSoc) {
+      this.sV = soc;
+      this.sT = t;
+      this.sI = i;
+    }
+    const range = r.rangeKm;
+    if (range !== undefined && range - range === 0) {
+      this.rV = range;
+      this.rT = t;
+      this.rI = i;
+    }
+    if (hasOdo) {
+      this.oV = odo;
+      this.oT = t;
+      this.oI = i;
+    }
+    if (hasLoc) {
+      this.laV = lat;
+      this.loV = lon;
+      this.lT = t;
+      this.lI = i;
+    }
+    if (kind !== NONE) {
+      this.ppI = this.pI;
+      this.pI = i;
+      this.pT = t;
+      this.pKind = kind;
+      this.pOn = on;
+      this.pP = hasPower ? power : Number.NaN;
+    }
+  }
+
+  /** Movement after a session's last spell decides whether the next spell may join it. */
+  private observeAfterClose(
+    cur: SessionBuilder,
+    hasOdo: boolean,
+    odo: number | undefined,
+    hasLoc: boolean,
+    lat: number | undefined,
+    lon: number | undefined,
+  ): void {
+    if (cur.moved || !this.mobile) return; // a charge point does not move
+    if (hasOdo && !Number.isNaN(cur.closeOdo)) {
+      // The odometer is authoritative when there is one.
+      if ((odo as number) - cur.closeOdo >= MOVE_ODOMETER_KM) cur.moved = true;
+      else cur.stationarySeen = true;
+    } else if (hasLoc && !Number.isNaN(cur.closeLat)) {
+      const moved = metersApart(cur.closeLat, cur.closeLon, lat as number, lon as number) >= MOVE_DISTANCE_M;
+      if (moved) cur.moved = true;
+      else cur.stationarySeen = true;
+    }
+  }
+
+  /** Unplugged or moved since the session's last spell: nothing later can join it. */
+  private ended(cur: SessionBuilder): boolean {
+    return cur.moved || this.unpluggedT >= cur.closeT;
+  }
+
+  private movedSinceLast(
+    hasOdo: boolean,
+    odo: number | undefined,
+    hasLoc: boolean,
+    lat: number | undefined,
+    lon: number | undefined,
+  ): boolean {
+    if (!this.mobile) return false;
+    if (hasOdo && this.oI >= 0) return (odo as number) - this.oV >= MOVE_ODOMETER_KM;
+    return (
+      hasLoc &&
+      this.lI >= 0 &&
+      metersApart(this.laV, this.loV, lat as number, lon as number) >= MOVE_DISTANCE_M
+    );
+  }
+
+  /** A fresh value: read no longer than BASELINE_MAX_AGE_MS before `at`. */
+  private fresh(index: number, time: number, at: number): boolean {
+    return index >= 0 && at - time <= BASELINE_MAX_AGE_MS;
+  }
+
+  private openSpell(start: number, kind: number, a: number, b: number, partial: boolean): void {
+    const pT = this.pT;
+    this.inSpell = true;
+    this.spStart = start;
+    this.spKind = kind;
+    this.spIntervals = 1;
+    this.spOnlyA = a;
+    this.spOnlyB = b;
+    this.spOnlyPartial = partial;
+    this.spOpenSoc = this.fresh(this.sI, this.sT, pT) ? this.sV : Number.NaN;
+    this.spStill = 0;
+    this.spByPower = false;
+    this.spInteriorMs = 0;
+    this.spInteriorCount = 0;
+    this.spLastMeterKwh = Number.NaN;
+    this.spRate = Number.NaN;
+    this.spOpenOdo = this.fresh(this.oI, this.oT, pT) ? this.oV : Number.NaN;
+    const located = this.fresh(this.lI, this.lT, pT);
+    this.spOpenLat = located ? this.laV : Number.NaN;
+    this.spOpenLon = located ? this.loV : Number.NaN;
+
+    const cur = this.cur;
+    if (cur !== null) {
+      const pause = start - cur.end;
+      const limit = this.pluggedT >= cur.closeT || cur.stationarySeen ? MERGE_GAP_MS : SETTLE_GAP_MS;
+      if (!this.ended(cur) && pause <= limit) {
+        this.spNew = false;
+        return;
+      }
+      this.finalize();
+    }
+    this.spNew = true;
+
+    // Context: the opening reading, and for interval evidence the one before it (so a re-run sees the
+    // quiet interval that precedes the first step), plus every baseline value the session uses.
+    // (Also when the opening reading itself showed charging, after a gap: the next run must see the gap.)
+    let context =
+      (kind !== POINT || (this.pOn && this.pKind === POINT)) && this.ppI >= 0 ? this.ppI : this.pI;
+    const session = new SessionBuilder(start, !this.known, kind, 0);
+    if (this.fresh(this.sI, this.sT, pT)) {
+      session.socOpen = this.sV;
+      session.socMax = this.sV;
+      if (this.sI < context) context = this.sI;
+      // The drive that brought the vehicle here (still under way at the opening reading, or just ended)
+      // gives its consumption per km. If it arrived inside the first interval, the opening SoC was read
+      // while still driving: take off what the rest of the drive used.
+      if (this.driveI >= 0) {
+        const km = this.oV - this.driveOdo;
+        const used = this.driveSoc - this.sV;
+        if (km >= CONSUMPTION_MIN_KM && used > 0) {
+          session.pctPerKm = used / km;
+          if (this.stepKm >= MOVE_ODOMETER_KM) {
+            session.socOpen = Math.max(0, this.sV - session.pctPerKm * this.stepKm);
+          }
+          if (this.driveI < context) context = this.driveI;
+        }
+      } else if (this.lastDrivePctPerKm > 0 && pT - this.lastDriveEndT <= BASELINE_MAX_AGE_MS) {
+        session.pctPerKm = this.lastDrivePctPerKm;
+        if (this.lastDriveI < context) context = this.lastDriveI;
+      }
+    }
+    if (this.fresh(this.rI, this.rT, pT)) {
+      session.rangeOpen = this.rV;
+      if (this.rI < context) context = this.rI;
+    }
+    if (this.fresh(this.mI, this.mT, pT)) {
+      session.meterOn = true;
+      session.meterLastE = this.mE;
+      session.meterLastT = this.mT;
+      session.cMeterLastT = this.mT;
+      if (this.mI < context) context = this.mI;
+    }
+    if (this.fresh(this.oI, this.oT, pT) && this.oI < context) context = this.oI;
+    this.locN = 0;
+    this.meterN = 0;
+    this.socN = 0;
+    this.stepN = 0;
+    if (located) {
+      if (this.lI < context) context = this.lI;
+      this.pushLocation(this.laV, this.loV);
+    }
+    if (session.meterOn) this.pushMeter(this.mT, 0);
+    if (!Number.isNaN(session.socOpen)) this.pushSoc(this.sT, this.sV);
+    session.contextIndex = context;
+    this.cur = session;
+  }
+
+  /** `drivingOff`: closed because the vehicle moved off while power still showed. */
+  private closeSpell(drivingOff = false): void {
+    this.inSpell = false;
+    this.known = true;
+    const cur = this.cur;
+    if (cur === null) return;
+    let start = this.spStart;
+    let end = this.spEnd;
+    if (this.spIntervals === 1 && this.spOnlyPartial) {
+      // Seen in a single interval of interval evidence: it flowed for part of it; centre half of it.
+      const quarter = (this.spOnlyB - this.spOnlyA) / 4;
+      start = Math.floor(this.spOnlyA + quarter);
+      end = Math.floor(this.spOnlyB - quarter);
+    }
+    if (this.spLastMeterKwh >= 0 && this.cur !== null) {
+      // A meter-only end: the last interval's energy at the rate of the minutes before it (one interval's
+      // rate is too coarse when register steps are few per interval).
+      const rate = this.meterRateBefore(this.spLastA);
+      if (rate > 0) end = clampTime(this.spLastA + this.spLastMeterKwh / rate, this.spLastA, this.spLastB);
+    }
+    if (this.spPendingSoc > 0 && this.pT > this.spOnlyB && this.fresh(this.sI, this.sT, this.pT)) {
+      // The SoC rose across the gap before the first charging reading; at the spell's SoC rate that rise
+      // (half a step less, for quantisation) took this long.
+      const rate = (this.sV - this.spFirstOnSoc) / (this.pT - this.spOnlyB);
+      if (rate > 0)
+        start = clampTime(this.spOnlyB - (this.spPendingSoc - 0.5) / rate, this.spOnlyA, this.spOnlyB);
+    }
+    if (this.spInteriorCount > 0) {
+      // An edge after a silence much longer than the spell's own cadence: the entity was idle (a car
+      // wakes when charging starts), so the edge lies about half a cadence from the charging reading, not
+      // in the middle of the silence. The edge interval's energy follows the edge.
+      const cadence = this.spInteriorMs / this.spInteriorCount;
+      if (this.spFirstEdge && this.spOnlyB - this.spOnlyA > EDGE_IDLE_CADENCES * cadence) {
+        start = Math.max(this.spOnlyA, Math.floor(this.spOnlyB - cadence / 2));
+        if (this.spFirstKw > 0 && this.spFirstKwh >= 0) {
+          cur.powerEnergy += (this.spFirstKw * (this.spOnlyB - start)) / HOUR_MS - this.spFirstKwh;
+        }
+      }
+      if (this.spLastEdge && this.spLastB - this.spLastA > EDGE_IDLE_CADENCES * cadence) {
+        end = Math.min(this.spLastB, Math.floor(this.spLastA + cadence / 2));
+        if (this.spLastKw > 0 && this.spLastKwh >= 0) {
+          cur.powerEnergy += (this.spLastKw * (end - this.spLastA)) / HOUR_MS - this.spLastKwh;
+        }
+      }
+    }
+    const pT = this.pT;
+    const odoNow = this.fresh(this.oI, this.oT, pT) ? this.oV : Number.NaN;
+    const located = this.fresh(this.lI, this.lT, pT);
+    const socRise = this.fresh(this.sI, this.sT, pT) ? this.sV - this.spOpenSoc : Number.NaN;
+    // Power into the battery or a rising SoC while the vehicle drives is regeneration: a spell that moved
+    // and was brief or never still, unless the SoC rose as only charging can make it.
+    const driving =
+      (this.spByPower || this.spKind === SOC) &&
+      (drivingOff ||
+        odoNow - this.spOpenOdo >= MOVE_ODOMETER_KM ||
+        (located &&
+          !Number.isNaN(this.spOpenLat) &&
+          metersApart(this.spOpenLat, this.spOpenLon, this.laV, this.loV) >= MOVE_DISTANCE_M)) &&
+      (this.spStill === 0 || end - start < REGEN_MAX_MS) &&
+      !(socRise >= SOC_RISE_MIN_PERCENT);
+    const flicker = this.spKind === SOC && !(socRise >= SOC_SPELL_MIN_RISE_PERCENT);
+    if (driving || flicker) {
+      // Regeneration while driving, or SoC noise: not charging. Undo what the spell added.
+      if (this.spNew) {
+        this.cur = null;
+      } else {
+        this.revert(cur);
+      }
+      return;
+    }
+    if (this.spNew) cur.start = start;
+    // The pause to the previous spell, from this spell's final start (refined since the merge decision);
+    // spells of one session never overlap.
+    if (!this.spNew && start < cur.end) start = cur.end;
+    if (end < start) end = start;
+    const pause = this.spNew ? 0 : start - cur.end;
+    const pauseCounts = pause < (this.spKind === SOC ? SOC_PLATEAU_MAX_MS : PAUSE_MIN_MS);
+    cur.chargingMs += end - start + (pauseCounts ? pause : 0);
+    cur.end = end;
+    this.commit(cur, odoNow, located);
+  }
+
+  private commit(cur: SessionBuilder, odoNow: number, located: boolean): void {
+    const pT = this.pT;
+    cur.spells++;
+    cur.closeT = pT;
+    cur.lastOnT = this.pOn ? pT : this.spLastA;
+    cur.cMeterSum = cur.meterSum;
+    cur.cMeterResets = cur.meterResets;
+    cur.cMeterLastT = cur.meterLastT;
+    cur.cPowerEnergy = cur.powerEnergy;
+    cur.cPowerOk = cur.powerOk;
+    cur.cHadPower = cur.hadPower;
+    cur.cPeak = cur.peak;
+    cur.cLocated = this.locN;
+    cur.cMeterSamples = this.meterN;
+    cur.cSocSamples = this.socN;
+    cur.cSteps = this.stepN;
+    cur.socClose = this.fresh(this.sI, this.sT, pT) ? this.sV : Number.NaN;
+    // (Not when the spell is that one interval: its driving was taken off the opening SoC already.)
+    if (this.spLastKm >= MOVE_ODOMETER_KM && cur.pctPerKm > 0 && !(this.spNew && this.spIntervals === 1)) {
+      // Read after driving off (departure inside the last interval): add back what that driving used.
+      cur.socClose = Math.min(100, cur.socClose + cur.pctPerKm * this.spLastKm);
+    }
+    cur.rangeClose = this.fresh(this.rI, this.rT, pT) ? this.rV : Number.NaN;
+    cur.closeOdo = odoNow;
+    cur.closeLat = located ? this.laV : Number.NaN;
+    cur.closeLon = located ? this.loV : Number.NaN;
+    cur.moved = false;
+    cur.stationarySeen = false;
+  }
+
+  private revert(cur: SessionBuilder): void {
+    cur.meterSum = cur.cMeterSum;
+    cur.meterResets = cur.cMeterResets;
+    cur.powerEnergy = cur.cPowerEnergy;
+    cur.powerOk = cur.cPowerOk;
+    cur.hadPower = cur.cHadPower;
+    cur.peak = cur.cPeak;
+    this.locN = cur.cLocated;
+    this.meterN = cur.cMeterSamples;
+    this.socN = cur.cSocSamples;
+    this.stepN = cur.cSteps;
+  }
+
+  /** Emit (or skip, with the reason) the current session; its spells are all closed. */
+  private finalize(): void {
+    const cur = this.cur;
+    this.cur = null;
+    if (cur === null || cur.spells === 0) return;
+    const result = this.build(cur);
+    if (typeof result === 'string') {
+      this.skipped.push({
+        start: new Date(cur.start).toISOString(),
+        end: new Date(cur.end).toISOString(),
+        reason: result,
+      });
+    } else {
+      this.sessions.push(result);
+    }
+  }
+
+  private build(cur: SessionBuilder): DetectedSession | SkipReason {
+    const start = cur.start;
+    const end = cur.end;
+    if (cur.truncated) return 'started_before_window';
+
+    const socOpen = cur.socOpen;
+    const socClose = cur.socClose;
+    const socKnown = !Number.isNaN(socOpen) && !Number.isNaN(socClose);
+    if (cur.kind === SOC && !(socKnown && socClose - socOpen >= SOC_RISE_MIN_PERCENT)) {
+      return 'soc_rise_too_small';
+    }
+    const meterOk = cur.meterOn && cur.closeT - cur.cMeterLastT <= BASELINE_MAX_AGE_MS;
+    const powerOk = cur.cHadPower && cur.cPowerOk;
+    let method: SessionMethod;
+    let energy: number;
+    if (meterOk && !(cur.cMeterResets > 0 && powerOk)) {
+      method = 'energy_meter';
+      energy = cur.cMeterSum;
+    } else if (powerOk) {
+      method = 'power_flow';
+      energy = cur.cPowerEnergy;
+    } else if (socKnown) {
+      if (!(this.capacity > 0)) return 'no_battery_capacity';
+      method = 'state_of_charge';
+      const delta = cur.kind === SOC ? socClose - socOpen : this.refinedSocDelta(cur);
+      energy = ((delta > 0 ? delta : 0) * this.capacity) / 100;
+    } else {
+      return 'no_energy_signal';
+    }
+    if (!(energy >= MIN_SESSION_ENERGY_KWH)) return 'no_energy';
+
+    const chargingMs = cur.chargingMs > 0 ? cur.chargingMs : 0;
+    const average = chargingMs > 0 ? energy / (chargingMs / HOUR_MS) : 0;
+    let peak = Number.NaN;
+    if (cur.cHadPower) peak = cur.cPeak;
+    else if (method === 'energy_meter')
+      peak = maxRate(this.meterT, this.meterV, cur.cMeterSamples, METER_PEAK_WINDOW_MS);
+    else if (method === 'state_of_charge') {
+      peak = (maxRate(this.socT, this.socV, cur.cSocSamples, SOC_PEAK_WINDOW_MS) * this.capacity) / 100;
+    }
+    if (!(peak >= average)) peak = average;
+
+    let position: { lat: number; lon: number } | null = null;
+    if (cur.cLocated > 0) {
+      position = {
+        lat: median(this.locLat, cur.cLocated),
+        lon: median(this.locLon, cur.cLocated),
+      };
+    }
+    return {
+      entityId: this.entityId,
+      id: chargeSessionId(this.entityId, start),
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+      energyKwh: energy,
+      averagePowerKw: average,
+      peakPowerKw: peak,
+      chargingSeconds: Math.round(chargingMs / 1000),
+      socStartPercent: !Number.isNaN(socOpen) ? socOpen : null,
+      socEndPercent: !Number.isNaN(socClose) ? socClose : null,
+      rangeStartKm: !Number.isNaN(cur.rangeOpen) ? cur.rangeOpen : null,
+      rangeEndKm: !Number.isNaN(cur.rangeClose) ? cur.rangeClose : null,
+      locationMatches: position ? matchLocations(position, this.locations) : [],
+      position: this.exactLocation ? position : null,
+      method,
+      source: 'calculated',
+    };
+  }
+
+  /**
+   * ΔSoC in percent, beating the 1 % quantisation where the data allows. A reported level changes when the
+   * true SoC crosses a step, so the time of the first step after the start (and of the last before the
+   * end) pins the true SoC there; the charge rate from the next few steps carries it to the boundary.
+   * Where that is not possible an edge uses the middle of its 1 % bucket. Both estimates share the
+   * unknown rounding offset of the vehicle, so it cancels in the difference.
+   */
+  private refinedSocDelta(cur: SessionBuilder): number {
+    const n = cur.cSteps;
+    const socOpen = cur.socOpen;
+    const socClose = cur.socClose;
+    let low = socOpen + 0.5;
+    let high = socClose + 0.5;
+    const from = this.stepFrom;
+    const at = this.stepAt;
+    const level = this.stepL;
+    const spell = this.stepSpell;
+    const when = (k: number) => (from[k]! + at[k]!) / 2;
+    // Start edge: a single step in the first spell, seen only after charging was (so it is not the start's
+    // own interval), and the rate from the next few steps.
+    let a = 0;
+    while (a < n && spell[a]! < 0) a++;
+    if (a < n && spell[a] === 0 && level[a] === socOpen + 1 && from[a]! >= cur.firstOnT) {
+      let b = a;
+      while (b + 1 < n && b - a + 1 < SOC_RATE_STEPS && spell[b + 1] === 0) b++;
+      if (b > a) {
+        const rate = (level[b]! - level[a]!) / (when(b) - when(a));
+        if (rate > 0) low = clamp(level[a]! - rate * (when(a) - cur.start), socOpen, socOpen + 1);
+      }
+    }
+    // End edge: the last step in the last spell, a single step to the final level, seen while still charging.
+    const lastSpell = cur.spells - 1;
+    let z = n - 1;
+    while (z >= 0 && spell[z]! < 0) z--;
+    if (
+      z > 0 &&
+      spell[z] === lastSpell &&
+      level[z] === socClose &&
+      level[z]! - level[z - 1]! === 1 &&
+      at[z]! <= cur.lastOnT
+    ) {
+      let y = z;
+      while (y - 1 >= 0 && z - y + 1 < SOC_RATE_STEPS && spell[y - 1] === lastSpell) y--;
+      if (y < z) {
+        const rate = (level[z]! - level[y]!) / (when(z) - when(y));
+        if (rate > 0) high = clamp(level[z]! + rate * (cur.end - when(z)), socClose, socClose + 1);
+      }
+    }
+    return high - low;
+  }
+
+  finish(from: number, to: number): EngineOutput {
+    const lastT = this.pT;
+    if (this.inSpell && to - lastT > MAX_BRIDGE_GAP_MS) this.closeSpell();
+    const cur = this.cur;
+    if (cur !== null && !this.inSpell) {
+      const complete =
+        this.ended(cur) || (lastT + to) / 2 - cur.end > MERGE_GAP_MS || to - lastT > MAX_BRIDGE_GAP_MS;
+      if (complete) this.finalize();
+    }
+    const readings = this.readings;
+    let resumeFrom = from;
+    if (this.cur !== null) {
+      resumeFrom = readings[this.cur.contextIndex]!.t;
+    } else if (this.pI >= 0) {
+      // Idle: the next run needs the last quiet evidence (two readings for interval evidence) and any value
+      // recent enough to serve as a baseline for a session that opens next.
+      let context = (this.pKind !== POINT || this.pOn) && this.ppI >= 0 ? this.ppI : this.pI;
+      const horizon = lastT - BASELINE_MAX_AGE_MS;
+      if (this.mI >= 0 && this.mI < context && this.mT >= horizon) context = this.mI;
+      if (this.sI >= 0 && this.sI < context && this.sT >= horizon) context = this.sI;
+      if (this.rI >= 0 && this.rI < context && this.rT >= horizon) context = this.rI;
+      if (this.oI >= 0 && this.oI < context && this.oT >= horizon) context = this.oI;
+      if (this.lI >= 0 && this.lI < context && this.lT >= horizon) context = this.lI;
+      if (this.driveI >= 0 && this.driveI < context) context = this.driveI;
+      if (this.lastDriveI >= 0 && this.lastDriveI < context && this.lastDriveEndT >= horizon) {
+        context = this.lastDriveI;
+      }
+      resumeFrom = readings[context]!.t;
+    }
+    if (resumeFrom < from) resumeFrom = from;
+    if (resumeFrom > to) resumeFrom = to;
+    return { sessions: this.sessions, skipped: this.skipped, resumeFrom };
+  }
+
+  /** The session's metered rate (kWh per ms) over at least METER_PEAK_WINDOW_MS up to `at`, else since it opened. */
+  private meterRateBefore(at: number): number {
+    const ts = this.meterT;
+    const vs = this.meterV;
+    let j = this.meterN - 1;
+    while (j > 0 && ts[j]! > at) j--;
+    let k = j;
+    while (k > 0 && at - ts[k]! < METER_PEAK_WINDOW_MS) k--;
+    return k < j ? (vs[j]! - vs[k]!) / (ts[j]! - ts[k]!) : Number.NaN;
+  }
+
+  private pushLocation(lat: number, lon: number): void {
+    if (this.locN === this.locLat.length) {
+      this.locLat = scratch.locLat = grow(this.locLat);
+      this.locLon = scratch.locLon = grow(this.locLon);
+    }
+    this.locLat[this.locN] = lat;
+    this.locLon[this.locN] = lon;
+    this.locN++;
+  }
+
+  private pushMeter(t: number, value: number): void {
+    if (this.meterN === this.meterT.length) {
+      this.meterT = scratch.meterT = grow(this.meterT);
+      this.meterV = scratch.meterV = grow(this.meterV);
+    }
+    this.meterT[this.meterN] = t;
+    this.meterV[this.meterN] = value;
+    this.meterN++;
+  }
+
+  private pushSoc(t: number, value: number): void {
+    if (this.socN === this.socT.length) {
+      this.socT = scratch.socT = grow(this.socT);
+      this.socV = scratch.socV = grow(this.socV);
+    }
+    this.socT[this.socN] = t;
+    this.socV[this.socN] = value;
+    this.socN++;
+  }
+
+  private pushStep(from: number, at: number, level: number, spell: number): void {
+    if (this.stepN === this.stepAt.length) {
+      this.stepFrom = scratch.stepFrom = grow(this.stepFrom);
+      this.stepAt = scratch.stepAt = grow(this.stepAt);
+      this.stepL = scratch.stepL = grow(this.stepL);
+      const spells = new Int32Array(this.stepSpell.length * 2);
+      spells.set(this.stepSpell);
+      this.stepSpell = scratch.stepSpell = spells;
+    }
+    this.stepFrom[this.stepN] = from;
+    this.stepAt[this.stepN] = at;
+    this.stepL[this.stepN] = level;
+    this.stepSpell[this.stepN] = spell;
+    this.stepN++;
+  }
+}
+
+function grow(a: Float64Array): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** A time estimate kept inside its interval, in whole ms. */
+function clampTime(x: number, lo: number, hi: number): number {
+  return Math.floor(x < lo ? lo : x > hi ? hi : x);
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+/** Median of the first n values (selects in a scratch copy; the input is left as it is). */
+function median(values: Float64Array, n: number): number {
+  if (scratch.select.length < n) scratch.select = new Float64Array(Math.max(n, scratch.select.length * 2));
+  const a = scratch.select;
+  a.set(values.subarray(0, n));
+  const mid = n >> 1;
+  const upper = select(a, n, mid);
+  return n % 2 === 1 ? upper : (select(a, mid, mid - 1) + upper) / 2;
+}
+
+/** The k-th smallest of a[0..n) (Hoare's quickselect, in place); afterwards a[0..k) ≤ a[k]. */
+function select(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const x = a[i]!;
+        a[i] = a[j]!;
+        a[j] = x;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
+}
+
+/** Metres between two nearby points (equirectangular: exact enough for the few-hundred-metre movement checks). */
+function metersApart(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const x = (lon2 - lon1) * Math.cos(((lat1 + lat2) / 2) * DEGREE);
+  const y = lat2 - lat1;
+  return Math.sqrt(x * x + y * y) * METERS_PER_DEGREE;
+}
+
+/** Highest average rate (value per hour) over spans of at least `windowMs`; NaN if none is that long. */
+function maxRate(ts: Float64Array, vs: Float64Array, n: number, windowMs: number): number {
+  let best = Number.NaN;
+  let k = 0;
+  for (let j = 1; j < n; j++) {
+    const tj = ts[j]!;
+    if (tj - ts[0]! < windowMs) continue;
+    while (k + 1 < j && tj - ts[k + 1]! >= windowMs) k++;
+    const rate = ((vs[j]! - vs[k]!) / (tj - ts[k]!)) * HOUR_MS;
+    if (!(rate <= best)) best = rate;
+  }
+  return best;
+}

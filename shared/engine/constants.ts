@@ -1,0 +1,67 @@
+// Every threshold of the session engine, each with the reason for its value. Times in milliseconds.
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** Power above this is charging: below the slowest real charge (8 A at 120 V ≈ 0.96 kW), above a plugged-in car's standby draw and a sensor's zero noise. */
+export const CHARGING_POWER_MIN_KW = 0.3;
+
+/** A meter step smaller than this is float noise in a kWh register, not energy (registers count whole Wh at best). */
+export const METER_EPSILON_KWH = 0.0005;
+
+/** A register jump implying more than this is a swapped or reset meter, not energy: it is above the Megawatt Charging System ceiling (3.75 MW). */
+export const METER_MAX_PLAUSIBLE_KW = 4_000;
+
+/** An interval between readings longer than this is a data gap, not sampling: twice the slowest regular cadence we accept (15 min) plus jitter, so one dropped reading is not a gap. Power is never integrated across a gap. */
+export const DATA_GAP_MS = 45 * MINUTE;
+
+/** A silence before charging (or after it) longer than this many of the spell's own sampling intervals means the entity was idle, e.g. a sleeping car that wakes when charging starts: the edge is placed half an interval from the charging reading instead of mid-silence. */
+export const EDGE_IDLE_CADENCES = 3;
+
+/** A gap longer than this always closes what came before: after a day of silence nothing can be told about how an earlier session continued, and a session must not stay pending forever. */
+export const MAX_BRIDGE_GAP_MS = 24 * HOUR;
+
+/** A value (meter, SoC, range, position) read longer ago than this before a session opens does not describe its start. */
+export const BASELINE_MAX_AGE_MS = DATA_GAP_MS;
+
+/** Flat stretches shorter than this inside charging are register or sampling resolution (a 10 Wh register at 1.4 kW steps every 26 s), not pauses: they count as charging time. */
+export const PAUSE_MIN_MS = 3 * MINUTE;
+
+/** With only state of charge, charging shows as 1 % steps; at the slowest charge we detect (1.4 kW into a 100 kWh pack ≈ 43 min per %) a flat stretch this long is still charging. */
+export const SOC_PLATEAU_MAX_MS = 60 * MINUTE;
+
+/** Stop/start spells of one plug-in (solar clouds, load balancing, a tariff step) are one session when the pause is at most this and the vehicle stayed plugged in or did not move. */
+export const MERGE_GAP_MS = 2 * HOUR;
+
+/** When neither plug state nor movement is known, a stop longer than this ends the session: another vehicle may have connected. */
+export const SETTLE_GAP_MS = 10 * MINUTE;
+
+/** TeslaMate/tracker practice: without a charge-rate signal, charging is a state-of-charge rise of at least this much; smaller rises are BMS recalibration or regeneration. Also the rise that synthesizes a session across an offline gap. */
+export const SOC_RISE_MIN_PERCENT = 5;
+
+/** A state-of-charge spell rising less than this is a 1 % flicker; it is dropped before it can merge into a real session and move its start. */
+export const SOC_SPELL_MIN_RISE_PERCENT = 2;
+
+/** evcc practice, drop sessions with no energy: below this is a meter blip or standby draw (two minutes at the slowest real charge). */
+export const MIN_SESSION_ENERGY_KWH = 0.05;
+
+/** Regeneration while braking lasts seconds to a couple of minutes; a moving spell shorter than this is not a charge (one that short after arrival carries almost no energy). */
+export const REGEN_MAX_MS = 5 * MINUTE;
+
+/** Odometers tick in 0.1 km; any tick between two readings means the vehicle drove. */
+export const MOVE_ODOMETER_KM = 0.05;
+
+/** A drive shorter than this moves the SoC by about its 1 % quantum: too coarse to give a consumption per km. */
+export const CONSUMPTION_MIN_KM = 5;
+
+/** A parked car's GPS scatter stays well within this; moving to another street or car park exceeds it. */
+export const MOVE_DISTANCE_M = 150;
+
+/** A peak derived from a meter is the highest average over at least this long, so one register step cannot fake a spike. */
+export const METER_PEAK_WINDOW_MS = 5 * MINUTE;
+
+/** A peak derived from state of charge is the highest average over at least this long: 1 % steps are too coarse for shorter spans. */
+export const SOC_PEAK_WINDOW_MS = 30 * MINUTE;
+
+/** State-of-charge steps used to estimate the charge rate near a session's edge (refining the 1 % quantisation). */
+export const SOC_RATE_STEPS = 4;

@@ -1,0 +1,208 @@
+// Properties of the session engine that must hold for any input (fast-check): well-formed sessions that
+// never overlap and never carry negative energy; the same output for readings in any order and with
+// duplicates; the same sessions (ids and values) whether computed in one run or in many overlapping runs
+// chained by resumeFrom; an in-progress session is held back and later emitted whole.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { chargeSessionId, computeSessions, type DetectedSession } from '../../shared/engine/index.js';
+import type { Reading } from '../../shared/readings/model.js';
+import { Rng } from '../simulator/prng.js';
+import { PROFILES, type SimulatedEntity, simulateEntity } from '../simulator/simulate.js';
+
+const HOUR = 3_600_000;
+const RUNS = { numRuns: 40 };
+
+/** A few simulated days of one entity of any profile, with its own seed. */
+const simulated = fc
+  .record({
+    seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    profile: fc.constantFrom(...PROFILES),
+    zone: fc.constantFrom('Europe/Amsterdam', 'America/New_York', 'Australia/Sydney', 'Asia/Kolkata'),
+    days: fc.integer({ min: 2, max: 4 }),
+  })
+  .map(({ seed, profile, zone, days }) =>
+    simulateEntity({
+      seed,
+      id: `${profile}-${seed}`,
+      profile,
+      timeZone: zone,
+      startDate: [2025, 3, 27],
+      days,
+    }),
+  );
+
+function run(e: SimulatedEntity, readings: readonly Reading[], from: number, to: number) {
+  return computeSessions({
+    entity: e.entity,
+    readings,
+    window: { from, to },
+    locations: e.locations,
+    exactLocation: true,
+  });
+}
+
+const complete = (e: SimulatedEntity) => e.toMs + 25 * HOUR;
+
+function expectWellFormed(entityId: string, sessions: readonly DetectedSession[]) {
+  let previousEnd = Number.NEGATIVE_INFINITY;
+  const ids = new Set<string>();
+  for (const s of sessions) {
+    const start = Date.parse(s.start);
+    const end = Date.parse(s.end);
+    expect(start).toBeLessThanOrEqual(end);
+    expect(start).toBeGreaterThanOrEqual(previousEnd); // ordered and never overlapping
+    previousEnd = end;
+    expect(s.id).toBe(chargeSessionId(entityId, start));
+    expect(ids.has(s.id)).toBe(false);
+    ids.add(s.id);
+    expect(Number.isFinite(s.energyKwh) && s.energyKwh >= 0).toBe(true);
+    expect(Number.isFinite(s.averagePowerKw) && s.averagePowerKw >= 0).toBe(true);
+    expect(s.peakPowerKw).toBeGreaterThanOrEqual(s.averagePowerKw * (1 - 1e-9));
+    expect(s.chargingSeconds).toBeGreaterThanOrEqual(0);
+    expect(s.chargingSeconds).toBeLessThanOrEqual((end - start) / 1000 + 1);
+    for (const soc of [s.socStartPercent, s.socEndPercent]) {
+      if (soc !== null) expect(soc >= 0 && soc <= 100).toBe(true);
+    }
+    for (const m of s.locationMatches) expect(m.accuracy > 0 && m.accuracy <= 1).toBe(true);
+    expect(s.source).toBe('calculated');
+  }
+}
+
+/** Runs chained the way the daily job chains them: each from the previous resumeFrom. */
+function chained(e: SimulatedEntity, cuts: number[]) {
+  const found = new Map<string, DetectedSession>();
+  let from = e.fromMs;
+  for (const to of [...cuts, complete(e)]) {
+    const out = run(e, e.readings, from, to);
+    expect(out.resumeFrom).toBeGreaterThanOrEqual(from);
+    expect(out.resumeFrom).toBeLessThanOrEqual(to);
+    for (const s of out.sessions) {
+      const earlier = found.get(s.id);
+      if (earlier) expect(s).toEqual(earlier); // re-emitted only identically
+      found.set(s.id, s);
+    }
+    from = out.resumeFrom;
+  }
+  return [...found.values()].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+}
+
+describe('engine properties', () => {
+  it('emits well-formed sessions that never overlap, with energy ≥ 0 (simulated entities)', () => {
+    fc.assert(
+      fc.property(simulated, (e) => {
+        expectWellFormed(e.entity.id, run(e, e.readings, e.fromMs, complete(e)).sessions);
+      }),
+      RUNS,
+    );
+  });
+
+  it('never breaks its invariants on arbitrary readings (resets, negative power, noise, gaps)', () => {
+    const reading = fc.record(
+      {
+        dt: fc.integer({ min: 1_000, max: 3 * HOUR }),
+        soc: fc.integer({ min: 0, max: 100 }),
+        powerKw: fc.double({ min: -50, max: 300, noNaN: true }),
+        energyKwh: fc.double({ min: 0, max: 1_000, noNaN: true }),
+        isPluggedIn: fc.boolean(),
+        isCharging: fc.boolean(),
+        odometerKm: fc.integer({ min: 0, max: 20 }),
+        lat: fc.double({ min: 52, max: 52.01, noNaN: true }),
+        lon: fc.double({ min: 4, max: 4.01, noNaN: true }),
+      },
+      { requiredKeys: ['dt'] },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(reading, { maxLength: 200 }),
+        fc.option(fc.integer({ min: 10, max: 120 })),
+        (rows, cap) => {
+          let t = Date.UTC(2025, 0, 1);
+          const readings: Reading[] = rows.map(({ dt, ...fields }) => {
+            t += dt;
+            return { t, ...fields };
+          });
+          const out = computeSessions({
+            entity: { id: 'fuzz', type: 'EV', batteryCapacityKwh: cap },
+            readings,
+            window: { from: Date.UTC(2025, 0, 1), to: t + 48 * HOUR },
+            locations: [{ id: 'home', label: 'Home', lat: 52.005, lon: 4.005, radiusMeters: 100 }],
+            exactLocation: true,
+          });
+          expectWellFormed('fuzz', out.sessions);
+          expect(out.resumeFrom).toBeLessThanOrEqual(t + 48 * HOUR);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gives the same output for readings in any order and with duplicates', () => {
+    fc.assert(
+      fc.property(simulated, fc.integer({ min: 1, max: 2 ** 31 - 1 }), (e, seed) => {
+        const rng = new Rng(seed);
+        const shuffled = e.readings.flatMap((r) => (rng.chance(0.05) ? [r, { ...r }] : [r]));
+        for (let i = shuffled.length - 1; i > 0; i--) {
+          const j = Math.floor(rng.next() * (i + 1));
+          [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+        }
+        const ordered = run(e, e.readings, e.fromMs, complete(e));
+        expect(run(e, shuffled, e.fromMs, complete(e))).toEqual(ordered);
+      }),
+      RUNS,
+    );
+  });
+
+  it('finds the same sessions, ids and values in one run or in many runs chained by resumeFrom', () => {
+    fc.assert(
+      fc.property(
+        simulated,
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }),
+        (e, marks) => {
+          const cuts = marks.map((m) => Math.floor(e.fromMs + m * (e.toMs - e.fromMs))).sort((a, b) => a - b);
+          const batch = run(e, e.readings, e.fromMs, complete(e)).sessions;
+          expect(chained(e, cuts)).toEqual(batch);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('re-running from an earlier resumeFrom (overlapping windows) reproduces the same sessions', () => {
+    fc.assert(
+      fc.property(simulated, fc.double({ min: 0, max: 1, noNaN: true }), (e, mark) => {
+        const batch = run(e, e.readings, e.fromMs, complete(e)).sessions;
+        const cut = Math.floor(e.fromMs + mark * (e.toMs - e.fromMs));
+        const restart = run(e, e.readings, e.fromMs, cut).resumeFrom;
+        // The overlap re-reads what the first run saw after `restart`.
+        const again = run(e, e.readings, restart, complete(e)).sessions;
+        const byId = new Map(batch.map((s) => [s.id, s]));
+        for (const s of again) expect(s).toEqual(byId.get(s.id));
+        for (const s of batch) {
+          if (Date.parse(s.start) > cut) expect(again).toContainEqual(s);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('holds back a session in progress at the window end and emits it whole on the next run', () => {
+    const withSessions = simulated.filter((e) => e.truth.length > 0);
+    fc.assert(
+      fc.property(withSessions, fc.nat(), fc.double({ min: 0.05, max: 0.95, noNaN: true }), (e, pick, at) => {
+        const truth = e.truth[pick % e.truth.length]!;
+        const to = Math.floor(truth.startMs + at * (truth.endMs - truth.startMs));
+        const first = run(e, e.readings, e.fromMs, to);
+        for (const s of first.sessions) expect(Date.parse(s.end)).toBeLessThan(truth.startMs);
+        expect(first.resumeFrom).toBeLessThanOrEqual(truth.startMs);
+        const batch = run(e, e.readings, e.fromMs, complete(e)).sessions;
+        const whole = batch.filter(
+          (s) => Date.parse(s.start) <= truth.endMs && truth.startMs <= Date.parse(s.end),
+        );
+        const next = run(e, e.readings, first.resumeFrom, complete(e)).sessions;
+        for (const s of whole) expect(next).toContainEqual(s);
+      }),
+      RUNS,
+    );
+  });
+});
