@@ -29,6 +29,28 @@ const step = async (title: string, fn: () => Promise<Section | Section[]>) => {
 const { benchBundles } = await import('./bundles.js');
 await step('bundles and cold init', () => benchBundles({ quick }));
 
+await step('engine throughput', async () => {
+  const { benchEngine } = await import('./engine.js');
+  const result = await benchEngine({ quick });
+  return {
+    title: 'Session engine throughput (one core)',
+    figures: [
+      {
+        name: 'engine: readings per second',
+        unit: 'readings/s',
+        runs: result.engineReadingsPerSec,
+        floorRuns: result.floorReadingsPerSec,
+        floorName: 'loop summing powerKw over the same readings',
+        better: 'higher',
+        goal: { ratioAtMost: 3, text: '≤ 3× floor' },
+      },
+    ],
+    notes: [
+      `${result.readings.toLocaleString('en-US')} readings (${quick ? '60' : '1,000'} entities × one day at a 1-minute cadence, mixed EV and CP profiles), runs alternating with the floor.`,
+    ],
+  };
+});
+
 const { benchDatabase } = await import('./env.js');
 const db = await benchDatabase();
 try {
