@@ -13,6 +13,8 @@ const FUNCTIONS: Record<FunctionName | 'authorizer', () => Promise<HandlerModule
   authorizer: () => import('../../functions/authorizer.js'),
   entities: () => import('../../functions/entities.js'),
   meta: () => import('../../functions/meta.js'),
+  chargers: () => import('../../functions/chargers.js'),
+  'public-charging': () => import('../../functions/public-charging.js'),
 };
 
 export async function loadFunction(name: FunctionName | 'authorizer'): Promise<LambdaHandler> {
