@@ -59,7 +59,7 @@ export const ERROR_CODES = {
   illegal_transition: {
     status: 409,
     description:
-      'The public charging session cannot do this in its current status (e.g. cancel after charging began); `status` and `trigger` say which.',
+      'The public charging session cannot do this in its current status (e.g. cancel after charging began); `sessionStatus` and `trigger` say which.',
   },
   connector_unavailable: {
     status: 409,
