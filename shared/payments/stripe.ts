@@ -99,7 +99,9 @@ export function createStripePaymentProvider(
         const intent = await retrieve(payment);
         if (intent.status === 'succeeded') return { ok: true, amountCaptured: intent.amount_received };
         if (intent.status === 'canceled') return { ok: false, reason: 'canceled' };
-        if (amount > intent.amount_capturable) return { ok: false, reason: 'amount_exceeds_hold' };
+        if (intent.status === 'requires_capture' && amount > intent.amount_capturable) {
+          return { ok: false, reason: 'amount_exceeds_hold' };
+        }
         return { ok: false, reason: 'declined' };
       }
     },
