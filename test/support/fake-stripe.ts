@@ -122,7 +122,7 @@ export async function startFakeStripe(secretKey: string): Promise<FakeStripe> {
     if (method === 'POST' && path === '/v1/refunds') {
       const intent = intents.get(params.payment_intent ?? '');
       const amount = Number(params.amount);
-      if (!intent || intent.status !== 'succeeded' || amount > intent.amount_received) {
+      if (intent?.status !== 'succeeded' || amount > intent.amount_received) {
         return invalid('This PaymentIntent cannot be refunded.', 'charge_not_refundable');
       }
       const refund = { id: `re_fake${++counter}`, object: 'refund', payment_intent: intent.id, amount };
