@@ -1,10 +1,10 @@
 // Public charging's own infrastructure: the schedule that runs the sweeper every minute (EventBridge
 // Scheduler → Lambda), and, when payments go through Stripe, the secret holding its keys.
 
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Schedule, ScheduleExpression, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
@@ -15,16 +15,37 @@ import { Construct } from 'constructs';
 export const SWEEP_RATE_MINUTES = 1;
 
 export class PublicChargingSweep extends Construct {
-  readonly schedule: Schedule;
+  readonly schedule: CfnSchedule;
+  readonly role: Role;
 
   constructor(scope: Construct, id: string, props: { sweeper: IFunction }) {
     super(scope, id);
-    this.schedule = new Schedule(this, 'Schedule', {
+    // Our own role rather than the L2 target's: that one also grants every version (`<arn>:*`); this
+    // can invoke exactly the sweeper, and only on behalf of this account's schedules.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'evsessions: lets EventBridge Scheduler invoke the public-charging sweeper',
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['lambda:InvokeFunction'],
+        resources: [props.sweeper.functionArn],
+      }),
+    );
+    this.schedule = new CfnSchedule(this, 'Schedule', {
       description: 'evsessions: expire abandoned public sessions, free connectors, retry pending effects',
-      schedule: ScheduleExpression.rate(Duration.minutes(SWEEP_RATE_MINUTES)),
-      timeWindow: TimeWindow.off(),
-      // No retries and a short event age: a missed run is covered by the next one a minute later.
-      target: new LambdaInvoke(props.sweeper, { retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
+      scheduleExpression: `rate(${SWEEP_RATE_MINUTES} minute)`,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        arn: props.sweeper.functionArn,
+        roleArn: this.role.roleArn,
+        // No retries and a short event age: a missed run is covered by the next one a minute later.
+        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
+      },
     });
   }
 }
