@@ -530,6 +530,65 @@ describe('a whole public session over HTTP', () => {
   });
 });
 
+describe('crashes while starting (no transactions: single-item writes in a safe order)', () => {
+  it('a session written but never answered, claimed or not, is expired by the sweeper: connector and hold released', async () => {
+    const { createLocalPaymentProvider, inspectLocalHold } = await import('../../shared/payments/local.js');
+    const { startPublicSession } = await import('../../shared/public-charging/session.js');
+    const chargers = await import('../../shared/storage/chargers.js');
+    const store = await import('../../shared/storage/public-sessions.js');
+    const { sweepDueSessions } = await import('../../shared/public-sessions/sweeper.js');
+    const { uuidv7 } = await import('../../shared/ids.js');
+    const code = await registerCharger();
+    const now = new Date();
+    const provider = createLocalPaymentProvider();
+
+    // Replays startSession's steps 2–5 and "crashes" after step 4 (connector 1) or after step 5 (connector 2).
+    async function crashAfter(connectorId: number, claim: boolean) {
+      const charger = (await chargers.getCharger(code))!;
+      const sessionId = uuidv7(now.getTime());
+      const payment = await provider.createHold({
+        sessionId,
+        amount: 5000,
+        currency: 'EUR',
+        description: 'x',
+      });
+      const created = startPublicSession(
+        charger,
+        {
+          sessionId,
+          tokenHash: sessionId.replaceAll('-', '').padEnd(64, '0'),
+          connectorId,
+          driverEmail: null,
+          payment,
+          remoteStartId: 77 + connectorId,
+        },
+        now,
+      );
+      if (!('session' in created)) throw created;
+      expect(await store.writeSession(created.session, null, [], now)).toBe(true);
+      if (claim) expect(await chargers.replaceCharger(created.charger, charger.version)).toBe(true);
+      return { sessionId, payment };
+    }
+    const unclaimed = await crashAfter(1, false);
+    const claimed = await crashAfter(2, true);
+    const before = await api.request('GET', `/v1/public-charging/chargers/${code}`, { sourceIp: freshIp() });
+    expect(before.body.data.connectors.map((c: any) => c.available)).toEqual([true, false]);
+
+    await sweepDueSessions(new Date(now.getTime() + 11 * 60_000));
+    for (const { sessionId, payment } of [unclaimed, claimed]) {
+      expect((await store.getSession(sessionId))?.record).toMatchObject({
+        status: 'expired',
+        failureReason: 'payment_timeout',
+      });
+      expect((await inspectLocalHold(payment.paymentId))?.status).toBe('canceled');
+    }
+    const after = await api.request('GET', `/v1/public-charging/chargers/${code}`, { sourceIp: freshIp() });
+    expect(after.body.data.connectors.map((c: any) => c.available)).toEqual([true, true]);
+    // Nothing is left for the sweeper: expired sessions without pending effects leave the due index.
+    expect((await sweepDueSessions(new Date(now.getTime() + 12 * 60_000))).due).toBe(0);
+  });
+});
+
 describe('the errors drivers get, as the reference lists them', () => {
   it('404 unknown or non-public charger, 400 offline, 422 unknown connector, 409 busy or faulted connector', async () => {
     const ip = freshIp();
