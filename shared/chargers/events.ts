@@ -22,6 +22,7 @@ import type { SessionInput } from '../public-charging/lifecycle.js';
 import type { StatusNotificationRequest, TransactionEventRequest } from '../public-charging/ocpp.js';
 import { applyToSession, MAX_WRITE_ATTEMPTS } from '../public-sessions/engine.js';
 import * as chargers from '../storage/chargers.js';
+import { getSession } from '../storage/public-sessions.js';
 import { requireOwnCharger } from './service.js';
 
 export interface EventOutcome {
@@ -137,7 +138,24 @@ export async function recordCommandResult(
   return { chargerCode: charger.publicCode, connectorId: connector?.connectorId ?? null, session };
 }
 
+/**
+ * The commands still worth sending. A start is only worth it while its session waits for it
+ * (`authorized`): one cancelled, expired or failed meanwhile is withdrawn here rather than sent and then
+ * stopped. Stops always stand: they also end late starts of sessions that were given up.
+ */
 export async function listPendingCommands(tenantId: string, code: string, now: Date) {
   const charger = await requireOwnCharger(tenantId, code);
-  return chargers.listCommands(charger.publicCode, Math.floor(now.getTime() / 1000));
+  const commands = await chargers.listCommands(charger.publicCode, Math.floor(now.getTime() / 1000));
+  const pending: typeof commands = [];
+  for (const command of commands) {
+    if (command.action === 'RequestStartTransaction') {
+      const session = await getSession(command.sessionId);
+      if (session?.record.status !== 'authorized') {
+        await chargers.deleteCommand(charger.publicCode, command.commandId);
+        continue;
+      }
+    }
+    pending.push(command);
+  }
+  return pending;
 }

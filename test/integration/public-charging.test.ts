@@ -495,6 +495,8 @@ describe('a whole public session over HTTP', () => {
     const started = await startSession(code, ip);
     const token = started.body.token;
     await api.request('POST', `/v1/public-charging/sessions/${token}/confirm`, { sourceIp: ip });
+    const waiting = await api.request('GET', `/v1/chargers/${code}/commands`, { token: operator });
+    const startCommand = waiting.body.data.find((c: any) => c.action === 'RequestStartTransaction');
     const cancelled = await api.request('POST', `/v1/public-charging/sessions/${token}/cancel`, {
       sourceIp: ip,
     });
@@ -515,9 +517,11 @@ describe('a whole public session over HTTP', () => {
     const charger = await api.request('GET', `/v1/public-charging/chargers/${code}`, { sourceIp: ip });
     expect(charger.body.data.connectors[0].available).toBe(true);
 
-    // The charger starts anyway (its start command was already sent): it is told to stop.
-    const commands = await api.request('GET', `/v1/chargers/${code}/commands`, { token: operator });
-    const startCommand = commands.body.data.find((c: any) => c.action === 'RequestStartTransaction');
+    // The start command not yet sent is withdrawn...
+    expect(
+      (await api.request('GET', `/v1/chargers/${code}/commands`, { token: operator })).body.data,
+    ).toEqual([]);
+    // ...but if the CSMS had already sent it and the charger starts anyway, it is told to stop.
     const late = await sendEvent(
       code,
       txEvent('Started', 0, { remoteStartId: startCommand.request.remoteStartId, transactionId: 'LATE-1' }),
@@ -596,11 +600,11 @@ describe('the errors drivers get, as the reference lists them', () => {
     const hidden = await registerCharger({ public: false });
     const offline = await registerCharger({ online: false });
 
-    expectProblem(
-      await api.request('GET', '/v1/public-charging/chargers/NOPE-1', { sourceIp: ip }),
-      404,
-      'charger_not_found',
-    );
+    const unknownCharger = await api.request('GET', '/v1/public-charging/chargers/NOPE-1', { sourceIp: ip });
+    expectProblem(unknownCharger, 404, 'charger_not_found');
+    // Errors count against the limit too, and say so.
+    expect(unknownCharger.headers.get('x-ratelimit-limit')).toBe('30');
+    expect(unknownCharger.headers.get('x-ratelimit-remaining')).toBe('29');
     expectProblem(
       await api.request('GET', `/v1/public-charging/chargers/${hidden}`, { sourceIp: ip }),
       404,
@@ -645,6 +649,39 @@ describe('the errors drivers get, as the reference lists them', () => {
       404,
       'session_not_found',
     );
+  });
+});
+
+describe('the connector going down', () => {
+  it('fails a session that has not started charging and frees the connector once it is back', async () => {
+    const code = await registerCharger();
+    const ip = freshIp();
+    const started = await startSession(code, ip);
+    const token = started.body.token;
+    const faulted = await sendStatus(code, statusNotification('Faulted', new Date('2025-03-01T13:00:00Z')));
+    expect(faulted.body).toEqual({
+      chargerCode: code,
+      connectorId: 1,
+      session: { id: expect.any(String), status: 'failed' },
+    });
+    const session = await api.request('GET', `/v1/public-charging/sessions/${token}`, { sourceIp: ip });
+    expect(session.body).toEqual({
+      data: expect.objectContaining({
+        status: 'failed',
+        failure_reason: 'connector_unavailable',
+        connector_status: 'Faulted',
+      }),
+      payment: null,
+    });
+    const connector = async () =>
+      (await api.request('GET', `/v1/public-charging/chargers/${code}`, { sourceIp: ip })).body.data
+        .connectors[0];
+    expect(await connector()).toMatchObject({ status: 'Faulted', available: false });
+    // A late, older notification does not undo the newer one; a newer one does.
+    await sendStatus(code, statusNotification('Available', new Date('2025-03-01T12:59:00Z')));
+    expect((await connector()).status).toBe('Faulted');
+    await sendStatus(code, statusNotification('Available', new Date('2025-03-01T13:05:00Z')));
+    expect(await connector()).toMatchObject({ status: 'Available', available: true });
   });
 });
 
