@@ -11,7 +11,8 @@
 // A message that matches no session, or whose session says it belongs to another transaction, still
 // updates the charger and is acknowledged with `session: null`: chargers must not retry it forever.
 
-import { ApiError, NotFoundError, ServiceUnavailableError } from '../errors.js';
+import { ApiError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.js';
+import { parseOrThrow } from '../http/validation.js';
 import {
   applyStatusNotificationToCharger,
   applyTransactionEventToCharger,
@@ -19,7 +20,7 @@ import {
   findConnectorByEvse,
 } from '../public-charging/charger.js';
 import type { SessionInput } from '../public-charging/lifecycle.js';
-import type { StatusNotificationRequest, TransactionEventRequest } from '../public-charging/ocpp.js';
+import { StatusNotificationRequest, TransactionEventRequest } from '../public-charging/ocpp.js';
 import { applyToSession, MAX_WRITE_ATTEMPTS } from '../public-sessions/engine.js';
 import * as chargers from '../storage/chargers.js';
 import { getSession } from '../storage/public-sessions.js';
@@ -158,4 +159,43 @@ export async function listPendingCommands(tenantId: string, code: string, now: D
     pending.push(command);
   }
   return pending;
+}
+
+/**
+ * An OCPP-J CALL relayed as the charger framed it: the same validation and effect as the two message
+ * routes (field errors are named within the frame, `[3].seqNo`), answered with the CALLRESULT frame
+ * the charger expects (both responses' fields are all optional, so `{}` is complete).
+ */
+export async function ingestOcppCall(
+  tenantId: string,
+  code: string,
+  frame: [2, string, 'TransactionEvent' | 'StatusNotification', Record<string, unknown>],
+  now: Date,
+): Promise<[3, string, Record<string, never>]> {
+  const [, messageId, action, payload] = frame;
+  try {
+    if (action === 'TransactionEvent') {
+      await ingestTransactionEvent(
+        tenantId,
+        code,
+        parseOrThrow(TransactionEventRequest, payload, 'body'),
+        now,
+      );
+    } else {
+      await ingestStatusNotification(
+        tenantId,
+        code,
+        parseOrThrow(StatusNotificationRequest, payload, 'body'),
+        now,
+      );
+    }
+  } catch (error) {
+    if (error instanceof ValidationError && error.errors) {
+      throw new ValidationError('validation_failed', `Invalid ${action} payload in the OCPP-J frame.`, {
+        errors: error.errors.map((e) => ({ ...e, field: e.field ? `[3].${e.field}` : '[3]' })),
+      });
+    }
+    throw error;
+  }
+  return [3, messageId, {}];
 }

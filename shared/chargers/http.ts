@@ -11,6 +11,7 @@ import {
   listChargerSessionsRoute,
   listChargersRoute,
   postCommandResultRoute,
+  postOcppCallRoute,
   postStatusNotificationRoute,
   postTransactionEventRoute,
   replaceChargerRoute,
@@ -81,6 +82,11 @@ export const chargerHandlers = [
   implement(postStatusNotificationRoute, async ({ caller, params, body, now }) => ({
     status: 200,
     body: await events.ingestStatusNotification(caller.tenantId, params.code, body, now),
+  })),
+
+  implement(postOcppCallRoute, async ({ caller, params, body, now }) => ({
+    status: 200,
+    body: await events.ingestOcppCall(caller.tenantId, params.code, body, now),
   })),
 
   implement(listChargerCommandsRoute, async ({ caller, params, now }) => ({

@@ -16,6 +16,8 @@ import {
   ChargerSessionPage,
   ListChargerSessionsQuery,
   ListChargersQuery,
+  OcppCallFrame,
+  OcppCallResultFrame,
 } from './schemas.js';
 
 const tags = ['Chargers'];
@@ -143,6 +145,22 @@ export const postStatusNotificationRoute = defineRoute({
   errors: ['charger_not_found'],
 });
 
+export const postOcppCallRoute = defineRoute({
+  operationId: 'postOcppCall',
+  method: 'POST',
+  path: '/v1/chargers/{code}/ocpp',
+  fn: 'chargers',
+  auth: { scope: 'chargers:write' },
+  summary: 'Relay an OCPP-J CALL frame as the charger sent it',
+  description:
+    'For a CSMS that forwards WebSocket frames untouched: `[2, messageId, "TransactionEvent" | "StatusNotification", payload]`. Applied exactly like the two message routes; answered with the CALLRESULT `[3, messageId, {}]` to pass back to the charger. Field errors are named within the frame (`[3].seqNo`).',
+  tags,
+  params: ChargerCodeParams,
+  body: OcppCallFrame,
+  responses: { 200: { description: 'The CALLRESULT frame.', schema: OcppCallResultFrame } },
+  errors: ['charger_not_found'],
+});
+
 export const listChargerCommandsRoute = defineRoute({
   operationId: 'listChargerCommands',
   method: 'GET',
@@ -181,6 +199,7 @@ export const chargerRoutes = [
   listChargerSessionsRoute,
   postTransactionEventRoute,
   postStatusNotificationRoute,
+  postOcppCallRoute,
   listChargerCommandsRoute,
   postCommandResultRoute,
 ];

@@ -129,3 +129,20 @@ export const ChargerCommandResultBody = z
       .meta({ description: "The charger's RequestStartStopStatusEnumType answer." }),
   })
   .meta({ id: 'ChargerCommandResult' });
+
+/** OCPP-J (OCPP over WebSocket's framing): a CALL as the charger sent it, relayed as is. */
+export const OcppCallFrame = z
+  .tuple([
+    z.literal(2).meta({ description: 'MessageTypeId 2: CALL.' }),
+    z.string().min(1).max(36).meta({ description: 'The unique message id, echoed in the CALLRESULT.' }),
+    z.enum(['TransactionEvent', 'StatusNotification']),
+    z.record(z.string(), z.unknown()).meta({
+      description: 'TransactionEventRequest or StatusNotificationRequest, validated as on their own routes.',
+    }),
+  ])
+  .meta({ id: 'OcppCallFrame' });
+
+export const OcppCallResultFrame = z.tuple([z.literal(3), z.string(), z.object({})]).meta({
+  id: 'OcppCallResultFrame',
+  description: 'MessageTypeId 3: CALLRESULT, to pass back to the charger.',
+});

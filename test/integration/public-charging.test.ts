@@ -888,5 +888,38 @@ describe('OCPP 2.0.1 messages', () => {
     expectProblem(badStatus, 400, 'validation_failed');
     expect(badStatus.body.errors[0].field).toBe('connectorStatus');
     expectProblem(await sendEvent('NOPE-9', message), 404, 'charger_not_found');
+
+    // The same messages framed as OCPP-J CALLs, answered with the CALLRESULT for the charger.
+    const frame = await api.request('POST', `/v1/chargers/${code}/ocpp`, {
+      token: operator,
+      body: [2, 'msg-19', 'TransactionEvent', { ...message, seqNo: 8 }],
+    });
+    expect(frame.status).toBe(200);
+    expect(frame.body).toEqual([3, 'msg-19', {}]);
+    const statusFrame = await api.request('POST', `/v1/chargers/${code}/ocpp`, {
+      token: operator,
+      body: [
+        2,
+        'msg-20',
+        'StatusNotification',
+        { timestamp: '2025-03-01T10:30:00Z', connectorStatus: 'Faulted', evseId: 2, connectorId: 1 },
+      ],
+    });
+    expect(statusFrame.body).toEqual([3, 'msg-20', {}]);
+    expect(
+      (await api.request('GET', `/v1/chargers/${code}`, { token: operator })).body.connectors[1].ocppStatus,
+    ).toBe('Faulted');
+    const badFrame = await api.request('POST', `/v1/chargers/${code}/ocpp`, {
+      token: operator,
+      body: [2, 'msg-21', 'TransactionEvent', { ...message, seqNo: 'eight' }],
+    });
+    expectProblem(badFrame, 400, 'validation_failed');
+    expect(badFrame.body.errors.map((e: any) => e.field)).toEqual(['[3].seqNo']);
+    const unknownAction = await api.request('POST', `/v1/chargers/${code}/ocpp`, {
+      token: operator,
+      body: [2, 'msg-22', 'Heartbeat', {}],
+    });
+    expectProblem(unknownAction, 400, 'validation_failed');
+    expect(unknownAction.body.errors[0].field).toBe('[2]');
   });
 });
