@@ -89,8 +89,9 @@ export class Api extends Construct {
             time: '$context.requestTime',
             ip: '$context.identity.sourceIp',
             method: '$context.httpMethod',
+            // Not the path: public charging's session tokens are path parameters, and logs must never
+            // hold a credential. The route key names the operation without its parameters.
             routeKey: '$context.routeKey',
-            path: '$context.path',
             status: '$context.status',
             responseLength: '$context.responseLength',
             latencyMs: '$context.responseLatency',

@@ -12,6 +12,8 @@ new EvSessionsStack(app, app.node.tryGetContext('stackName') ?? 'EvSessions', {
   description: 'evsessions: Charge Sessions API for EVs and charge points',
   // `npx cdk deploy -c corsOrigins=https://dash.example.com,https://admin.example.com`
   corsOrigins: parseCorsOrigins(app.node.tryGetContext('corsOrigins')),
+  // `npx cdk deploy -c payments=stripe`: public charging takes real card payments through Stripe.
+  payments: app.node.tryGetContext('payments') === 'stripe' ? 'stripe' : 'local',
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

@@ -24,9 +24,14 @@ export interface FunctionSpec {
   table?: { actions: DynamoAction[]; indexes?: IndexName[] };
   /** Reads the continuation-token key (list operations). */
   cursorSecret?: boolean;
+  /** Reads the payment provider's keys (holds, captures, refunds of public charging). */
+  paymentSecret?: boolean;
 }
 
-export const FUNCTIONS: Record<FunctionName | 'authorizer', FunctionSpec> = {
+/** Functions that serve no route: invoked by a schedule. */
+export type WorkerName = 'public-charging-sweeper';
+
+export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, FunctionSpec> = {
   authorizer: {
     entry: 'functions/authorizer.ts',
     description: 'API Gateway Lambda authorizer: looks a bearer token up by its SHA-256',
@@ -70,5 +75,50 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer', FunctionSpec> = {
       indexes: ['GSI2'],
     },
     cursorSecret: true,
+  },
+  chargers: {
+    entry: 'functions/chargers.ts',
+    description: 'Chargers, their public sessions, OCPP messages and command answers from the CSMS',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    table: {
+      // Query: lists (GSI1 chargers, GSI2 sessions) and a charger's waiting commands (its partition).
+      // Delete: chargers, answered commands. Update: outbox and local payment holds, measured sessions.
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ],
+      indexes: ['GSI1', 'GSI2'],
+    },
+    cursorSecret: true,
+    paymentSecret: true,
+  },
+  'public-charging': {
+    entry: 'functions/public-charging.ts',
+    description: 'Public charging for drivers: chargers by code, sessions by token (no bearer token)',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    table: {
+      // No Query and no index: every public read is a GetItem by key (charger code, token hash, id).
+      // Delete only removes a session whose connector claim was lost before it was handed out.
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    },
+    paymentSecret: true,
+  },
+  'public-charging-sweeper': {
+    entry: 'functions/public-charging-sweeper.ts',
+    description: 'Every minute: public-session timeouts and effects left pending by a crash',
+    memoryMb: 512,
+    timeoutSeconds: 55,
+    table: {
+      // Query: the due index (GSI1). No Delete: it only moves sessions, frees connectors, records
+      // measured sessions and writes commands.
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      indexes: ['GSI1'],
+    },
+    paymentSecret: true,
   },
 };

@@ -18,6 +18,8 @@ export interface LambdaProps {
   spec: FunctionSpec;
   table: Table;
   cursorSecret?: ISecret;
+  /** The payment provider's keys, for functions whose catalog entry has paymentSecret. */
+  paymentSecret?: ISecret | undefined;
   environment?: Record<string, string>;
   logRetention: RetentionDays;
 }
@@ -66,6 +68,17 @@ export class EvsFunction extends Construct {
         }),
       );
       environment.CURSOR_SECRET_ARN = props.cursorSecret.secretArn;
+    }
+    if (spec.paymentSecret && props.paymentSecret) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [props.paymentSecret.secretArn],
+        }),
+      );
+      environment.PAYMENT_PROVIDER = 'stripe';
+      environment.STRIPE_SECRET_ARN = props.paymentSecret.secretArn;
     }
     this.fn = new NodejsFunction(this, 'Function', {
       entry: spec.entry,

@@ -10,8 +10,9 @@ import { corsPolicy } from '../shared/http/cors.js';
 import type { FunctionName } from '../shared/http/route.js';
 import { Api } from './api.js';
 import { Database } from './database.js';
-import { FUNCTIONS } from './functions.js';
+import { FUNCTIONS, type WorkerName } from './functions.js';
 import { EvsFunction } from './lambdas.js';
+import { PublicChargingSweep, StripeKeysSecret } from './public-charging.js';
 
 export interface EvSessionsStackProps extends StackProps {
   /** Stage-wide API throttle. */
@@ -19,12 +20,19 @@ export interface EvSessionsStackProps extends StackProps {
   logRetention?: RetentionDays;
   /** Browser origins allowed by CORS (explicit; none means CORS off). */
   corsOrigins?: string[];
+  /**
+   * Who holds and captures public charging payments: the built-in provider (default; no money moves,
+   * for development and operators who bill separately) or Stripe (a secret for its keys is created).
+   */
+  payments?: 'local' | 'stripe';
 }
 
 export class EvSessionsStack extends Stack {
   readonly database: Database;
-  readonly functions: Record<FunctionName | 'authorizer', EvsFunction>;
+  readonly functions: Record<FunctionName | 'authorizer' | WorkerName, EvsFunction>;
   readonly api: Api;
+  readonly sweep: PublicChargingSweep;
+  readonly stripeKeys: StripeKeysSecret | undefined;
 
   constructor(scope: Construct, id: string, props: EvSessionsStackProps = {}) {
     super(scope, id, props);
@@ -41,8 +49,10 @@ export class EvSessionsStack extends Stack {
         'The key only seals continuation tokens, which live at most 24 h; rotating it would just invalidate page links in flight. Replace it by redeploying if it leaks.',
     });
 
+    this.stripeKeys = props.payments === 'stripe' ? new StripeKeysSecret(this, 'StripeKeys') : undefined;
+
     const entries = Object.entries(FUNCTIONS) as [
-      FunctionName | 'authorizer',
+      FunctionName | 'authorizer' | WorkerName,
       (typeof FUNCTIONS)[keyof typeof FUNCTIONS],
     ][];
     this.functions = Object.fromEntries(
@@ -53,12 +63,14 @@ export class EvSessionsStack extends Stack {
           spec,
           table: this.database.table,
           cursorSecret,
+          paymentSecret: this.stripeKeys?.secret,
           logRetention,
         }),
       ]),
-    ) as Record<FunctionName | 'authorizer', EvsFunction>;
+    ) as Record<FunctionName | 'authorizer' | WorkerName, EvsFunction>;
 
-    const { authorizer, ...httpFunctions } = this.functions;
+    const { authorizer, 'public-charging-sweeper': sweeper, ...httpFunctions } = this.functions;
+    this.sweep = new PublicChargingSweep(this, 'PublicChargingSweep', { sweeper: sweeper.fn });
     this.api = new Api(this, 'Api', {
       routes: allRoutes,
       functions: Object.fromEntries(Object.entries(httpFunctions).map(([name, f]) => [name, f.fn])) as Record<

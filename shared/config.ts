@@ -11,6 +11,17 @@ export interface Config {
   /** Secrets Manager secret holding the continuation-token key (AWS). */
   cursorSecretArn: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Which payment provider holds and captures public charging payments: the built-in one unless set. */
+  paymentProvider: 'local' | 'stripe';
+  /** Stripe keys given directly (local runs, tests); never logged. */
+  stripeSecretKey: string | undefined;
+  stripePublishableKey: string | undefined;
+  /** The Connect account the charges belong to, when the operator is one. */
+  stripeAccountId: string | undefined;
+  /** Secrets Manager secret holding `{ secretKey, publishableKey, accountId? }` as JSON (AWS). */
+  stripeSecretArn: string | undefined;
+  /** Where the Stripe API is (`http://127.0.0.1:12111` for a fake in tests); Stripe's own when unset. */
+  stripeApiBase: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -21,6 +32,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     cursorSecret: env.CURSOR_SECRET || undefined,
     cursorSecretArn: env.CURSOR_SECRET_ARN || undefined,
+    paymentProvider: env.PAYMENT_PROVIDER === 'stripe' ? 'stripe' : 'local',
+    stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,
+    stripePublishableKey: env.STRIPE_PUBLISHABLE_KEY || undefined,
+    stripeAccountId: env.STRIPE_ACCOUNT_ID || undefined,
+    stripeSecretArn: env.STRIPE_SECRET_ARN || undefined,
+    stripeApiBase: env.STRIPE_API_BASE || undefined,
     logLevel: (['debug', 'info', 'warn', 'error'].includes(logLevel)
       ? logLevel
       : 'info') as Config['logLevel'],
@@ -33,4 +50,9 @@ let current: Config | undefined;
 export function config(): Config {
   current ??= loadConfig();
   return current;
+}
+
+/** Forgets the configuration read so far (tests that change the environment between cases). */
+export function resetConfig(): void {
+  current = undefined;
 }

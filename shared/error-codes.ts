@@ -43,6 +43,11 @@ export const ERROR_CODES = {
     status: 404,
     description: 'No public charger has this code (unknown, or not open to public charging).',
   },
+  command_not_found: {
+    status: 404,
+    description:
+      'The charger has no command with this id waiting (already answered, expired, or never asked).',
+  },
   session_not_found: {
     status: 404,
     description: 'No public charging session has this token, or its token has expired.',
@@ -54,11 +59,20 @@ export const ERROR_CODES = {
   illegal_transition: {
     status: 409,
     description:
-      'The public charging session cannot do this in its current status (e.g. cancel after charging began); `status` and `trigger` say which.',
+      'The public charging session cannot do this in its current status (e.g. cancel after charging began); `sessionStatus` and `trigger` say which.',
   },
   connector_unavailable: {
     status: 409,
     description: 'The connector is faulted, unavailable, reserved or already in use by another session.',
+  },
+  public_code_taken: {
+    status: 409,
+    description: 'Another charger already has this public code (codes are unique across all operators).',
+  },
+  charger_in_use: {
+    status: 409,
+    description:
+      'Public sessions are in progress on the charger (or on the connectors a change would remove); `connectors` lists them.',
   },
   payment_not_authorized: {
     status: 409,

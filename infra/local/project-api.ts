@@ -14,6 +14,8 @@ const FUNCTIONS: Record<FunctionName | 'authorizer', () => Promise<HandlerModule
   entities: () => import('../../functions/entities.js'),
   meta: () => import('../../functions/meta.js'),
   sessions: () => import('../../functions/sessions.js'),
+  chargers: () => import('../../functions/chargers.js'),
+  'public-charging': () => import('../../functions/public-charging.js'),
 };
 
 export async function loadFunction(name: FunctionName | 'authorizer'): Promise<LambdaHandler> {

@@ -63,6 +63,14 @@ const { token } = await issueApiToken(
 const { corsPolicy, parseCorsOrigins } = await import('../../shared/http/cors.js');
 const cors = corsPolicy(parseCorsOrigins(values['cors-origins']));
 const api = await startProjectApi({ port, host: values.host, cors });
+// What EventBridge Scheduler does on AWS: the public-charging sweeper, every minute.
+const { sweepDueSessions } = await import('../../shared/public-sessions/sweeper.js');
+const sweeper = setInterval(() => {
+  sweepDueSessions(new Date()).catch((error: unknown) => {
+    console.error(JSON.stringify({ level: 'error', message: 'sweep failed', error: String(error) }));
+  });
+}, 60_000);
+sweeper.unref();
 writeState({
   apiUrl: api.url,
   endpoint: dynamo.endpoint,
@@ -87,6 +95,7 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
+  clearInterval(sweeper);
   clearState();
   await api.close();
   await dynamo.stop();

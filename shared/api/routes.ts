@@ -1,9 +1,17 @@
 // Every route of the HTTP API, as declarations. The CDK stack, the local runner, the $default fallback
 // and the OpenAPI document all read this list; each Lambda imports only its own area's bindings.
 
+import { chargerRoutes } from '../chargers/routes.js';
 import { entityRoutes } from '../entities/routes.js';
 import type { RouteSpec } from '../http/route.js';
+import { publicSessionRoutes } from '../public-sessions/routes.js';
 import { sessionRoutes } from '../sessions/routes.js';
 import { metaRoutes } from './meta-routes.js';
 
-export const allRoutes: readonly RouteSpec[] = [...metaRoutes, ...entityRoutes, ...sessionRoutes];
+export const allRoutes: readonly RouteSpec[] = [
+  ...metaRoutes,
+  ...entityRoutes,
+  ...sessionRoutes,
+  ...chargerRoutes,
+  ...publicSessionRoutes,
+];

@@ -5,6 +5,7 @@ export const SCOPES = [
   'entities:write',
   'readings:write',
   'sessions:read',
+  'chargers:read',
   'chargers:write',
 ] as const;
 

@@ -51,7 +51,10 @@ export function toApiError(error: unknown): ApiError | undefined {
 }
 
 export function problemDocument(error: ApiError, instance?: string, requestId?: string): ProblemDocument {
+  // Extensions come first: they may add members but never replace the standard ones (a stray
+  // `status` extension once turned a 409 into an invalid HTTP status).
   return {
+    ...error.extensions,
     type: problemTypeUri(error.code),
     title: error.title,
     status: error.status,
@@ -60,7 +63,6 @@ export function problemDocument(error: ApiError, instance?: string, requestId?: 
     ...(instance ? { instance } : {}),
     ...(requestId ? { requestId } : {}),
     ...(error.errors ? { errors: error.errors } : {}),
-    ...error.extensions,
   };
 }
 

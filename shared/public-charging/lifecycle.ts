@@ -417,7 +417,7 @@ function illegal(record: PublicSessionRecord, trigger: SessionTrigger, detail?: 
   return new ConflictError(
     'illegal_transition',
     detail ?? `A session in status '${record.status}' cannot take '${trigger}'.`,
-    { extensions: { status: record.status, trigger } },
+    { extensions: { sessionStatus: record.status, trigger } },
   );
 }
 
@@ -479,7 +479,7 @@ export function transition(
       'payment_not_authorized',
       'The payment has not been authorized yet; complete it first.',
       {
-        extensions: { status: record.status },
+        extensions: { sessionStatus: record.status },
       },
     );
   }

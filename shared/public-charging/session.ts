@@ -13,9 +13,12 @@ import type {
   PublicSessionStatus,
 } from './schemas.js';
 
-/** The payment provider's handles for the session's hold (Stripe: a manual-capture PaymentIntent). */
+/**
+ * The payment provider's handles for the session's hold (Stripe: a manual-capture PaymentIntent; local:
+ * the built-in provider's hold, same shape so clients need not care).
+ */
 export interface PaymentRefs {
-  provider: 'stripe';
+  provider: 'stripe' | 'local';
   /** The PaymentIntent id. */
   paymentId: string;
   /** Handed to the driver's app while `created` so it can confirm the payment; never logged. */

@@ -17,10 +17,10 @@ import { createTableInput, TABLE } from '../../shared/storage/table.js';
 
 const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
 
-function buildStack() {
+function buildStack(props: ConstructorParameters<typeof EvSessionsStack>[2] = {}) {
   // Tests do not read cdk.json: pass the same context. Skip bundling here; the synth test below bundles.
   const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new EvSessionsStack(app, 'TestStack');
+  const stack = new EvSessionsStack(app, 'TestStack', props);
   return { app, stack };
 }
 
@@ -218,9 +218,117 @@ describe('the HTTP API', () => {
   });
 });
 
+describe('public charging', () => {
+  const publicRoutes = allRoutes.filter((route) => route.path.startsWith('/v1/public-charging/'));
+
+  it('serves every public charging route from its own function, with no authorizer', () => {
+    expect(publicRoutes.length).toBe(6);
+    const routes = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
+    const integrationOf = (key: string) =>
+      routes.find((r) => r.Properties.RouteKey === key)!.Properties.Target['Fn::Join'][1][1].Ref as string;
+    const publicFn = logicalIdOf(stack.functions['public-charging'].fn);
+    for (const route of publicRoutes) {
+      expect(isPublic(route)).toBe(true);
+      const props = routes.find((r) => r.Properties.RouteKey === `${route.method} ${route.path}`)!.Properties;
+      expect(props.AuthorizationType).toBe('NONE');
+      expect(props.AuthorizerId).toBeUndefined();
+      expect(
+        resources[integrationOf(`${route.method} ${route.path}`)]!.Properties.IntegrationUri['Fn::GetAtt'][0],
+      ).toBe(publicFn);
+    }
+    // And no protected route is served by it.
+    for (const route of allRoutes.filter((r) => !isPublic(r))) expect(route.fn).not.toBe('public-charging');
+  });
+
+  it('gives the public function key reads and writes only: no Query, no index, no secret', () => {
+    const statements = policyStatementsOf(logicalIdOf(stack.functions['public-charging'].role));
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:GetItem'))!;
+    expect(JSON.stringify(dynamo.Resource)).not.toContain('/index/');
+  });
+
+  it('runs the sweeper every minute through a role that can invoke the sweeper and nothing else', () => {
+    const sweeper = stack.functions['public-charging-sweeper'];
+    const schedules = Object.values(resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(1);
+    const schedule = schedules[0]!.Properties;
+    expect(schedule).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': [logicalIdOf(sweeper.fn), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+      },
+    });
+    const roleId = schedule.Target.RoleArn['Fn::GetAtt'][0] as string;
+    expect(resources[roleId]!.Properties.AssumeRolePolicyDocument.Statement[0]).toMatchObject({
+      Principal: { Service: 'scheduler.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
+    expect(policyStatementsOf(roleId)).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': [logicalIdOf(sweeper.fn), 'Arn'] },
+      }),
+    ]);
+    // The sweeper queries only the due index, and deletes nothing.
+    const statements = policyStatementsOf(logicalIdOf(sweeper.role));
+    const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:Query'))!;
+    expect([dynamo.Action].flat()).not.toContain('dynamodb:DeleteItem');
+    expect(JSON.stringify(dynamo.Resource)).toContain('/index/GSI1');
+    expect(JSON.stringify(dynamo.Resource)).not.toContain('/index/GSI2');
+  });
+
+  it('uses the built-in payments by default; with Stripe, exactly the payment functions read its keys', () => {
+    for (const name of Object.keys(FUNCTIONS) as (keyof typeof FUNCTIONS)[]) {
+      const env = resources[logicalIdOf(stack.functions[name].fn)]!.Properties.Environment?.Variables ?? {};
+      expect(env.PAYMENT_PROVIDER).toBeUndefined();
+      expect(env.STRIPE_SECRET_ARN).toBeUndefined();
+    }
+    const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+    const stripeStack = new EvSessionsStack(app, 'StripeStack', { payments: 'stripe' });
+    const stripe = Template.fromStack(stripeStack).toJSON().Resources as typeof resources;
+    const secrets = Object.entries(stripe).filter(
+      ([, r]) => r.Type === 'AWS::SecretsManager::Secret' && /Stripe/.test(r.Properties.Description),
+    );
+    expect(secrets).toHaveLength(1);
+    const secretId = secrets[0]![0];
+    const readers = Object.values(stripe)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .filter((r) => JSON.stringify(r.Properties.PolicyDocument).includes(`"Ref":"${secretId}"`))
+      .flatMap((r) => r.Properties.Roles.map((ref: { Ref: string }) => ref.Ref))
+      .sort();
+    const roleOf = (name: keyof typeof FUNCTIONS) =>
+      stripeStack.getLogicalId(stripeStack.functions[name].role.node.defaultChild as never);
+    expect(readers).toEqual(
+      (Object.keys(FUNCTIONS) as (keyof typeof FUNCTIONS)[])
+        .filter((name) => FUNCTIONS[name].paymentSecret)
+        .map(roleOf)
+        .sort(),
+    );
+    expect(readers).toHaveLength(3);
+    const publicEnv =
+      stripe[
+        stripeStack.getLogicalId(stripeStack.functions['public-charging'].fn.node.defaultChild as never)
+      ]!.Properties.Environment.Variables;
+    expect(publicEnv).toMatchObject({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_ARN: { Ref: secretId } });
+  });
+});
+
 describe('cdk-nag AwsSolutions', () => {
-  it('finds nothing unacknowledged, and every acknowledgement carries a reason', () => {
-    const { app, stack: nagStack } = buildStack();
+  it.each([
+    ['with built-in payments', {}],
+    ['with Stripe payments', { payments: 'stripe' as const }],
+  ])('finds nothing unacknowledged %s, and every acknowledgement carries a reason', (_, props) => {
+    const { app, stack: nagStack } = buildStack(props);
     const report = new AwsSolutionsChecks(app).validateScope(nagStack);
     const findings = report.violations.map(
       (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,

@@ -3,6 +3,7 @@
 // real handler modules. Given/when helpers keep tests short.
 
 import { randomBytes, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { inject } from 'vitest';
 import { ensureTable } from '../../infra/local/dynamo.js';
 import type { LocalApi } from '../../infra/local/server.js';
@@ -20,6 +21,11 @@ export interface RequestOptions {
   /** Sent as is, instead of JSON-encoding `body`. */
   rawBody?: string | Buffer;
   headers?: Record<string, string>;
+  /**
+   * Connect from this loopback address (127.0.0.0/8), so the runner sees it as the client IP, as API
+   * Gateway's sourceIp: per-IP rate limits can then be tested per test.
+   */
+  sourceIp?: string;
 }
 
 export interface TestApi {
@@ -52,7 +58,7 @@ export async function startTestApi(options: { authorizerCacheSeconds?: number } 
     tableName,
     endpoint,
     backend,
-    async request(method, path, { token, body, rawBody, headers = {} } = {}) {
+    async request(method, path, { token, body, rawBody, headers = {}, sourceIp } = {}) {
       const init: RequestInit = { method, headers: { ...headers } };
       const h = init.headers as Record<string, string>;
       if (token) h.authorization = `Bearer ${token}`;
@@ -61,7 +67,15 @@ export async function startTestApi(options: { authorizerCacheSeconds?: number } 
         init.body = JSON.stringify(body);
         h['content-type'] ??= 'application/json';
       }
-      const response = await fetch(`${api.url}${path}`, init);
+      const response = sourceIp
+        ? await requestFrom(
+            sourceIp,
+            `${api.url}${path}`,
+            method,
+            h,
+            init.body as string | Buffer | undefined,
+          )
+        : await fetch(`${api.url}${path}`, init);
       const text = await response.text();
       let parsed: unknown = text;
       if (/json/.test(response.headers.get('content-type') ?? '') && text) parsed = JSON.parse(text);
@@ -76,4 +90,38 @@ export async function startTestApi(options: { authorizerCacheSeconds?: number } 
     },
     close: () => api.close(),
   };
+}
+
+/** A request over node:http bound to a local address (fetch cannot choose one), answered as a Response. */
+function requestFrom(
+  localAddress: string,
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | Buffer | undefined,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers, localAddress, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const responseHeaders = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+        }
+        const status = res.statusCode ?? 0;
+        const payload = Buffer.concat(chunks);
+        resolve(
+          new Response(status === 204 || status === 304 ? null : payload, {
+            status,
+            headers: responseHeaders,
+          }),
+        );
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
 }

@@ -318,7 +318,7 @@ describe('what transitions set in motion', () => {
   it('a refused command says which status and trigger', () => {
     const result = transition(sessionIn('charging'), { type: 'cancel' }, later(10 * MINUTE));
     expect(result).toBeInstanceOf(ConflictError);
-    expect((result as ConflictError).extensions).toEqual({ status: 'charging', trigger: 'cancel' });
+    expect((result as ConflictError).extensions).toEqual({ sessionStatus: 'charging', trigger: 'cancel' });
     expect((result as ConflictError).status).toBe(409);
   });
 });

@@ -1,0 +1,180 @@
+// The operator's use cases for chargers: register, read, list, reconfigure, delete; the public
+// sessions of a charger; and the commands waiting for the operator's CSMS. A charger of another tenant
+// is the same 404 as none (codes are unique across tenants, but who holds one is not disclosed).
+
+import type * as z from 'zod';
+import { requireEntity } from '../entities/service.js';
+import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.js';
+import {
+  type ChargerRecord,
+  newChargerRecord,
+  publicConnectorStatus,
+  reconfigureCharger,
+} from '../public-charging/charger.js';
+import { formatEnergyKwh } from '../public-charging/money.js';
+import type { ChargerConfig } from '../public-charging/schemas.js';
+import type { PublicSessionRecord } from '../public-charging/session.js';
+import { MAX_WRITE_ATTEMPTS } from '../public-sessions/engine.js';
+import * as store from '../storage/chargers.js';
+import type { Position } from '../storage/page.js';
+import { listChargerSessions } from '../storage/public-sessions.js';
+import type { Charger, ChargerSession } from './schemas.js';
+
+export function chargerNotFound(code: string): NotFoundError {
+  return new NotFoundError('charger_not_found', `No charger with code '${code}' exists.`);
+}
+
+export async function requireOwnCharger(tenantId: string, code: string): Promise<ChargerRecord> {
+  const charger = await store.getCharger(code);
+  if (charger?.tenantId !== tenantId) throw chargerNotFound(code);
+  return charger;
+}
+
+async function requireChargePoint(tenantId: string, entityId: string): Promise<void> {
+  const entity = await requireEntity(tenantId, entityId);
+  if (entity.type !== 'CP') {
+    throw new ValidationError('validation_failed', 'A charger belongs to a charge point (CP) entity.', {
+      errors: [
+        {
+          in: 'body',
+          field: 'entityId',
+          code: 'not_a_charge_point',
+          message: `Entity '${entityId}' is an ${entity.type}, not a CP.`,
+        },
+      ],
+    });
+  }
+}
+
+function inUse(code: string, connectorIds: number[]): ConflictError {
+  return new ConflictError(
+    'charger_in_use',
+    `Charger ${code} has public sessions in progress on connector(s) ${connectorIds.join(', ')}; wait until they end.`,
+    { extensions: { connectors: connectorIds } },
+  );
+}
+
+function heldConnectors(charger: ChargerRecord): number[] {
+  return Object.entries(charger.connectorStates)
+    .filter(([, state]) => state.activeSessionId !== null)
+    .map(([id]) => Number(id));
+}
+
+export async function createCharger(
+  tenantId: string,
+  config: ChargerConfig,
+  now: Date,
+): Promise<ChargerRecord> {
+  await requireChargePoint(tenantId, config.entityId);
+  const charger = newChargerRecord(tenantId, config, now);
+  if (!(await store.putNewCharger(charger))) {
+    throw new ConflictError(
+      'public_code_taken',
+      `The public code '${config.publicCode}' is already in use; choose another.`,
+    );
+  }
+  return charger;
+}
+
+export async function replaceChargerConfig(
+  tenantId: string,
+  code: string,
+  config: ChargerConfig,
+  now: Date,
+): Promise<ChargerRecord> {
+  if (config.publicCode !== code) {
+    throw new ValidationError('validation_failed', 'The public code of a charger cannot change.', {
+      errors: [
+        {
+          in: 'body',
+          field: 'publicCode',
+          code: 'immutable',
+          message: `Must be '${code}'; register a new charger for a new code.`,
+        },
+      ],
+    });
+  }
+  await requireChargePoint(tenantId, config.entityId);
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const current = await requireOwnCharger(tenantId, code);
+    const kept = new Set(config.connectors.map((c) => c.connectorId));
+    const dropped = heldConnectors(current).filter((id) => !kept.has(id));
+    if (dropped.length > 0) throw inUse(code, dropped);
+    const next = reconfigureCharger(current, config, now);
+    if (await store.replaceCharger(next, current.version)) return next;
+  }
+  throw new ServiceUnavailableError('The charger is changing concurrently; retry shortly.');
+}
+
+export async function deleteCharger(tenantId: string, code: string): Promise<void> {
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const current = await requireOwnCharger(tenantId, code);
+    const held = heldConnectors(current);
+    if (held.length > 0) throw inUse(code, held);
+    if (await store.deleteCharger(code, current.version)) return;
+  }
+  throw new ServiceUnavailableError('The charger is changing concurrently; retry shortly.');
+}
+
+export function listChargers(tenantId: string, page: { pageSize: number; startKey: Position | undefined }) {
+  return store.listTenantChargers(tenantId, page);
+}
+
+export async function listSessionsOfCharger(
+  tenantId: string,
+  code: string,
+  page: { pageSize: number; startKey: Position | undefined },
+) {
+  await requireOwnCharger(tenantId, code);
+  return listChargerSessions(tenantId, code, page);
+}
+
+export function toChargerResource(charger: ChargerRecord): z.output<typeof Charger> {
+  return {
+    publicCode: charger.publicCode,
+    name: charger.name,
+    entityId: charger.entityId,
+    public: charger.public,
+    online: charger.online,
+    connectors: charger.connectors.map((c) => {
+      const state = charger.connectorStates[String(c.connectorId)];
+      return {
+        connectorId: c.connectorId,
+        type: c.type,
+        maxPowerKw: c.maxPowerKw,
+        evseId: c.evseId,
+        evseConnectorId: c.evseConnectorId,
+        ocppStatus: state?.status ?? null,
+        status: publicConnectorStatus(state),
+        activeSessionId: state?.activeSessionId ?? null,
+      };
+    }),
+    pricing: charger.pricing,
+    holdAmount: charger.holdAmount,
+    created: charger.created,
+    updated: charger.updated,
+  };
+}
+
+export function toChargerSessionResource(record: PublicSessionRecord): z.output<typeof ChargerSession> {
+  return {
+    id: record.id,
+    status: record.status,
+    failureReason: record.failureReason,
+    connectorId: record.connectorId,
+    transactionId: record.transactionId,
+    stoppedReason: record.stoppedReason,
+    currency: record.pricing.currency,
+    amountAuthorized: record.amountAuthorized,
+    energyKwh: record.energyWh === null ? null : formatEnergyKwh(record.energyWh),
+    costAmount: record.costAmount,
+    amountCaptured: record.amountCaptured,
+    taxAmount: record.taxAmount,
+    amountRefunded: record.amountRefunded,
+    createdAt: record.createdAt,
+    authorizedAt: record.authorizedAt,
+    chargingStartedAt: record.chargingStartedAt,
+    completedAt: record.completedAt,
+    capturedAt: record.capturedAt,
+  };
+}

@@ -1,0 +1,6 @@
+// DynamoDB's answer to a write whose condition did not hold: every conditional write maps it to
+// "someone else wrote first" or "not there", never to a 500.
+
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
