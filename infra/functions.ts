@@ -4,6 +4,7 @@
 
 import type { FunctionName } from '../shared/http/route.js';
 import type { IndexName } from '../shared/storage/table.js';
+import type { LazyModule } from './bundling-options.js';
 
 export type DynamoAction =
   | 'dynamodb:GetItem'
@@ -26,6 +27,8 @@ export interface FunctionSpec {
   cursorSecret?: boolean;
   /** Reads the payment provider's keys (holds, captures, refunds of public charging). */
   paymentSecret?: boolean;
+  /** Packages imported only on a rare path, shipped beside the bundle (infra/bundling-options.ts). */
+  lazyModules?: LazyModule[];
 }
 
 /** Functions that serve no route: invoked by a schedule. */
@@ -95,6 +98,7 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     },
     cursorSecret: true,
     paymentSecret: true,
+    lazyModules: ['stripe'],
   },
   'public-charging': {
     entry: 'functions/public-charging.ts',
@@ -107,6 +111,7 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     },
     paymentSecret: true,
+    lazyModules: ['stripe'],
   },
   'public-charging-sweeper': {
     entry: 'functions/public-charging-sweeper.ts',
@@ -120,5 +125,6 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
       indexes: ['GSI1'],
     },
     paymentSecret: true,
+    lazyModules: ['stripe'],
   },
 };

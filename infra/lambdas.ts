@@ -6,11 +6,12 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, LoggingFormat, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BUNDLING, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from './bundling.js';
+import { EXTERNAL_MODULES, lazyModuleCommands } from './bundling-options.js';
 import type { FunctionSpec } from './functions.js';
 
 export interface LambdaProps {
@@ -22,6 +23,26 @@ export interface LambdaProps {
   paymentSecret?: ISecret | undefined;
   environment?: Record<string, string>;
   logRetention: RetentionDays;
+}
+
+/**
+ * The catalog entry's bundling: lazy modules stay out of the bundle; they are built beside it only when the
+ * deployment can use them (Stripe's SDK only when payments go through Stripe).
+ */
+function bundlingFor(spec: FunctionSpec, stripePayments: boolean): BundlingOptions {
+  const lazy = spec.lazyModules ?? [];
+  if (lazy.length === 0) return BUNDLING;
+  const shipped = lazy.filter((name) => name !== 'stripe' || stripePayments);
+  return {
+    ...BUNDLING,
+    externalModules: [...EXTERNAL_MODULES, ...lazy],
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir, outputDir) =>
+        shipped.flatMap((name) => lazyModuleCommands(name, inputDir, outputDir)),
+    },
+  };
 }
 
 export class EvsFunction extends Construct {
@@ -94,7 +115,7 @@ export class EvsFunction extends Construct {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
       environment,
-      bundling: BUNDLING,
+      bundling: bundlingFor(spec, Boolean(props.paymentSecret)),
       projectRoot: Stack.of(this).node.tryGetContext('projectRoot') ?? process.cwd(),
       depsLockFilePath: 'package-lock.json',
     });

@@ -2,7 +2,7 @@
 // privilege, routes), cdk-nag with zero unacknowledged findings, and a real offline `cdk synth`.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -347,6 +347,37 @@ describe('cdk-nag AwsSolutions', () => {
 });
 
 describe('cdk synth', () => {
+  it('with Stripe payments, ships Stripe beside (not inside) the bundles of the functions that take payments', () => {
+    const out = mkdtempSync(join(tmpdir(), 'evs-synth-stripe-'));
+    try {
+      execFileSync('npx', ['cdk', 'synth', '--no-notices', '--quiet', '-c', 'payments=stripe', '-o', out], {
+        env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+        stdio: 'pipe',
+        timeout: 150_000,
+      });
+      const withStripe = readdirSync(out).filter((d) =>
+        existsSync(join(out, d, 'node_modules', 'stripe', 'index.mjs')),
+      );
+      const payers = Object.values(FUNCTIONS).filter((spec) => spec.lazyModules?.includes('stripe')).length;
+      expect(withStripe.length).toBe(payers);
+      for (const dir of withStripe) {
+        expect(readFileSync(join(out, dir, 'node_modules', 'stripe', 'index.mjs'), 'utf8')).toContain(
+          'api.stripe.com',
+        );
+        expect(readFileSync(join(out, dir, 'index.mjs'), 'utf8')).not.toContain('api.stripe.com');
+        expect(
+          JSON.parse(readFileSync(join(out, dir, 'node_modules', 'stripe', 'package.json'), 'utf8')),
+        ).toEqual({
+          name: 'stripe',
+          type: 'module',
+          main: 'index.mjs',
+        });
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('works offline, without AWS credentials, bundling every function', () => {
     const out = mkdtempSync(join(tmpdir(), 'evs-synth-'));
     try {
@@ -364,6 +395,13 @@ describe('cdk synth', () => {
       });
       const manifest = JSON.parse(readFileSync(join(out, 'EvSessions.assets.json'), 'utf8'));
       expect(Object.keys(manifest.files).length).toBeGreaterThanOrEqual(Object.keys(FUNCTIONS).length);
+      // Without Stripe payments, no function ships Stripe's SDK: it is neither bundled nor beside the bundle.
+      for (const dir of readdirSync(out).filter((d) => d.startsWith('asset.'))) {
+        const bundle = join(out, dir, 'index.mjs');
+        if (!existsSync(bundle)) continue;
+        expect(existsSync(join(out, dir, 'node_modules', 'stripe'))).toBe(false);
+        expect(readFileSync(bundle, 'utf8')).not.toContain('api.stripe.com');
+      }
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

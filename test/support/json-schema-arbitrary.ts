@@ -22,7 +22,11 @@ function resolve(schema: JsonSchema, context: SchemaContext): JsonSchema {
 
 const DATE_TIMES = fc.oneof(
   fc
-    .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2035-12-31T23:59:59Z'), noInvalidDate: true })
+    .date({
+      min: new Date('2000-01-01T00:00:00Z'),
+      max: new Date('2035-12-31T23:59:59Z'),
+      noInvalidDate: true,
+    })
     .map((d) => d.toISOString()),
   fc.constantFrom('2026-03-29T01:30:00+01:00', '2026-10-25T02:30:00+02:00', '2026-01-01T00:00:00.000Z'),
 );
@@ -37,14 +41,20 @@ function stringFor(schema: JsonSchema): fc.Arbitrary<string> {
   const maxLength = Math.min(schema.maxLength ?? 40, minLength + 40);
   if (schema.pattern) {
     // Patterns are honoured only for simple character classes; otherwise a short alphanumeric string.
-    return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length >= minLength && s.length <= (schema.maxLength ?? 1e9));
+    return fc
+      .stringMatching(new RegExp(schema.pattern))
+      .filter((s) => s.length >= minLength && s.length <= (schema.maxLength ?? 1e9));
   }
   return fc.string({ minLength, maxLength });
 }
 
 function numberFor(schema: JsonSchema, integer: boolean): fc.Arbitrary<number> {
-  const min = schema.minimum ?? (schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + (integer ? 1 : 1e-6) : -1e6);
-  const max = schema.maximum ?? (schema.exclusiveMaximum !== undefined ? schema.exclusiveMaximum - (integer ? 1 : 1e-6) : 1e6);
+  const min =
+    schema.minimum ??
+    (schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + (integer ? 1 : 1e-6) : -1e6);
+  const max =
+    schema.maximum ??
+    (schema.exclusiveMaximum !== undefined ? schema.exclusiveMaximum - (integer ? 1 : 1e-6) : 1e6);
   return integer
     ? fc.integer({ min: Math.ceil(min), max: Math.floor(max) })
     : fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
@@ -58,7 +68,12 @@ export function validValue(schema: JsonSchema, context: SchemaContext, depth = 0
   if (s.enum) return fc.constantFrom(...s.enum);
   const variants = s.anyOf ?? s.oneOf;
   if (variants) return fc.oneof(...variants.map((v: JsonSchema) => validValue(v, context, depth + 1)));
-  if (s.allOf) return validValue(Object.assign({}, ...s.allOf.map((v: JsonSchema) => resolve(v, context))), context, depth + 1);
+  if (s.allOf)
+    return validValue(
+      Object.assign({}, ...s.allOf.map((v: JsonSchema) => resolve(v, context))),
+      context,
+      depth + 1,
+    );
   const type = Array.isArray(s.type) ? s.type[0] : s.type;
   switch (type) {
     case 'string':
@@ -119,7 +134,17 @@ const HOSTILE_STRINGS = fc.oneof(
   fc.integer({ min: 1_000, max: 200_000 }).map((n) => 'x'.repeat(n)),
 );
 
-const HOSTILE_NUMBERS = fc.constantFrom(-1, 0, -0, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 1e-320, 0.1 + 0.2, 2 ** 53);
+const HOSTILE_NUMBERS = fc.constantFrom(
+  -1,
+  0,
+  -0,
+  1e308,
+  -1e308,
+  Number.MAX_SAFE_INTEGER + 2,
+  1e-320,
+  0.1 + 0.2,
+  2 ** 53,
+);
 
 function deep(levels: number): unknown {
   let value: unknown = 1;
@@ -142,8 +167,14 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 
 /** A valid value with one part broken: a field removed, retyped, added, or replaced by a hostile value. */
 export function mutatedValue(schema: JsonSchema, context: SchemaContext): fc.Arbitrary<unknown> {
-  return fc.tuple(validValue(schema, context), fc.nat(), hostileValue, fc.constantFrom('remove', 'replace', 'add', 'whole')).map(
-    ([value, pick, hostile, how]) => {
+  return fc
+    .tuple(
+      validValue(schema, context),
+      fc.nat(),
+      hostileValue,
+      fc.constantFrom('remove', 'replace', 'add', 'whole'),
+    )
+    .map(([value, pick, hostile, how]) => {
       if (how === 'whole' || value === null || typeof value !== 'object') return hostile;
       const copy = structuredClone(value) as Record<string, unknown>;
       const keys = Object.keys(copy);
@@ -155,6 +186,5 @@ export function mutatedValue(schema: JsonSchema, context: SchemaContext): fc.Arb
       if (how === 'remove') delete copy[key];
       else copy[key] = hostile;
       return copy;
-    },
-  );
+    });
 }
