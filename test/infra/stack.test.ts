@@ -2,7 +2,7 @@
 // privilege, routes), cdk-nag with zero unacknowledged findings, and a real offline `cdk synth`.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -373,6 +373,13 @@ describe('cdk synth', () => {
           main: 'index.mjs',
         });
       }
+      // The bundle's bare `import('stripe')` resolves to the shipped module and yields a working client.
+      const probe = join(out, withStripe[0]!, 'probe.mjs');
+      writeFileSync(
+        probe,
+        "const { default: Stripe } = await import('stripe'); process.stdout.write(typeof new Stripe('sk_test_x').paymentIntents.create);",
+      );
+      expect(execFileSync(process.execPath, [probe], { encoding: 'utf8' })).toBe('function');
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
