@@ -31,6 +31,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           setupFiles: ['test/support/setup-unit.ts'],
+          // Fixed-seed property tests are deterministic, but two shared cores under the whole suite can
+          // slow a 2 s test past vitest's 5 s default: the limit guards against hangs, not speed.
+          testTimeout: 30_000,
         },
       },
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 180_000 } },
