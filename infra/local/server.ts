@@ -20,6 +20,8 @@ import { type FunctionName, isPublic, type RouteSpec } from '../../shared/http/r
 
 /** API Gateway HTTP APIs accept request bodies up to 10 MB. */
 export const GATEWAY_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+/** …and a request line plus header values of at most 10,240 bytes in all (HTTP API quotas). */
+export const GATEWAY_HEAD_LIMIT_BYTES = 10_240;
 /** API Gateway times an integration out at 30 s. */
 const INTEGRATION_TIMEOUT_MS = 30_000;
 
@@ -177,7 +179,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<Record<string, unknown>>;
   const authorizerCache = new Map<string, { expires: number; result: AuthorizerResult }>();
 
-  const server = createServer(async (req, res) => {
+  // Node's own limit (16 KB) would answer oversized heads with a bare 431 before the gateway rules run.
+  const server = createServer({ maxHeaderSize: 256 * 1024 }, async (req, res) => {
     try {
       await handle(req, res);
     } catch (error) {
@@ -192,6 +195,11 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const started = new Date();
     const requestId = requestIdNow();
+    const headBytes =
+      Buffer.byteLength(`${req.method} ${req.url} HTTP/${req.httpVersion}`) +
+      req.rawHeaders.reduce((sum, value, i) => sum + (i % 2 ? Buffer.byteLength(value) : 0), 0);
+    if (headBytes > GATEWAY_HEAD_LIMIT_BYTES)
+      return gatewayAnswer(res, 431, 'Request Header Fields Too Large');
     const method = (req.method ?? 'GET').toUpperCase();
     const [rawTarget = '/', rawQuery = ''] = (req.url ?? '/').split(/\?(.*)/s, 2);
     let path: string;

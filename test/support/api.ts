@@ -101,7 +101,10 @@ function requestFrom(
   body: string | Buffer | undefined,
 ): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers, localAddress, agent: false }, (res) => {
+    // A framed body, as any real client sends: Node does not chunk GET/DELETE bodies by default.
+    const framed =
+      body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+    const req = httpRequest(url, { method, headers: framed, localAddress, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {

@@ -161,7 +161,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant([]),
   fc.constant({}),
   fc.array(fc.integer(), { minLength: 2_000, maxLength: 5_000 }),
-  fc.integer({ min: 50, max: 3_000 }).map(deep),
+  fc.integer({ min: 50, max: 500 }).map(deep),
   fc.jsonValue({ maxDepth: 4 }),
 );
 

@@ -1,0 +1,111 @@
+// A tenant with one of everything the API can address by id: an EV and a CP entity, a public charger on
+// the CP, a public charging session (its token) and the charger's waiting start command. `pathValues`
+// gives a real value for every path parameter of every route, so suites generated from the route list
+// (fuzzing, tenant isolation) reach real items; a route with a parameter this file does not know fails
+// those suites until a fixture is added here.
+
+import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
+import type { TestApi } from './api.js';
+
+export interface TenantFixtures {
+  tenantId: string;
+  /** A token with every scope. */
+  token: string;
+  evId: string;
+  cpId: string;
+  chargerCode: string;
+  sessionToken: string;
+  commandId: string;
+  /** A real value for each path parameter name used by the API. */
+  pathValues: Record<string, string>;
+  /** Text that belongs to this tenant and must never appear in another tenant's responses. */
+  secrets: string[];
+}
+
+/** A fresh client address on loopback (the harness binds to it), so per-IP rate limits start empty. */
+export function loopbackAddress(): string {
+  const [a = 0, b = 0, c = 0] = randomBytes(3);
+  return `127.${1 + (a % 250)}.${b}.${1 + (c % 250)}`;
+}
+
+export function freshChargerCode(): string {
+  return `F${randomBytes(4).toString('hex').toUpperCase()}`.slice(0, 9);
+}
+
+export async function createTenantFixtures(api: TestApi, tenantId: string): Promise<TenantFixtures> {
+  const token = await api.token(tenantId);
+  const marker = `${tenantId}-${randomBytes(3).toString('hex')}`;
+  const ev = await api.request('POST', '/v1/entities', {
+    token,
+    body: { type: 'EV', name: `EV of ${marker}`, capabilities: ['soc', 'power'] },
+  });
+  expect(ev.status).toBe(201);
+  await api.request('PUT', `/v1/entities/${ev.body.id}/battery-capacity`, {
+    token,
+    body: { batteryCapacity: 64 },
+  });
+  const cp = await api.request('POST', '/v1/entities', {
+    token,
+    body: { type: 'CP', name: `CP of ${marker}` },
+  });
+  expect(cp.status).toBe(201);
+  for (const id of [ev.body.id, cp.body.id]) {
+    await api.request('PATCH', `/v1/entities/${id}/features`, {
+      token,
+      body: { feature: 'CaptureChargeSessions', enabled: true },
+    });
+  }
+  const chargerCode = freshChargerCode();
+  const charger = await api.request('POST', '/v1/chargers', {
+    token,
+    body: {
+      publicCode: chargerCode,
+      name: `Charger of ${marker}`,
+      entityId: cp.body.id,
+      public: true,
+      connectors: [
+        { connectorId: 1, type: 'CCS2', maxPowerKw: 150 },
+        { connectorId: 2, type: 'Type2', maxPowerKw: 22 },
+      ],
+      pricing: { currency: 'EUR', pricePerKwh: 45, startFee: 100, taxRate: 0.21 },
+      holdAmount: 5_000,
+    },
+  });
+  expect(charger.status, JSON.stringify(charger.body)).toBe(201);
+  const session = await api.request('POST', '/v1/public-charging/sessions', {
+    sourceIp: loopbackAddress(),
+    body: { code: chargerCode, connector_id: 1, email: `${marker}@example.com` },
+  });
+  expect(session.status, JSON.stringify(session.body)).toBe(201);
+  const sessionToken = session.body.token as string;
+  const confirmed = await api.request('POST', `/v1/public-charging/sessions/${sessionToken}/confirm`);
+  expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+  const commands = await api.request('GET', `/v1/chargers/${chargerCode}/commands`, { token });
+  const commandId = commands.body.data[0]?.commandId as string;
+  expect(commandId).toBeDefined();
+  return {
+    tenantId,
+    token,
+    evId: ev.body.id,
+    cpId: cp.body.id,
+    chargerCode,
+    sessionToken,
+    commandId,
+    pathValues: { entityId: ev.body.id, code: chargerCode, token: sessionToken, commandId },
+    secrets: [marker, ev.body.id, cp.body.id, chargerCode, sessionToken],
+  };
+}
+
+/** A concrete path for a route template from a tenant's fixtures; throws on an unknown parameter. */
+export function fixturePath(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\+?\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) {
+      throw new Error(
+        `No fixture for path parameter {${name}} in ${template}: add one to test/support/fixtures.ts`,
+      );
+    }
+    return encodeURIComponent(value);
+  });
+}
