@@ -1,7 +1,8 @@
 // What a charger tells us, relayed by the operator's CSMS: OCPP 2.0.1 TransactionEvent and
 // StatusNotification, and its answers to the commands we asked it to run. Each message updates the
 // charger's connector state (version-conditioned, idempotent) and then the public session it belongs
-// to, if any, through the same engine as every other change.
+// to, if any, through the same engine as every other change — session first, so that a retry after a
+// failed write finds the session the same way (see ingestTransactionEvent).
 //
 // Finding the session of a TransactionEvent, in order:
 //   1. the connector already running this transactionId → the session holding that connector;
@@ -87,8 +88,12 @@ export async function ingestTransactionEvent(
     sessionId = before.connectorStates[String(onEvse.connectorId)]?.activeSessionId ?? null;
   }
 
-  await updateCharger(tenantId, code, (charger) => applyTransactionEventToCharger(charger, event, now));
+  // The session first, the charger second: the lookup above reads the charger's connector state, which an
+  // Ended event clears. Were the charger written first and the session write then to fail, the CSMS's retry
+  // would no longer find the session and the event would be lost; this way a retry finds what the first
+  // attempt found, and re-applying to the session is a no-op (its seqNo is recorded).
   const session = await applyMatched(sessionId, { type: 'transaction_event', event }, now);
+  await updateCharger(tenantId, code, (charger) => applyTransactionEventToCharger(charger, event, now));
   return { chargerCode: before.publicCode, connectorId: connector?.connectorId ?? null, session };
 }
 

@@ -75,6 +75,26 @@ async function chargerOf(record: {
 
 export type StartedSession = { token: string } & PublicSessionResource;
 
+/**
+ * Writes the connector claim. A write that fails with an error may still have been applied (a timeout
+ * after DynamoDB accepted it), so on error the charger is read back: a claim that is ours is a success,
+ * anything else is the error. Without this, a retried start would find its own lost claim and get 409.
+ */
+async function claimLanded(
+  claimed: ChargerRecord,
+  expectedVersion: number,
+  connectorId: number,
+  sessionId: string,
+): Promise<boolean> {
+  try {
+    return await chargers.replaceCharger(claimed, expectedVersion);
+  } catch (error) {
+    const current = await chargers.getCharger(claimed.publicCode).catch(() => undefined);
+    if (current?.connectorStates[String(connectorId)]?.activeSessionId === sessionId) return true;
+    throw error;
+  }
+}
+
 export async function startSession(input: StartPublicSessionInput, now: Date): Promise<StartedSession> {
   const charger = await chargers.getCharger(input.code);
   const refusal = checkCanStartSession(charger, input.connector_id);
@@ -138,7 +158,7 @@ export async function startSession(input: StartPublicSessionInput, now: Date): P
   let claimed = created.charger;
   let base = found;
   for (let attempt = 0; ; attempt++) {
-    if (await chargers.replaceCharger(claimed, base.version)) break;
+    if (await claimLanded(claimed, base.version, input.connector_id, sessionId)) break;
     const fresh = await chargers.getCharger(found.publicCode);
     const retry =
       attempt + 1 < MAX_WRITE_ATTEMPTS ? claimConnector(fresh, input.connector_id, sessionId, now) : null;
@@ -151,7 +171,12 @@ export async function startSession(input: StartPublicSessionInput, now: Date): P
     claimed = retry;
     base = fresh as ChargerRecord;
   }
-  await addToCounter(capKey, capWindow.resetAt);
+  // The claim is the commit point: from here the session exists and the driver must get its token. The
+  // cap is an abuse limit, so a count that cannot be recorded is logged, not turned into a failed start
+  // that would leave the connector held by a session nobody can reach.
+  await addToCounter(capKey, capWindow.resetAt).catch((error: unknown) => {
+    log.warn('could not count a start against the per-charger cap', { sessionId, error });
+  });
   return {
     token,
     ...toPublicSessionResource(created.session, { includePayment: true, charger: claimed }),
