@@ -11,6 +11,8 @@ export interface Config {
   /** Secrets Manager secret holding the continuation-token key (AWS). */
   cursorSecretArn: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The daily job's queue, which the planner sends to (AWS). */
+  jobQueueUrl: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -21,6 +23,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     cursorSecret: env.CURSOR_SECRET || undefined,
     cursorSecretArn: env.CURSOR_SECRET_ARN || undefined,
+    jobQueueUrl: env.JOB_QUEUE_URL || undefined,
     logLevel: (['debug', 'info', 'warn', 'error'].includes(logLevel)
       ? logLevel
       : 'info') as Config['logLevel'],
