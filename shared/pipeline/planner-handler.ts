@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { config } from '../config.js';
 import { createLogger } from '../logger.js';
-import { type PlanSummary, planDailyRun, type QueueSender } from './planner.js';
+import { type CaptureShardReader, type PlanSummary, planDailyRun, type QueueSender } from './planner.js';
 import { sqsQueueSender } from './sqs-sender.js';
 
 export const PlannerEvent = z.looseObject({
@@ -15,7 +15,7 @@ export const PlannerEvent = z.looseObject({
 
 export function createPlannerHandler(
   queue: () => QueueSender,
-  options: { now?: () => Date; pageLimit?: number } = {},
+  options: { now?: () => Date; readShard?: CaptureShardReader } = {},
 ) {
   const now = options.now ?? (() => new Date());
   const log = createLogger({ service: 'evsessions', component: 'daily-job-planner' });
@@ -24,7 +24,7 @@ export function createPlannerHandler(
     if (!parsed.success) throw new Error(`Not a planner event: ${parsed.error.message}`);
     const asOf = parsed.data.scheduledTime ? new Date(parsed.data.scheduledTime) : now();
     const runId = parsed.data.executionId ?? `run-${asOf.toISOString()}`;
-    const summary = await planDailyRun({ asOf, runId }, { queue: queue(), pageLimit: options.pageLimit });
+    const summary = await planDailyRun({ asOf, runId }, { queue: queue(), readShard: options.readShard });
     log.info('daily job planned', { ...summary });
     return summary;
   };

@@ -8,7 +8,11 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DAILY_JOB_SETTINGS, dailyJobSettingsFromContext, type DailyJobSettings } from '../../infra/daily-job.js';
+import {
+  type DailyJobSettings,
+  DEFAULT_DAILY_JOB_SETTINGS,
+  dailyJobSettingsFromContext,
+} from '../../infra/daily-job.js';
 import { JOB_FUNCTIONS } from '../../infra/functions.js';
 import { EvSessionsStack } from '../../infra/stack.js';
 import {
@@ -56,7 +60,8 @@ function grants(roleId: string): string[] {
     for (const statement of policy.Properties.PolicyDocument.Statement) {
       expect(statement.Effect).toBe('Allow');
       for (const action of [statement.Action].flat())
-        for (const resource of [statement.Resource].flat()) pairs.push(`${action} ${JSON.stringify(resource)}`);
+        for (const resource of [statement.Resource].flat())
+          pairs.push(`${action} ${JSON.stringify(resource)}`);
     }
   }
   return pairs.sort();
@@ -88,7 +93,10 @@ describe('the schedule', () => {
 
   it('retries a failed delivery within an hour, then dead-letters the run', () => {
     const [[, schedule]] = ofType('AWS::Scheduler::Schedule') as [[string, any]];
-    expect(schedule.Properties.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
+    expect(schedule.Properties.Target.RetryPolicy).toEqual({
+      MaximumRetryAttempts: 3,
+      MaximumEventAgeInSeconds: 3600,
+    });
     expect(schedule.Properties.Target.DeadLetterConfig).toEqual({ Arn: arnOf(job.runDeadLetters) });
   });
 
@@ -203,7 +211,11 @@ describe('the functions', () => {
 
   it('give the planner a Query on the capture index and a send to the queue, nothing else', () => {
     const index = JSON.stringify({ 'Fn::Join': ['', [tableArn(), '/index/GSI1']] });
-    expect(JOB_FUNCTIONS.planner.table).toEqual({ actions: ['dynamodb:Query'], indexes: ['GSI1'], indexesOnly: true });
+    expect(JOB_FUNCTIONS.planner.table).toEqual({
+      actions: ['dynamodb:Query'],
+      indexes: ['GSI1'],
+      indexesOnly: true,
+    });
     expect(grants(idOf(job.planner.role))).toEqual(
       [
         `dynamodb:Query ${index}`,
@@ -269,11 +281,11 @@ describe('the stack', () => {
   it('passes cdk-nag AwsSolutions with the job, with nothing acknowledged for it', () => {
     const { app, stack } = synth();
     const report = new AwsSolutionsChecks(app).validateScope(stack);
-    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath)}`)).toEqual(
-      [],
-    );
-    const acknowledged = stack.dailyJob!.node
-      .findAll()
+    expect(
+      report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath)}`),
+    ).toEqual([]);
+    const acknowledged = stack
+      .dailyJob!.node.findAll()
       .flatMap((construct) => construct.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules'));
     expect(acknowledged).toEqual([]);
   });

@@ -2,15 +2,65 @@
 // readings; these stand in for it with its contract), and DynamoDB faults injected above the SDK's retries.
 
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { isCaptureEnabled } from '../../shared/entities/domain.js';
+import { type EntityRecord, isCaptureEnabled, newEntity } from '../../shared/entities/domain.js';
 import type { EntityProcessor, EntityRef, ProcessEntityResult } from '../../shared/pipeline/processor.js';
 import type { ChargeSessionRecord } from '../../shared/sessions/model.js';
 import { documentClient, tableName } from '../../shared/storage/client.js';
-import { getEntity } from '../../shared/storage/entities.js';
+import { getEntity, putNewEntity, setFeature } from '../../shared/storage/entities.js';
 import { upsertSession } from '../../shared/storage/sessions.js';
 import { Rng } from '../simulator/prng.js';
 
 const NO_UNITS = { readUnits: 0, writeUnits: 0 };
+
+// ----- entities --------------------------------------------------------------------------------------------
+
+/** Zones east and west of UTC, half-hour offsets, and DST on both hemispheres. */
+export const JOB_ZONES = [
+  'UTC',
+  'Europe/Berlin',
+  'America/New_York',
+  'Asia/Kolkata',
+  'Pacific/Kiritimati',
+  'Australia/Lord_Howe',
+] as const;
+
+/** A fixed UUID per number, so two tenants can hold "the same" entity. */
+export function jobEntityId(n: number): string {
+  return `01900000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
+/** Stores entities with CaptureChargeSessions on (in the capture index), zones and types taking turns. */
+export async function createJobEntities(tenantId: string, ids: readonly string[]): Promise<EntityRecord[]> {
+  const at = new Date('2025-12-01T00:00:00.000Z');
+  const entities = ids.map((id, n) => ({
+    ...newEntity(
+      tenantId,
+      id,
+      {
+        type: n % 3 === 2 ? ('CP' as const) : ('EV' as const),
+        name: `Job entity ${n}`,
+        timeZone: JOB_ZONES[n % JOB_ZONES.length] as string,
+        capabilities: ['power', 'energy'],
+      },
+      at,
+    ),
+    features: { CaptureChargeSessions: { enabled: true, since: at.toISOString() } },
+  }));
+  for (let i = 0; i < entities.length; i += 25)
+    await Promise.all(entities.slice(i, i + 25).map((entity) => putNewEntity(entity)));
+  return entities;
+}
+
+/** Switches CaptureChargeSessions (and so the entity's place in the capture index). */
+export async function setCapture(tenantId: string, entityId: string, enabled: boolean): Promise<void> {
+  const updated = await setFeature(
+    { tenantId, id: entityId },
+    'CaptureChargeSessions',
+    { enabled, since: new Date('2026-01-01T00:00:00.000Z').toISOString() },
+    { requireBatteryCapacity: false },
+  );
+  if (!updated) throw new Error(`no entity ${entityId}`);
+}
 
 /** Does nothing but say the entity was processed: the rollups then come from sessions already stored. */
 export const processedOnly: EntityProcessor = async () => ({
@@ -164,7 +214,8 @@ export function simulatedProcessor(
 
 // ----- faults ------------------------------------------------------------------------------------------
 
-const WRITES = new Set(['PutCommand', 'UpdateCommand', 'DeleteCommand', 'BatchWriteCommand']);
+/** The low-level command names the middleware sees. */
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
 const FAULTS = 'evsTestDynamoFaults';
 
 function fault(name: string): Error {
@@ -182,7 +233,7 @@ export function injectDynamoFaults(options: {
   seed: number;
   before: number;
   afterWrite: number;
-  /** Only these commands (e.g. 'BatchWriteCommand'); all when omitted. */
+  /** Only these calls (the command as DynamoDB names it, e.g. 'BatchWriteItemCommand'); all when omitted. */
   only?: (command: string, input: Record<string, any>) => boolean;
 }) {
   const rng = new Rng(options.seed);
