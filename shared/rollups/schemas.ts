@@ -48,6 +48,8 @@ export const DailyEnergyQuery = z
     continuationToken: pageQueryFields.continuationToken,
   })
   .superRefine((query, ctx) => {
+    // Refinements run even when a field failed; a bad date has already been reported on its own.
+    if (!isCalendarDate(query.start) || !isCalendarDate(query.end)) return;
     const span = daysBetween(query.start, query.end);
     if (span <= 0 || span > DAILY_ENERGY_MAX_DAYS) {
       ctx.addIssue({
