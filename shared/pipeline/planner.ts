@@ -8,6 +8,7 @@
 
 import { CAPTURE_SHARDS, type CaptureShardPage, listCaptureShard } from '../storage/entities.js';
 import type { Position } from '../storage/page.js';
+import { mapLimited } from './concurrency.js';
 import { encodeJobMessage } from './messages.js';
 
 /** SQS takes at most ten messages per SendMessageBatch. */
@@ -125,15 +126,6 @@ async function sendBatch(
   }
 }
 
-/** Runs `task` over `items` with at most `limit` in flight. */
-async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>) {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await task(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
 /** Enqueues every entity with CaptureChargeSessions on, once, for the run as of `run.asOf`. */
 export async function planDailyRun(
   run: { asOf: Date; runId: string },
@@ -171,7 +163,7 @@ export async function planDailyRun(
           })),
         );
       }
-      await forEachLimited(batches, SENDS_IN_FLIGHT_PER_SHARD, async (batch) => {
+      await mapLimited(batches, SENDS_IN_FLIGHT_PER_SHARD, async (batch) => {
         await sendBatch(batch, send, counters);
         counters.entities += batch.length;
         deps.onProgress?.(counters.entities);

@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { rollupSince, updateDailyRollups } from '../rollups/service.js';
 import { CapacityMeter } from '../storage/capacity.js';
 import { acquireEntityLease, releaseEntityLease } from '../storage/rollups.js';
+import { mapLimited } from './concurrency.js';
 import { decodeJobMessage, type EntityJobMessage } from './messages.js';
 import type { EntityProcessor, ProcessEntityResult } from './processor.js';
 import { ENTITY_LEASE_MS, WORKER_BATCH_SIZE } from './settings.js';
@@ -145,20 +146,6 @@ async function processMessage(
     // A failed run gives the lease back at once (best effort: unreleased, it expires by itself).
     if (!released) await releaseEntityLease({ tenantId, entityId, owner }, meter).catch(() => false);
   }
-}
-
-/** Runs `task` over `items` with at most `limit` in flight, keeping the order of results. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>) {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }
 
 export function createWorkerHandler(processor: EntityProcessor, options: WorkerOptions = {}): WorkerHandler {

@@ -17,6 +17,7 @@ import {
   createJobEntities,
   injectDynamoFaults,
   jobEntityId,
+  quietLog,
   SIMULATION_ORIGIN_MS,
   setCapture,
   simulatedHistory,
@@ -65,7 +66,7 @@ describe('the daily job over many entities', () => {
   let faulty: Awaited<ReturnType<typeof snapshot>>;
 
   it('stores with DynamoDB faults exactly what it stores without: nothing lost, nothing duplicated', async () => {
-    const worker = createWorkerHandler(simulatedProcessor());
+    const worker = createWorkerHandler(simulatedProcessor(), { log: quietLog });
     await createJobEntities('fault-free', ids);
     const clean = await runAggregation({ worker, asOf: AS_OF, pageLimit: 25 });
     expect(clean.deadLetters).toEqual([]);
@@ -128,7 +129,10 @@ describe('the daily job over many entities', () => {
 
   it('changes nothing when it runs again for the same day', async () => {
     expect(faulty).toBeDefined();
-    const again = await runAggregation({ worker: createWorkerHandler(simulatedProcessor()), asOf: AS_OF });
+    const again = await runAggregation({
+      worker: createWorkerHandler(simulatedProcessor(), { log: quietLog }),
+      asOf: AS_OF,
+    });
     expect(again).toMatchObject({
       entities: ENTITIES,
       processed: ENTITIES,
@@ -158,7 +162,7 @@ describe('the daily job over many entities', () => {
       await deleteEntity(tenant, changed.gone);
     };
     const run = await runAggregation({
-      worker: createWorkerHandler(simulatedProcessor({ beforeEntity })),
+      worker: createWorkerHandler(simulatedProcessor({ beforeEntity }), { log: quietLog }),
       asOf: AS_OF,
       batchSize: 1,
       concurrency: 1,

@@ -20,6 +20,7 @@ import {
   injectDynamoFaults,
   jobEntityId,
   processedOnly,
+  quietLog,
   setCapture,
   simulatedProcessor,
 } from '../support/job.js';
@@ -84,7 +85,7 @@ describe('a batch', () => {
       if (failing.has(ref.entityId)) throw new Error(`engine failed on ${ref.entityId}`);
       return processedOnly(ref, now);
     };
-    const handler = createWorkerHandler(processor);
+    const handler = createWorkerHandler(processor, { log: quietLog });
     const records = [
       ...ids.map((id, n) => ({ id: `m${n}`, body: job(tenant, id) })),
       { id: 'not-json', body: '{"v":1,' },
@@ -152,7 +153,7 @@ describe('a batch', () => {
       ...(await processedOnly(ref, now)),
       consumed: { readUnits: 10, writeUnits: 3 },
     });
-    const { outcomes } = await createWorkerHandler(processor).handleBatch(
+    const { outcomes } = await createWorkerHandler(processor, { log: quietLog }).handleBatch(
       event([{ id: 'u1', body: job(tenant, entity!.id) }]),
     );
     // The processor's own, plus at least: lease and release, one rollup put; the entity, sessions and rollups read.
@@ -168,7 +169,7 @@ describe('the entity lease', () => {
     calls.push(ref.entityId);
     return entityAwareProcessor(ref, now);
   };
-  const handler = createWorkerHandler(counting);
+  const handler = createWorkerHandler(counting, { log: quietLog });
   const tenant = 'leases';
 
   it('answers a duplicate of the run the holder is doing as done, and a newer run as busy', async () => {
@@ -235,7 +236,7 @@ describe('a crash between the sessions and the rollups', () => {
     const id = jobEntityId(500);
     await createJobEntities('clean', [id]);
     await createJobEntities('crash', [id]);
-    const handler = createWorkerHandler(simulatedProcessor());
+    const handler = createWorkerHandler(simulatedProcessor(), { log: quietLog });
 
     const clean = await handler.handleBatch(event([{ id: 'c1', body: job('clean', id) }]));
     expect(clean.outcomes[0]).toMatchObject({ status: 'processed' });
