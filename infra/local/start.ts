@@ -33,11 +33,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535)
   throw new Error(`--port must be 0–65535, not ${values.port}`);
 const backend = backendFromEnv(values.backend);
 const dataDir = values['data-dir'] ? resolve(values['data-dir']) : undefined;
-const { parseInterval } = await import('./aggregate.js');
+const { formatSummary, loadWorkerHandler, parseInterval, runAggregation } = await import('./aggregate.js');
 const aggregateEveryMs =
   values['aggregate-every'] === undefined ? undefined : parseInterval(values['aggregate-every']);
 if (values['aggregate-every'] !== undefined && aggregateEveryMs === undefined)
   throw new Error(`--aggregate-every must look like 90s, 30m, 6h or 1d, not ${values['aggregate-every']}`);
+// Loaded before anything starts, so a missing worker stops here rather than leaving a database behind.
+const jobWorker = aggregateEveryMs === undefined ? undefined : await loadWorkerHandler();
 if (dataDir) mkdirSync(dataDir, { recursive: true });
 
 /** The cursor key is kept with the data, so page links survive a restart on the same --data-dir. */
@@ -91,9 +93,8 @@ The API is described at ${api.url}/openapi.json. Stop with Ctrl-C.
 `);
 
 let aggregation: NodeJS.Timeout | undefined;
-if (aggregateEveryMs !== undefined) {
-  const { formatSummary, loadWorkerHandler, runAggregation } = await import('./aggregate.js');
-  const worker = await loadWorkerHandler();
+if (aggregateEveryMs !== undefined && jobWorker) {
+  const worker = jobWorker;
   let running = false;
   // One run at a time: a tick that finds the previous run still going is skipped.
   const aggregate = async () => {
