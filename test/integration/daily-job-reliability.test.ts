@@ -185,6 +185,34 @@ describe('the daily job over many entities', () => {
   }, 60_000);
 });
 
+describe('an entity that always fails', () => {
+  it('is delivered maxReceiveCount times, then reported as a dead letter; the others are done', async () => {
+    for (const id of ids.slice(0, 12)) await setCapture('mid-run', id, false).catch(() => undefined);
+    const poisonIds = [jobEntityId(9001), jobEntityId(9002), jobEntityId(9003)];
+    await createJobEntities('poison', poisonIds);
+    const processor = simulatedProcessor({
+      beforeEntity: async (ref) => {
+        if (ref.entityId === poisonIds[1]) throw new Error('engine crashed on this entity');
+      },
+    });
+    const run = await runAggregation({
+      worker: createWorkerHandler(processor, { log: quietLog }),
+      asOf: AS_OF,
+      maxReceiveCount: 3,
+    });
+    expect(run).toMatchObject({ entities: 3, processed: 2, failedAttempts: 3 });
+    expect(run.deadLetters).toEqual([
+      {
+        messageId: expect.any(String),
+        tenantId: 'poison',
+        entityId: poisonIds[1],
+        receiveCount: 3,
+        error: 'Error: engine crashed on this entity',
+      },
+    ]);
+  });
+});
+
 it('the simulated history starts where the processors expect it', () => {
   expect(simulatedHistory(jobEntityId(1), SIMULATION_ORIGIN_MS + 86_400_000 * 3).length).toBeGreaterThan(0);
 });
