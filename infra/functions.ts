@@ -1,8 +1,10 @@
 // The catalog of Lambda functions: entry file, sizing, and exactly what each may do to the table. The
 // stack turns `table.actions` into one IAM statement on the table (and the named indexes) per function,
-// so least privilege is read off this file.
+// so least privilege is read off this file. FUNCTIONS are the HTTP API's (and its authorizer);
+// JOB_FUNCTIONS are the daily job's, whose queue rights infra/daily-job.ts grants next to the queues.
 
 import type { FunctionName } from '../shared/http/route.js';
+import { PLANNER_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS } from '../shared/pipeline/settings.js';
 import type { IndexName } from '../shared/storage/table.js';
 import type { LazyModule } from './bundling-options.js';
 
@@ -22,7 +24,12 @@ export interface FunctionSpec {
   description: string;
   memoryMb: number;
   timeoutSeconds: number;
-  table?: { actions: DynamoAction[]; indexes?: IndexName[] };
+  table?: {
+    actions: DynamoAction[];
+    indexes?: IndexName[];
+    /** The actions apply to the named indexes only, not to the table itself. */
+    indexesOnly?: boolean;
+  };
   /** Reads the continuation-token key (list operations). */
   cursorSecret?: boolean;
   /** Reads the payment provider's keys (holds, captures, refunds of public charging). */
@@ -66,14 +73,14 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
   },
   sessions: {
     entry: 'functions/sessions.ts',
-    description: 'Charge-session listings (per entity and per fleet) and their exports',
+    description: 'Charge-session listings (per entity and per fleet), their exports, and daily energy',
     // CSV exports serialise up to 4 MiB per response; Lambda's CPU grows with memory.
     memoryMb: 1024,
     // A CSV response runs at most CSV_MAX_QUERIES Queries; HTTP APIs give up on an integration after 30 s.
     timeoutSeconds: 29,
     table: {
       // GetItem: the entity (404, type, name); BatchGetItem: entity names in fleet CSVs; Query: the
-      // entity's session partition (table) and the tenant's fleet partition (GSI2).
+      // entity's session and rollup partitions (table) and the tenant's sessions and rollups (GSI2).
       actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
       indexes: ['GSI2'],
     },
@@ -126,5 +133,38 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     },
     paymentSecret: true,
     lazyModules: ['stripe'],
+  },
+};
+
+/** The daily job's functions: not behind the HTTP API, invoked by the schedule and the queue. */
+export type JobFunctionName = 'planner' | 'worker';
+
+export const JOB_FUNCTIONS: Record<JobFunctionName, FunctionSpec> = {
+  planner: {
+    entry: 'functions/planner.ts',
+    description: 'Daily job: pages the capture index and sends every enabled entity to the job queue',
+    memoryMb: 512,
+    timeoutSeconds: PLANNER_TIMEOUT_SECONDS,
+    // The sparse capture index, and nothing of the table itself.
+    table: { actions: ['dynamodb:Query'], indexes: ['GSI1'], indexesOnly: true },
+  },
+  worker: {
+    entry: 'functions/worker.ts',
+    description: 'Daily job: computes and stores one entity’s sessions per message, then its daily rollups',
+    // The session engine is CPU-bound; Lambda's CPU grows with memory.
+    memoryMb: 1024,
+    timeoutSeconds: WORKER_TIMEOUT_SECONDS,
+    table: {
+      // GetItem: the entity, the job state; Query: readings, sessions and rollups of the entity;
+      // UpdateItem: session upserts, the cursor, the lease; PutItem: the processor's cursor;
+      // BatchWriteItem: rollup puts and deletes.
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'dynamodb:PutItem',
+        'dynamodb:BatchWriteItem',
+      ],
+    },
   },
 };

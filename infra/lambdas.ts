@@ -9,6 +9,7 @@ import { ApplicationLogLevel, LoggingFormat, SystemLogLevel } from 'aws-cdk-lib/
 import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BUNDLING, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from './bundling.js';
 import { EXTERNAL_MODULES, lazyModuleCommands } from './bundling-options.js';
@@ -23,6 +24,8 @@ export interface LambdaProps {
   paymentSecret?: ISecret | undefined;
   environment?: Record<string, string>;
   logRetention: RetentionDays;
+  /** For functions invoked asynchronously: Lambda's retries, then the queue that keeps failed events. */
+  asyncInvoke?: { retryAttempts: number; maxEventAge: Duration; deadLetterQueue: IQueue };
 }
 
 /**
@@ -71,7 +74,7 @@ export class EvsFunction extends Construct {
     const environment: Record<string, string> = { LOG_LEVEL: 'info', ...props.environment };
     if (spec.table) {
       const resources = [
-        props.table.tableArn,
+        ...(spec.table.indexesOnly ? [] : [props.table.tableArn]),
         ...(spec.table.indexes ?? []).map((index) => `${props.table.tableArn}/index/${index}`),
       ];
       this.role.addToPolicy(
@@ -118,6 +121,7 @@ export class EvsFunction extends Construct {
       bundling: bundlingFor(spec, Boolean(props.paymentSecret)),
       projectRoot: Stack.of(this).node.tryGetContext('projectRoot') ?? process.cwd(),
       depsLockFilePath: 'package-lock.json',
+      ...(props.asyncInvoke ?? {}),
     });
   }
 }

@@ -9,6 +9,7 @@ import { allRoutes } from '../shared/api/routes.js';
 import { corsPolicy } from '../shared/http/cors.js';
 import type { FunctionName } from '../shared/http/route.js';
 import { Api } from './api.js';
+import { DailyJob, type DailyJobSettings } from './daily-job.js';
 import { Database } from './database.js';
 import { FUNCTIONS, type WorkerName } from './functions.js';
 import { EvsFunction } from './lambdas.js';
@@ -25,6 +26,8 @@ export interface EvSessionsStackProps extends StackProps {
    * for development and operators who bill separately) or Stripe (a secret for its keys is created).
    */
   payments?: 'local' | 'stripe';
+  /** The daily aggregation job (infra/daily-job.ts); left out when not given. */
+  dailyJob?: { workerEntry: string; settings?: Partial<DailyJobSettings> };
 }
 
 export class EvSessionsStack extends Stack {
@@ -33,6 +36,7 @@ export class EvSessionsStack extends Stack {
   readonly api: Api;
   readonly sweep: PublicChargingSweep;
   readonly stripeKeys: StripeKeysSecret | undefined;
+  readonly dailyJob: DailyJob | undefined;
 
   constructor(scope: Construct, id: string, props: EvSessionsStackProps = {}) {
     super(scope, id, props);
@@ -83,6 +87,15 @@ export class EvSessionsStack extends Stack {
       cors: corsPolicy(props.corsOrigins ?? []),
       logRetention,
     });
+
+    this.dailyJob = props.dailyJob
+      ? new DailyJob(this, 'DailyJob', {
+          table: this.database.table,
+          logRetention,
+          workerEntry: props.dailyJob.workerEntry,
+          settings: props.dailyJob.settings,
+        })
+      : undefined;
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'TableName', {

@@ -22,6 +22,8 @@ export interface Config {
   stripeSecretArn: string | undefined;
   /** Where the Stripe API is (`http://127.0.0.1:12111` for a fake in tests); Stripe's own when unset. */
   stripeApiBase: string | undefined;
+  /** The daily job's queue, which the planner sends to (AWS). */
+  jobQueueUrl: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -38,6 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stripeAccountId: env.STRIPE_ACCOUNT_ID || undefined,
     stripeSecretArn: env.STRIPE_SECRET_ARN || undefined,
     stripeApiBase: env.STRIPE_API_BASE || undefined,
+    jobQueueUrl: env.JOB_QUEUE_URL || undefined,
     logLevel: (['debug', 'info', 'warn', 'error'].includes(logLevel)
       ? logLevel
       : 'info') as Config['logLevel'],

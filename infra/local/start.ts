@@ -1,9 +1,10 @@
 // `npm start`: the API on http://127.0.0.1:3000 over an embedded DynamoDB, with demo data and a token.
 //
 //   npm start -- [--port 3000] [--host 127.0.0.1] [--data-dir DIR] [--backend dynalite|dynamodb-local]
-//                [--cors-origins https://dash.example.com,http://localhost:5173]
+//                [--cors-origins https://dash.example.com,http://localhost:5173] [--aggregate-every 6h]
 //
-// In memory by default; --data-dir keeps the data on disk across restarts.
+// In memory by default; --data-dir keeps the data on disk across restarts. --aggregate-every runs the
+// daily job (as `npm run aggregate` does) once at start and then at that interval (90s, 30m, 6h, 1d).
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     backend: { type: 'string', default: process.env.DDB_BACKEND ?? 'dynalite' },
     'cors-origins': { type: 'string', default: process.env.CORS_ORIGINS ?? '' },
+    'aggregate-every': { type: 'string' },
   },
 });
 
@@ -31,6 +33,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535)
   throw new Error(`--port must be 0–65535, not ${values.port}`);
 const backend = backendFromEnv(values.backend);
 const dataDir = values['data-dir'] ? resolve(values['data-dir']) : undefined;
+const { formatSummary, loadWorkerHandler, parseInterval, runAggregation } = await import('./aggregate.js');
+const aggregateEveryMs =
+  values['aggregate-every'] === undefined ? undefined : parseInterval(values['aggregate-every']);
+if (values['aggregate-every'] !== undefined && aggregateEveryMs === undefined)
+  throw new Error(`--aggregate-every must look like 90s, 30m, 6h or 1d, not ${values['aggregate-every']}`);
+// Loaded before anything starts, so a missing worker stops here rather than leaving a database behind.
+const jobWorker = aggregateEveryMs === undefined ? undefined : await loadWorkerHandler();
 if (dataDir) mkdirSync(dataDir, { recursive: true });
 
 /** The cursor key is kept with the data, so page links survive a restart on the same --data-dir. */
@@ -91,11 +100,33 @@ Try:
 The API is described at ${api.url}/openapi.json. Stop with Ctrl-C.
 `);
 
+let aggregation: NodeJS.Timeout | undefined;
+if (aggregateEveryMs !== undefined && jobWorker) {
+  const worker = jobWorker;
+  let running = false;
+  // One run at a time: a tick that finds the previous run still going is skipped.
+  const aggregate = async () => {
+    if (running) return;
+    running = true;
+    try {
+      console.log(formatSummary(await runAggregation({ worker, asOf: new Date() })));
+    } catch (error) {
+      console.error(`daily job failed: ${(error as Error).message}`);
+    } finally {
+      running = false;
+    }
+  };
+  console.log(`The daily job runs now and every ${values['aggregate-every']}.`);
+  void aggregate();
+  aggregation = setInterval(aggregate, aggregateEveryMs);
+}
+
 let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
   clearInterval(sweeper);
+  clearInterval(aggregation);
   clearState();
   await api.close();
   await dynamo.stop();

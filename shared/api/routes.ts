@@ -5,6 +5,7 @@ import { chargerRoutes } from '../chargers/routes.js';
 import { entityRoutes } from '../entities/routes.js';
 import type { RouteSpec } from '../http/route.js';
 import { publicSessionRoutes } from '../public-sessions/routes.js';
+import { dailyEnergyRoutes } from '../rollups/routes.js';
 import { sessionRoutes } from '../sessions/routes.js';
 import { metaRoutes } from './meta-routes.js';
 
@@ -14,4 +15,5 @@ export const allRoutes: readonly RouteSpec[] = [
   ...sessionRoutes,
   ...chargerRoutes,
   ...publicSessionRoutes,
+  ...dailyEnergyRoutes,
 ];

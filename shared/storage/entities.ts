@@ -7,12 +7,14 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { EntityRecord, FeatureRecord } from '../entities/domain.js';
 import type { EntityType, FeatureName } from '../entities/schemas.js';
 import { ServiceUnavailableError } from '../errors.js';
+import type { CapacityMeter } from './capacity.js';
 import { documentClient, tableName } from './client.js';
 import { mapPage, type Page, type Position, queryPage } from './page.js';
 
@@ -86,14 +88,20 @@ export async function putNewEntity(entity: EntityRecord): Promise<void> {
   );
 }
 
-export async function getEntity(tenantId: string, entityId: string): Promise<EntityRecord | undefined> {
-  const { Item } = await documentClient().send(
+export async function getEntity(
+  tenantId: string,
+  entityId: string,
+  meter?: CapacityMeter,
+): Promise<EntityRecord | undefined> {
+  const { Item, ConsumedCapacity } = await documentClient().send(
     new GetCommand({
       TableName: tableName(),
       Key: entityKeys.primary(tenantId, entityId),
       ConsistentRead: true,
+      ...(meter ? { ReturnConsumedCapacity: 'TOTAL' as const } : {}),
     }),
   );
+  meter?.add('read', ConsumedCapacity);
   return Item ? entityFromItem(Item) : undefined;
 }
 
@@ -140,6 +148,44 @@ export async function getEntityNames(
     keys = (result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
   }
   return names;
+}
+
+/** One page of a capture shard: the entities with CaptureChargeSessions on that hash to it. */
+export interface CaptureShardPage {
+  entities: { tenantId: string; entityId: string }[];
+  /** Where the next page starts; undefined after the last page. */
+  nextKey: Position | undefined;
+}
+
+/**
+ * One page of capture shard `shard` on the sparse GSI1 index (access pattern 10: the daily planner). `limit`
+ * caps the items per page; without it DynamoDB returns up to 1 MB. Projected to the two ids (the read costs
+ * the same; the transfer is a fraction). GSI1 is eventually consistent: an entity enabled a moment ago may
+ * join a run a moment later.
+ */
+export async function listCaptureShard(
+  shard: number,
+  startKey: Position | undefined,
+  limit?: number,
+): Promise<CaptureShardPage> {
+  const result = await documentClient().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'gsi1pk = :shard',
+      ExpressionAttributeValues: { ':shard': entityKeys.captureShardPartition(shard) },
+      ProjectionExpression: 'tenantId, entityId',
+      ExclusiveStartKey: startKey,
+      ...(limit !== undefined ? { Limit: limit } : {}),
+    }),
+  );
+  return {
+    entities: (result.Items ?? []).map((item) => ({
+      tenantId: item.tenantId as string,
+      entityId: item.entityId as string,
+    })),
+    nextKey: result.LastEvaluatedKey,
+  };
 }
 
 export async function listEntities(

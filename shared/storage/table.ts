@@ -10,7 +10,7 @@ export const TABLE = {
   indexes: {
     /** Overloaded: a tenant's tokens; entities with CaptureChargeSessions on (sparse, sharded). */
     GSI1: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    /** Overloaded: reserved for cross-entity listings (fleet sessions, chargers by code). */
+    /** Overloaded: cross-entity listings (fleet sessions, daily rollups; chargers by code). */
     GSI2: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   },
 } as const;

@@ -1,0 +1,210 @@
+// The daily job's worker: an SQS batch in, a partial batch response out. For each message (one entity) it
+// takes the entity's lease, runs the injected processor (sessions and cursor), brings the entity's daily
+// rollups up to date, and gives the lease back. A record fails alone: its message id is reported in
+// batchItemFailures, SQS delivers it again after the visibility timeout and, after MAX_RECEIVE_COUNT
+// deliveries, moves it to the dead-letter queue. An entity deleted or switched off is a success (skipped).
+//
+// Why a lease: a planner run retried enqueues entities twice, so two workers could hold the same entity at
+// once; interleaved, one could write rollups computed before the other's sessions landed. The lease,
+// owned by the SQS message id, serialises them. A message whose run is already covered by the holder's
+// (same or later as-of instant) is a duplicate and succeeds at once: the holder's message stays in the
+// queue until it completes. An older run's lease makes the record fail and come back later. A redelivery
+// of the holder's own message (its attempt died) takes the lease over.
+
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createLogger, type Logger } from '../logger.js';
+import { rollupSince, updateDailyRollups } from '../rollups/service.js';
+import { CapacityMeter } from '../storage/capacity.js';
+import { acquireEntityLease, releaseEntityLease } from '../storage/rollups.js';
+import { mapLimited } from './concurrency.js';
+import { decodeJobMessage, type EntityJobMessage } from './messages.js';
+import type { EntityProcessor, ProcessEntityResult } from './processor.js';
+import { ENTITY_LEASE_MS, WORKER_BATCH_SIZE } from './settings.js';
+
+export type RecordStatus = ProcessEntityResult['status'] | 'duplicate' | 'failed';
+
+export interface RecordOutcome {
+  messageId: string;
+  /** Absent for a message that is not a job message. */
+  tenantId?: string;
+  entityId?: string;
+  status: RecordStatus;
+  readings: number;
+  sessionsWritten: number;
+  /** Rollup days put and deleted. */
+  rollupsWritten: number;
+  rollupsDeleted: number;
+  /** The processor's units plus the worker's own (lease, rollups). */
+  consumed: { readUnits: number; writeUnits: number };
+  /** For a failed record: why (logged too). */
+  error?: string;
+}
+
+export interface BatchResult {
+  response: SQSBatchResponse;
+  outcomes: RecordOutcome[];
+}
+
+export interface WorkerOptions {
+  /** Wall-clock time, for leases and `updated` stamps (never for which readings are processed). */
+  clock?: () => Date;
+  log?: Logger;
+}
+
+/** The Lambda handler, which also exposes each record's outcome (the local runner and tests read them). */
+export type WorkerHandler = ((event: SQSEvent) => Promise<SQSBatchResponse>) & {
+  handleBatch(event: SQSEvent): Promise<BatchResult>;
+};
+
+class EntityBusyError extends Error {
+  constructor(entityId: string, holderAsOf: string | null) {
+    super(
+      `entity ${entityId} is being processed by another worker (run as of ${holderAsOf ?? 'unknown'}); retried later`,
+    );
+    this.name = 'EntityBusyError';
+  }
+}
+
+class LeaseLostError extends Error {
+  constructor(entityId: string) {
+    super(`the lease on entity ${entityId} expired and was taken before this run finished; retried later`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+const empty = (messageId: string, message: EntityJobMessage | undefined): RecordOutcome => ({
+  messageId,
+  ...(message ? { tenantId: message.tenantId, entityId: message.entityId } : {}),
+  status: 'failed',
+  readings: 0,
+  sessionsWritten: 0,
+  rollupsWritten: 0,
+  rollupsDeleted: 0,
+  consumed: { readUnits: 0, writeUnits: 0 },
+});
+
+async function processMessage(
+  message: EntityJobMessage,
+  messageId: string,
+  outcome: RecordOutcome,
+  processor: EntityProcessor,
+  options: Required<WorkerOptions>,
+  meter: CapacityMeter,
+): Promise<void> {
+  const { tenantId, entityId } = message;
+  const asOfMs = Date.parse(message.asOf);
+  const owner = messageId;
+  const lease = await acquireEntityLease(
+    {
+      tenantId,
+      entityId,
+      owner,
+      asOf: message.asOf,
+      nowMs: options.clock().getTime(),
+      leaseMs: ENTITY_LEASE_MS,
+    },
+    meter,
+  );
+  if (!lease.acquired) {
+    const holderAsOf = lease.holder?.asOf ?? null;
+    if (holderAsOf !== null && Date.parse(holderAsOf) >= asOfMs) {
+      outcome.status = 'duplicate';
+      return;
+    }
+    throw new EntityBusyError(entityId, holderAsOf);
+  }
+
+  let released = false;
+  try {
+    const result = await processor({ tenantId, entityId }, new Date(asOfMs));
+    outcome.readings = result.readings;
+    outcome.sessionsWritten = result.sessionsWritten;
+    outcome.consumed = { ...result.consumed };
+    let rolledUpThrough: string | null | undefined;
+    if (result.status === 'processed') {
+      const update = await updateDailyRollups(
+        {
+          tenantId,
+          entityId,
+          sinceMs: rollupSince(lease.state.rolledUpThrough, result.cursorBefore),
+          asOfMs,
+          now: options.clock(),
+        },
+        meter,
+      );
+      outcome.rollupsWritten = update.written;
+      outcome.rollupsDeleted = update.deleted;
+      // Deleted between the processor and the rollups: nothing rolled up, so the mark stays where it was.
+      if (update.range) rolledUpThrough = result.cursorAfter;
+    }
+    released = true;
+    if (!(await releaseEntityLease({ tenantId, entityId, owner, rolledUpThrough }, meter))) {
+      throw new LeaseLostError(entityId);
+    }
+    outcome.status = result.status;
+  } finally {
+    // A failed run gives the lease back at once (best effort: unreleased, it expires by itself).
+    if (!released) await releaseEntityLease({ tenantId, entityId, owner }, meter).catch(() => false);
+  }
+}
+
+export function createWorkerHandler(processor: EntityProcessor, options: WorkerOptions = {}): WorkerHandler {
+  const settings: Required<WorkerOptions> = {
+    clock: options.clock ?? (() => new Date()),
+    log: options.log ?? createLogger({ service: 'evsessions', component: 'daily-job-worker' }),
+  };
+
+  const processRecord = async (record: SQSRecord): Promise<RecordOutcome> => {
+    const message = decodeJobMessage(record.body);
+    const outcome = empty(record.messageId, message);
+    if (!message) {
+      // Poison: no retry can help, but failing it sends it to the dead-letter queue, where the alarm sees it.
+      outcome.error = 'not a daily-job message';
+      settings.log.error('daily job: malformed message', { messageId: record.messageId });
+      return outcome;
+    }
+    const meter = new CapacityMeter();
+    try {
+      await processMessage(message, record.messageId, outcome, processor, settings, meter);
+    } catch (error) {
+      outcome.status = 'failed';
+      outcome.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
+    outcome.consumed.readUnits += meter.readUnits;
+    outcome.consumed.writeUnits += meter.writeUnits;
+    const fields = {
+      messageId: record.messageId,
+      tenantId: message.tenantId,
+      entityId: message.entityId,
+      runId: message.runId,
+      asOf: message.asOf,
+      receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
+      status: outcome.status,
+      readings: outcome.readings,
+      sessionsWritten: outcome.sessionsWritten,
+      rollupsWritten: outcome.rollupsWritten,
+      rollupsDeleted: outcome.rollupsDeleted,
+      readUnits: outcome.consumed.readUnits,
+      writeUnits: outcome.consumed.writeUnits,
+    };
+    if (outcome.status === 'failed')
+      settings.log.warn('daily job: entity failed', { ...fields, error: outcome.error });
+    else settings.log.info('daily job: entity', fields);
+    return outcome;
+  };
+
+  const handleBatch = async (event: SQSEvent): Promise<BatchResult> => {
+    const outcomes = await mapLimited(event.Records, WORKER_BATCH_SIZE, processRecord);
+    return {
+      outcomes,
+      response: {
+        batchItemFailures: outcomes
+          .filter((outcome) => outcome.status === 'failed')
+          .map((outcome) => ({ itemIdentifier: outcome.messageId })),
+      },
+    };
+  };
+
+  const handler = async (event: SQSEvent) => (await handleBatch(event)).response;
+  return Object.assign(handler, { handleBatch });
+}

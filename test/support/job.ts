@@ -1,0 +1,270 @@
+// The daily job's tests: processors to inject into the worker (processEntity computes sessions from
+// readings; these stand in for it with its contract), and DynamoDB faults injected above the SDK's retries.
+
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type EntityRecord, isCaptureEnabled, newEntity } from '../../shared/entities/domain.js';
+import type { Logger } from '../../shared/logger.js';
+import type { EntityProcessor, EntityRef, ProcessEntityResult } from '../../shared/pipeline/processor.js';
+import type { ChargeSessionRecord } from '../../shared/sessions/model.js';
+import { documentClient, tableName } from '../../shared/storage/client.js';
+import { getEntity, putNewEntity, setFeature } from '../../shared/storage/entities.js';
+import { upsertSession } from '../../shared/storage/sessions.js';
+import { Rng } from '../simulator/prng.js';
+
+const NO_UNITS = { readUnits: 0, writeUnits: 0 };
+
+/** For workers whose failures a test provokes on purpose: their warnings would only bury the test output. */
+export const quietLog: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  child: () => quietLog,
+};
+
+// ----- entities --------------------------------------------------------------------------------------------
+
+/** Zones east and west of UTC, half-hour offsets, and DST on both hemispheres. */
+export const JOB_ZONES = [
+  'UTC',
+  'Europe/Berlin',
+  'America/New_York',
+  'Asia/Kolkata',
+  'Pacific/Kiritimati',
+  'Australia/Lord_Howe',
+] as const;
+
+/** A fixed UUID per number, so two tenants can hold "the same" entity. */
+export function jobEntityId(n: number): string {
+  return `01900000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
+/** Stores entities with CaptureChargeSessions on (in the capture index), zones and types taking turns. */
+export async function createJobEntities(tenantId: string, ids: readonly string[]): Promise<EntityRecord[]> {
+  const at = new Date('2025-12-01T00:00:00.000Z');
+  const entities = ids.map((id, n) => ({
+    ...newEntity(
+      tenantId,
+      id,
+      {
+        type: n % 3 === 2 ? ('CP' as const) : ('EV' as const),
+        name: `Job entity ${n}`,
+        timeZone: JOB_ZONES[n % JOB_ZONES.length] as string,
+        capabilities: ['power', 'energy'],
+      },
+      at,
+    ),
+    features: { CaptureChargeSessions: { enabled: true, since: at.toISOString() } },
+  }));
+  for (let i = 0; i < entities.length; i += 25)
+    await Promise.all(entities.slice(i, i + 25).map((entity) => putNewEntity(entity)));
+  return entities;
+}
+
+/** Switches CaptureChargeSessions (and so the entity's place in the capture index). */
+export async function setCapture(tenantId: string, entityId: string, enabled: boolean): Promise<void> {
+  const updated = await setFeature(
+    { tenantId, id: entityId },
+    'CaptureChargeSessions',
+    { enabled, since: new Date('2026-01-01T00:00:00.000Z').toISOString() },
+    { requireBatteryCapacity: false },
+  );
+  if (!updated) throw new Error(`no entity ${entityId}`);
+}
+
+/** Does nothing but say the entity was processed: the rollups then come from sessions already stored. */
+export const processedOnly: EntityProcessor = async () => ({
+  status: 'processed',
+  readings: 0,
+  sessionsWritten: 0,
+  cursorBefore: null,
+  cursorAfter: null,
+  consumed: NO_UNITS,
+});
+
+/** Like processEntity for entities without readings: deleted and switched-off entities are skipped. */
+export const entityAwareProcessor: EntityProcessor = async (ref) => {
+  const entity = await getEntity(ref.tenantId, ref.entityId);
+  const status: ProcessEntityResult['status'] = !entity
+    ? 'skipped_missing'
+    : isCaptureEnabled(entity)
+      ? 'processed'
+      : 'skipped_disabled';
+  return { ...(await processedOnly(ref, new Date(0))), status };
+};
+
+// ----- a stand-in for processEntity with sessions --------------------------------------------------------
+
+const HOUR = 3_600_000;
+/** Where every simulated entity's history begins. */
+export const SIMULATION_ORIGIN_MS = Date.parse('2026-01-01T00:00:00.000Z');
+/** A session is complete once the data reaches this far past its end (the engine's rule, MERGE_GAP_MS). */
+const COMPLETE_AFTER_MS = 2 * HOUR;
+
+function seedOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const char of text) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return hash;
+}
+
+function idOf(entityId: string, startMs: number): string {
+  const hex = (seedOf(`${entityId}#${startMs}`).toString(16) + seedOf(`${startMs}#${entityId}`).toString(16))
+    .padStart(16, '0')
+    .slice(0, 12);
+  return `00000000-0000-7000-8000-${hex}`;
+}
+
+interface SimulatedSession {
+  startMs: number;
+  endMs: number;
+  energyKwh: number;
+  chargingSeconds: number;
+}
+
+/**
+ * The charging an entity "did", deterministic from its id: a session every 14–38 hours lasting 30 min to
+ * 9 h (many cross midnight in some zone), until `untilMs`.
+ */
+export function simulatedHistory(entityId: string, untilMs: number): SimulatedSession[] {
+  const rng = new Rng(seedOf(entityId));
+  const sessions: SimulatedSession[] = [];
+  let at = SIMULATION_ORIGIN_MS;
+  for (;;) {
+    const startMs = at + Math.round(rng.uniform(14, 38) * 60) * 60_000;
+    if (startMs > untilMs) return sessions;
+    const durationMs = Math.round(rng.uniform(0.5, 9) * 60) * 60_000;
+    sessions.push({
+      startMs,
+      endMs: startMs + durationMs,
+      energyKwh: Math.round(rng.uniform(3, 70) * 1000) / 1000,
+      chargingSeconds: Math.round((durationMs / 1000) * rng.uniform(0.7, 1)),
+    });
+    at = startMs + durationMs;
+  }
+}
+
+const cursorKey = (ref: EntityRef) => ({
+  pk: `T#${ref.tenantId}#E#${ref.entityId}#TESTCURSOR`,
+  sk: 'CURSOR',
+});
+
+/**
+ * processEntity's contract over a simulated history instead of readings: skips deleted and switched-off
+ * entities; stores the sessions completed by `now` since the cursor (upserts keyed by start, `created` =
+ * the run); advances the cursor to before the first session still in progress, only after the sessions
+ * are stored. `readings` counts one per minute processed. Every step is a real DynamoDB call, so injected
+ * faults hit it like they would hit processEntity.
+ */
+export function simulatedProcessor(
+  hooks: { beforeEntity?: (ref: EntityRef) => Promise<void> } = {},
+): EntityProcessor {
+  return async (ref, now) => {
+    await hooks.beforeEntity?.(ref);
+    const entity = await getEntity(ref.tenantId, ref.entityId);
+    const skipped = (status: ProcessEntityResult['status']): ProcessEntityResult => ({
+      status,
+      readings: 0,
+      sessionsWritten: 0,
+      cursorBefore: null,
+      cursorAfter: null,
+      consumed: NO_UNITS,
+    });
+    if (!entity) return skipped('skipped_missing');
+    if (!isCaptureEnabled(entity)) return skipped('skipped_disabled');
+
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: tableName(), Key: cursorKey(ref), ConsistentRead: true }),
+    );
+    const cursorBefore = (Item?.cursor as string | undefined) ?? null;
+    const fromMs = cursorBefore ? Date.parse(cursorBefore) : SIMULATION_ORIGIN_MS;
+    const asOfMs = now.getTime();
+    const history = simulatedHistory(ref.entityId, asOfMs).filter((s) => s.startMs >= fromMs);
+    const complete = history.filter((s) => s.endMs + COMPLETE_AFTER_MS <= asOfMs);
+    const pending = history.find((s) => s.endMs + COMPLETE_AFTER_MS > asOfMs);
+    for (const s of complete) {
+      const session: ChargeSessionRecord = {
+        tenantId: ref.tenantId,
+        entityId: ref.entityId,
+        entityType: entity.type,
+        id: idOf(ref.entityId, s.startMs),
+        start: new Date(s.startMs).toISOString(),
+        end: new Date(s.endMs).toISOString(),
+        energyKwh: s.energyKwh,
+        averagePowerKw: s.energyKwh / ((s.endMs - s.startMs) / HOUR),
+        peakPowerKw: 11,
+        chargingSeconds: s.chargingSeconds,
+        socStartPercent: null,
+        socEndPercent: null,
+        rangeStartKm: null,
+        rangeEndKm: null,
+        locationMatches: [],
+        position: null,
+        method: 'power_flow',
+        source: 'calculated',
+        created: now.toISOString(),
+        measured: null,
+      };
+      await upsertSession(session);
+    }
+    const cursorAfterMs = Math.min(pending?.startMs ?? asOfMs, asOfMs);
+    const cursorAfter = new Date(Math.max(cursorAfterMs, fromMs)).toISOString();
+    await documentClient().send(
+      new PutCommand({ TableName: tableName(), Item: { ...cursorKey(ref), cursor: cursorAfter } }),
+    );
+    return {
+      status: 'processed',
+      readings: Math.floor((Date.parse(cursorAfter) - fromMs) / 60_000),
+      sessionsWritten: complete.length,
+      cursorBefore,
+      cursorAfter,
+      consumed: NO_UNITS,
+    };
+  };
+}
+
+// ----- faults ------------------------------------------------------------------------------------------
+
+/** The low-level command names the middleware sees. */
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
+const FAULTS = 'evsTestDynamoFaults';
+
+function fault(name: string): Error {
+  const error = new Error(`injected ${name}`);
+  error.name = name;
+  return error;
+}
+
+/**
+ * Makes a fraction of the process's DynamoDB calls fail, above the SDK's retries (as if they had all
+ * failed): `before` fails a call that never reached the table (throttling); `afterWrite` fails a write
+ * that did happen (a timeout on the way back), the nastiest case for idempotency.
+ */
+export function injectDynamoFaults(options: {
+  seed: number;
+  before: number;
+  afterWrite: number;
+  /** Only these calls (the command as DynamoDB names it, e.g. 'BatchWriteItemCommand'); all when omitted. */
+  only?: (command: string, input: Record<string, any>) => boolean;
+}) {
+  const rng = new Rng(options.seed);
+  const stats = { calls: 0, before: 0, afterWrite: 0 };
+  documentClient().middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = String(context.commandName);
+      if (options.only && !options.only(command, args.input as Record<string, any>)) return next(args);
+      stats.calls++;
+      if (rng.chance(options.before)) {
+        stats.before++;
+        throw fault(rng.chance(0.5) ? 'ProvisionedThroughputExceededException' : 'ThrottlingException');
+      }
+      const result = await next(args);
+      if (WRITES.has(command) && rng.chance(options.afterWrite)) {
+        stats.afterWrite++;
+        throw fault('TimeoutError');
+      }
+      return result;
+    },
+    { step: 'initialize', name: FAULTS },
+  );
+  return { stats, stop: () => documentClient().middlewareStack.remove(FAULTS) };
+}
