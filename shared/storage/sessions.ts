@@ -59,9 +59,14 @@ export function sessionFromItem(item: Record<string, unknown>): ChargeSessionRec
 
 /**
  * Writes a session; an existing session with the same entity and start is replaced field by field, except
- * `created`, which keeps its first value. One write unit per session of up to 1 KB.
+ * `created`, which keeps its first value. One write unit per session of up to 1 KB. With `keepMeasured`
+ * (the engine's calculated sessions), a stored session a charger measured is never overwritten: the
+ * write is refused and false is returned.
  */
-export async function upsertSession(session: ChargeSessionRecord): Promise<void> {
+export async function upsertSession(
+  session: ChargeSessionRecord,
+  options: { keepMeasured?: boolean } = {},
+): Promise<boolean> {
   const start = canonicalInstant(session.start);
   const values: Record<string, unknown> = { ':created': session.created, ':itemType': 'ChargeSession' };
   const names: Record<string, string> = {};
@@ -77,15 +82,26 @@ export async function upsertSession(session: ChargeSessionRecord): Promise<void>
     values[`:${field}`] = value;
     sets.push(`#${field} = :${field}`);
   }
-  await documentClient().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: sessionKeys.primary(session.tenantId, session.entityId, start),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    }),
-  );
+  if (options.keepMeasured) values[':measuredSource'] = 'measured';
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: sessionKeys.primary(session.tenantId, session.entityId, start),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ...(options.keepMeasured
+          ? { ConditionExpression: 'attribute_not_exists(#source) OR #source <> :measuredSource' }
+          : {}),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (options.keepMeasured && error instanceof Error && error.name === 'ConditionalCheckFailedException')
+      return false;
+    throw error;
+  }
 }
 
 export interface SessionRange {

@@ -1,0 +1,20 @@
+// Bounded parallelism for independent storage calls: enough in flight to hide round trips, few enough
+// not to burst one partition into throttling.
+
+/** Maps `items` through `fn` with at most `limit` calls in flight; results in input order. */
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
