@@ -3,7 +3,15 @@
 
 import { entityRoutes } from '../entities/routes.js';
 import type { RouteSpec } from '../http/route.js';
+import { locationRoutes } from '../locations/routes.js';
+import { readingRoutes } from '../readings/routes.js';
 import { sessionRoutes } from '../sessions/routes.js';
 import { metaRoutes } from './meta-routes.js';
 
-export const allRoutes: readonly RouteSpec[] = [...metaRoutes, ...entityRoutes, ...sessionRoutes];
+export const allRoutes: readonly RouteSpec[] = [
+  ...metaRoutes,
+  ...entityRoutes,
+  ...readingRoutes,
+  ...locationRoutes,
+  ...sessionRoutes,
+];
