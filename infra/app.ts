@@ -6,12 +6,18 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseCorsOrigins } from '../shared/http/cors.js';
 import { EvSessionsStack } from './stack.js';
 
+function retentionDays(value: unknown): number | undefined {
+  return value === undefined || value === '' ? undefined : Number(value);
+}
+
 const app = new App();
 new EvSessionsStack(app, app.node.tryGetContext('stackName') ?? 'EvSessions', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description: 'evsessions: Charge Sessions API for EVs and charge points',
   // `npx cdk deploy -c corsOrigins=https://dash.example.com,https://admin.example.com`
   corsOrigins: parseCorsOrigins(app.node.tryGetContext('corsOrigins')),
+  // `npx cdk deploy -c readingsRetentionDays=60` (default 35)
+  readingsRetentionDays: retentionDays(app.node.tryGetContext('readingsRetentionDays')),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

@@ -6,6 +6,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { allRoutes } from '../shared/api/routes.js';
+import { loadConfig } from '../shared/config.js';
 import { corsPolicy } from '../shared/http/cors.js';
 import type { FunctionName } from '../shared/http/route.js';
 import { Api } from './api.js';
@@ -19,6 +20,8 @@ export interface EvSessionsStackProps extends StackProps {
   logRetention?: RetentionDays;
   /** Browser origins allowed by CORS (explicit; none means CORS off). */
   corsOrigins?: string[];
+  /** How long raw readings are kept (their TTL), in days; default DEFAULT_READINGS_RETENTION_DAYS. */
+  readingsRetentionDays?: number;
 }
 
 export class EvSessionsStack extends Stack {
@@ -29,6 +32,13 @@ export class EvSessionsStack extends Stack {
   constructor(scope: Construct, id: string, props: EvSessionsStackProps = {}) {
     super(scope, id, props);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    // Every function gets it: writers set the readings' TTL by it, readers never serve what it expired.
+    const environment = {
+      READINGS_RETENTION_DAYS: String(
+        loadConfig({ READINGS_RETENTION_DAYS: String(props.readingsRetentionDays ?? '') })
+          .readingsRetentionDays,
+      ),
+    };
     this.database = new Database(this, 'Database');
 
     const cursorSecret = new Secret(this, 'ContinuationTokenKey', {
@@ -54,6 +64,7 @@ export class EvSessionsStack extends Stack {
           table: this.database.table,
           cursorSecret,
           logRetention,
+          environment,
         }),
       ]),
     ) as Record<FunctionName | 'authorizer', EvsFunction>;
