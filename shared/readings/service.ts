@@ -79,16 +79,19 @@ export async function ingestReadings(
     const fields = errors.map((e) => `body.${e.field}`);
     throw new ValidationError('validation_failed', `Invalid ${fields.join(', ')}.`, { errors });
   }
-  const found = isUuid(entityId) ? await entities.getEntityWithCursor(tenantId, entityId) : undefined;
-  if (!found) throw entityNotFound(entityId);
+  // Not a UUID: no such entity, and no Query on a partition key built from arbitrary text.
+  if (!isUuid(entityId)) throw entityNotFound(entityId);
   const plan = planBatch(readings);
+  const runs = bucketRuns([...plan.buckets.keys()]);
+  // The entity and the touched hours are read together (one round trip): a Query of a partition the
+  // tenant has no entity for finds nothing, and its answer is dropped with the 404.
+  const [found, stored] = await Promise.all([
+    entities.getEntityWithCursor(tenantId, entityId),
+    mapConcurrent(runs, WRITE_CONCURRENCY, ([first, last]) => loadSegments(tenantId, entityId, first, last)),
+  ]);
+  if (!found) throw entityNotFound(entityId);
   const tally: Tally = { accepted: 0, duplicates: plan.duplicates, conflicts: plan.conflicts, late: 0 };
   const cursor = found.sessionCursor ?? Number.NEGATIVE_INFINITY;
-
-  const runs = bucketRuns([...plan.buckets.keys()]);
-  const stored = await mapConcurrent(runs, WRITE_CONCURRENCY, ([first, last]) =>
-    loadSegments(tenantId, entityId, first, last),
-  );
   const byBucket = new Map<number, StoredSegment[]>();
   for (const segment of stored.flat()) {
     const list = byBucket.get(segment.bucket);
