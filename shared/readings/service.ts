@@ -4,7 +4,7 @@
 import { mapConcurrent } from '../concurrency.js';
 import { config } from '../config.js';
 import { entityNotFound } from '../entities/service.js';
-import { ValidationError } from '../errors.js';
+import { ServiceUnavailableError, ValidationError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import * as entities from '../storage/entities.js';
 import type { Page, Position } from '../storage/page.js';
@@ -40,6 +40,9 @@ const WRITE_CONCURRENCY = 8;
  * another request changed that segment since it was read; a new segment never conflicts.
  */
 const REWRITE_ATTEMPTS = 2;
+
+/** A new segment fails only if its random key collides (2⁻²⁴ within one millisecond): a bound, not a path. */
+const WRITE_ATTEMPTS = REWRITE_ATTEMPTS + 3;
 
 interface Tally {
   accepted: number;
@@ -137,6 +140,7 @@ async function storeBucket(input: {
     // After repeated conflicts on a rewrite, a new segment: it cannot conflict, and the read path merges.
     const write = planSegmentWrite(key, attempt < REWRITE_ATTEMPTS ? segments : [], diff.fresh, ttl);
     if (await storeSegment(key, write, ttl)) return diff;
+    if (attempt + 1 >= WRITE_ATTEMPTS) throw new ServiceUnavailableError();
     segments = await loadSegments(tenantId, entityId, bucket, bucket);
   }
 }

@@ -124,14 +124,15 @@ describe('POST /v1/entities/{entityId}/readings validation', () => {
   it(`answers 413 above ${READINGS_BODY_LIMIT_BYTES} bytes, and accepts 1,000 full pretty-printed readings`, async () => {
     const full = Array.from({ length: 1_000 }, (_, i) => ({
       timestamp: new Date(NOW.getTime() - 3_600_000 + i * 3_600).toISOString().replace('Z', '+00:00'),
-      soc: 57.123456789012345,
-      powerKw: 11.041234567890123,
-      energyKwh: 123456.78901234567,
-      rangeKm: 312.41234567890123,
+      // Full-precision doubles: the longest way to write each value.
+      soc: 57 + 1 / 7,
+      powerKw: 11 + 1 / 3,
+      energyKwh: 123456 + 1 / 7,
+      rangeKm: 312 + 1 / 3,
       isPluggedIn: true,
       isCharging: true,
-      location: { lat: 52.30190231728773, lon: 4.886808301261276 },
-      odometerKm: 35045.71234567891,
+      location: { lat: 52 + 1 / 7, lon: 4 + 1 / 7 },
+      odometerKm: 35045 + 1 / 3,
     }));
     const pretty = JSON.stringify({ readings: full }, null, 2);
     expect(pretty.length).toBeLessThan(READINGS_BODY_LIMIT_BYTES);
