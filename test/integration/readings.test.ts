@@ -303,6 +303,37 @@ describe('the cost of ingestion (DynamoDB consumed capacity)', () => {
     );
   });
 
+  it('meters concurrent work apart, and a measured step inside a measured run in both', async () => {
+    const { measureCapacity } = await import('../../shared/storage/capacity.js');
+    const { ingestReadings } = await import('../../shared/readings/service.js');
+    const tenantId = 'readings-meter';
+    const token = await api.token(tenantId);
+    const now = new Date();
+    const small = telemetry(12).bodies.slice(0, 5);
+    const large = telemetry(13).bodies.slice(0, 1_000);
+    const alone = async (batch: ReadingBody[]) => {
+      const entityId = await createEntity(token);
+      return (await measureCapacity(() => ingestReadings(tenantId, entityId, batch, now))).consumed;
+    };
+    const smallAlone = await alone(small);
+    const largeAlone = await alone(large);
+    expect(largeAlone.writeUnits).toBeGreaterThan(smallAlone.writeUnits);
+    const [a, b] = [await createEntity(token), await createEntity(token)];
+    const outer = await measureCapacity(() =>
+      Promise.all([
+        measureCapacity(() => ingestReadings(tenantId, a, small, now)),
+        measureCapacity(() => ingestReadings(tenantId, b, large, now)),
+      ]),
+    );
+    const [smallTogether, largeTogether] = outer.result;
+    expect(smallTogether.consumed).toEqual(smallAlone);
+    expect(largeTogether.consumed).toEqual(largeAlone);
+    expect(outer.consumed).toEqual({
+      readUnits: smallAlone.readUnits + largeAlone.readUnits,
+      writeUnits: smallAlone.writeUnits + largeAlone.writeUnits,
+    });
+  });
+
   it('writes a re-sent batch for free: duplicates cost reads only', async () => {
     const { measureCapacity } = await import('../../shared/storage/capacity.js');
     const { ingestReadings } = await import('../../shared/readings/service.js');
