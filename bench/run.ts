@@ -56,6 +56,8 @@ const db = await benchDatabase();
 try {
   const { benchWarm } = await import('./warm.js');
   await step('warm handler overhead', () => benchWarm({ quick }));
+  const { benchReadings } = await import('./readings.js');
+  await step('readings ingestion and storage cost', () => benchReadings({ quick }));
 } finally {
   await db.dynamo.stop();
 }

@@ -1,20 +1,19 @@
 // The CDK app: `npx cdk synth` (offline, no credentials needed) and `npx cdk deploy`.
 // cdk-nag's AwsSolutions checks run on every synth; each acknowledged finding carries its reason.
 
-import { existsSync } from 'node:fs';
-import { Annotations, App, Validations } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseCorsOrigins } from '../shared/http/cors.js';
 import { dailyJobSettingsFromContext } from './daily-job.js';
 import { JOB_FUNCTIONS } from './functions.js';
 import { EvSessionsStack } from './stack.js';
 
+function retentionDays(value: unknown): number | undefined {
+  return value === undefined || value === '' ? undefined : Number(value);
+}
+
 const app = new App();
-// The worker's entry wires the per-entity processor; without it the job is left out (and synth says so)
-// rather than deployed with a worker that cannot process anything.
-const workerEntry = JOB_FUNCTIONS.worker.entry;
-const hasWorker = existsSync(workerEntry);
-const stack = new EvSessionsStack(app, app.node.tryGetContext('stackName') ?? 'EvSessions', {
+new EvSessionsStack(app, app.node.tryGetContext('stackName') ?? 'EvSessions', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description: 'evsessions: Charge Sessions API for EVs and charge points',
   // `npx cdk deploy -c corsOrigins=https://dash.example.com,https://admin.example.com`
@@ -22,15 +21,12 @@ const stack = new EvSessionsStack(app, app.node.tryGetContext('stackName') ?? 'E
   // `npx cdk deploy -c payments=stripe`: public charging takes real card payments through Stripe.
   payments: app.node.tryGetContext('payments') === 'stripe' ? 'stripe' : 'local',
   // `-c dailyJobTime=03:30 -c dailyJobTimeZone=Europe/Berlin -c dailyJobMaxConcurrency=20`
-  dailyJob: hasWorker
-    ? { workerEntry, settings: dailyJobSettingsFromContext((key) => app.node.tryGetContext(key)) }
-    : undefined,
+  dailyJob: {
+    workerEntry: JOB_FUNCTIONS.worker.entry,
+    settings: dailyJobSettingsFromContext((key) => app.node.tryGetContext(key)),
+  },
+  // `npx cdk deploy -c readingsRetentionDays=60` (default 35)
+  readingsRetentionDays: retentionDays(app.node.tryGetContext('readingsRetentionDays')),
 });
-if (!hasWorker) {
-  Annotations.of(stack).addWarningV2(
-    'evsessions:dailyJobWithoutWorker',
-    `${workerEntry} does not exist: the daily job is not part of this stack.`,
-  );
-}
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

@@ -71,6 +71,30 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     },
     cursorSecret: true,
   },
+  readings: {
+    entry: 'functions/readings.ts',
+    description: 'Readings ingestion (packed into hour segments) and listing',
+    // A 1,000-reading request is parsed, validated, deflated and written in parallel: CPU grows with memory.
+    memoryMb: 1024,
+    timeoutSeconds: 15,
+    table: {
+      // GetItem: the entity (404, its session cursor) and the tenant's settings; Query: the hour buckets a
+      // request touches (duplicates) and listings; PutItem: new segments and conditional rewrites.
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
+    },
+    cursorSecret: true,
+  },
+  locations: {
+    entry: 'functions/locations.ts',
+    description: "The tenant's named locations",
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: {
+      // Query: list, and count against the cap; PutItem/DeleteItem: create and delete, conditionally.
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    },
+    cursorSecret: true,
+  },
   sessions: {
     entry: 'functions/sessions.ts',
     description: 'Charge-session listings (per entity and per fleet), their exports, and daily energy',

@@ -6,6 +6,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { allRoutes } from '../shared/api/routes.js';
+import { loadConfig } from '../shared/config.js';
 import { corsPolicy } from '../shared/http/cors.js';
 import type { FunctionName } from '../shared/http/route.js';
 import { Api } from './api.js';
@@ -28,6 +29,8 @@ export interface EvSessionsStackProps extends StackProps {
   payments?: 'local' | 'stripe';
   /** The daily aggregation job (infra/daily-job.ts); left out when not given. */
   dailyJob?: { workerEntry: string; settings?: Partial<DailyJobSettings> };
+  /** How long raw readings are kept (their TTL), in days; default DEFAULT_READINGS_RETENTION_DAYS. */
+  readingsRetentionDays?: number;
 }
 
 export class EvSessionsStack extends Stack {
@@ -41,6 +44,13 @@ export class EvSessionsStack extends Stack {
   constructor(scope: Construct, id: string, props: EvSessionsStackProps = {}) {
     super(scope, id, props);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    // Every function gets it: writers set the readings' TTL by it, readers never serve what it expired.
+    const environment = {
+      READINGS_RETENTION_DAYS: String(
+        loadConfig({ READINGS_RETENTION_DAYS: String(props.readingsRetentionDays ?? '') })
+          .readingsRetentionDays,
+      ),
+    };
     this.database = new Database(this, 'Database');
 
     const cursorSecret = new Secret(this, 'ContinuationTokenKey', {
@@ -69,6 +79,7 @@ export class EvSessionsStack extends Stack {
           cursorSecret,
           paymentSecret: this.stripeKeys?.secret,
           logRetention,
+          environment,
         }),
       ]),
     ) as Record<FunctionName | 'authorizer' | WorkerName, EvsFunction>;

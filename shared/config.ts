@@ -24,6 +24,25 @@ export interface Config {
   stripeApiBase: string | undefined;
   /** The daily job's queue, which the planner sends to (AWS). */
   jobQueueUrl: string | undefined;
+  /** How long raw readings are kept (READINGS_RETENTION_DAYS, default 35): the TTL of stored readings. */
+  readingsRetentionDays: number;
+}
+
+/** A month of raw telemetry plus a few days' slack for a late daily run, as issue 3 asks. */
+export const DEFAULT_READINGS_RETENTION_DAYS = 35;
+/** DynamoDB's TTL ignores items whose ttl is more than five years in the past; ten years is a sane ceiling. */
+const MAX_READINGS_RETENTION_DAYS = 3650;
+
+function retentionDays(text: string | undefined): number {
+  if (text === undefined || text === '') return DEFAULT_READINGS_RETENTION_DAYS;
+  const days = Number(text);
+  if (!Number.isInteger(days) || days < 1 || days > MAX_READINGS_RETENTION_DAYS) {
+    // A typo here would silently delete or keep telemetry: refuse to start instead.
+    throw new Error(
+      `READINGS_RETENTION_DAYS must be a whole number of days, 1–${MAX_READINGS_RETENTION_DAYS}, not '${text}'`,
+    );
+  }
+  return days;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -44,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: (['debug', 'info', 'warn', 'error'].includes(logLevel)
       ? logLevel
       : 'info') as Config['logLevel'],
+    readingsRetentionDays: retentionDays(env.READINGS_RETENTION_DAYS),
   };
 }
 

@@ -38,6 +38,10 @@ export const ERROR_CODES = {
   route_not_found: { status: 404, description: 'No operation exists at this path.' },
   entity_not_found: { status: 404, description: 'No entity with this id exists for the calling tenant.' },
   battery_capacity_not_set: { status: 404, description: "The entity's battery capacity has not been set." },
+  location_not_found: {
+    status: 404,
+    description: 'No location with this id exists for the calling tenant.',
+  },
   problem_type_not_found: { status: 404, description: 'No error code of this name exists.' },
   charger_not_found: {
     status: 404,
@@ -73,6 +77,11 @@ export const ERROR_CODES = {
     status: 409,
     description:
       'Public sessions are in progress on the charger (or on the connectors a change would remove); `connectors` lists them.',
+  },
+  location_limit_reached: {
+    status: 409,
+    description:
+      'The tenant already has the maximum number of locations (`limit`); delete one before adding another.',
   },
   payment_not_authorized: {
     status: 409,

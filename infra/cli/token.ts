@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { SCOPES } from '../../shared/auth/scopes.js';
-import { readState } from '../local/state.js';
+import { useTarget } from './target.js';
 
 const USAGE = `usage: npm run token -- <create|list|revoke> --tenant <id> [options]
   create  [--scopes a,b] [--name text] [--expires-in 90d|12h|30m]   prints the token once
@@ -33,15 +33,6 @@ export function parseDuration(text: string): number {
   if (!match) fail(`--expires-in must look like 90d, 12h or 30m, not '${text}'`);
   const units = { d: 86_400_000, h: 3_600_000, m: 60_000 } as const;
   return Number(match[1]) * units[match[2] as keyof typeof units];
-}
-
-async function tableFromStack(stackName: string, region: string | undefined): Promise<string> {
-  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
-  const client = new CloudFormationClient(region ? { region } : {});
-  const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
-  const output = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'TableName')?.OutputValue;
-  if (!output) fail(`stack ${stackName} has no TableName output`);
-  return output;
 }
 
 async function main() {
@@ -67,16 +58,10 @@ async function main() {
   if (!['create', 'list', 'revoke'].includes(command)) fail(`unknown command '${command}'`);
   if (!values.tenant) fail('--tenant is required');
 
-  if (values.stack || values.table) {
-    process.env.TABLE_NAME = values.table ?? (await tableFromStack(values.stack as string, values.region));
-    if (values.region) process.env.AWS_REGION = values.region;
-    delete process.env.DYNAMODB_ENDPOINT;
-  } else {
-    const state = readState();
-    if (!state) fail('no local API is running here: start it with `npm start`, or pass --stack/--table');
-    process.env.TABLE_NAME = state.tableName;
-    process.env.DYNAMODB_ENDPOINT = state.endpoint;
-    process.env.AWS_REGION ??= 'local';
+  try {
+    await useTarget(values);
+  } catch (error) {
+    fail((error as Error).message);
   }
 
   const admin = await import('../../shared/auth/token-admin.js');

@@ -12,7 +12,9 @@ type HandlerModule = { handler: unknown };
 const FUNCTIONS: Record<FunctionName | 'authorizer', () => Promise<HandlerModule>> = {
   authorizer: () => import('../../functions/authorizer.js'),
   entities: () => import('../../functions/entities.js'),
+  locations: () => import('../../functions/locations.js'),
   meta: () => import('../../functions/meta.js'),
+  readings: () => import('../../functions/readings.js'),
   sessions: () => import('../../functions/sessions.js'),
   chargers: () => import('../../functions/chargers.js'),
   'public-charging': () => import('../../functions/public-charging.js'),

@@ -4,7 +4,9 @@
 import { chargerRoutes } from '../chargers/routes.js';
 import { entityRoutes } from '../entities/routes.js';
 import type { RouteSpec } from '../http/route.js';
+import { locationRoutes } from '../locations/routes.js';
 import { publicSessionRoutes } from '../public-sessions/routes.js';
+import { readingRoutes } from '../readings/routes.js';
 import { dailyEnergyRoutes } from '../rollups/routes.js';
 import { sessionRoutes } from '../sessions/routes.js';
 import { metaRoutes } from './meta-routes.js';
@@ -12,6 +14,8 @@ import { metaRoutes } from './meta-routes.js';
 export const allRoutes: readonly RouteSpec[] = [
   ...metaRoutes,
   ...entityRoutes,
+  ...readingRoutes,
+  ...locationRoutes,
   ...sessionRoutes,
   ...chargerRoutes,
   ...publicSessionRoutes,

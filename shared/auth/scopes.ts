@@ -4,6 +4,7 @@ export const SCOPES = [
   'entities:read',
   'entities:write',
   'readings:write',
+  'readings:read',
   'sessions:read',
   'chargers:read',
   'chargers:write',

@@ -10,7 +10,14 @@ import type { ErrorCode } from '../error-codes.js';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The Lambda functions of the HTTP API; each is a file `functions/<name>.ts`. */
-export type FunctionName = 'entities' | 'meta' | 'sessions' | 'chargers' | 'public-charging';
+export type FunctionName =
+  | 'entities'
+  | 'locations'
+  | 'meta'
+  | 'readings'
+  | 'sessions'
+  | 'chargers'
+  | 'public-charging';
 
 export interface ResponseSpec {
   description: string;

@@ -3,22 +3,15 @@
 // (the production one is processEntity, shared/pipeline/process-entity.ts; tests pass their own), so the
 // worker's own duties (leases, rollups, partial batch failures) do not depend on how sessions are made.
 
+import type { ProcessEntityResult } from './process-entity.js';
+
 export interface EntityRef {
   tenantId: string;
   entityId: string;
 }
 
-/** Structurally the result of processEntity, so that function is an EntityProcessor as it stands. */
-export interface ProcessEntityResult {
-  /** `skipped_disabled`: CaptureChargeSessions is off; `skipped_missing`: the entity was deleted. */
-  status: 'processed' | 'skipped_disabled' | 'skipped_missing';
-  readings: number;
-  sessionsWritten: number;
-  /** The entity's cursor before and after this run (an instant; null before its first run). */
-  cursorBefore: string | null;
-  cursorAfter: string | null;
-  consumed: { readUnits: number; writeUnits: number };
-}
+/** What processEntity reports; a test processor returns the same. */
+export type { ProcessEntityResult } from './process-entity.js';
 
 /**
  * Processes one entity up to `now` (the run's as-of instant: retries of a run pass the same one, so a

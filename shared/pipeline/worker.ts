@@ -14,7 +14,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createLogger, type Logger } from '../logger.js';
 import { rollupSince, updateDailyRollups } from '../rollups/service.js';
-import { CapacityMeter } from '../storage/capacity.js';
+import { measureCapacity } from '../storage/capacity.js';
 import { acquireEntityLease, releaseEntityLease } from '../storage/rollups.js';
 import { mapLimited } from './concurrency.js';
 import { decodeJobMessage, type EntityJobMessage } from './messages.js';
@@ -89,22 +89,18 @@ async function processMessage(
   outcome: RecordOutcome,
   processor: EntityProcessor,
   options: Required<WorkerOptions>,
-  meter: CapacityMeter,
 ): Promise<void> {
   const { tenantId, entityId } = message;
   const asOfMs = Date.parse(message.asOf);
   const owner = messageId;
-  const lease = await acquireEntityLease(
-    {
-      tenantId,
-      entityId,
-      owner,
-      asOf: message.asOf,
-      nowMs: options.clock().getTime(),
-      leaseMs: ENTITY_LEASE_MS,
-    },
-    meter,
-  );
+  const lease = await acquireEntityLease({
+    tenantId,
+    entityId,
+    owner,
+    asOf: message.asOf,
+    nowMs: options.clock().getTime(),
+    leaseMs: ENTITY_LEASE_MS,
+  });
   if (!lease.acquired) {
     const holderAsOf = lease.holder?.asOf ?? null;
     if (holderAsOf !== null && Date.parse(holderAsOf) >= asOfMs) {
@@ -119,32 +115,28 @@ async function processMessage(
     const result = await processor({ tenantId, entityId }, new Date(asOfMs));
     outcome.readings = result.readings;
     outcome.sessionsWritten = result.sessionsWritten;
-    outcome.consumed = { ...result.consumed };
     let rolledUpThrough: string | null | undefined;
     if (result.status === 'processed') {
-      const update = await updateDailyRollups(
-        {
-          tenantId,
-          entityId,
-          sinceMs: rollupSince(lease.state.rolledUpThrough, result.cursorBefore),
-          asOfMs,
-          now: options.clock(),
-        },
-        meter,
-      );
+      const update = await updateDailyRollups({
+        tenantId,
+        entityId,
+        sinceMs: rollupSince(lease.state.rolledUpThrough, result.cursorBefore),
+        asOfMs,
+        now: options.clock(),
+      });
       outcome.rollupsWritten = update.written;
       outcome.rollupsDeleted = update.deleted;
       // Deleted between the processor and the rollups: nothing rolled up, so the mark stays where it was.
       if (update.range) rolledUpThrough = result.cursorAfter;
     }
     released = true;
-    if (!(await releaseEntityLease({ tenantId, entityId, owner, rolledUpThrough }, meter))) {
+    if (!(await releaseEntityLease({ tenantId, entityId, owner, rolledUpThrough }))) {
       throw new LeaseLostError(entityId);
     }
     outcome.status = result.status;
   } finally {
     // A failed run gives the lease back at once (best effort: unreleased, it expires by itself).
-    if (!released) await releaseEntityLease({ tenantId, entityId, owner }, meter).catch(() => false);
+    if (!released) await releaseEntityLease({ tenantId, entityId, owner }).catch(() => false);
   }
 }
 
@@ -163,15 +155,16 @@ export function createWorkerHandler(processor: EntityProcessor, options: WorkerO
       settings.log.error('daily job: malformed message', { messageId: record.messageId });
       return outcome;
     }
-    const meter = new CapacityMeter();
-    try {
-      await processMessage(message, record.messageId, outcome, processor, settings, meter);
-    } catch (error) {
-      outcome.status = 'failed';
-      outcome.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    }
-    outcome.consumed.readUnits += meter.readUnits;
-    outcome.consumed.writeUnits += meter.writeUnits;
+    // Everything the message cost, the processor's own reads and writes included (meters nest).
+    const { consumed } = await measureCapacity(async () => {
+      try {
+        await processMessage(message, record.messageId, outcome, processor, settings);
+      } catch (error) {
+        outcome.status = 'failed';
+        outcome.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      }
+    });
+    outcome.consumed = consumed;
     const fields = {
       messageId: record.messageId,
       tenantId: message.tenantId,

@@ -10,6 +10,7 @@
 // - CustomDataType is open (extra members allowed), every other object is closed.
 
 import * as z from 'zod';
+import { roundTo } from '../numbers.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Primitive rules shared by the schemas
@@ -413,7 +414,8 @@ export function meterSamples(event: { meterValue?: OcppMeterValue[] | undefined 
       energyWh: energy === null ? null : Math.round(energy.value),
       energyContext: energy?.context ?? DEFAULT_CONTEXT,
       powerW: power === null ? null : Math.round(power.value),
-      socPercent: soc ?? null,
+      // Hundredths of a percent: finer than any vehicle reports, and always storable.
+      socPercent: soc === undefined ? null : roundTo(soc, 2),
     };
   });
 }

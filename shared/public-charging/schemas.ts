@@ -3,6 +3,7 @@
 // API). Validation, TypeScript types and OpenAPI in one.
 
 import * as z from 'zod';
+import { roundTo } from '../numbers.js';
 import { isValidTaxRate } from './money.js';
 
 export const PUBLIC_SESSION_STATUSES = [
@@ -89,7 +90,12 @@ export const ChargerConnectorConfig = z
   .strictObject({
     connectorId: z.int().min(1).max(100).meta({ description: "The connector's public number (1–100)." }),
     type: z.enum(CONNECTOR_TYPES),
-    maxPowerKw: z.number().positive().max(1000),
+    // No public connector delivers under 1 kW; the floor also keeps stored values in DynamoDB's range.
+    maxPowerKw: z
+      .number()
+      .min(1)
+      .max(1000)
+      .transform((v) => roundTo(v, 2)),
     evseId: z
       .int()
       .min(1)

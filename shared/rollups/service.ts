@@ -2,7 +2,6 @@
 // may have changed are recomputed from the stored sessions (never added to incrementally), then only the
 // days whose values differ are written: a rerun reads and writes nothing new.
 
-import type { CapacityMeter } from '../storage/capacity.js';
 import { getEntity } from '../storage/entities.js';
 import type { Page, Position } from '../storage/page.js';
 import {
@@ -57,12 +56,15 @@ export interface RollupUpdate {
  * Recomputes the entity's rollups for every local day from `sinceMs` (null: its first session) to the day
  * of `asOfMs`, in the entity's time zone, and stores those that changed.
  */
-export async function updateDailyRollups(
-  input: { tenantId: string; entityId: string; sinceMs: number | null; asOfMs: number; now: Date },
-  meter?: CapacityMeter,
-): Promise<RollupUpdate> {
+export async function updateDailyRollups(input: {
+  tenantId: string;
+  entityId: string;
+  sinceMs: number | null;
+  asOfMs: number;
+  now: Date;
+}): Promise<RollupUpdate> {
   const { tenantId, entityId, sinceMs, asOfMs } = input;
-  const entity = await getEntity(tenantId, entityId, meter);
+  const entity = await getEntity(tenantId, entityId);
   if (!entity) return { range: undefined, written: 0, deleted: 0 };
   const timeZone = entity.timeZone;
   const last = localDate(Math.max(asOfMs, sinceMs ?? asOfMs), timeZone);
@@ -71,19 +73,19 @@ export async function updateDailyRollups(
   let first: CalendarDate;
   let sessions: Awaited<ReturnType<typeof readEntitySessionTotals>>;
   if (sinceMs === null) {
-    sessions = await readEntitySessionTotals(tenantId, entityId, { fromMs: null, toMs: untilMs }, meter);
+    sessions = await readEntitySessionTotals(tenantId, entityId, { fromMs: null, toMs: untilMs });
     const earliest = sessions[0];
     first = earliest ? localDate(Date.parse(earliest.start), timeZone) : last;
   } else {
     first = localDate(sinceMs, timeZone);
     const fromMs = startOfLocalDay(first, timeZone) - SESSION_LOOKBACK_MS;
-    sessions = await readEntitySessionTotals(tenantId, entityId, { fromMs, toMs: untilMs }, meter);
+    sessions = await readEntitySessionTotals(tenantId, entityId, { fromMs, toMs: untilMs });
   }
   if (first > last) first = last;
   const range = { first, last };
 
   const computed = dailyTotals(sessions, timeZone, range);
-  const existing = await readEntityRollups(tenantId, entityId, range, meter);
+  const existing = await readEntityRollups(tenantId, entityId, range);
   const writes = planRollupWrites(
     existing,
     computed,
@@ -91,7 +93,7 @@ export async function updateDailyRollups(
     range,
     input.now,
   );
-  await writeRollups(tenantId, entityId, writes, meter);
+  await writeRollups(tenantId, entityId, writes);
   return { range, written: writes.puts.length, deleted: writes.deletes.length };
 }
 

@@ -14,7 +14,6 @@ import {
 import type { EntityRecord, FeatureRecord } from '../entities/domain.js';
 import type { EntityType, FeatureName } from '../entities/schemas.js';
 import { ServiceUnavailableError } from '../errors.js';
-import type { CapacityMeter } from './capacity.js';
 import { documentClient, tableName } from './client.js';
 import { mapPage, type Page, type Position, queryPage } from './page.js';
 
@@ -88,20 +87,14 @@ export async function putNewEntity(entity: EntityRecord): Promise<void> {
   );
 }
 
-export async function getEntity(
-  tenantId: string,
-  entityId: string,
-  meter?: CapacityMeter,
-): Promise<EntityRecord | undefined> {
+export async function getEntity(tenantId: string, entityId: string): Promise<EntityRecord | undefined> {
   const { Item, ConsumedCapacity } = await documentClient().send(
     new GetCommand({
       TableName: tableName(),
       Key: entityKeys.primary(tenantId, entityId),
       ConsistentRead: true,
-      ...(meter ? { ReturnConsumedCapacity: 'TOTAL' as const } : {}),
     }),
   );
-  meter?.add('read', ConsumedCapacity);
   return Item ? entityFromItem(Item) : undefined;
 }
 
@@ -288,4 +281,73 @@ export function setFeature(
     ExpressionAttributeNames: { '#feature': feature },
     ExpressionAttributeValues: values,
   });
+}
+
+// ----- the session cursor ------------------------------------------------------------------------------
+// Where the session engine resumes for this entity (its last `resumeFrom`, ISO 8601 UTC), kept as the
+// attribute `sessionCursor` of the entity item: the one consistent read that loads the entity for the
+// daily job also gives the cursor, a deleted entity takes its cursor with it, and advancing it re-asserts
+// that the entity still exists. It is not part of the entity's public shape.
+
+export interface EntityWithCursor {
+  entity: EntityRecord;
+  /** Epoch ms; null before the first run. */
+  sessionCursor: number | null;
+}
+
+export async function getEntityWithCursor(
+  tenantId: string,
+  entityId: string,
+): Promise<EntityWithCursor | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: entityKeys.primary(tenantId, entityId),
+      ConsistentRead: true,
+    }),
+  );
+  if (!Item) return undefined;
+  const cursor = typeof Item.sessionCursor === 'string' ? Date.parse(Item.sessionCursor) : Number.NaN;
+  return { entity: entityFromItem(Item), sessionCursor: Number.isFinite(cursor) ? cursor : null };
+}
+
+export type CursorAdvance =
+  | { outcome: 'advanced' }
+  /** Another run moved the cursor first (a duplicate delivery); its value is what is stored now. */
+  | { outcome: 'moved'; sessionCursor: number | null }
+  | { outcome: 'missing' };
+
+/**
+ * Moves the cursor from `before` (what this run read) to `after`, only if it still is `before`: of two
+ * runs of one entity racing, the first to finish wins and the other changes nothing (both stored the
+ * same sessions). Touches no other attribute (not `updated`: the cursor is internal).
+ */
+export async function advanceSessionCursor(
+  tenantId: string,
+  entityId: string,
+  before: number | null,
+  after: number,
+): Promise<CursorAdvance> {
+  const values: Record<string, unknown> = { ':after': new Date(after).toISOString() };
+  let condition = 'attribute_exists(pk) AND attribute_not_exists(sessionCursor)';
+  if (before !== null) {
+    condition = 'sessionCursor = :before';
+    values[':before'] = new Date(before).toISOString();
+  }
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: entityKeys.primary(tenantId, entityId),
+        UpdateExpression: 'SET sessionCursor = :after',
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return { outcome: 'advanced' };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+  const now = await getEntityWithCursor(tenantId, entityId);
+  return now ? { outcome: 'moved', sessionCursor: now.sessionCursor } : { outcome: 'missing' };
 }

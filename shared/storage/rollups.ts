@@ -13,7 +13,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { addDays, type CalendarDate } from '../rollups/calendar.js';
 import type { DailyRollupRecord, DateRange, RollupWrites } from '../rollups/daily.js';
-import type { CapacityMeter } from './capacity.js';
 import { documentClient, tableName } from './client.js';
 import { mapPage, type Page, type Position, queryPage } from './page.js';
 
@@ -76,7 +75,6 @@ export async function readEntityRollups(
   tenantId: string,
   entityId: string,
   range: DateRange,
-  meter?: CapacityMeter,
 ): Promise<DailyRollupRecord[]> {
   const rollups: DailyRollupRecord[] = [];
   let startKey: Position | undefined;
@@ -95,7 +93,6 @@ export async function readEntityRollups(
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
-    meter?.add('read', result.ConsumedCapacity);
     for (const item of result.Items ?? []) rollups.push(rollupFromItem(item));
     startKey = result.LastEvaluatedKey;
   } while (startKey);
@@ -115,12 +112,7 @@ type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][
  * unprocessed are sent again with exponential backoff. Every request is a whole-item put or a delete, so
  * repeating any of them (a retry after a timeout) leaves the same items.
  */
-export async function writeRollups(
-  tenantId: string,
-  entityId: string,
-  writes: RollupWrites,
-  meter?: CapacityMeter,
-): Promise<void> {
+export async function writeRollups(tenantId: string, entityId: string, writes: RollupWrites): Promise<void> {
   const table = tableName();
   const requests: WriteRequest[] = [
     ...writes.puts.map((rollup) => ({ PutRequest: { Item: rollupToItem(rollup) } })),
@@ -140,7 +132,6 @@ export async function writeRollups(
       const result = await documentClient().send(
         new BatchWriteCommand({ RequestItems: { [table]: pending }, ReturnConsumedCapacity: 'TOTAL' }),
       );
-      meter?.add('write', result.ConsumedCapacity);
       pending = (result.UnprocessedItems?.[table] as WriteRequest[] | undefined) ?? [];
     }
   }
@@ -226,10 +217,14 @@ function isConditionFailure(error: unknown): boolean {
  * runs of one entity, so two workers never interleave its processing and rollups. On a conflict the
  * holder's run (`asOf`) is returned.
  */
-export async function acquireEntityLease(
-  lease: { tenantId: string; entityId: string; owner: string; asOf: string; nowMs: number; leaseMs: number },
-  meter?: CapacityMeter,
-): Promise<LeaseResult> {
+export async function acquireEntityLease(lease: {
+  tenantId: string;
+  entityId: string;
+  owner: string;
+  asOf: string;
+  nowMs: number;
+  leaseMs: number;
+}): Promise<LeaseResult> {
   const key = rollupKeys.jobState(lease.tenantId, lease.entityId);
   try {
     const result = await documentClient().send(
@@ -252,7 +247,6 @@ export async function acquireEntityLease(
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
-    meter?.add('write', result.ConsumedCapacity);
     return {
       acquired: true,
       state: { rolledUpThrough: (result.Attributes?.rolledUpThrough as string | null | undefined) ?? null },
@@ -267,7 +261,6 @@ export async function acquireEntityLease(
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
-    meter?.add('read', ConsumedCapacity);
     const holder =
       Item && typeof Item.leaseUntil === 'number'
         ? { asOf: (Item.leaseAsOf as string | undefined) ?? null, until: Item.leaseUntil }
@@ -280,10 +273,12 @@ export async function acquireEntityLease(
  * Gives the lease back, recording `rolledUpThrough` when given. False when this worker no longer held it
  * (it expired and another took it): what this worker wrote may then have raced, so its run must be retried.
  */
-export async function releaseEntityLease(
-  release: { tenantId: string; entityId: string; owner: string; rolledUpThrough?: string | null | undefined },
-  meter?: CapacityMeter,
-): Promise<boolean> {
+export async function releaseEntityLease(release: {
+  tenantId: string;
+  entityId: string;
+  owner: string;
+  rolledUpThrough?: string | null | undefined;
+}): Promise<boolean> {
   const values: Record<string, unknown> = { ':owner': release.owner };
   let set = '';
   if (release.rolledUpThrough !== undefined) {
@@ -301,7 +296,6 @@ export async function releaseEntityLease(
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
-    meter?.add('write', result.ConsumedCapacity);
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;

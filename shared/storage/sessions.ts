@@ -6,8 +6,8 @@
 // same item with the same values and keeps the `created` of the first write, so nothing is duplicated.
 
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { COORDINATE_DECIMALS, QUANTITY_DECIMALS, roundTo } from '../numbers.js';
 import type { ChargeSessionRecord } from '../sessions/model.js';
-import type { CapacityMeter } from './capacity.js';
 import { documentClient, tableName } from './client.js';
 import { mapPage, type Page, type Position, queryPage } from './page.js';
 
@@ -60,16 +60,52 @@ export function sessionFromItem(item: Record<string, unknown>): ChargeSessionRec
 
 /**
  * Writes a session; an existing session with the same entity and start is replaced field by field, except
- * `created`, which keeps its first value. One write unit per session of up to 1 KB.
+ * `created`, which keeps its first value. One write unit per session of up to 1 KB. With `keepMeasured`
+ * (the engine's calculated sessions), a stored session a charger measured is never overwritten: the
+ * write is refused and false is returned.
  */
-export async function upsertSession(session: ChargeSessionRecord): Promise<void> {
+const quantity = (value: number | null) => (value === null ? null : roundTo(value, QUANTITY_DECIMALS));
+
+/**
+ * The session's numbers at the precision they are stored with (shared/numbers.ts): always within
+ * DynamoDB's number range, however the engine's arithmetic came out.
+ */
+export function storable(session: ChargeSessionRecord): ChargeSessionRecord {
+  return {
+    ...session,
+    energyKwh: roundTo(session.energyKwh, QUANTITY_DECIMALS),
+    averagePowerKw: roundTo(session.averagePowerKw, QUANTITY_DECIMALS),
+    peakPowerKw: roundTo(session.peakPowerKw, QUANTITY_DECIMALS),
+    chargingSeconds: roundTo(session.chargingSeconds, 3),
+    socStartPercent: quantity(session.socStartPercent),
+    socEndPercent: quantity(session.socEndPercent),
+    rangeStartKm: quantity(session.rangeStartKm),
+    rangeEndKm: quantity(session.rangeEndKm),
+    locationMatches: session.locationMatches.map((m) => ({
+      ...m,
+      accuracy: roundTo(m.accuracy, QUANTITY_DECIMALS),
+    })),
+    position: session.position
+      ? {
+          lat: roundTo(session.position.lat, COORDINATE_DECIMALS),
+          lon: roundTo(session.position.lon, COORDINATE_DECIMALS),
+        }
+      : null,
+  };
+}
+
+export async function upsertSession(
+  session: ChargeSessionRecord,
+  options: { keepMeasured?: boolean } = {},
+): Promise<boolean> {
   const start = canonicalInstant(session.start);
   const values: Record<string, unknown> = { ':created': session.created, ':itemType': 'ChargeSession' };
   const names: Record<string, string> = {};
   const sets = ['created = if_not_exists(created, :created)', 'itemType = :itemType'];
   const fleet = sessionKeys.fleet(session.tenantId, session.entityId, start);
+  const stored = storable(session);
   for (const [field, value] of Object.entries({
-    ...Object.fromEntries(RECORD_FIELDS.map((f) => [f, session[f]])),
+    ...Object.fromEntries(RECORD_FIELDS.map((f) => [f, stored[f]])),
     start,
     end: canonicalInstant(session.end),
     ...fleet,
@@ -78,15 +114,26 @@ export async function upsertSession(session: ChargeSessionRecord): Promise<void>
     values[`:${field}`] = value;
     sets.push(`#${field} = :${field}`);
   }
-  await documentClient().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: sessionKeys.primary(session.tenantId, session.entityId, start),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    }),
-  );
+  if (options.keepMeasured) values[':measuredSource'] = 'measured';
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: sessionKeys.primary(session.tenantId, session.entityId, start),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ...(options.keepMeasured
+          ? { ConditionExpression: 'attribute_not_exists(#source) OR #source <> :measuredSource' }
+          : {}),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (options.keepMeasured && error instanceof Error && error.name === 'ConditionalCheckFailedException')
+      return false;
+    throw error;
+  }
 }
 
 export interface SessionRange {
@@ -189,7 +236,6 @@ export async function readEntitySessionTotals(
   tenantId: string,
   entityId: string,
   range: { fromMs: number | null; toMs: number | null },
-  meter?: CapacityMeter,
 ): Promise<SessionTotals[]> {
   const from = range.fromMs === null ? '0000' : canonicalInstant(range.fromMs);
   const to = range.toMs === null ? '~' : canonicalInstant(range.toMs - 1);
@@ -212,7 +258,6 @@ export async function readEntitySessionTotals(
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
-    meter?.add('read', result.ConsumedCapacity);
     for (const item of result.Items ?? []) sessions.push(item as SessionTotals);
     startKey = result.LastEvaluatedKey;
   } while (startKey);

@@ -143,22 +143,27 @@ describe('a batch', () => {
     expect(await readEntityRollups(tenant, ids[2]!, ALL_DAYS)).toHaveLength(1);
   });
 
-  it('reports the capacity units the worker and processor consumed', async () => {
+  it('reports what the whole message consumed, metered: the processor’s DynamoDB calls included', async () => {
     const tenant = 'units';
     const [entity] = await createJobEntities(tenant, [jobEntityId(300)]);
-    await writeSessions([
+    const { upsertSession } = await import('../../shared/storage/sessions.js');
+    const [session] = [
       sessionAt(tenant, { id: entity!.id, type: entity!.type }, Date.parse('2026-01-12T08:00:00Z'), 1),
-    ]);
-    const processor: EntityProcessor = async (ref, now) => ({
-      ...(await processedOnly(ref, now)),
-      consumed: { readUnits: 10, writeUnits: 3 },
-    });
+    ];
+    // The processor really writes a session (metered), and reports figures of its own that are not trusted.
+    const processor: EntityProcessor = async (ref, now) => {
+      await upsertSession(session!);
+      return { ...(await processedOnly(ref, now)), consumed: { readUnits: 1_000, writeUnits: 1_000 } };
+    };
     const { outcomes } = await createWorkerHandler(processor, { log: quietLog }).handleBatch(
       event([{ id: 'u1', body: job(tenant, entity!.id) }]),
     );
-    // The processor's own, plus at least: lease and release, one rollup put; the entity, sessions and rollups read.
-    expect(outcomes[0]!.consumed.writeUnits).toBeGreaterThanOrEqual(3 + 3);
-    expect(outcomes[0]!.consumed.readUnits).toBeGreaterThan(10);
+    // At least: the processor's session write, the lease and its release, one rollup put; and reads of the
+    // entity, its sessions and its rollups. Never the processor's self-reported 1,000s.
+    expect(outcomes[0]!.consumed.writeUnits).toBeGreaterThanOrEqual(1 + 3);
+    expect(outcomes[0]!.consumed.writeUnits).toBeLessThan(100);
+    expect(outcomes[0]!.consumed.readUnits).toBeGreaterThan(0);
+    expect(outcomes[0]!.consumed.readUnits).toBeLessThan(100);
     expect(outcomes[0]!.rollupsWritten).toBe(1);
   });
 });
@@ -217,6 +222,7 @@ describe('the entity lease', () => {
       status: 'processed',
       readings: 1440,
       sessionsWritten: 0,
+      sessionsSkipped: 0,
       cursorBefore: '2026-01-14T01:00:00.000Z',
       cursorAfter: '2026-01-15T01:30:00.000Z',
       consumed: { readUnits: 0, writeUnits: 0 },

@@ -151,14 +151,27 @@ const listRoutes = allRoutes.filter(
     'continuationToken' in (route.query as { shape: Record<string, unknown> }).shape,
 );
 
-/** Query parameters a list needs besides paging (required ones, filled for a wide window). */
+/** Query parameters a list needs besides paging: required ones, over a window wide enough for A's items. */
 function requiredQuery(route: RouteSpec): string {
-  const shape = (
-    route.query as unknown as { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }
-  ).shape;
+  const operation = (document.paths[route.path] as Record<string, any>)[route.method.toLowerCase()];
   const params = new URLSearchParams();
-  if ('start' in shape && !shape.start!.safeParse(undefined).success)
-    params.set('start', '2000-01-01T00:00:00Z');
+  for (const param of (operation.parameters ?? []) as {
+    name: string;
+    in: string;
+    required: boolean;
+    schema: JsonSchema;
+  }[]) {
+    if (param.in !== 'query' || !param.required) continue;
+    // A required end closes a year from 2026-01-01, within every list's maximum range.
+    const day = param.name === 'end' ? '2026-12-31' : '2026-01-01';
+    if (param.schema.format === 'date') params.set(param.name, day);
+    else if (param.schema.format === 'date-time') params.set(param.name, `${day}T00:00:00Z`);
+    else
+      params.set(
+        param.name,
+        String(fc.sample(validValue(param.schema, schemaContext), { numRuns: 1, seed: 7 })[0]),
+      );
+  }
   return params.toString();
 }
 

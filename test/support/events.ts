@@ -73,5 +73,5 @@ export function lambdaContext(functionName = 'test'): Context {
 export const FULL_ACCESS: AuthorizerContext = {
   tenantId: 'acme',
   tokenId: 'tok-1',
-  scopes: 'entities:read entities:write readings:write sessions:read chargers:write',
+  scopes: 'entities:read entities:write readings:write readings:read sessions:read chargers:write',
 };

@@ -17,6 +17,7 @@ export interface TenantFixtures {
   chargerCode: string;
   sessionToken: string;
   commandId: string;
+  locationId: string;
   /** A real value for each path parameter name used by the API. */
   pathValues: Record<string, string>;
   /** Text that belongs to this tenant and must never appear in another tenant's responses. */
@@ -84,6 +85,37 @@ export async function createTenantFixtures(api: TestApi, tenantId: string): Prom
   const commands = await api.request('GET', `/v1/chargers/${chargerCode}/commands`, { token });
   const commandId = commands.body.data[0]?.commandId as string;
   expect(commandId).toBeDefined();
+  const location = await api.request('POST', '/v1/locations', {
+    token,
+    body: { label: `Depot of ${marker}`, lat: 52.37, lon: 4.89, radiusMeters: 150 },
+  });
+  expect(location.status, JSON.stringify(location.body)).toBe(201);
+  // Two stored sessions of the EV, so session lists have a second page (and a continuation token).
+  const { upsertSession } = await import('../../shared/storage/sessions.js');
+  for (const [i, start] of ['2026-01-05T18:00:00.000Z', '2026-01-06T18:00:00.000Z'].entries()) {
+    await upsertSession({
+      tenantId,
+      entityId: ev.body.id,
+      entityType: 'EV',
+      id: `${ev.body.id.slice(0, -1)}${i}`,
+      start,
+      end: new Date(Date.parse(start) + 3_600_000).toISOString(),
+      energyKwh: 7.2,
+      averagePowerKw: 7.2,
+      peakPowerKw: 7.4,
+      chargingSeconds: 3_600,
+      socStartPercent: 40,
+      socEndPercent: 52,
+      rangeStartKm: null,
+      rangeEndKm: null,
+      locationMatches: [],
+      position: null,
+      method: 'power_flow',
+      source: 'calculated',
+      created: '2026-01-07T02:00:00.000Z',
+      measured: null,
+    });
+  }
   return {
     tenantId,
     token,
@@ -92,8 +124,15 @@ export async function createTenantFixtures(api: TestApi, tenantId: string): Prom
     chargerCode,
     sessionToken,
     commandId,
-    pathValues: { entityId: ev.body.id, code: chargerCode, token: sessionToken, commandId },
-    secrets: [marker, ev.body.id, cp.body.id, chargerCode, sessionToken],
+    locationId: location.body.id,
+    pathValues: {
+      entityId: ev.body.id,
+      code: chargerCode,
+      token: sessionToken,
+      commandId,
+      locationId: location.body.id,
+    },
+    secrets: [marker, ev.body.id, cp.body.id, chargerCode, sessionToken, location.body.id],
   };
 }
 

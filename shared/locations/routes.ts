@@ -1,0 +1,80 @@
+// The locations routes, declared once (see shared/http/route.ts). Served by functions/locations.ts.
+
+import { defineRoute } from '../http/route.js';
+import {
+  CreateLocationBody,
+  ListLocationsQuery,
+  Location,
+  LocationIdParams,
+  LocationPage,
+  MAX_LOCATIONS_PER_TENANT,
+} from './schemas.js';
+
+const tags = ['Locations'];
+
+export const createLocationRoute = defineRoute({
+  operationId: 'createLocation',
+  method: 'POST',
+  path: '/v1/locations',
+  fn: 'locations',
+  auth: { scope: 'entities:write' },
+  summary: 'Name a place (Home, Depot) that charge sessions are matched to',
+  description: `Sessions computed after this are matched to the tenant's locations: \`locationMatches\` lists each place with an accuracy in 0–1 that falls with distance. At most ${MAX_LOCATIONS_PER_TENANT} per tenant (409 \`location_limit_reached\`). Sessions give exact coordinates only for tenants that opted in; matches are always given.`,
+  tags,
+  body: CreateLocationBody,
+  responses: {
+    201: {
+      description: 'The location was created.',
+      schema: Location,
+      headers: { Location: { description: 'URL of the new location.' } },
+    },
+  },
+  errors: ['location_limit_reached'],
+});
+
+export const listLocationsRoute = defineRoute({
+  operationId: 'listLocations',
+  method: 'GET',
+  path: '/v1/locations',
+  fn: 'locations',
+  auth: { scope: 'entities:read' },
+  summary: "List the tenant's locations, oldest first",
+  tags,
+  query: ListLocationsQuery,
+  responses: { 200: { description: 'A page of locations.', schema: LocationPage } },
+});
+
+export const getLocationRoute = defineRoute({
+  operationId: 'getLocation',
+  method: 'GET',
+  path: '/v1/locations/{locationId}',
+  fn: 'locations',
+  auth: { scope: 'entities:read' },
+  summary: 'Get a location',
+  tags,
+  params: LocationIdParams,
+  responses: { 200: { description: 'The location.', schema: Location } },
+  errors: ['location_not_found'],
+});
+
+export const deleteLocationRoute = defineRoute({
+  operationId: 'deleteLocation',
+  method: 'DELETE',
+  path: '/v1/locations/{locationId}',
+  fn: 'locations',
+  auth: { scope: 'entities:write' },
+  summary: 'Delete a location',
+  description:
+    'Sessions already matched to it keep their match; sessions computed afterwards do not match it.',
+  tags,
+  params: LocationIdParams,
+  responses: { 204: { description: 'The location was deleted.' } },
+  errors: ['location_not_found'],
+});
+
+export const locationRoutes = [
+  createLocationRoute,
+  listLocationsRoute,
+  getLocationRoute,
+  deleteLocationRoute,
+];

@@ -1,0 +1,193 @@
+// Use cases of the readings area: ingest a batch (check times, keep one reading per instant, store what is
+// new in hour segments) and list a range a page at a time. Unknown and foreign entities are the same 404.
+
+import { mapConcurrent } from '../concurrency.js';
+import { config } from '../config.js';
+import { entityNotFound } from '../entities/service.js';
+import { ServiceUnavailableError, ValidationError } from '../errors.js';
+import { isUuid } from '../ids.js';
+import * as entities from '../storage/entities.js';
+import type { Page, Position } from '../storage/page.js';
+import {
+  loadSegments,
+  newSegmentKey,
+  planSegmentWrite,
+  readBuckets,
+  type StoredSegment,
+  storeSegment,
+} from '../storage/readings.js';
+import { getTenantSettings } from '../storage/tenant-settings.js';
+import {
+  BUCKET_MS,
+  bucketTtlSeconds,
+  expiryCutoff,
+  MAX_CLOCK_SKEW_MS,
+  mergeSegments,
+  newReadings,
+  planBatch,
+  readingTimeErrors,
+  retentionMs,
+  toReading,
+} from './domain.js';
+import type { Reading } from './model.js';
+import type { IngestResult, ReadingInput } from './schemas.js';
+
+/** Buckets written at once per request: a 1,000-reading day spans 24; this keeps a request to a few round trips. */
+const WRITE_CONCURRENCY = 8;
+
+/**
+ * Rewrites of a small segment attempted before falling back to a new segment. A rewrite fails only when
+ * another request changed that segment since it was read; a new segment never conflicts.
+ */
+const REWRITE_ATTEMPTS = 2;
+
+/** A new segment fails only if its random key collides (2⁻²⁴ within one millisecond): a bound, not a path. */
+const WRITE_ATTEMPTS = REWRITE_ATTEMPTS + 3;
+
+interface Tally {
+  accepted: number;
+  duplicates: number;
+  conflicts: number;
+  late: number;
+}
+
+/** Consecutive hour buckets, as [first, last] runs: each run is read back with one Query. */
+function bucketRuns(buckets: readonly number[]): [number, number][] {
+  const sorted = [...buckets].sort((a, b) => a - b);
+  const runs: [number, number][] = [];
+  for (const bucket of sorted) {
+    const last = runs[runs.length - 1];
+    if (last && bucket === last[1] + BUCKET_MS) last[1] = bucket;
+    else runs.push([bucket, bucket]);
+  }
+  return runs;
+}
+
+/**
+ * Stores a request's readings. Nothing is written unless every reading is valid. Readings already stored
+ * (same timestamp) are counted as duplicates and left as they are: the first stored wins. A failure part
+ * way (5xx) may leave some buckets stored; re-sending the request is safe, since it is idempotent.
+ */
+export async function ingestReadings(
+  tenantId: string,
+  entityId: string,
+  inputs: readonly ReadingInput[],
+  now: Date,
+): Promise<IngestResult> {
+  const days = config().readingsRetentionDays;
+  const retention = retentionMs(days);
+  const readings = inputs.map(toReading);
+  const errors = readingTimeErrors(readings, now, retention, days);
+  if (errors.length > 0) {
+    const fields = errors.map((e) => `body.${e.field}`);
+    throw new ValidationError('validation_failed', `Invalid ${fields.join(', ')}.`, { errors });
+  }
+  // Not a UUID: no such entity, and no Query on a partition key built from arbitrary text.
+  if (!isUuid(entityId)) throw entityNotFound(entityId);
+  const plan = planBatch(readings);
+  const runs = bucketRuns([...plan.buckets.keys()]);
+  // The entity and the touched hours are read together (one round trip): a Query of a partition the
+  // tenant has no entity for finds nothing, and its answer is dropped with the 404.
+  const [found, stored] = await Promise.all([
+    entities.getEntityWithCursor(tenantId, entityId),
+    mapConcurrent(runs, WRITE_CONCURRENCY, ([first, last]) => loadSegments(tenantId, entityId, first, last)),
+  ]);
+  if (!found) throw entityNotFound(entityId);
+  const tally: Tally = { accepted: 0, duplicates: plan.duplicates, conflicts: plan.conflicts, late: 0 };
+  const cursor = found.sessionCursor ?? Number.NEGATIVE_INFINITY;
+  const byBucket = new Map<number, StoredSegment[]>();
+  for (const segment of stored.flat()) {
+    const list = byBucket.get(segment.bucket);
+    if (list) list.push(segment);
+    else byBucket.set(segment.bucket, [segment]);
+  }
+  const outcomes = await mapConcurrent([...plan.buckets], WRITE_CONCURRENCY, ([bucket, incoming]) =>
+    storeBucket({
+      tenantId,
+      entityId,
+      bucket,
+      incoming,
+      segments: byBucket.get(bucket) ?? [],
+      now,
+      retention,
+    }),
+  );
+  for (const outcome of outcomes) {
+    tally.accepted += outcome.fresh.length;
+    tally.duplicates += outcome.duplicates;
+    tally.conflicts += outcome.conflicts;
+    for (const reading of outcome.fresh) if (reading.t < cursor) tally.late++;
+  }
+  return { received: inputs.length, ...tally };
+}
+
+async function storeBucket(input: {
+  tenantId: string;
+  entityId: string;
+  bucket: number;
+  incoming: Reading[];
+  segments: StoredSegment[];
+  now: Date;
+  retention: number;
+}): Promise<{ fresh: Reading[]; duplicates: number; conflicts: number }> {
+  const { tenantId, entityId, bucket, incoming, now } = input;
+  const ttl = bucketTtlSeconds(bucket, input.retention);
+  let segments = input.segments;
+  for (let attempt = 0; ; attempt++) {
+    const diff = newReadings(mergeSegments(segments.map((s) => s.readings)), incoming);
+    if (diff.fresh.length === 0) return diff;
+    const key = newSegmentKey(tenantId, entityId, bucket, now);
+    // After repeated conflicts on a rewrite, a new segment: it cannot conflict, and the read path merges.
+    const write = planSegmentWrite(key, attempt < REWRITE_ATTEMPTS ? segments : [], diff.fresh, ttl);
+    if (await storeSegment(key, write, ttl)) return diff;
+    if (attempt + 1 >= WRITE_ATTEMPTS) throw new ServiceUnavailableError();
+    segments = await loadSegments(tenantId, entityId, bucket, bucket);
+  }
+}
+
+/** Listing positions are the last reading's instant: the next page starts just after it. */
+interface ReadingPosition {
+  after: number;
+}
+
+/** Segments the first Query of a page asks for; a page of 100 one-minute readings spans two or three. */
+const FIRST_QUERY_SEGMENTS = 4;
+
+/**
+ * One page of an entity's readings in [start, end), in time order: Queries over the hour buckets from
+ * the position on, small first, until one more reading than the page is found (so a next page exists
+ * only when a reading does). Expired readings are never served.
+ */
+export async function listReadingsPage(
+  tenantId: string,
+  entityId: string,
+  range: { start: string; end?: string | undefined },
+  page: { pageSize: number; startKey: Position | undefined },
+  now: Date,
+): Promise<Page<Reading>> {
+  const position = page.startKey as ReadingPosition | undefined;
+  const start = Date.parse(range.start);
+  const from = position ? Math.max(start, position.after + 1) : start;
+  // Nothing can be stored later than the clock-skew allowance past now.
+  const to = range.end ? Date.parse(range.end) - 1 : now.getTime() + MAX_CLOCK_SKEW_MS;
+  const notBefore = expiryCutoff(now, retentionMs(config().readingsRetentionDays));
+  const found: Reading[] = [];
+  for await (const bucket of readBuckets(tenantId, entityId, {
+    from,
+    to,
+    notBefore,
+    firstLimit: FIRST_QUERY_SEGMENTS,
+  })) {
+    for (const reading of bucket) found.push(reading);
+    if (found.length > page.pageSize) break;
+  }
+  if (found.length <= page.pageSize) return { items: found, nextKey: undefined };
+  const items = found.slice(0, page.pageSize);
+  const next: ReadingPosition = { after: items[items.length - 1]!.t };
+  return { items, nextKey: next as unknown as Position };
+}
+
+/** Whether the tenant's readings may show exact coordinates. */
+export async function exactLocationsFor(tenantId: string): Promise<boolean> {
+  return (await getTenantSettings(tenantId)).exactLocations;
+}

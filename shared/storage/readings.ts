@@ -1,0 +1,317 @@
+// Item module: readings, packed into *segments*. All of an entity's readings share one partition
+// (`T#<tenant>#E#<entity>#READINGS`), sorted by hour bucket and then by write, so any time range is one
+// Query. A segment holds some readings of one hour bucket, encoded by shared/readings/codec.ts, and is
+// written once per request and bucket: a write unit per KB of segment instead of one per reading.
+//
+// Why segments are appended rather than one item per hour grown in place: DynamoDB charges an update by
+// the larger of the old and new item, so appending to a growing bucket would cost the whole bucket on
+// every request. A new segment costs only its own size; the one exception is filling a segment that
+// still has room inside the write units the new readings cost anyway (planSegmentWrite).
+
+import { randomBytes } from 'node:crypto';
+import { PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { decodeSegment, encodeSegment } from '../readings/codec.js';
+import { bucketOf, mergeDisjoint, mergeSegments } from '../readings/domain.js';
+import type { Reading } from '../readings/model.js';
+import { documentClient, tableName } from './client.js';
+
+const ITEM_TYPE = 'ReadingSegment';
+
+/** DynamoDB's item limit is 400 KB; a segment never comes near it (1,000 readings are < 100 KB), this guards it. */
+export const MAX_SEGMENT_BYTES = 350 * 1024;
+
+/** A write costs one unit per KB of item, rounded up. */
+export const WRITE_UNIT_BYTES = 1024;
+
+/** `YYYY-MM-DDTHH`: the hour bucket as the sort key's prefix; string order is time order. */
+function hourKey(bucket: number): string {
+  return new Date(bucket).toISOString().slice(0, 13);
+}
+
+export const readingKeys = {
+  partition: (tenantId: string, entityId: string) => `T#${tenantId}#E#${entityId}#READINGS`,
+  hour: hourKey,
+  /** A segment: its bucket, then when it was written (base 36 ms) and 24 random bits, so writes never collide. */
+  segment: (tenantId: string, entityId: string, bucket: number, writtenAtMs: number, random: string) => ({
+    pk: readingKeys.partition(tenantId, entityId),
+    sk: `${hourKey(bucket)}#${Math.floor(writtenAtMs).toString(36).padStart(9, '0')}${random}`,
+  }),
+};
+
+export interface StoredSegment {
+  pk: string;
+  sk: string;
+  bucket: number;
+  /** Incremented by every rewrite; a rewrite is conditional on it. */
+  version: number;
+  /** The item's size as DynamoDB counts it (approximately, never below). */
+  bytes: number;
+  readings: Reading[];
+}
+
+/** DynamoDB's size of a number: about one byte per two significant digits, plus one. */
+function numberBytes(value: number): number {
+  const digits = String(value)
+    .replace(/[-.]|e.*$/g, '')
+    .replace(/^0+/, '').length;
+  return Math.ceil(Math.max(digits, 1) / 2) + 1;
+}
+
+/** The item size of a segment with these keys and this encoded data (attribute names count too). */
+export function segmentItemBytes(
+  key: { pk: string; sk: string },
+  dataBytes: number,
+  count: number,
+  version: number,
+  ttl: number,
+): number {
+  return (
+    2 +
+    Buffer.byteLength(key.pk) +
+    2 +
+    Buffer.byteLength(key.sk) +
+    8 +
+    ITEM_TYPE.length +
+    1 +
+    dataBytes +
+    1 +
+    numberBytes(count) +
+    1 +
+    numberBytes(version) +
+    3 +
+    numberBytes(ttl)
+  );
+}
+
+export function writeUnits(bytes: number): number {
+  return Math.ceil(bytes / WRITE_UNIT_BYTES);
+}
+
+function segmentFromItem(item: Record<string, unknown>): StoredSegment {
+  const data = item.d as Uint8Array;
+  const sk = item.sk as string;
+  const version = Number(item.v);
+  return {
+    pk: item.pk as string,
+    sk,
+    bucket: Date.parse(`${sk.slice(0, 13)}:00:00.000Z`),
+    version,
+    bytes: segmentItemBytes(
+      { pk: item.pk as string, sk },
+      data.length,
+      Number(item.n),
+      version,
+      Number(item.ttl),
+    ),
+    readings: decodeSegment(data),
+  };
+}
+
+export interface SegmentWrite {
+  /** `put`: a new segment. `replace`: `segment` rewritten with the new readings merged in. */
+  kind: 'put' | 'replace';
+  segment?: StoredSegment;
+  /** The segment's readings after the write. */
+  readings: Reading[];
+  data: Uint8Array;
+  /** Write units this write costs. */
+  units: number;
+}
+
+/**
+ * How to store `fresh` readings (time order, new to the bucket) in a bucket holding `segments`. A new
+ * segment costs the units of its own size. Rewriting an existing segment with the readings merged in
+ * costs the units of the larger of old and new item; when that is no more, the rewrite is taken — the
+ * same price for one item fewer to read. This is what keeps a trickle of single readings in ~1 KB items
+ * rather than one item per reading.
+ */
+export function planSegmentWrite(
+  key: { pk: string; sk: string },
+  segments: readonly StoredSegment[],
+  fresh: readonly Reading[],
+  ttl: number,
+): SegmentWrite {
+  const data = encodeSegment(fresh);
+  const units = writeUnits(segmentItemBytes(key, data.length, fresh.length, 1, ttl));
+  let smallest: StoredSegment | undefined;
+  for (const segment of segments) if (!smallest || segment.bytes < smallest.bytes) smallest = segment;
+  if (smallest) {
+    const readings = mergeDisjoint(smallest.readings, fresh);
+    const merged = encodeSegment(readings);
+    const bytes = segmentItemBytes(smallest, merged.length, readings.length, smallest.version + 1, ttl);
+    const cost = writeUnits(Math.max(bytes, smallest.bytes));
+    if (cost <= units && bytes <= MAX_SEGMENT_BYTES) {
+      return { kind: 'replace', segment: smallest, readings, data: merged, units: cost };
+    }
+  }
+  return { kind: 'put', readings: [...fresh], data, units };
+}
+
+/** The Query of a partition's segments from the first bucket to the last, both inclusive. */
+function rangeQuery(
+  tenantId: string,
+  entityId: string,
+  firstBucket: number,
+  lastBucket: number,
+  consistent: boolean,
+): QueryCommandInput {
+  return {
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': readingKeys.partition(tenantId, entityId),
+      ':from': hourKey(firstBucket),
+      // Every segment key of the last bucket is `<hour>#…`, below `<hour>#~`.
+      ':to': `${hourKey(lastBucket)}#~`,
+    },
+    ConsistentRead: consistent,
+  };
+}
+
+/**
+ * Every segment of the buckets from `firstBucket` to `lastBucket`, in key order (bucket, then write).
+ * Strongly consistent: ingestion must see what the previous request stored to count duplicates.
+ */
+export async function loadSegments(
+  tenantId: string,
+  entityId: string,
+  firstBucket: number,
+  lastBucket: number,
+): Promise<StoredSegment[]> {
+  const input = rangeQuery(tenantId, entityId, firstBucket, lastBucket, true);
+  const out: StoredSegment[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    for (const item of page.Items ?? []) out.push(segmentFromItem(item));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return out;
+}
+
+/** A fresh key for a new segment in `bucket`; planSegmentWrite sizes the write with it. */
+export function newSegmentKey(tenantId: string, entityId: string, bucket: number, now: Date) {
+  return readingKeys.segment(tenantId, entityId, bucket, now.getTime(), randomBytes(3).toString('hex'));
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * Stores a planned write. A new segment is a PutItem that never overwrites; a rewrite is a PutItem
+ * conditional on the version read, so a concurrent change to that segment is never lost. False when the
+ * condition failed (the caller reads the bucket again and re-plans).
+ */
+export async function storeSegment(
+  key: { pk: string; sk: string },
+  write: SegmentWrite,
+  ttl: number,
+): Promise<boolean> {
+  const replacing = write.kind === 'replace' && write.segment !== undefined;
+  const version = replacing ? write.segment!.version + 1 : 1;
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: {
+          ...(replacing ? { pk: write.segment!.pk, sk: write.segment!.sk } : key),
+          itemType: ITEM_TYPE,
+          d: write.data,
+          n: write.readings.length,
+          v: version,
+          ttl,
+        },
+        ...(replacing
+          ? {
+              ConditionExpression: 'v = :v',
+              ExpressionAttributeValues: { ':v': write.segment!.version },
+            }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export interface ReadRangeOptions {
+  /** Inclusive, epoch ms. */
+  from: number;
+  /** Inclusive, epoch ms. */
+  to: number;
+  /** Readings before this are expired and left out (code never relies on DynamoDB's TTL). */
+  notBefore: number;
+  /**
+   * Items asked for by the first Query; each further Query asks for four times more (unbounded after
+   * a few). A page of a listing starts small so it never reads much more than it returns; a full read
+   * (the engine) leaves it unset and takes 1 MB Query pages.
+   */
+  firstLimit?: number;
+}
+
+/**
+ * An entity's readings in [from, to], bucket by bucket in time order, each bucket's readings in time
+ * order and one per instant (the fixed shape the engine wants). Eventually consistent: half the read
+ * price, and a reading stored a moment ago is not needed by a daily job or a listing.
+ */
+export async function* readBuckets(
+  tenantId: string,
+  entityId: string,
+  options: ReadRangeOptions,
+): AsyncGenerator<Reading[]> {
+  const from = Math.max(options.from, options.notBefore);
+  if (!(from <= options.to)) return;
+  const input = rangeQuery(tenantId, entityId, bucketOf(from), bucketOf(options.to), false);
+  let limit = options.firstLimit;
+  let startKey: Record<string, unknown> | undefined;
+  let bucket = Number.NaN;
+  let pending: Reading[][] = [];
+  const flush = () => {
+    const merged = mergeSegments(pending);
+    pending = [];
+    return inRange(merged, from, options.to);
+  };
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({ ...input, ExclusiveStartKey: startKey, ...(limit ? { Limit: limit } : {}) }),
+    );
+    for (const item of page.Items ?? []) {
+      const segment = segmentFromItem(item);
+      if (segment.bucket !== bucket && pending.length > 0) {
+        const readings = flush();
+        if (readings.length > 0) yield readings;
+      }
+      bucket = segment.bucket;
+      pending.push(segment.readings);
+    }
+    startKey = page.LastEvaluatedKey;
+    if (limit !== undefined) limit = limit >= 256 ? undefined : limit * 4;
+  } while (startKey);
+  if (pending.length > 0) {
+    const readings = flush();
+    if (readings.length > 0) yield readings;
+  }
+}
+
+/** The readings of a sorted run that fall in [from, to], without a copy when all do. */
+function inRange(readings: Reading[], from: number, to: number): Reading[] {
+  const n = readings.length;
+  if (n === 0 || (readings[0]!.t >= from && readings[n - 1]!.t <= to)) return readings;
+  return readings.filter((r) => r.t >= from && r.t <= to);
+}
+
+/** All of an entity's readings in [from, to] in time order, one per instant: the engine's input. */
+export async function readReadings(
+  tenantId: string,
+  entityId: string,
+  options: Omit<ReadRangeOptions, 'firstLimit'>,
+): Promise<Reading[]> {
+  const out: Reading[] = [];
+  for await (const bucket of readBuckets(tenantId, entityId, options)) {
+    for (let i = 0; i < bucket.length; i++) out.push(bucket[i]!);
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+// The rules of one entity's processing step: the window it reads, how engine sessions become records,
+// and calculated sessions yielding to measured ones on a charge point.
+
+import { describe, expect, it } from 'vitest';
+import type { DetectedSession } from '../../shared/engine/types.js';
+import {
+  MEASURED_LOOKBACK_MS,
+  measuredLookupRange,
+  overlaps,
+  processingWindow,
+  READINGS_SETTLE_MS,
+  toSessionRecords,
+  withoutMeasuredOverlap,
+} from '../../shared/pipeline/domain.js';
+import type { ChargeSessionRecord } from '../../shared/sessions/model.js';
+
+const NOW = new Date('2026-03-10T03:00:00Z');
+const DAY = 86_400_000;
+const RETENTION = 35 * DAY;
+
+describe('the processing window', () => {
+  it('starts at the cursor and ends at the settled edge', () => {
+    const cursor = NOW.getTime() - 30 * 3_600_000;
+    expect(processingWindow(cursor, NOW, RETENTION)).toEqual({
+      from: cursor,
+      to: NOW.getTime() - READINGS_SETTLE_MS,
+    });
+  });
+
+  it('starts at the oldest retained reading on a first run, or when the cursor is older than that', () => {
+    const oldest = NOW.getTime() - RETENTION;
+    expect(processingWindow(null, NOW, RETENTION)?.from).toBe(oldest);
+    expect(processingWindow(oldest - DAY, NOW, RETENTION)?.from).toBe(oldest);
+  });
+
+  it('is empty while the cursor is past the settled edge', () => {
+    expect(processingWindow(NOW.getTime() - READINGS_SETTLE_MS, NOW, RETENTION)).not.toBeNull();
+    expect(processingWindow(NOW.getTime() - READINGS_SETTLE_MS + 1, NOW, RETENTION)).toBeNull();
+  });
+});
+
+const session = (start: string, end: string, source: 'calculated' | 'measured' = 'calculated') =>
+  ({ start, end, source }) as ChargeSessionRecord;
+
+describe('calculated sessions on a charge point with measured ones', () => {
+  const measured = session('2026-03-09T10:00:00.000Z', '2026-03-09T12:00:00.000Z', 'measured');
+
+  it('drops a calculated session that overlaps a measured one, keeps those that only touch or miss', () => {
+    const inside = session('2026-03-09T10:05:00.000Z', '2026-03-09T11:50:00.000Z');
+    const straddling = session('2026-03-09T09:00:00.000Z', '2026-03-09T10:00:00.001Z');
+    const touching = session('2026-03-09T12:00:00.000Z', '2026-03-09T13:00:00.000Z');
+    const before = session('2026-03-09T08:00:00.000Z', '2026-03-09T09:00:00.000Z');
+    const { kept, superseded } = withoutMeasuredOverlap([before, straddling, inside, touching], [measured]);
+    expect(kept).toEqual([before, touching]);
+    expect(superseded).toEqual([straddling, inside]);
+  });
+
+  it('ignores other calculated sessions when deciding', () => {
+    const a = session('2026-03-09T10:05:00.000Z', '2026-03-09T11:50:00.000Z');
+    expect(withoutMeasuredOverlap([a], [a]).kept).toEqual([a]);
+  });
+
+  it('looks for measured sessions starting up to the lookback before the first and up to the last end', () => {
+    const range = measuredLookupRange([
+      session('2026-03-09T10:00:00.000Z', '2026-03-09T11:00:00.000Z'),
+      session('2026-03-09T20:00:00.000Z', '2026-03-09T22:30:00.000Z'),
+    ]);
+    expect(range).toEqual({
+      start: new Date(Date.parse('2026-03-09T10:00:00.000Z') - MEASURED_LOOKBACK_MS).toISOString(),
+      end: '2026-03-09T22:30:00.000Z',
+    });
+  });
+
+  it('calls two intervals overlapping only when they share an instant', () => {
+    expect(overlaps(measured, measured)).toBe(true);
+    expect(overlaps(measured, session(measured.end, '2026-03-09T13:00:00.000Z'))).toBe(false);
+  });
+});
+
+describe('engine sessions as stored records', () => {
+  it('adds the tenant, the entity type, the computation time, and no measured details', () => {
+    const detected = {
+      id: 'x',
+      entityId: 'e',
+      start: '2026-03-09T10:00:00.000Z',
+      end: '2026-03-09T11:00:00.000Z',
+      source: 'calculated',
+    } as DetectedSession;
+    expect(toSessionRecords([detected], { tenantId: 'acme', type: 'CP' }, NOW)).toEqual([
+      { ...detected, tenantId: 'acme', entityType: 'CP', created: NOW.toISOString(), measured: null },
+    ]);
+  });
+});
