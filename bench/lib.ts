@@ -90,3 +90,65 @@ export async function alternate(
   }
   return { runs, floorRuns };
 }
+
+/** One DynamoDB call a handler made: its command class, its input, and which calls ran alongside it. */
+export interface RecordedCall {
+  command: new (input: any) => any;
+  input: Record<string, unknown>;
+  /** Calls with the same wave started before any earlier one finished: they ran concurrently. */
+  wave: number;
+}
+
+/**
+ * Records the DocumentClient calls `fn` makes (through the shared client's middleware stack), so a floor
+ * can replay exactly them: same commands, same inputs, same concurrency.
+ */
+export async function recordCalls(
+  client: { middlewareStack: { add: (...args: any[]) => void; remove: (name: string) => boolean } },
+  commands: Record<string, new (input: any) => any>,
+  fn: () => Promise<unknown>,
+): Promise<RecordedCall[]> {
+  const calls: RecordedCall[] = [];
+  let inFlight = 0;
+  let wave = -1;
+  client.middlewareStack.add(
+    (next: (args: any) => Promise<any>, context: { commandName?: string }) =>
+      async (args: { input: any }) => {
+        const name = String(context.commandName).replace(/ItemCommand$|Command$/, '');
+        const command = commands[name];
+        if (!command) throw new Error(`recordCalls: no command class for ${context.commandName}`);
+        if (inFlight === 0) wave++;
+        inFlight++;
+        calls.push({ command, input: structuredClone(args.input), wave });
+        try {
+          return await next(args);
+        } finally {
+          inFlight--;
+        }
+      },
+    { step: 'initialize', name: 'evsBenchRecorder', priority: 'high' },
+  );
+  try {
+    await fn();
+  } finally {
+    client.middlewareStack.remove('evsBenchRecorder');
+  }
+  return calls;
+}
+
+/** Replays recorded calls wave by wave (a wave's calls concurrently), as the handler made them. */
+export async function replayCalls(
+  client: { send: (command: any) => Promise<unknown> },
+  calls: RecordedCall[],
+): Promise<void> {
+  let i = 0;
+  while (i < calls.length) {
+    const wave = calls[i]!.wave;
+    const group: Promise<unknown>[] = [];
+    for (; i < calls.length && calls[i]!.wave === wave; i++) {
+      const call = calls[i]!;
+      group.push(client.send(new call.command(call.input)));
+    }
+    await Promise.all(group);
+  }
+}

@@ -2,10 +2,17 @@
 // DynamoDB → response) against the raw DocumentClient calls it makes, on the same dynalite, in alternating
 // rounds. The ratio is what our layers cost on top of the database round trips.
 
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { httpEvent, lambdaContext } from '../test/support/events.js';
-import { alternate, type Figure, type Section } from './lib.js';
+import { alternate, type Figure, recordCalls, replayCalls, type Section } from './lib.js';
 
 type Handler = (event: unknown, context: Context) => Promise<{ statusCode: number }>;
 const READ_GOAL = 1.15;
@@ -101,20 +108,184 @@ export async function benchWarm(options: { quick: boolean }): Promise<Section> {
     },
   ];
 
-  const figures: Figure[] = [];
-  for (const c of cases) {
-    // Warm up both paths (JIT, connection pool) before measuring.
-    for (let i = 0; i < 20; i++) {
-      await c.subject();
-      await c.floor();
+  // Charge sessions: 30 stored for one EV; the list's page of 25 is one GetItem of the entity and one
+  // Query of its session partition, sent together.
+  const { upsertSession, sessionKeys } = await import('../shared/storage/sessions.js');
+  const ev = ids[3]!;
+  for (let i = 0; i < 30; i++) {
+    const start = new Date(Date.UTC(2026, 0, 1 + i, 18)).toISOString();
+    await upsertSession({
+      tenantId,
+      entityId: ev,
+      entityType: 'EV',
+      id: `${ev.slice(0, -2)}${String(i).padStart(2, '0')}`,
+      start,
+      end: new Date(Date.parse(start) + 2 * 3_600_000).toISOString(),
+      energyKwh: 14.2,
+      averagePowerKw: 7.1,
+      peakPowerKw: 7.4,
+      chargingSeconds: 7_200,
+      socStartPercent: 30,
+      socEndPercent: 55,
+      rangeStartKm: 120,
+      rangeEndKm: 220,
+      locationMatches: [{ accuracy: 0.9, location: { id: 'home', label: 'Home' } }],
+      position: null,
+      method: 'power_flow',
+      source: 'calculated',
+      created: start,
+      measured: null,
+    });
+  }
+  const sessions = (await import('../functions/sessions.js')).handler as unknown as Handler;
+  const sessionsEvent = httpEvent({
+    routeKey: 'GET /v1/entities/{entityId}/charge-sessions',
+    pathParameters: { entityId: ev },
+    query: { start: '2026-01-01T00:00:00Z', pageSize: '25' },
+    authorizer: { tenantId, tokenId: 't', scopes: 'sessions:read' },
+  });
+  const sessionsQuery = {
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': sessionKeys.entityPartition(tenantId, ev),
+      ':from': '2026-01-01T00:00:00.000Z',
+      ':to': '~',
+    },
+    Limit: 26,
+  };
+  cases.push({
+    name: 'GET /v1/entities/{entityId}/charge-sessions (25 items)',
+    subject: async () => check(await sessions(sessionsEvent, context)),
+    floor: () =>
+      Promise.all([
+        doc.send(
+          new GetCommand({
+            TableName: tableName(),
+            Key: entityKeys.primary(tenantId, ev),
+            ConsistentRead: true,
+          }),
+        ),
+        doc.send(new QueryCommand(sessionsQuery)),
+      ]),
+    floorName: 'GetItem of the entity + Query of 26 sessions',
+  });
+
+  // The public poll: a driver's GET /v1/public-charging/sessions/{token} is one rate-counter update and
+  // reads of the session and its charger. The limit is 30 polls a minute per token, so polls rotate over
+  // 120 real sessions (10 connectors on each of 12 chargers, within the per-charger start cap).
+  const { createCharger } = await import('../shared/chargers/service.js');
+  const { startSession } = await import('../shared/public-sessions/service.js');
+  const { publicSessionKeys } = await import('../shared/storage/public-sessions.js');
+  const { hashSessionToken } = await import('../shared/public-charging/tokens.js');
+  const publicCharging = (await import('../functions/public-charging.js')).handler as unknown as Handler;
+  const cp = await createEntity(
+    tenantId,
+    { type: 'CP', name: 'Bench CP', timeZone: 'UTC', capabilities: [] },
+    now,
+  );
+  const pollEvents: unknown[] = [];
+  const sessionKeysToRead: { session: Record<string, string>; charger: Record<string, string> }[] = [];
+  for (let c = 0; c < 12; c++) {
+    const code = `BENCH${c}`;
+    await createCharger(
+      tenantId,
+      {
+        publicCode: code,
+        name: `Bench charger ${c}`,
+        entityId: cp.id,
+        public: true,
+        online: true,
+        connectors: Array.from({ length: 10 }, (_, k) => ({
+          connectorId: k + 1,
+          type: 'Type2' as const,
+          maxPowerKw: 22,
+          evseConnectorId: 1,
+        })),
+        pricing: { currency: 'EUR', pricePerKwh: 40, startFee: 0, taxRate: 0.2 },
+        holdAmount: 2_000,
+      },
+      now,
+    );
+    for (let k = 1; k <= 10; k++) {
+      const started = await startSession({ code, connector_id: k }, now);
+      pollEvents.push(
+        httpEvent({
+          routeKey: 'GET /v1/public-charging/sessions/{token}',
+          pathParameters: { token: started.token },
+        }),
+      );
+      const pointer = await doc.send(
+        new GetCommand({
+          TableName: tableName(),
+          Key: publicSessionKeys.token(hashSessionToken(started.token)),
+        }),
+      );
+      sessionKeysToRead.push({
+        session: publicSessionKeys.primary(pointer.Item?.sessionId as string),
+        charger: { pk: `CHARGER#${code}`, sk: 'CHARGER' },
+      });
     }
-    const { runs, floorRuns } = await alternate(rounds, perRound, c.subject, c.floor);
+  }
+  let poll = 0;
+  let floorPoll = 0;
+  cases.push({
+    name: 'GET /v1/public-charging/sessions/{token}',
+    subject: async () => check(await publicCharging(pollEvents[poll++ % pollEvents.length], context)),
+    floor: async () => {
+      const keys = sessionKeysToRead[floorPoll++ % sessionKeysToRead.length]!;
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: { pk: `RATE#bench-floor#${floorPoll % 120}`, sk: 'RATE' },
+          UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
+          ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':one': 1, ':ttl': Math.floor(Date.now() / 1000) + 120 },
+        }),
+      );
+      await doc.send(new GetCommand({ TableName: tableName(), Key: keys.session, ConsistentRead: true }));
+      await doc.send(new GetCommand({ TableName: tableName(), Key: keys.charger, ConsistentRead: true }));
+    },
+    floorName: 'UpdateItem of a counter + GetItems of the session and charger',
+  });
+
+  const figures: Figure[] = [];
+  const commands = {
+    Get: GetCommand,
+    Query: QueryCommand,
+    Update: UpdateCommand,
+    Put: PutCommand,
+    Delete: DeleteCommand,
+    BatchGet: BatchGetCommand,
+  };
+  for (const c of cases) {
+    // Warm up (JIT, connection pool, the handlers' caches), then record the DynamoDB calls one warm call
+    // makes: the floor replays exactly those (same inputs, same concurrency), so the ratio is the cost of
+    // everything but the database round trips. Rate-limit counters are replayed on keys of their own.
+    for (let i = 0; i < 20; i++) await c.subject();
+    const recorded = await recordCalls(doc, commands, c.subject);
+    let counter = 0;
+    const replayed = recorded.map((call) => {
+      const key = call.input.Key as { pk?: string } | undefined;
+      if (!key?.pk?.startsWith('RATE#')) return () => call;
+      return () => ({
+        ...call,
+        input: { ...call.input, Key: { ...key, pk: `RATE#bench-floor#${counter++ % 5_000}` } },
+      });
+    });
+    const floor = () =>
+      replayCalls(
+        doc,
+        replayed.map((make) => make()),
+      );
+    for (let i = 0; i < 20; i++) await floor();
+    const { runs, floorRuns } = await alternate(rounds, perRound, c.subject, floor);
     figures.push({
       name: c.name,
       unit: 'ms',
       runs,
       floorRuns,
-      floorName: c.floorName,
+      floorName: `${c.floorName} (replayed: ${recorded.length} calls in ${new Set(recorded.map((r) => r.wave)).size} waves)`,
       better: 'lower',
       goal: { ratioAtMost: READ_GOAL, text: `≤ ${READ_GOAL}× raw calls` },
     });

@@ -3,6 +3,7 @@
 // exports (Atlas, EV-ChART, Beckn, CSV). Pure types, schemas and mapping; no storage.
 
 import * as z from 'zod';
+import { roundTo } from '../numbers.js';
 
 export const SESSION_METHODS = ['energy_meter', 'power_flow', 'state_of_charge'] as const;
 export type SessionMethod = (typeof SESSION_METHODS)[number];
@@ -104,7 +105,7 @@ export const ChargeSessionResource = z
 
 export type ChargeSessionResource = z.output<typeof ChargeSessionResource>;
 
-const round = (value: number, places: number) => Number(value.toFixed(places));
+const round = roundTo;
 
 /** The DER-Connect shape of a stored session. */
 export function toChargeSessionResource(session: ChargeSessionRecord): ChargeSessionResource {

@@ -51,11 +51,31 @@ const RECORD_FIELDS = [
   'measured',
 ] as const satisfies readonly (keyof ChargeSessionRecord)[];
 
-export function sessionFromItem(item: Record<string, unknown>): ChargeSessionRecord {
-  const record = { created: item.created } as Record<string, unknown>;
-  for (const field of RECORD_FIELDS) record[field] = item[field] ?? null;
-  record.locationMatches = item.locationMatches ?? [];
-  return record as unknown as ChargeSessionRecord;
+/** One object literal of a fixed shape (served pages map many of these per request). */
+export function sessionFromItem(stored: Record<string, unknown>): ChargeSessionRecord {
+  const item = stored as unknown as ChargeSessionRecord;
+  return {
+    tenantId: item.tenantId,
+    entityId: item.entityId,
+    entityType: item.entityType,
+    id: item.id,
+    start: item.start,
+    end: item.end,
+    energyKwh: item.energyKwh,
+    averagePowerKw: item.averagePowerKw,
+    peakPowerKw: item.peakPowerKw,
+    chargingSeconds: item.chargingSeconds,
+    socStartPercent: item.socStartPercent ?? null,
+    socEndPercent: item.socEndPercent ?? null,
+    rangeStartKm: item.rangeStartKm ?? null,
+    rangeEndKm: item.rangeEndKm ?? null,
+    locationMatches: item.locationMatches ?? [],
+    position: item.position ?? null,
+    method: item.method,
+    source: item.source,
+    created: item.created,
+    measured: item.measured ?? null,
+  };
 }
 
 /**
