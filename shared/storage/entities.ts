@@ -88,7 +88,7 @@ export async function putNewEntity(entity: EntityRecord): Promise<void> {
 }
 
 export async function getEntity(tenantId: string, entityId: string): Promise<EntityRecord | undefined> {
-  const { Item, ConsumedCapacity } = await documentClient().send(
+  const { Item } = await documentClient().send(
     new GetCommand({
       TableName: tableName(),
       Key: entityKeys.primary(tenantId, entityId),

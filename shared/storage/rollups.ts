@@ -253,7 +253,7 @@ export async function acquireEntityLease(lease: {
     };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const { Item, ConsumedCapacity } = await documentClient().send(
+    const { Item } = await documentClient().send(
       new GetCommand({
         TableName: tableName(),
         Key: key,
@@ -286,7 +286,7 @@ export async function releaseEntityLease(release: {
     values[':through'] = release.rolledUpThrough;
   }
   try {
-    const result = await documentClient().send(
+    await documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: rollupKeys.jobState(release.tenantId, release.entityId),

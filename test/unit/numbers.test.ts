@@ -58,7 +58,10 @@ describe('a stored session', () => {
       measured: null,
     } satisfies ChargeSessionRecord);
     const numbers: number[] = [];
-    JSON.stringify(session, (_, v) => (typeof v === 'number' ? (numbers.push(v), v) : v));
+    JSON.stringify(session, (_, v) => {
+      if (typeof v === 'number') numbers.push(v);
+      return v;
+    });
     expect(numbers.every(representable)).toBe(true);
     expect(session).toMatchObject({
       energyKwh: 5,
