@@ -1,5 +1,6 @@
-// Bundle size and cold init of every Lambda, built exactly as CDK builds them, against a floor bundle that
-// only builds a DocumentClient. Cold init = importing the bundle in a fresh Node.js process (the SDK
+// Bundle size and cold init of every Lambda — the HTTP API's, its authorizer, the sweeper and the daily
+// job's planner and worker — built exactly as CDK builds them, against a floor bundle that only builds a
+// DocumentClient. Cold init = importing the bundle in a fresh Node.js process (the SDK
 // resolved from node_modules, as Lambda resolves it from its runtime).
 
 import { execFile } from 'node:child_process';
@@ -8,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { esbuildOptions, LAZY_MODULES, type LazyModule } from '../infra/bundling-options.js';
-import { FUNCTIONS } from '../infra/functions.js';
+import { FUNCTIONS, JOB_FUNCTIONS } from '../infra/functions.js';
 import type { Figure, Section } from './lib.js';
 
 const run = promisify(execFile);
@@ -45,7 +46,7 @@ export async function benchBundles(options: { quick: boolean }): Promise<Section
   mkdirSync(outDir, { recursive: true });
   const floor = await bundle('bench/floor-function.ts', outDir, 'floor');
   const built = await Promise.all(
-    Object.entries(FUNCTIONS).map(async ([name, spec]) => ({
+    Object.entries({ ...FUNCTIONS, ...JOB_FUNCTIONS }).map(async ([name, spec]) => ({
       name,
       lazy: spec.lazyModules ?? [],
       ...(await bundle(spec.entry, outDir, name, spec.lazyModules)),

@@ -179,16 +179,10 @@ export const JOB_FUNCTIONS: Record<JobFunctionName, FunctionSpec> = {
     memoryMb: 1024,
     timeoutSeconds: WORKER_TIMEOUT_SECONDS,
     table: {
-      // GetItem: the entity, the job state; Query: readings, sessions and rollups of the entity;
-      // UpdateItem: session upserts, the cursor, the lease; PutItem: the processor's cursor;
-      // BatchWriteItem: rollup puts and deletes.
-      actions: [
-        'dynamodb:GetItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-        'dynamodb:PutItem',
-        'dynamodb:BatchWriteItem',
-      ],
+      // GetItem: the entity with its cursor, the tenant's settings, the job state; Query: readings,
+      // locations, sessions and rollups; UpdateItem: session upserts, the cursor, the lease;
+      // BatchWriteItem: rollup puts and deletes. processEntity never puts a whole item.
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
     },
   },
 };

@@ -1,15 +1,29 @@
-// Demo data for `npm start`: tenant `demo` with one EV and one charge point, under fixed ids so that a
-// restart on a kept --data-dir finds them instead of adding copies.
+// Demo data for `npm start`: tenant `demo` with one EV and one charge point under fixed ids, the tenant's
+// Home and Work locations, and a week of the two entities' readings (infra/local/demo-readings.ts) stored
+// through the readings use case as an uploader would, so that `npm run aggregate` computes their sessions.
+// A restart on a kept --data-dir finds the entities and adds nothing: their readings are already there.
 
 import type { EntityRecord } from '../../shared/entities/domain.js';
 import { newEntity } from '../../shared/entities/domain.js';
+import { MAX_READINGS_PER_REQUEST } from '../../shared/readings/schemas.js';
+import { ingestReadings } from '../../shared/readings/service.js';
 import { getEntity, putNewEntity } from '../../shared/storage/entities.js';
+import { getLocation, putNewLocation } from '../../shared/storage/locations.js';
+import { DEMO_BATTERY_KWH, DEMO_PLACES, DEMO_TIME_ZONE, demoTelemetry } from './demo-readings.js';
 
 export const DEMO_TENANT = 'demo';
 export const DEMO_EV_ID = '01900000-0000-7000-8000-00000000e001';
 export const DEMO_CP_ID = '01900000-0000-7000-8000-00000000c001';
 
-export async function seedDemo(now: Date): Promise<{ ev: EntityRecord; cp: EntityRecord }> {
+export interface DemoSeed {
+  ev: EntityRecord;
+  cp: EntityRecord;
+  /** Readings stored by this start: none when the entities were already there. */
+  readings: number;
+}
+
+export async function seedDemo(now: Date): Promise<DemoSeed> {
+  const since = now.toISOString();
   const ev: EntityRecord = {
     ...newEntity(
       DEMO_TENANT,
@@ -19,14 +33,14 @@ export async function seedDemo(now: Date): Promise<{ ev: EntityRecord; cp: Entit
         name: 'Demo car',
         vendor: 'Volkswagen',
         model: 'ID.3 Pro',
-        timeZone: 'Europe/Amsterdam',
+        timeZone: DEMO_TIME_ZONE,
         capabilities: ['soc', 'range', 'location', 'odometer'],
       },
       now,
     ),
-    batteryCapacityKwh: 58,
-    batteryCapacityUpdated: now.toISOString(),
-    features: { CaptureChargeSessions: { enabled: true, since: now.toISOString() } },
+    batteryCapacityKwh: DEMO_BATTERY_KWH,
+    batteryCapacityUpdated: since,
+    features: { CaptureChargeSessions: { enabled: true, since } },
   };
   const cp: EntityRecord = {
     ...newEntity(
@@ -37,15 +51,40 @@ export async function seedDemo(now: Date): Promise<{ ev: EntityRecord; cp: Entit
         name: 'Demo home charger',
         vendor: 'Alfen',
         model: 'Eve Single Pro-line',
-        timeZone: 'Europe/Amsterdam',
+        timeZone: DEMO_TIME_ZONE,
         capabilities: ['power', 'energy'],
       },
       now,
     ),
-    features: { CaptureChargeSessions: { enabled: true, since: now.toISOString() } },
+    features: { CaptureChargeSessions: { enabled: true, since } },
   };
-  for (const entity of [ev, cp]) {
-    if (!(await getEntity(entity.tenantId, entity.id))) await putNewEntity(entity);
+  for (const place of Object.values(DEMO_PLACES)) {
+    if (await getLocation(DEMO_TENANT, place.id)) continue;
+    const { id, label, lat, lon, radiusMeters } = place;
+    await putNewLocation({ tenantId: DEMO_TENANT, id, label, lat, lon, radiusMeters, created: since });
   }
-  return { ev, cp };
+  const created: EntityRecord[] = [];
+  for (const entity of [ev, cp]) {
+    if (await getEntity(entity.tenantId, entity.id)) continue;
+    await putNewEntity(entity);
+    created.push(entity);
+  }
+  if (created.length === 0) return { ev, cp, readings: 0 };
+
+  const telemetry = demoTelemetry(now);
+  let readings = 0;
+  for (const entity of created) {
+    const all = entity.id === DEMO_EV_ID ? telemetry.car : telemetry.charger;
+    // As an uploader sends them: full requests, oldest first.
+    for (let i = 0; i < all.length; i += MAX_READINGS_PER_REQUEST) {
+      const result = await ingestReadings(
+        DEMO_TENANT,
+        entity.id,
+        all.slice(i, i + MAX_READINGS_PER_REQUEST),
+        now,
+      );
+      readings += result.accepted;
+    }
+  }
+  return { ev, cp, readings };
 }

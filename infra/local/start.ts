@@ -58,13 +58,14 @@ process.env.AWS_REGION ??= 'local';
 await ensureTable(dynamo.endpoint, process.env.TABLE_NAME);
 
 const { seedDemo, DEMO_TENANT, DEMO_EV_ID } = await import('./seed.js');
-const { seedDemoSessions } = await import('./seed-sessions.js');
+const { DEMO_DAYS, DEMO_TIME_ZONE } = await import('./demo-readings.js');
+const { addDays, localDate } = await import('../../shared/rollups/calendar.js');
 const { issueApiToken } = await import('../../shared/auth/token-admin.js');
 const { startProjectApi } = await import('./project-api.js');
 
 const now = new Date();
-await seedDemo(now);
-await seedDemoSessions();
+const demo = await seedDemo(now);
+const demoWeekStart = addDays(localDate(now.getTime(), DEMO_TIME_ZONE), -DEMO_DAYS);
 const { token } = await issueApiToken(
   { tenantId: DEMO_TENANT, name: 'npm start', lifetimeMs: 30 * 24 * 3600 * 1000 },
   now,
@@ -96,6 +97,11 @@ Demo tenant '${DEMO_TENANT}', token (valid 30 days, all scopes):
 Try:
   curl -s -H "Authorization: Bearer $EVS_TOKEN" ${api.url}/v1/entities
   curl -s -H "Authorization: Bearer $EVS_TOKEN" ${api.url}/v1/entities/${DEMO_EV_ID}/features
+
+The demo car and home charger have a week of readings${demo.readings > 0 ? ` (${demo.readings.toLocaleString('en-US')} stored just now)` : ' (kept from an earlier start)'}.
+Compute their charge sessions with the daily job, then list the car's:
+  npm run aggregate
+  curl -s -H "Authorization: Bearer $EVS_TOKEN" "${api.url}/v1/entities/${DEMO_EV_ID}/charge-sessions?start=${demoWeekStart}T00:00:00Z"
 
 The API is described at ${api.url}/openapi.json. Stop with Ctrl-C.
 `);

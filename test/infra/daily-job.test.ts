@@ -238,13 +238,9 @@ describe('the functions', () => {
     const queue = JSON.stringify(arnOf(job.entityQueue));
     expect(grants(idOf(job.worker.role))).toEqual(
       [
-        ...[
-          'dynamodb:BatchWriteItem',
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:Query',
-          'dynamodb:UpdateItem',
-        ].map((action) => `${action} ${table}`),
+        ...['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].map(
+          (action) => `${action} ${table}`,
+        ),
         ...logs(job.worker),
         ...[
           'sqs:ChangeMessageVisibility',

@@ -1,21 +1,20 @@
-// The daily job locally, as a user runs it: `npm start -- --aggregate-every …` runs it at start, its
-// rollups of the demo sessions are served at /v1/fleet/daily-energy, and `npm run aggregate -- --date …`
-// finds the running store, runs it again (changing nothing) and prints its summary. The worker module is
-// the test fixture's (EVS_WORKER_ENTRY): a processor that skips deleted and switched-off entities.
+// The daily job locally, as a user runs it: `npm start -- --aggregate-every …` runs it at start with the
+// real worker (functions/worker.ts), computing the demo sessions from the demo readings; their rollups are
+// served at /v1/fleet/daily-energy and add up to the listed sessions; `npm run aggregate -- --date …` finds
+// the running store, runs it again (changing nothing) and prints its summary.
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { DEMO_SESSIONS } from '../../infra/local/seed-sessions.js';
+import { DEMO_CP_ID, DEMO_EV_ID } from '../../infra/local/seed.js';
 
 const run = promisify(execFile);
 const env = {
   ...process.env,
   LOG_LEVEL: 'warn',
   EVS_STATE_FILE: join(tmpdir(), `evs-aggregate-state-${process.pid}.json`),
-  EVS_WORKER_ENTRY: 'test/fixtures/job/worker-entry.ts',
 };
 let child: ChildProcess | undefined;
 let output = '';
@@ -57,37 +56,50 @@ afterAll(() => {
   child?.kill('SIGTERM');
 });
 
-async function dailyEnergy(query: string) {
-  const response = await fetch(`${apiUrl}/v1/fleet/daily-energy?${query}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as { data: { entityId: string; date: string; energy: { value: number } }[] };
+async function get(path: string) {
+  const response = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(response.status, path).toBe(200);
+  return (await response.json()) as { data: any[] };
 }
 
-it('runs the job when npm start begins, and serves the demo sessions’ daily rollups', async () => {
+/** The demo week and the day after it, wherever today is. */
+const span = () => {
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  return { start: day(-9), end: day(2) };
+};
+const dailyEnergy = () => get(`/v1/fleet/daily-energy?start=${span().start}&end=${span().end}&pageSize=1000`);
+
+it('runs the job when npm start begins: the demo readings become sessions, and their daily rollups add up', async () => {
   expect(output).toContain('The daily job runs now and every 1h.');
   expect(output).toMatch(/entities\s+2 enqueued: 2 processed, 0 switched off, 0 deleted, 0 duplicates/);
-  const { data } = await dailyEnergy('start=2026-01-01&end=2026-02-01&pageSize=1000');
-  expect(data.length).toBeGreaterThanOrEqual(DEMO_SESSIONS.length);
-  for (const entityId of new Set(DEMO_SESSIONS.map((s) => s.entityId))) {
-    const rolled = data.filter((d) => d.entityId === entityId).reduce((sum, d) => sum + d.energy.value, 0);
-    const stored = DEMO_SESSIONS.filter((s) => s.entityId === entityId).reduce(
-      (sum, s) => sum + s.energyKwh,
-      0,
-    );
+  expect(output).toMatch(/sessions written\s+8\n/);
+  const { data } = await dailyEnergy();
+  for (const entityId of [DEMO_EV_ID, DEMO_CP_ID]) {
+    const sessions = (
+      await get(`/v1/entities/${entityId}/charge-sessions?start=${span().start}T00:00:00Z&pageSize=100`)
+    ).data.map((s) => s.data);
+    expect(sessions.length).toBe(entityId === DEMO_EV_ID ? 5 : 3);
+    const days = data.filter((d) => d.entityId === entityId);
+    const rolled = days.reduce((sum, d) => sum + d.energy.value, 0);
+    const stored = sessions.reduce((sum, s) => sum + s.charge.total.total, 0);
     expect(Math.abs(rolled - stored)).toBeLessThan(0.001);
+    expect(days.reduce((sum, d) => sum + d.sessionCount, 0)).toBe(sessions.length);
+    // The overnight charge is split at local midnight: a day with its share but no session of its own.
+    expect(days.some((d) => d.sessionCount === 0 && d.energy.value > 0)).toBe(true);
   }
 });
 
 it('npm run aggregate -- --date runs the same job against the running store and changes nothing', async () => {
-  const before = await dailyEnergy('start=2026-01-01&end=2026-02-01&pageSize=1000');
-  const { stdout } = await run('npx', ['tsx', 'infra/cli/aggregate.ts', '--date', '2026-01-31'], { env });
-  expect(stdout).toContain('daily job as of 2026-02-01T00:00:00.000Z');
+  const before = await dailyEnergy();
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const { stdout } = await run('npx', ['tsx', 'infra/cli/aggregate.ts', '--date', yesterday], { env });
+  const asOf = new Date(Date.parse(`${yesterday}T00:00:00.000Z`) + 86_400_000).toISOString();
+  expect(stdout).toContain(`daily job as of ${asOf}`);
   expect(stdout).toMatch(/entities\s+2 enqueued: 2 processed/);
+  expect(stdout).toMatch(/sessions written\s+0\n/);
   expect(stdout).toMatch(/daily rollups\s+0 written, 0 removed/);
   expect(stdout).toMatch(/time\s+\d+\.\d\d s/);
-  expect(await dailyEnergy('start=2026-01-01&end=2026-02-01&pageSize=1000')).toEqual(before);
+  expect(await dailyEnergy()).toEqual(before);
 }, 30_000);
 
 it('npm run aggregate refuses a date it cannot use, and says when no npm start is running', async () => {

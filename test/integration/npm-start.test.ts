@@ -1,25 +1,42 @@
-// `npm start` as a user runs it: the script starts, seeds the demo tenant, prints a token and curl lines,
-// and those curl lines work.
+// `npm start` as a user runs it: the script starts, seeds the demo tenant (entities, locations and a week of
+// readings), prints a token and curl lines, and those curl lines work. Then `npm run aggregate`, run against
+// it as the README says, computes the demo's sessions from those readings, and the printed sessions curl
+// lists them: the charges the demo telemetry contains, found by the real engine.
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, inject, it } from 'vitest';
+import { DEMO_TIME_ZONE, demoTelemetry } from '../../infra/local/demo-readings.js';
+import { addDays, startOfLocalDay } from '../../shared/rollups/calendar.js';
 
 const run = promisify(execFile);
+const env = {
+  ...process.env,
+  LOG_LEVEL: 'warn',
+  EVS_STATE_FILE: join(tmpdir(), `evs-state-${process.pid}.json`),
+};
+/** The car reports every 5 minutes: an edge lies within one or two readings of the truth. */
+const CAR_EDGE_MS = 10 * 60_000;
+const MIN = 60_000;
 let child: ChildProcess | undefined;
 afterAll(() => {
   child?.kill('SIGTERM');
 });
 
-it('starts the API on the embedded database, and the curl lines it prints work', async () => {
+const localDay = (ms: number) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: DEMO_TIME_ZONE }).format(new Date(ms));
+
+async function curl(line: string, token: string): Promise<{ status: string; json: any }> {
+  const { stdout } = await run('bash', ['-c', `export EVS_TOKEN=${token}; ${line} -w '\\n%{http_code}'`]);
+  const body = stdout.slice(0, stdout.lastIndexOf('\n'));
+  return { status: stdout.slice(stdout.lastIndexOf('\n') + 1), json: JSON.parse(body) };
+}
+
+it('starts the API on the embedded database; the curl lines it prints work; npm run aggregate then computes the demo sessions', async () => {
   child = spawn('npx', ['tsx', 'infra/local/start.ts', '--port', '0', '--backend', inject('dynamoBackend')], {
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      EVS_STATE_FILE: join(tmpdir(), `evs-state-${process.pid}.json`),
-    },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -41,17 +58,69 @@ it('starts the API on the embedded database, and the curl lines it prints work',
   const token = /export EVS_TOKEN=(evs_[A-Za-z0-9_-]+)/.exec(output)?.[1];
   expect(token).toBeDefined();
   const curls = [...output.matchAll(/^\s+(curl .+)$/gm)].map((m) => m[1]!);
-  expect(curls.length).toBe(2);
+  expect(curls.length).toBe(3);
+  const sessionsLine = curls.find((line) => line.includes('/charge-sessions'))!;
+  expect(sessionsLine).toBeDefined();
   for (const line of curls) {
-    const { stdout } = await run('bash', ['-c', `export EVS_TOKEN=${token}; ${line} -w '\\n%{http_code}'`]);
-    const [body, status] = [
-      stdout.slice(0, stdout.lastIndexOf('\n')),
-      stdout.slice(stdout.lastIndexOf('\n') + 1),
-    ];
+    const { status, json } = await curl(line, token!);
     expect(status, line).toBe('200');
-    const json = JSON.parse(body);
     if (line.includes('/features'))
       expect(json).toEqual([{ feature: 'CaptureChargeSessions', enabled: true, since: expect.any(String) }]);
+    else if (line === sessionsLine)
+      expect(json.data).toEqual([]); // computed by the daily job, not seeded
     else expect(json.data.map((e: { type: string }) => e.type).sort()).toEqual(['CP', 'EV']);
   }
-}, 60_000);
+
+  // The week the demo holds: the printed listing starts at its first day; today is a week later.
+  const first = /start=(\d{4}-\d\d-\d\d)T/.exec(sessionsLine)![1]!;
+  const week = demoTelemetry(new Date(startOfLocalDay(addDays(first, 7), DEMO_TIME_ZONE) + 12 * 3_600_000));
+  expect(week.first).toBe(first);
+  expect(output).toContain(
+    `(${(week.car.length + week.charger.length).toLocaleString('en-US')} stored just now)`,
+  );
+
+  expect(output).toMatch(/^\s+npm run aggregate$/m);
+  const { stdout } = await run('npx', ['tsx', 'infra/cli/aggregate.ts'], { env });
+  expect(stdout).toMatch(/entities\s+2 enqueued: 2 processed, 0 switched off, 0 deleted, 0 duplicates/);
+  expect(stdout).toContain(
+    `readings          ${(week.car.length + week.charger.length).toLocaleString('en-US')}`,
+  );
+  expect(stdout).toMatch(/sessions written\s+8\n/);
+
+  // The car's listing now holds its five charges, measured from state of charge alone.
+  const { status, json } = await curl(sessionsLine, token!);
+  expect(status).toBe('200');
+  const listed = json.data as any[];
+  const charges = week.charges.filter((c) => c.entity === 'EV');
+  expect(listed).toHaveLength(charges.length);
+  for (const [i, charge] of charges.entries()) {
+    const session = listed[i].data;
+    const label = `charge ${i} (${charge.place})`;
+    expect(Math.abs(Date.parse(session.start) - charge.startMs), label).toBeLessThanOrEqual(CAR_EDGE_MS);
+    expect(Math.abs(Date.parse(session.end) - charge.endMs), label).toBeLessThanOrEqual(CAR_EDGE_MS);
+    // Whole-percent state of charge on a 58 kWh pack: within 1 % of the pack either end.
+    expect(Math.abs(session.charge.total.total - charge.energyKwh), label).toBeLessThanOrEqual(1.2);
+    expect(session.method, label).toBe('state_of_charge');
+    const place = { home: 'Home', work: 'Work' }[charge.place as 'home' | 'work'];
+    expect(
+      session.locationMatches.map((m: any) => m.location.label),
+      label,
+    ).toEqual(place ? [place] : []);
+  }
+  // One of them ran across local midnight: stored whole, one session.
+  expect(charges.some((c) => localDay(c.startMs) !== localDay(c.endMs - MIN))).toBe(true);
+
+  // The charger's three, from its energy register: a guest's car and the demo car's two at home.
+  const cp = await curl(
+    sessionsLine.replace('00000000e001', '00000000c001').replace(/"$/, '&pageSize=10"'),
+    token!,
+  );
+  const chargerCharges = week.charges.filter((c) => c.entity === 'CP');
+  expect(cp.json.data).toHaveLength(chargerCharges.length);
+  for (const [i, charge] of chargerCharges.entries()) {
+    const session = cp.json.data[i].data;
+    expect(session.method).toBe('energy_meter');
+    expect(Math.abs(Date.parse(session.start) - charge.startMs)).toBeLessThanOrEqual(MIN);
+    expect(Math.abs(session.charge.total.total - charge.energyKwh)).toBeLessThanOrEqual(0.02);
+  }
+}, 90_000);

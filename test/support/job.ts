@@ -1,15 +1,21 @@
 // The daily job's tests: processors to inject into the worker (processEntity computes sessions from
-// readings; these stand in for it with its contract), and DynamoDB faults injected above the SDK's retries.
+// readings; these stand in for it with its contract), a simulated fleet whose readings are stored for
+// processEntity itself, and DynamoDB faults injected above the SDK's retries.
 
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type EntityRecord, isCaptureEnabled, newEntity } from '../../shared/entities/domain.js';
 import type { Logger } from '../../shared/logger.js';
+import { mapLimited } from '../../shared/pipeline/concurrency.js';
 import type { EntityProcessor, EntityRef, ProcessEntityResult } from '../../shared/pipeline/processor.js';
+import { ingestReadings } from '../../shared/readings/service.js';
 import type { ChargeSessionRecord } from '../../shared/sessions/model.js';
 import { documentClient, tableName } from '../../shared/storage/client.js';
 import { getEntity, putNewEntity, setFeature } from '../../shared/storage/entities.js';
+import { putNewLocation } from '../../shared/storage/locations.js';
 import { upsertSession } from '../../shared/storage/sessions.js';
 import { Rng } from '../simulator/prng.js';
+import { PROFILES, type SimulatedEntity, simulateEntity } from '../simulator/simulate.js';
+import { toReadingBody } from './readings.js';
 
 const NO_UNITS = { readUnits: 0, writeUnits: 0 };
 
@@ -270,4 +276,92 @@ export function injectDynamoFaults(options: {
     { step: 'initialize', name: FAULTS },
   );
   return { stats, stop: () => documentClient().middlewareStack.remove(FAULTS) };
+}
+
+// ----- a simulated fleet with real readings ----------------------------------------------------------------
+
+/** Zones the simulator places homes in, east and west of UTC, with DST in both hemispheres. */
+const FLEET_ZONES = [
+  'Europe/Amsterdam',
+  'America/New_York',
+  'Asia/Kolkata',
+  'Australia/Sydney',
+  'UTC',
+] as const;
+
+export interface FleetMember {
+  /** A fixed UUID per position, so two tenants can hold "the same" fleet. */
+  entityId: string;
+  sim: SimulatedEntity;
+}
+
+/**
+ * Simulated telemetry of `count` entities (every simulator profile in turn, EVs and charge points, zones
+ * taking turns) over the same local days from `startDate`, reporting every `cadenceMs`: realistic input
+ * for processEntity, with the simulator's drops, duplicates, outages and sleeping cars.
+ */
+export function simulateFleet(options: {
+  seed: number;
+  count: number;
+  startDate: [number, number, number];
+  days: number;
+  cadenceMs: number;
+}): FleetMember[] {
+  return Array.from({ length: options.count }, (_, n) => ({
+    entityId: jobEntityId(n + 1),
+    sim: simulateEntity({
+      seed: options.seed + n,
+      id: `fleet-${n}`,
+      profile: PROFILES[n % PROFILES.length]!,
+      timeZone: FLEET_ZONES[n % FLEET_ZONES.length]!,
+      startDate: options.startDate,
+      days: options.days,
+      cadenceMs: options.cadenceMs,
+    }),
+  }));
+}
+
+/** Readings of at most this many a request, as an uploader sends them. */
+const UPLOAD_BATCH = 500;
+
+/**
+ * Stores a fleet in a tenant as the API would: each entity (its zone, type and battery capacity, capture
+ * on), the tenant's location at each entity's home, and the entity's readings up to `untilMs` through the
+ * ingest use case in batches, duplicates included (the store keeps the first). Returns the readings stored.
+ */
+export async function seedFleet(
+  tenantId: string,
+  fleet: readonly FleetMember[],
+  now: Date,
+  untilMs = Number.POSITIVE_INFINITY,
+): Promise<number> {
+  const since = new Date('2025-12-01T00:00:00.000Z').toISOString();
+  let stored = 0;
+  await mapLimited(fleet, 8, async ({ entityId, sim }) => {
+    await putNewEntity({
+      ...newEntity(
+        tenantId,
+        entityId,
+        { type: sim.entity.type, name: sim.entity.id, timeZone: sim.timeZone, capabilities: [] },
+        new Date(since),
+      ),
+      batteryCapacityKwh: sim.entity.batteryCapacityKwh,
+      features: { CaptureChargeSessions: { enabled: true, since } },
+    });
+    await putNewLocation({
+      tenantId,
+      id: entityId.replace(/^01900000-0000-7000-8000/, '01900000-0000-7000-9000'),
+      label: sim.locations[0]!.label,
+      lat: sim.home.lat,
+      lon: sim.home.lon,
+      radiusMeters: sim.locations[0]!.radiusMeters,
+      created: since,
+    });
+    const bodies = sim.readings.filter((r) => r.t <= untilMs).map((r) => toReadingBody(r));
+    for (let i = 0; i < bodies.length; i += UPLOAD_BATCH) {
+      const result = await ingestReadings(tenantId, entityId, bodies.slice(i, i + UPLOAD_BATCH), now);
+      stored += result.accepted;
+    }
+  });
+  return stored;
 }
