@@ -36,7 +36,16 @@ export default defineConfig({
           testTimeout: 30_000,
         },
       },
-      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 180_000 } },
+      {
+        extends: true,
+        // Building a CDK stack in beforeAll can pass 10 s on a loaded machine.
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
       ...backends.map((backend) => ({
         extends: true as const,
         test: {

@@ -1,13 +1,13 @@
 // Routes about the API itself: its OpenAPI document and its error types. Public, served by functions/meta.ts.
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRoute } from '../http/route.js';
 
-export const ProblemTypeParams = z.strictObject({ code: z.string().max(64) });
+export const ProblemTypeParams = z.strictObject({ code: z.string().check(z.maxLength(64)) });
 
 export const ProblemType = z
-  .object({ code: z.string(), status: z.number().int(), description: z.string() })
-  .meta({ id: 'ProblemType' });
+  .object({ code: z.string(), status: z.number().check(z.int()), description: z.string() })
+  .check(z.meta({ id: 'ProblemType' }));
 
 export const getOpenApiRoute = defineRoute({
   operationId: 'getOpenApi',

@@ -1,7 +1,7 @@
 // The operator's charger API: request and response schemas (camelCase like the rest of our API; the
 // configuration itself is public-charging's ChargerConfig). Validation, types and OpenAPI in one.
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { pageQueryFields, pageSchema } from '../http/pagination.js';
 import { OCPP_CONNECTOR_STATUSES, STOPPED_REASONS } from '../public-charging/ocpp.js';
 import {
@@ -11,18 +11,19 @@ import {
   PUBLIC_CONNECTOR_STATUSES,
   PUBLIC_SESSION_STATUSES,
 } from '../public-charging/schemas.js';
+import { boundedString, trimmedString } from '../schema.js';
 
 /**
  * A charger code in a path. Lenient on purpose (any case, any text up to 64 characters): a code that
  * cannot exist is simply not found, as the reference answers (404), rather than a validation error.
  */
 export const ChargerCodeParams = z.strictObject({
-  code: z.string().trim().min(1).max(64).toUpperCase().meta({ example: 'AMS-042' }),
+  code: trimmedString(1, 64).check(z.toUpperCase(), z.meta({ example: 'AMS-042' })),
 });
 
 export const ChargerCommandParams = z.strictObject({
   code: ChargerCodeParams.shape.code,
-  commandId: z.string().min(1).max(80),
+  commandId: boundedString(1, 80),
 });
 
 export const ListChargersQuery = z.strictObject({ ...pageQueryFields });
@@ -35,19 +36,23 @@ export const ChargerConnector = z
     maxPowerKw: z.number(),
     evseId: z.int(),
     evseConnectorId: z.int(),
-    ocppStatus: z.enum(OCPP_CONNECTOR_STATUSES).nullable().meta({
-      description: 'The latest OCPP 2.0.1 StatusNotification; null until the charger reported one.',
-    }),
-    status: z
-      .enum(PUBLIC_CONNECTOR_STATUSES)
-      .nullable()
-      .meta({ description: 'The status drivers see (OCPP 1.6 names, derived from status and transaction).' }),
+    ocppStatus: z.nullable(z.enum(OCPP_CONNECTOR_STATUSES)).check(
+      z.meta({
+        description: 'The latest OCPP 2.0.1 StatusNotification; null until the charger reported one.',
+      }),
+    ),
+    status: z.nullable(z.enum(PUBLIC_CONNECTOR_STATUSES)).check(
+      z.meta({
+        description: 'The status drivers see (OCPP 1.6 names, derived from status and transaction).',
+      }),
+    ),
     activeSessionId: z
-      .string()
-      .nullable()
-      .meta({ description: 'The public session holding the connector (created … stopping), if any.' }),
+      .nullable(z.string())
+      .check(
+        z.meta({ description: 'The public session holding the connector (created … stopping), if any.' }),
+      ),
   })
-  .meta({ id: 'ChargerConnector' });
+  .check(z.meta({ id: 'ChargerConnector' }));
 
 export const Charger = z
   .object({
@@ -62,49 +67,56 @@ export const Charger = z
     created: z.iso.datetime(),
     updated: z.iso.datetime(),
   })
-  .meta({ id: 'Charger' });
+  .check(z.meta({ id: 'Charger' }));
 
 export const ChargerPage = pageSchema(Charger, 'ChargerPage');
 
 export const ChargerSession = z
   .object({
-    id: z.string().meta({ description: 'The session id; also the OCPP idToken of its remote start.' }),
+    id: z
+      .string()
+      .check(z.meta({ description: 'The session id; also the OCPP idToken of its remote start.' })),
     status: z.enum(PUBLIC_SESSION_STATUSES),
-    failureReason: z.enum(FAILURE_REASONS).nullable(),
+    failureReason: z.nullable(z.enum(FAILURE_REASONS)),
     connectorId: z.int(),
-    transactionId: z.string().nullable(),
-    stoppedReason: z.enum(STOPPED_REASONS).nullable(),
+    transactionId: z.nullable(z.string()),
+    stoppedReason: z.nullable(z.enum(STOPPED_REASONS)),
     currency: z.string(),
     amountAuthorized: z.int(),
-    energyKwh: z.string().nullable(),
-    costAmount: z.int().nullable(),
-    amountCaptured: z.int().nullable(),
-    taxAmount: z.int().nullable(),
-    amountRefunded: z.int().nullable(),
+    energyKwh: z.nullable(z.string()),
+    costAmount: z.nullable(z.int()),
+    amountCaptured: z.nullable(z.int()),
+    taxAmount: z.nullable(z.int()),
+    amountRefunded: z.nullable(z.int()),
     createdAt: z.iso.datetime(),
-    authorizedAt: z.iso.datetime().nullable(),
-    chargingStartedAt: z.iso.datetime().nullable(),
-    completedAt: z.iso.datetime().nullable(),
-    capturedAt: z.iso.datetime().nullable(),
+    authorizedAt: z.nullable(z.iso.datetime()),
+    chargingStartedAt: z.nullable(z.iso.datetime()),
+    completedAt: z.nullable(z.iso.datetime()),
+    capturedAt: z.nullable(z.iso.datetime()),
   })
-  .meta({
-    id: 'ChargerSession',
-    description:
-      "A public session as the operator sees it: no token and no driver e-mail (drivers' privacy).",
-  });
+  .check(
+    z.meta({
+      id: 'ChargerSession',
+      description:
+        "A public session as the operator sees it: no token and no driver e-mail (drivers' privacy).",
+    }),
+  );
 
 export const ChargerSessionPage = pageSchema(ChargerSession, 'ChargerSessionPage');
 
 export const ChargerEventOutcome = z
   .object({
     chargerCode: z.string(),
-    connectorId: z.int().nullable().meta({ description: 'The connector the message was about, if known.' }),
+    connectorId: z
+      .nullable(z.int())
+      .check(z.meta({ description: 'The connector the message was about, if known.' })),
     session: z
-      .object({ id: z.string(), status: z.enum(PUBLIC_SESSION_STATUSES) })
-      .nullable()
-      .meta({ description: 'The public session the message moved, or null when it belongs to none.' }),
+      .nullable(z.object({ id: z.string(), status: z.enum(PUBLIC_SESSION_STATUSES) }))
+      .check(
+        z.meta({ description: 'The public session the message moved, or null when it belongs to none.' }),
+      ),
   })
-  .meta({ id: 'ChargerEventOutcome' });
+  .check(z.meta({ id: 'ChargerEventOutcome' }));
 
 export const ChargerCommand = z
   .object({
@@ -112,37 +124,42 @@ export const ChargerCommand = z
     action: z.enum(['RequestStartTransaction', 'RequestStopTransaction']),
     request: z
       .record(z.string(), z.unknown())
-      .meta({ description: 'The OCPP 2.0.1 request payload to send to the charger as is.' }),
+      .check(z.meta({ description: 'The OCPP 2.0.1 request payload to send to the charger as is.' })),
     sessionId: z.string(),
     created: z.iso.datetime(),
   })
-  .meta({ id: 'ChargerCommand' });
+  .check(z.meta({ id: 'ChargerCommand' }));
 
 export const ChargerCommandList = z
   .object({ data: z.array(ChargerCommand) })
-  .meta({ id: 'ChargerCommandList' });
+  .check(z.meta({ id: 'ChargerCommandList' }));
 
 export const ChargerCommandResultBody = z
   .strictObject({
     status: z
       .enum(['Accepted', 'Rejected'])
-      .meta({ description: "The charger's RequestStartStopStatusEnumType answer." }),
+      .check(z.meta({ description: "The charger's RequestStartStopStatusEnumType answer." })),
   })
-  .meta({ id: 'ChargerCommandResult' });
+  .check(z.meta({ id: 'ChargerCommandResult' }));
 
 /** OCPP-J (OCPP over WebSocket's framing): a CALL as the charger sent it, relayed as is. */
 export const OcppCallFrame = z
   .tuple([
-    z.literal(2).meta({ description: 'MessageTypeId 2: CALL.' }),
-    z.string().min(1).max(36).meta({ description: 'The unique message id, echoed in the CALLRESULT.' }),
+    z.literal(2).check(z.meta({ description: 'MessageTypeId 2: CALL.' })),
+    boundedString(1, 36).check(z.meta({ description: 'The unique message id, echoed in the CALLRESULT.' })),
     z.enum(['TransactionEvent', 'StatusNotification']),
-    z.record(z.string(), z.unknown()).meta({
-      description: 'TransactionEventRequest or StatusNotificationRequest, validated as on their own routes.',
-    }),
+    z.record(z.string(), z.unknown()).check(
+      z.meta({
+        description:
+          'TransactionEventRequest or StatusNotificationRequest, validated as on their own routes.',
+      }),
+    ),
   ])
-  .meta({ id: 'OcppCallFrame' });
+  .check(z.meta({ id: 'OcppCallFrame' }));
 
-export const OcppCallResultFrame = z.tuple([z.literal(3), z.string(), z.object({})]).meta({
-  id: 'OcppCallResultFrame',
-  description: 'MessageTypeId 3: CALLRESULT, to pass back to the charger.',
-});
+export const OcppCallResultFrame = z.tuple([z.literal(3), z.string(), z.object({})]).check(
+  z.meta({
+    id: 'OcppCallResultFrame',
+    description: 'MessageTypeId 3: CALLRESULT, to pass back to the charger.',
+  }),
+);

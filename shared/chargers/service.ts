@@ -2,7 +2,7 @@
 // sessions of a charger; and the commands waiting for the operator's CSMS. A charger of another tenant
 // is the same 404 as none (codes are unique across tenants, but who holds one is not disclosed).
 
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { requireEntity } from '../entities/service.js';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.js';
 import {

@@ -1,7 +1,7 @@
 // The session exports, in one place for the HTTP layer: which formats exist, what they apply to, the media
 // type each is served as, and the functions that write them. All pure: sessions and context in, text out.
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export { type AtlasSession, toAtlasSession } from './atlas.js';
 export { type BecknEvChargingSession, becknConnectorType, toBecknSession } from './beckn.js';
@@ -23,10 +23,12 @@ export {
 export { currencyExponent, decimalAmount } from './money.js';
 
 export const EXPORT_FORMATS = ['atlas', 'evchart', 'beckn', 'csv'] as const;
-export const ExportFormat = z.enum(EXPORT_FORMATS).meta({
-  description:
-    'atlas: EV Charging Use Data Specification session objects (JSON); evchart: EV-ChART Module 2 CSV (charge points only); beckn: Beckn EvChargingSession v2.0 attributes (JSON with @context); csv: the session fields as CSV.',
-});
+export const ExportFormat = z.enum(EXPORT_FORMATS).check(
+  z.meta({
+    description:
+      'atlas: EV Charging Use Data Specification session objects (JSON); evchart: EV-ChART Module 2 CSV (charge points only); beckn: Beckn EvChargingSession v2.0 attributes (JSON with @context); csv: the session fields as CSV.',
+  }),
+);
 export type ExportFormat = z.output<typeof ExportFormat>;
 
 export interface ExportFormatInfo {

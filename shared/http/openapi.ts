@@ -2,7 +2,7 @@
 // cannot disagree with what the handlers validate. Served at GET /openapi.json, written to docs/ by
 // `npm run openapi`.
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import { DEFAULT_BODY_LIMIT_BYTES, type RouteSpec, requiredScope } from './route.js';
@@ -14,8 +14,8 @@ type JsonSchema = Record<string, unknown>;
 class SchemaCollector {
   readonly components: Record<string, JsonSchema> = {};
 
-  /** The JSON Schema of `schema`; named sub-schemas (`.meta({ id })`) go to components and are referenced. */
-  add(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  /** The JSON Schema of `schema`; named sub-schemas (`z.meta({ id })`) go to components and are referenced. */
+  add(schema: z.core.$ZodType, io: 'input' | 'output'): JsonSchema {
     const generated = z.toJSONSchema(schema, {
       target: 'draft-2020-12',
       io,
@@ -99,7 +99,11 @@ export function routeErrorCodes(route: RouteSpec): ErrorCode[] {
       codes.add(code);
     }
   }
-  if (route.query && 'shape' in route.query && 'continuationToken' in (route.query as z.ZodObject).shape) {
+  if (
+    route.query &&
+    'shape' in route.query &&
+    'continuationToken' in (route.query as z.ZodMiniObject).shape
+  ) {
     codes.add('invalid_continuation_token');
   }
   if (requiredScope(route)) {
@@ -111,7 +115,11 @@ export function routeErrorCodes(route: RouteSpec): ErrorCode[] {
   return [...codes];
 }
 
-function parametersOf(collector: SchemaCollector, schema: z.ZodType | undefined, location: 'path' | 'query') {
+function parametersOf(
+  collector: SchemaCollector,
+  schema: z.core.$ZodType | undefined,
+  location: 'path' | 'query',
+) {
   if (!schema) return [];
   const json = collector.add(schema, 'input');
   const properties = (json.properties ?? {}) as Record<string, JsonSchema>;

@@ -1,7 +1,7 @@
 // The page envelope every list operation answers with, after DER-Connect's:
 // `{ data, links: { next }, meta: { continuationToken, pageSize } }`.
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Page, Position } from '../storage/page.js';
 import { type CursorBinding, openCursor, sealCursor } from './cursor.js';
 import { cursorSecret } from './cursor-secret.js';
@@ -9,40 +9,40 @@ import { cursorSecret } from './cursor-secret.js';
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 100;
 
+/** A `pageSize` query parameter: an integer 1–`max` read from the query string, `fallback` when left out. */
+export function pageSizeParameter(max: number, fallback: number, description: string) {
+  return z
+    ._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(max)), fallback)
+    .check(z.meta({ description }));
+}
+
 /** Query fields shared by every list operation; spread into a route's query schema. */
 export const pageQueryFields = {
-  pageSize: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_PAGE_SIZE)
-    .default(DEFAULT_PAGE_SIZE)
-    .meta({ description: `Items per page, 1–${MAX_PAGE_SIZE}.` }),
+  pageSize: pageSizeParameter(MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, `Items per page, 1–${MAX_PAGE_SIZE}.`),
   continuationToken: z
-    .string()
-    .max(4096)
-    .optional()
-    .meta({ description: 'The `meta.continuationToken` of the previous page, unchanged.' }),
+    .optional(z.string().check(z.maxLength(4096)))
+    .check(z.meta({ description: 'The `meta.continuationToken` of the previous page, unchanged.' })),
 };
 
 export const PageLinks = z
   .object({
-    next: z.string().nullable().meta({ description: 'URL of the next page; null on the last page.' }),
+    next: z
+      .nullable(z.string())
+      .check(z.meta({ description: 'URL of the next page; null on the last page.' })),
   })
-  .meta({ id: 'PageLinks' });
+  .check(z.meta({ id: 'PageLinks' }));
 
 export const PageMeta = z
   .object({
     continuationToken: z
-      .string()
-      .nullable()
-      .meta({ description: 'Pass as `continuationToken` for the next page.' }),
-    pageSize: z.number().int(),
+      .nullable(z.string())
+      .check(z.meta({ description: 'Pass as `continuationToken` for the next page.' })),
+    pageSize: z.number().check(z.int()),
   })
-  .meta({ id: 'PageMeta' });
+  .check(z.meta({ id: 'PageMeta' }));
 
-export function pageSchema<T extends z.ZodType>(item: T, id: string) {
-  return z.object({ data: z.array(item), links: PageLinks, meta: PageMeta }).meta({ id });
+export function pageSchema<T extends z.core.SomeType>(item: T, id: string) {
+  return z.object({ data: z.array(item), links: PageLinks, meta: PageMeta }).check(z.meta({ id }));
 }
 
 export interface PageEnvelope<T> {

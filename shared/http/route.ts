@@ -3,7 +3,7 @@
 // routes from these declarations, the local runner matches requests with them, the handler validates
 // with them, and the OpenAPI document is generated from them.
 
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { Scope } from '../auth/scopes.js';
 import type { ErrorCode } from '../error-codes.js';
 
@@ -22,11 +22,11 @@ export type FunctionName =
 export interface ResponseSpec {
   description: string;
   /** The JSON body's schema; omitted for an empty body. */
-  schema?: z.ZodType;
+  schema?: z.core.$ZodType;
   /** Defaults to application/json when a schema is given. */
   contentType?: string;
   /** Other media types the same status can be answered in (content negotiation), with their schemas. */
-  alternatives?: Record<string, z.ZodType>;
+  alternatives?: Record<string, z.core.$ZodType>;
   headers?: Record<string, { description: string }>;
 }
 
@@ -44,9 +44,9 @@ export interface RouteSpec {
   summary: string;
   description?: string;
   tags: string[];
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
+  params?: z.core.$ZodType;
+  query?: z.core.$ZodType;
+  body?: z.core.$ZodType;
   /** Largest accepted body in bytes; DEFAULT_BODY_LIMIT_BYTES when omitted. */
   bodyLimitBytes?: number;
   responses: Record<number, ResponseSpec>;
@@ -79,7 +79,7 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): RouteKey {
   return `${route.method} ${route.path}`;
 }
 
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Out<S> = S extends z.core.$ZodType ? z.output<S> : undefined;
 
 export interface AuthenticatedCaller {
   tenantId: string;

@@ -1,7 +1,9 @@
 // Turns zod issues into the API's per-field errors: where the field is, its path, a stable code.
 
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { type FieldError, ValidationError } from '../errors.js';
+// zod's English messages, which every field error carries.
+import '../schema.js';
 
 export type FieldLocation = FieldError['in'];
 
@@ -25,7 +27,7 @@ function issueCode(issue: z.core.$ZodIssue): string {
   return issue.code;
 }
 
-export function fieldErrorsFromZod(location: FieldLocation, error: z.ZodError): FieldError[] {
+export function fieldErrorsFromZod(location: FieldLocation, error: z.core.$ZodError): FieldError[] {
   const out: FieldError[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -51,12 +53,12 @@ export function fieldErrorsFromZod(location: FieldLocation, error: z.ZodError): 
 }
 
 /** Parses `input` with `schema` or throws a ValidationError naming every bad field. */
-export function parseOrThrow<S extends z.ZodType>(
+export function parseOrThrow<S extends z.core.$ZodType>(
   schema: S,
   input: unknown,
   location: FieldLocation,
 ): z.output<S> {
-  const result = schema.safeParse(input, { reportInput: true });
+  const result = z.safeParse(schema, input, { reportInput: true });
   if (result.success) return result.data;
   const errors = fieldErrorsFromZod(location, result.error);
   const names = [...new Set(errors.map((e) => (e.field ? `${location}.${e.field}` : location)))];

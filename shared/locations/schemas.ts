@@ -1,8 +1,9 @@
 // The locations area's request and response schemas: validation, TypeScript types and OpenAPI in one.
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { pageQueryFields, pageSchema } from '../http/pagination.js';
 import { COORDINATE_DECIMALS, roundTo } from '../numbers.js';
+import { boundedNumber, trimmedString } from '../schema.js';
 import { MIN_RADIUS_METERS } from './match.js';
 
 /** Beyond this a "place" is a district: matching a session to it would say nothing useful. */
@@ -14,38 +15,36 @@ export const MAX_RADIUS_METERS = 10_000;
  */
 export const MAX_LOCATIONS_PER_TENANT = 1_000;
 
+/** A number in `min`–`max`, stored rounded to `decimals`. */
+const rounded = (min: number, max: number, decimals: number) =>
+  z.pipe(
+    boundedNumber(min, max),
+    z.transform((v: number) => roundTo(v, decimals)),
+  );
+
 export const CreateLocationBody = z
   .strictObject({
-    label: z.string().trim().min(1).max(100).meta({ example: 'Home' }),
-    lat: z
-      .number()
-      .min(-90)
-      .max(90)
-      .transform((v) => roundTo(v, COORDINATE_DECIMALS))
-      .meta({
+    label: trimmedString(1, 100).check(z.meta({ example: 'Home' })),
+    lat: rounded(-90, 90, COORDINATE_DECIMALS).check(
+      z.meta({
         description: 'WGS 84 latitude of the centre, degrees (stored to 7 decimals, ~1 cm).',
         example: 52.3702,
       }),
-    lon: z
-      .number()
-      .min(-180)
-      .max(180)
-      .transform((v) => roundTo(v, COORDINATE_DECIMALS))
-      .meta({
+    ),
+    lon: rounded(-180, 180, COORDINATE_DECIMALS).check(
+      z.meta({
         description: 'WGS 84 longitude of the centre, degrees (stored to 7 decimals, ~1 cm).',
         example: 4.8952,
       }),
-    radiusMeters: z
-      .number()
-      .min(MIN_RADIUS_METERS)
-      .max(MAX_RADIUS_METERS)
-      .transform((v) => roundTo(v, 2))
-      .meta({
+    ),
+    radiusMeters: rounded(MIN_RADIUS_METERS, MAX_RADIUS_METERS, 2).check(
+      z.meta({
         description: `The place's extent, ${MIN_RADIUS_METERS}–${MAX_RADIUS_METERS} m. A session inside it matches with accuracy ≥ 0.5 (1 at the centre); one beyond two radii does not match.`,
         example: 75,
       }),
+    ),
   })
-  .meta({ id: 'CreateLocationRequest' });
+  .check(z.meta({ id: 'CreateLocationRequest' }));
 
 export type CreateLocationInput = z.output<typeof CreateLocationBody>;
 
@@ -58,14 +57,14 @@ export const Location = z
     radiusMeters: z.number(),
     created: z.iso.datetime(),
   })
-  .meta({ id: 'Location' });
+  .check(z.meta({ id: 'Location' }));
 
 export type LocationResource = z.output<typeof Location>;
 
 export const LocationPage = pageSchema(Location, 'LocationPage');
 
 export const LocationIdParams = z.strictObject({
-  locationId: z.string().meta({ description: 'The location id (a UUID).' }),
+  locationId: z.string().check(z.meta({ description: 'The location id (a UUID).' })),
 });
 
 export const ListLocationsQuery = z.strictObject({ ...pageQueryFields });

@@ -52,7 +52,7 @@ function stripeProvider(): Promise<PaymentProvider> {
         import('./stripe.js'),
         fetchStripeKeys(),
       ]);
-      return createStripePaymentProvider(keys, { apiBase: config().stripeApiBase });
+      return await createStripePaymentProvider(keys, { apiBase: config().stripeApiBase });
     })();
     // A failed fetch must not poison the container: forget it so the next request tries again.
     stripe.catch(() => {

@@ -4,7 +4,10 @@
 // Every call that creates or moves money carries an idempotency key derived from the session, so
 // retried effects never double-charge. Keys come from configuration and are never logged.
 
-import Stripe from 'stripe';
+// A type import only: esbuild erases it. The SDK itself is loaded by the factory with import(), so a
+// function that bundles this file never loads Stripe's SDK at cold start (it ships beside the bundle, see
+// infra/bundling-options.ts LAZY_MODULES), only on its first payment call.
+import type Stripe from 'stripe';
 import type { PaymentRefs } from '../public-charging/session.js';
 import type { CaptureResult, HoldRequest, PaymentProvider } from './provider.js';
 
@@ -20,17 +23,16 @@ export interface StripeProviderOptions {
   apiBase?: string | undefined;
 }
 
-/** Stripe's error for a request it understood and refused (wrong state, amount, …), as opposed to an outage. */
-function isInvalidRequest(error: unknown): boolean {
-  return error instanceof Stripe.errors.StripeError && error.type === 'StripeInvalidRequestError';
-}
-
-export function createStripePaymentProvider(
+export async function createStripePaymentProvider(
   keys: StripeKeys,
   options: StripeProviderOptions = {},
-): PaymentProvider {
+): Promise<PaymentProvider> {
+  const { default: StripeClient } = await import('stripe');
+  /** Stripe's error for a request it understood and refused (wrong state, amount, …), not an outage. */
+  const isInvalidRequest = (error: unknown): boolean =>
+    error instanceof StripeClient.errors.StripeError && error.type === 'StripeInvalidRequestError';
   const base = options.apiBase ? new URL(options.apiBase) : undefined;
-  const stripe = new Stripe(keys.secretKey, {
+  const stripe: Stripe = new StripeClient(keys.secretKey, {
     maxNetworkRetries: 2,
     timeout: 10_000,
     telemetry: false,
@@ -51,7 +53,7 @@ export function createStripePaymentProvider(
     return stripe.paymentIntents.retrieve(payment.paymentId, {}, account(payment));
   }
 
-  return {
+  const provider: PaymentProvider = {
     name: 'stripe',
 
     async createHold(request: HoldRequest) {
@@ -83,7 +85,7 @@ export function createStripePaymentProvider(
 
     async capture(payment, amount): Promise<CaptureResult> {
       if (amount === 0) {
-        await this.cancel(payment);
+        await provider.cancel(payment);
         return { ok: true, amountCaptured: 0 };
       }
       try {
@@ -122,4 +124,5 @@ export function createStripePaymentProvider(
       );
     },
   };
+  return provider;
 }

@@ -1,17 +1,18 @@
 // The daily job's queue message: one entity of one run. One entity per message, so SQS's partial batch
 // responses, retries and dead-letter queue all act on exactly the entity that failed.
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { boundedString } from '../schema.js';
 
 export const EntityJobMessage = z.strictObject({
   /** Format version, so a deployment that changes the shape can tell old messages in flight. */
   v: z.literal(1),
-  tenantId: z.string().min(1).max(200),
-  entityId: z.string().min(1).max(200),
+  tenantId: boundedString(1, 200),
+  entityId: boundedString(1, 200),
   /** The run's as-of instant: readings up to here are processed, the same on every retry. */
   asOf: z.iso.datetime(),
   /** The run, for logs: the schedule's execution, or the local runner's. */
-  runId: z.string().min(1).max(200),
+  runId: boundedString(1, 200),
 });
 
 export type EntityJobMessage = z.output<typeof EntityJobMessage>;

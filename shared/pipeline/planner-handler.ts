@@ -2,15 +2,16 @@
 // `{ "scheduledTime": "<aws.scheduler.scheduled-time>", "executionId": "<aws.scheduler.execution-id>" }`.
 // The scheduled time is the run's as-of instant, so a retried invocation plans the very same run.
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { config } from '../config.js';
 import { createLogger } from '../logger.js';
+import { boundedString } from '../schema.js';
 import { type CaptureShardReader, type PlanSummary, planDailyRun, type QueueSender } from './planner.js';
 import { sqsQueueSender } from './sqs-sender.js';
 
 export const PlannerEvent = z.looseObject({
-  scheduledTime: z.iso.datetime({ offset: true }).optional(),
-  executionId: z.string().min(1).max(200).optional(),
+  scheduledTime: z.optional(z.iso.datetime({ offset: true })),
+  executionId: z.optional(boundedString(1, 200)),
 });
 
 export function createPlannerHandler(

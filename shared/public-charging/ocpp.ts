@@ -3,13 +3,13 @@
 // arithmetic that turns a TransactionEvent's sampled values into energy, power and state of charge.
 //
 // Exactness notes, each mirrored from how ajv + ajv-formats judge the upstream schema:
-// - `maxLength` counts Unicode code points, not UTF-16 units (so zod's `.max()` is not used);
+// - `maxLength` counts Unicode code points, not UTF-16 units (so zod's `maxLength` is not used);
 // - `integer` is any integral JSON number, including those beyond 2^53 (zod's `z.int()` is not);
 // - `date-time` is RFC 3339 as ajv-formats' full mode reads it: a `T`, `t` or whitespace separator, a
 //   required `Z`/`z` or ±hh[[:]mm] offset, real calendar dates, and a leap second only at 23:59:60 UTC;
 // - CustomDataType is open (extra members allowed), every other object is closed.
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { roundTo } from '../numbers.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -22,13 +22,15 @@ function codePointLength(value: string): number {
 }
 
 const ocppString = (max: number) =>
-  z
-    .string()
-    .refine((value) => codePointLength(value) <= max, { message: `At most ${max} characters.` })
-    .meta({ maxLength: max });
+  z.string().check(
+    z.refine((value: string) => codePointLength(value) <= max, { message: `At most ${max} characters.` }),
+    z.meta({ maxLength: max }),
+  );
 
 const ocppInteger = () =>
-  z.number().refine(Number.isInteger, { message: 'Must be an integer.' }).meta({ type: 'integer' });
+  z
+    .number()
+    .check(z.refine(Number.isInteger, { message: 'Must be an integer.' }), z.meta({ type: 'integer' }));
 
 const DATE = /^(\d\d\d\d)-(\d\d)-(\d\d)$/;
 const TIME = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
@@ -104,8 +106,10 @@ export function normalizeOcppDateTime(value: string): string {
 const ocppDateTime = () =>
   z
     .string()
-    .refine(isOcppDateTime, { message: 'Must be an RFC 3339 date-time.' })
-    .meta({ format: 'date-time' });
+    .check(
+      z.refine(isOcppDateTime, { message: 'Must be an RFC 3339 date-time.' }),
+      z.meta({ format: 'date-time' }),
+    );
 
 // ---------------------------------------------------------------------------------------------------
 // Enumerations
@@ -227,14 +231,16 @@ export type OcppConnectorStatus = (typeof OCPP_CONNECTOR_STATUSES)[number];
 // Message schemas
 
 /** Vendor extension point: the one open object in OCPP 2.0.1. */
-export const OcppCustomData = z.looseObject({ vendorId: ocppString(255) }).meta({ id: 'OcppCustomData' });
+export const OcppCustomData = z
+  .looseObject({ vendorId: ocppString(255) })
+  .check(z.meta({ id: 'OcppCustomData' }));
 
-const customData = OcppCustomData.optional();
+const customData = z.optional(OcppCustomData);
 
 export const OcppUnitOfMeasure = z.strictObject({
   customData,
-  unit: ocppString(20).optional(),
-  multiplier: ocppInteger().optional(),
+  unit: z.optional(ocppString(20)),
+  multiplier: z.optional(ocppInteger()),
 });
 
 export const OcppSignedMeterValue = z.strictObject({
@@ -248,33 +254,33 @@ export const OcppSignedMeterValue = z.strictObject({
 export const OcppSampledValue = z.strictObject({
   customData,
   value: z.number(),
-  context: z.enum(READING_CONTEXTS).optional(),
-  measurand: z.enum(MEASURANDS).optional(),
-  phase: z.enum(PHASES).optional(),
-  location: z.enum(LOCATIONS).optional(),
-  signedMeterValue: OcppSignedMeterValue.optional(),
-  unitOfMeasure: OcppUnitOfMeasure.optional(),
+  context: z.optional(z.enum(READING_CONTEXTS)),
+  measurand: z.optional(z.enum(MEASURANDS)),
+  phase: z.optional(z.enum(PHASES)),
+  location: z.optional(z.enum(LOCATIONS)),
+  signedMeterValue: z.optional(OcppSignedMeterValue),
+  unitOfMeasure: z.optional(OcppUnitOfMeasure),
 });
 
 export const OcppMeterValue = z.strictObject({
   customData,
-  sampledValue: z.array(OcppSampledValue).min(1),
+  sampledValue: z.array(OcppSampledValue).check(z.minLength(1)),
   timestamp: ocppDateTime(),
 });
 
 export const OcppTransaction = z.strictObject({
   customData,
   transactionId: ocppString(36),
-  chargingState: z.enum(CHARGING_STATES).optional(),
-  timeSpentCharging: ocppInteger().optional(),
-  stoppedReason: z.enum(STOPPED_REASONS).optional(),
-  remoteStartId: ocppInteger().optional(),
+  chargingState: z.optional(z.enum(CHARGING_STATES)),
+  timeSpentCharging: z.optional(ocppInteger()),
+  stoppedReason: z.optional(z.enum(STOPPED_REASONS)),
+  remoteStartId: z.optional(ocppInteger()),
 });
 
 export const OcppEvse = z.strictObject({
   customData,
   id: ocppInteger(),
-  connectorId: ocppInteger().optional(),
+  connectorId: z.optional(ocppInteger()),
 });
 
 export const OcppAdditionalInfo = z.strictObject({
@@ -285,7 +291,7 @@ export const OcppAdditionalInfo = z.strictObject({
 
 export const OcppIdToken = z.strictObject({
   customData,
-  additionalInfo: z.array(OcppAdditionalInfo).min(1).optional(),
+  additionalInfo: z.optional(z.array(OcppAdditionalInfo).check(z.minLength(1))),
   idToken: ocppString(36),
   type: z.enum(ID_TOKEN_TYPES),
 });
@@ -294,19 +300,19 @@ export const TransactionEventRequest = z
   .strictObject({
     customData,
     eventType: z.enum(TRANSACTION_EVENT_TYPES),
-    meterValue: z.array(OcppMeterValue).min(1).optional(),
+    meterValue: z.optional(z.array(OcppMeterValue).check(z.minLength(1))),
     timestamp: ocppDateTime(),
     triggerReason: z.enum(TRIGGER_REASONS),
     seqNo: ocppInteger(),
-    offline: z.boolean().optional(),
-    numberOfPhasesUsed: ocppInteger().optional(),
-    cableMaxCurrent: ocppInteger().optional(),
-    reservationId: ocppInteger().optional(),
+    offline: z.optional(z.boolean()),
+    numberOfPhasesUsed: z.optional(ocppInteger()),
+    cableMaxCurrent: z.optional(ocppInteger()),
+    reservationId: z.optional(ocppInteger()),
     transactionInfo: OcppTransaction,
-    evse: OcppEvse.optional(),
-    idToken: OcppIdToken.optional(),
+    evse: z.optional(OcppEvse),
+    idToken: z.optional(OcppIdToken),
   })
-  .meta({ id: 'OcppTransactionEventRequest', description: 'OCPP 2.0.1 TransactionEventRequest.' });
+  .check(z.meta({ id: 'OcppTransactionEventRequest', description: 'OCPP 2.0.1 TransactionEventRequest.' }));
 
 export const StatusNotificationRequest = z
   .strictObject({
@@ -316,7 +322,9 @@ export const StatusNotificationRequest = z
     evseId: ocppInteger(),
     connectorId: ocppInteger(),
   })
-  .meta({ id: 'OcppStatusNotificationRequest', description: 'OCPP 2.0.1 StatusNotificationRequest.' });
+  .check(
+    z.meta({ id: 'OcppStatusNotificationRequest', description: 'OCPP 2.0.1 StatusNotificationRequest.' }),
+  );
 
 export type OcppSampledValue = z.output<typeof OcppSampledValue>;
 export type OcppMeterValue = z.output<typeof OcppMeterValue>;

@@ -2,8 +2,9 @@
 // values), the start request, and the operator's charger configuration (camelCase, like the rest of our
 // API). Validation, TypeScript types and OpenAPI in one.
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { roundTo } from '../numbers.js';
+import { boundedInt, boundedNumber, trimmedString } from '../schema.js';
 import { isValidTaxRate } from './money.js';
 
 export const PUBLIC_SESSION_STATUSES = [
@@ -61,26 +62,26 @@ export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
 export const PUBLIC_CODE_PATTERN = /^[A-Z0-9](?:[A-Z0-9-]{0,8}[A-Z0-9])?$/;
 export const PUBLIC_CODE_MAX_LENGTH = 10;
 
-export const PublicCode = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(PUBLIC_CODE_PATTERN, { message: 'Use 1–10 of A–Z, 0–9 and inner hyphens.' })
-  .meta({
+export const PublicCode = z.string().check(
+  z.trim(),
+  z.toUpperCase(),
+  z.regex(PUBLIC_CODE_PATTERN, { message: 'Use 1–10 of A–Z, 0–9 and inner hyphens.' }),
+  z.meta({
     description: "The charger's public code, as printed on it; any case is accepted and stored uppercase.",
     example: 'AMS-042',
-  });
+  }),
+);
 
 /** Uppercase ISO 4217 code known to the runtime's ICU data. */
 const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-export const CurrencyCode = z
-  .string()
-  .regex(/^[A-Z]{3}$/)
-  .refine((code) => KNOWN_CURRENCIES.has(code), { message: 'Not an ISO 4217 currency code.' })
-  .meta({ description: 'ISO 4217 currency code.', example: 'EUR' });
+export const CurrencyCode = z.string().check(
+  z.regex(/^[A-Z]{3}$/),
+  z.refine((code: string) => KNOWN_CURRENCIES.has(code), { message: 'Not an ISO 4217 currency code.' }),
+  z.meta({ description: 'ISO 4217 currency code.', example: 'EUR' }),
+);
 
-const minorUnits = (max: number) => z.int().min(0).max(max);
-const label = (max: number) => z.string().trim().min(1).max(max);
+const minorUnits = (max: number) => boundedInt(0, max);
+const label = (max: number) => trimmedString(1, max);
 
 // ---------------------------------------------------------------------------------------------------
 // Operator configuration
@@ -88,83 +89,90 @@ const label = (max: number) => z.string().trim().min(1).max(max);
 /** A connector in public use. OCPP addresses it by EVSE id and connector id within the EVSE. */
 export const ChargerConnectorConfig = z
   .strictObject({
-    connectorId: z.int().min(1).max(100).meta({ description: "The connector's public number (1–100)." }),
+    connectorId: boundedInt(1, 100).check(z.meta({ description: "The connector's public number (1–100)." })),
     type: z.enum(CONNECTOR_TYPES),
     // No public connector delivers under 1 kW; the floor also keeps stored values in DynamoDB's range.
-    maxPowerKw: z
-      .number()
-      .min(1)
-      .max(1000)
-      .transform((v) => roundTo(v, 2)),
+    maxPowerKw: z.pipe(
+      boundedNumber(1, 1000),
+      z.transform((v: number) => roundTo(v, 2)),
+    ),
     evseId: z
-      .int()
-      .min(1)
-      .optional()
-      .meta({ description: 'OCPP 2.0.1 EVSE id; defaults to connectorId (one connector per EVSE).' }),
+      .optional(z.int().check(z.minimum(1)))
+      .check(
+        z.meta({ description: 'OCPP 2.0.1 EVSE id; defaults to connectorId (one connector per EVSE).' }),
+      ),
     evseConnectorId: z
-      .int()
-      .min(1)
-      .default(1)
-      .meta({ description: 'OCPP 2.0.1 connector id within the EVSE; default 1.' }),
+      ._default(z.int().check(z.minimum(1)), 1)
+      .check(z.meta({ description: 'OCPP 2.0.1 connector id within the EVSE; default 1.' })),
   })
-  .meta({ id: 'ChargerConnectorConfig' });
+  .check(z.meta({ id: 'ChargerConnectorConfig' }));
 
 export const ChargerPricing = z
   .strictObject({
     currency: CurrencyCode,
-    pricePerKwh: minorUnits(1_000_000).meta({ description: 'Minor units per kWh, tax included.' }),
-    startFee: minorUnits(1_000_000).meta({
-      description: 'Minor units per session, tax included; charged only if energy was delivered.',
-    }),
-    taxRate: z
-      .number()
-      .min(0)
-      .max(1)
-      .refine(isValidTaxRate, { message: 'At most six decimals.' })
-      .meta({ description: 'Tax rate included in the prices, 0–1 (0.21 for 21 %).', example: 0.21 }),
+    pricePerKwh: minorUnits(1_000_000).check(z.meta({ description: 'Minor units per kWh, tax included.' })),
+    startFee: minorUnits(1_000_000).check(
+      z.meta({ description: 'Minor units per session, tax included; charged only if energy was delivered.' }),
+    ),
+    taxRate: boundedNumber(0, 1).check(
+      z.refine(isValidTaxRate, { message: 'At most six decimals.' }),
+      z.meta({ description: 'Tax rate included in the prices, 0–1 (0.21 for 21 %).', example: 0.21 }),
+    ),
   })
-  .meta({ id: 'ChargerPricing' });
+  .check(z.meta({ id: 'ChargerPricing' }));
 
 export const ChargerConfig = z
   .strictObject({
     publicCode: PublicCode,
-    name: label(100).meta({ example: 'Keizersgracht 42' }),
+    name: label(100).check(z.meta({ example: 'Keizersgracht 42' })),
     entityId: z
       .uuid()
-      .meta({ description: 'The CP entity this charger is (its measured sessions go there).' }),
-    public: z.boolean().meta({ description: 'Open to public charging; a non-public charger answers 404.' }),
-    online: z.boolean().default(true).meta({
-      description: 'Whether sessions can start now; set false for maintenance. The OCPP link also sets it.',
-    }),
-    connectors: z.array(ChargerConnectorConfig).min(1).max(100),
+      .check(z.meta({ description: 'The CP entity this charger is (its measured sessions go there).' })),
+    public: z
+      .boolean()
+      .check(z.meta({ description: 'Open to public charging; a non-public charger answers 404.' })),
+    online: z._default(z.boolean(), true).check(
+      z.meta({
+        description: 'Whether sessions can start now; set false for maintenance. The OCPP link also sets it.',
+      }),
+    ),
+    connectors: z.array(ChargerConnectorConfig).check(z.minLength(1), z.maxLength(100)),
     pricing: ChargerPricing,
-    holdAmount: z.int().min(1).max(10_000_000).meta({
-      description:
-        "The amount held on the driver's card when a session starts (minor units); the session stops when its cost reaches it. At least the start fee plus one kWh.",
+    holdAmount: boundedInt(1, 10_000_000).check(
+      z.meta({
+        description:
+          "The amount held on the driver's card when a session starts (minor units); the session stops when its cost reaches it. At least the start fee plus one kWh.",
+      }),
+    ),
+  })
+  .check(
+    z.superRefine((config, ctx) => {
+      const ids = config.connectors.map((c) => c.connectorId);
+      if (new Set(ids).size !== ids.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['connectors'],
+          message: 'connectorId values must not repeat.',
+        });
+      }
+      const evses = config.connectors.map((c) => `${c.evseId ?? c.connectorId}/${c.evseConnectorId}`);
+      if (new Set(evses).size !== evses.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['connectors'],
+          message: 'Two connectors map to one OCPP connector.',
+        });
+      }
+      if (config.holdAmount < config.pricing.startFee + config.pricing.pricePerKwh) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['holdAmount'],
+          message: 'The hold must cover at least the start fee plus one kWh.',
+        });
+      }
     }),
-  })
-  .superRefine((config, ctx) => {
-    const ids = config.connectors.map((c) => c.connectorId);
-    if (new Set(ids).size !== ids.length) {
-      ctx.addIssue({ code: 'custom', path: ['connectors'], message: 'connectorId values must not repeat.' });
-    }
-    const evses = config.connectors.map((c) => `${c.evseId ?? c.connectorId}/${c.evseConnectorId}`);
-    if (new Set(evses).size !== evses.length) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['connectors'],
-        message: 'Two connectors map to one OCPP connector.',
-      });
-    }
-    if (config.holdAmount < config.pricing.startFee + config.pricing.pricePerKwh) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['holdAmount'],
-        message: 'The hold must cover at least the start fee plus one kWh.',
-      });
-    }
-  })
-  .meta({ id: 'ChargerConfig' });
+    z.meta({ id: 'ChargerConfig' }),
+  );
 
 export type ChargerConnectorConfig = z.output<typeof ChargerConnectorConfig>;
 export type ChargerPricing = z.output<typeof ChargerPricing>;
@@ -173,57 +181,63 @@ export type ChargerConfig = z.output<typeof ChargerConfig>;
 // ---------------------------------------------------------------------------------------------------
 // Driver-facing resources (Plugchoice's shape)
 
-const timestamp = () => z.iso.datetime().nullable();
-const amount = () => z.int().nullable();
+const timestamp = () => z.nullable(z.iso.datetime());
+const amount = () => z.nullable(z.int());
 
 export const PublicChargerSummary = z
   .object({ public_code: z.string(), name: z.string(), online: z.boolean() })
-  .meta({ id: 'PublicChargerSummary' });
+  .check(z.meta({ id: 'PublicChargerSummary' }));
 
 export const PublicSessionPricing = z
   .object({ currency: z.string(), price_per_kwh: z.int(), start_fee: z.int() })
-  .meta({ id: 'PublicSessionPricing', description: 'Tax-inclusive prices in minor units.' });
+  .check(z.meta({ id: 'PublicSessionPricing', description: 'Tax-inclusive prices in minor units.' }));
 
 export const PublicSessionPayment = z
   .object({
     client_secret: z.string(),
     publishable_key: z.string(),
-    stripe_account_id: z.string().nullable(),
+    stripe_account_id: z.nullable(z.string()),
   })
-  .meta({
-    id: 'PublicSessionPayment',
-    description: 'The Stripe payment context, present only while `created`.',
-  });
+  .check(
+    z.meta({
+      id: 'PublicSessionPayment',
+      description: 'The Stripe payment context, present only while `created`.',
+    }),
+  );
 
 export const PublicSessionData = z
   .object({
     status: z.enum(PUBLIC_SESSION_STATUSES),
-    failure_reason: z.enum(FAILURE_REASONS).nullable(),
+    failure_reason: z.nullable(z.enum(FAILURE_REASONS)),
     connector_id: z.int(),
-    connector_status: z.enum(PUBLIC_CONNECTOR_STATUSES).nullable(),
+    connector_status: z.nullable(z.enum(PUBLIC_CONNECTOR_STATUSES)),
     charger: PublicChargerSummary,
     pricing: PublicSessionPricing,
-    amount_authorized: amount().meta({ description: 'The pre-authorized hold in minor units.' }),
+    amount_authorized: amount().check(z.meta({ description: 'The pre-authorized hold in minor units.' })),
     energy_kwh: z
-      .string()
-      .regex(/^\d+\.\d{3}$/)
-      .nullable()
-      .meta({ description: 'Energy delivered, kWh as a decimal string; an estimate while charging.' }),
-    cost_amount: amount().meta({ description: 'Running cost in minor units, capped at amount_authorized.' }),
+      .nullable(z.string().check(z.regex(/^\d+\.\d{3}$/)))
+      .check(
+        z.meta({ description: 'Energy delivered, kWh as a decimal string; an estimate while charging.' }),
+      ),
+    cost_amount: amount().check(
+      z.meta({ description: 'Running cost in minor units, capped at amount_authorized.' }),
+    ),
     amount_captured: amount(),
-    tax_amount: amount().meta({ description: 'The tax portion of amount_captured (prices include tax).' }),
-    driver_email: z.string().nullable(),
+    tax_amount: amount().check(
+      z.meta({ description: 'The tax portion of amount_captured (prices include tax).' }),
+    ),
+    driver_email: z.nullable(z.string()),
     created_at: timestamp(),
     authorized_at: timestamp(),
     charging_started_at: timestamp(),
     completed_at: timestamp(),
     captured_at: timestamp(),
   })
-  .meta({ id: 'PublicChargingSessionData' });
+  .check(z.meta({ id: 'PublicChargingSessionData' }));
 
 export const PublicSession = z
-  .object({ data: PublicSessionData, payment: PublicSessionPayment.nullable() })
-  .meta({ id: 'PublicChargingSession' });
+  .object({ data: PublicSessionData, payment: z.nullable(PublicSessionPayment) })
+  .check(z.meta({ id: 'PublicChargingSession' }));
 
 export type PublicSessionResource = z.output<typeof PublicSession>;
 
@@ -231,19 +245,29 @@ export const PublicSessionCreated = z
   .object({
     token: z
       .string()
-      .meta({ description: 'The session token: the only credential for this session. Keep it.' }),
+      .check(z.meta({ description: 'The session token: the only credential for this session. Keep it.' })),
     data: PublicSessionData,
-    payment: PublicSessionPayment.nullable(),
+    payment: z.nullable(PublicSessionPayment),
   })
-  .meta({ id: 'PublicChargingSessionCreated' });
+  .check(z.meta({ id: 'PublicChargingSessionCreated' }));
 
 export const StartPublicSessionBody = z
   .strictObject({
-    code: z.string().trim().toUpperCase().min(1).max(PUBLIC_CODE_MAX_LENGTH).meta({ example: 'AMS-042' }),
-    connector_id: z.int().min(1).max(100),
-    email: z.email().max(254).optional().meta({ description: 'Where the receipt goes.' }),
+    code: z
+      .string()
+      .check(
+        z.trim(),
+        z.toUpperCase(),
+        z.minLength(1),
+        z.maxLength(PUBLIC_CODE_MAX_LENGTH),
+        z.meta({ example: 'AMS-042' }),
+      ),
+    connector_id: boundedInt(1, 100),
+    email: z
+      .optional(z.email().check(z.maxLength(254)))
+      .check(z.meta({ description: 'Where the receipt goes.' })),
   })
-  .meta({ id: 'StartPublicChargingSessionRequest' });
+  .check(z.meta({ id: 'StartPublicChargingSessionRequest' }));
 
 export type StartPublicSessionInput = z.output<typeof StartPublicSessionBody>;
 
@@ -252,10 +276,10 @@ export const PublicChargerConnector = z
     connector_id: z.int(),
     type: z.enum(CONNECTOR_TYPES),
     max_power_kw: z.number(),
-    status: z.enum(PUBLIC_CONNECTOR_STATUSES).nullable(),
-    available: z.boolean().meta({ description: 'Whether a session can start on it now.' }),
+    status: z.nullable(z.enum(PUBLIC_CONNECTOR_STATUSES)),
+    available: z.boolean().check(z.meta({ description: 'Whether a session can start on it now.' })),
   })
-  .meta({ id: 'PublicChargerConnector' });
+  .check(z.meta({ id: 'PublicChargerConnector' }));
 
 export const PublicCharger = z
   .object({
@@ -268,11 +292,13 @@ export const PublicCharger = z
         currency: z.string(),
         price_per_kwh: z.int(),
         start_fee: z.int(),
-        tax_rate: z.number().meta({ description: 'The tax rate included in the prices.' }),
+        tax_rate: z.number().check(z.meta({ description: 'The tax rate included in the prices.' })),
       }),
-      hold_amount: z.int().meta({ description: 'What will be held on the card when a session starts.' }),
+      hold_amount: z
+        .int()
+        .check(z.meta({ description: 'What will be held on the card when a session starts.' })),
     }),
   })
-  .meta({ id: 'PublicCharger' });
+  .check(z.meta({ id: 'PublicCharger' }));
 
 export type PublicChargerResource = z.output<typeof PublicCharger>;

@@ -2,7 +2,7 @@
 // account; the session token is the credential of a session. Served by functions/public-charging.ts.
 // Each route's `auth.public` reason is also the stack's acknowledgement of cdk-nag's APIG4 finding.
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ChargerCodeParams } from '../chargers/schemas.js';
 import { defineRoute, type ResponseSpec } from '../http/route.js';
 import {
@@ -11,15 +11,14 @@ import {
   PublicSessionCreated,
   StartPublicSessionBody,
 } from '../public-charging/schemas.js';
+import { boundedString } from '../schema.js';
 
 const tags = ['Public charging'];
 
 export const SessionTokenParams = z.strictObject({
-  token: z
-    .string()
-    .min(1)
-    .max(128)
-    .meta({ description: 'The session token returned when the session was started.' }),
+  token: boundedString(1, 128).check(
+    z.meta({ description: 'The session token returned when the session was started.' }),
+  ),
 });
 
 const rateLimitHeaders: ResponseSpec['headers'] = {

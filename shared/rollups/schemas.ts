@@ -1,8 +1,8 @@
 // The daily-energy listing's request and response schemas: validation, TypeScript types and OpenAPI in one.
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EntityType } from '../entities/schemas.js';
-import { pageQueryFields, pageSchema } from '../http/pagination.js';
+import { pageQueryFields, pageSchema, pageSizeParameter } from '../http/pagination.js';
 import { isUuid } from '../ids.js';
 import { daysBetween, isCalendarDate } from './calendar.js';
 
@@ -16,14 +16,14 @@ export const DAILY_ENERGY_MAX_PAGE_SIZE = 1000;
 export const DAILY_ENERGY_DEFAULT_PAGE_SIZE = 100;
 
 function dateParameter(description: string, example: string) {
-  return z
-    .string()
-    .max(10)
-    .refine(isCalendarDate, {
+  return z.string().check(
+    z.maxLength(10),
+    z.refine(isCalendarDate, {
       message: 'Expected a calendar date YYYY-MM-DD (e.g. 2026-01-31).',
       params: { code: 'invalid_date' },
-    })
-    .meta({ format: 'date', description, example });
+    }),
+    z.meta({ format: 'date', description, example }),
+  );
 }
 
 export const DailyEnergyQuery = z
@@ -34,35 +34,39 @@ export const DailyEnergyQuery = z
       '2026-02-01',
     ),
     entityId: z
-      .string()
-      .refine(isUuid, { message: 'Not an entity id (a UUID).', params: { code: 'invalid_uuid' } })
-      .optional()
-      .meta({ description: "Only this entity's days (read from its own partition)." }),
-    pageSize: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(DAILY_ENERGY_MAX_PAGE_SIZE)
-      .default(DAILY_ENERGY_DEFAULT_PAGE_SIZE)
-      .meta({ description: `Days per page, 1–${DAILY_ENERGY_MAX_PAGE_SIZE}.` }),
+      .optional(
+        z
+          .string()
+          .check(
+            z.refine(isUuid, { message: 'Not an entity id (a UUID).', params: { code: 'invalid_uuid' } }),
+          ),
+      )
+      .check(z.meta({ description: "Only this entity's days (read from its own partition)." })),
+    pageSize: pageSizeParameter(
+      DAILY_ENERGY_MAX_PAGE_SIZE,
+      DAILY_ENERGY_DEFAULT_PAGE_SIZE,
+      `Days per page, 1–${DAILY_ENERGY_MAX_PAGE_SIZE}.`,
+    ),
     continuationToken: pageQueryFields.continuationToken,
   })
-  .superRefine((query, ctx) => {
-    // Refinements run even when a field failed; a bad date has already been reported on its own.
-    if (!isCalendarDate(query.start) || !isCalendarDate(query.end)) return;
-    const span = daysBetween(query.start, query.end);
-    if (span <= 0 || span > DAILY_ENERGY_MAX_DAYS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['end'],
-        message:
-          span <= 0
-            ? `end (${query.end}) must be after start (${query.start}); end is exclusive.`
-            : `The range from start to end may span at most ${DAILY_ENERGY_MAX_DAYS} days.`,
-        params: { code: 'invalid_range' },
-      });
-    }
-  });
+  .check(
+    z.superRefine((query, ctx) => {
+      // Refinements run even when a field failed; a bad date has already been reported on its own.
+      if (!isCalendarDate(query.start) || !isCalendarDate(query.end)) return;
+      const span = daysBetween(query.start, query.end);
+      if (span <= 0 || span > DAILY_ENERGY_MAX_DAYS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['end'],
+          message:
+            span <= 0
+              ? `end (${query.end}) must be after start (${query.start}); end is exclusive.`
+              : `The range from start to end may span at most ${DAILY_ENERGY_MAX_DAYS} days.`,
+          params: { code: 'invalid_range' },
+        });
+      }
+    }),
+  );
 
 export type DailyEnergyQuery = z.output<typeof DailyEnergyQuery>;
 
@@ -70,18 +74,25 @@ export const DailyEnergy = z
   .object({
     entityId: z.string(),
     entityType: EntityType,
-    date: z.iso.date().meta({ description: 'The local date in the entity’s time zone.' }),
-    timeZone: z.string().meta({ description: 'The IANA zone the day was computed in.' }),
-    energy: z
-      .object({ value: z.number().min(0), unit: z.literal('kWh') })
-      .meta({ description: 'Energy charged on this day, sessions crossing midnight split by time share.' }),
-    sessionCount: z.number().int().min(0).meta({ description: 'Sessions that started on this day.' }),
-    chargingMinutes: z.number().min(0).meta({
-      description: 'Minutes during which energy flowed on this day (split by time share as energy).',
-    }),
-    updated: z.iso.datetime().meta({ description: 'When these values were last computed.' }),
+    date: z.iso.date().check(z.meta({ description: 'The local date in the entity’s time zone.' })),
+    timeZone: z.string().check(z.meta({ description: 'The IANA zone the day was computed in.' })),
+    energy: z.object({ value: z.number().check(z.minimum(0)), unit: z.literal('kWh') }).check(
+      z.meta({
+        description: 'Energy charged on this day, sessions crossing midnight split by time share.',
+      }),
+    ),
+    sessionCount: z
+      .number()
+      .check(z.int(), z.minimum(0), z.meta({ description: 'Sessions that started on this day.' })),
+    chargingMinutes: z.number().check(
+      z.minimum(0),
+      z.meta({
+        description: 'Minutes during which energy flowed on this day (split by time share as energy).',
+      }),
+    ),
+    updated: z.iso.datetime().check(z.meta({ description: 'When these values were last computed.' })),
   })
-  .meta({ id: 'DailyEnergy' });
+  .check(z.meta({ id: 'DailyEnergy' }));
 
 export type DailyEnergy = z.output<typeof DailyEnergy>;
 

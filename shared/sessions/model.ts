@@ -2,8 +2,9 @@
 // it), public charging (which measures it), the read API (which serves it in DER-Connect's shape) and the
 // exports (Atlas, EV-ChART, Beckn, CSV). Pure types, schemas and mapping; no storage.
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { roundTo } from '../numbers.js';
+import { boundedNumber } from '../schema.js';
 
 export const SESSION_METHODS = ['energy_meter', 'power_flow', 'state_of_charge'] as const;
 export type SessionMethod = (typeof SESSION_METHODS)[number];
@@ -82,26 +83,25 @@ export const ChargeSessionResource = z
         total: z.object({ total: z.number(), unit: z.literal('kWh') }),
         averagePower: Quantity('kW'),
         peakPower: Quantity('kW'),
-        start: Quantity('%').optional(),
-        end: Quantity('%').optional(),
+        start: z.optional(Quantity('%')),
+        end: z.optional(Quantity('%')),
       }),
-      range: z.object({ start: Quantity('km').optional(), end: Quantity('km').optional() }).optional(),
+      range: z.optional(z.object({ start: z.optional(Quantity('km')), end: z.optional(Quantity('km')) })),
       locationMatches: z.array(
         z.object({
-          accuracy: z.number().min(0).max(1),
+          accuracy: boundedNumber(0, 1),
           location: z.object({ id: z.string(), label: z.string() }),
         }),
       ),
       location: z
-        .object({ lat: z.number(), lon: z.number() })
-        .optional()
-        .meta({ description: 'Exact position; only for tenants that opted in to exact locations.' }),
-      method: z.enum(SESSION_METHODS).meta({ description: 'How the energy was determined.' }),
+        .optional(z.object({ lat: z.number(), lon: z.number() }))
+        .check(z.meta({ description: 'Exact position; only for tenants that opted in to exact locations.' })),
+      method: z.enum(SESSION_METHODS).check(z.meta({ description: 'How the energy was determined.' })),
       source: z.enum(SESSION_SOURCES),
-      chargingDuration: z.number().meta({ description: 'Seconds during which energy flowed.' }),
+      chargingDuration: z.number().check(z.meta({ description: 'Seconds during which energy flowed.' })),
     }),
   })
-  .meta({ id: 'ChargeSession' });
+  .check(z.meta({ id: 'ChargeSession' }));
 
 export type ChargeSessionResource = z.output<typeof ChargeSessionResource>;
 

@@ -2,7 +2,7 @@
 // allowed, how many sessions one response holds, and which representation (a JSON page or a CSV file)
 // a request asks for. The route schemas (schemas.ts) and the HTTP adapter (http.ts) apply them.
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NotAcceptableError, UnprocessableError, ValidationError } from '../errors.js';
 import { EXPORT_FORMAT_INFO, type ExportFormat } from '../exports/index.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../http/pagination.js';
@@ -62,6 +62,29 @@ export function parseInstant(text: string): string | undefined {
   if (/[1-9]/.test(fraction.slice(3))) ms += 1;
   if (!(ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS)) return undefined;
   return new Date(ms).toISOString();
+}
+
+/**
+ * A date-time query parameter (up to 64 characters, so a long value costs nothing to refuse), read with
+ * parseInstant into the canonical instant; anything else is an `invalid_datetime` field error.
+ */
+export function instantParameter(description: string, example: string) {
+  return z
+    .pipe(
+      z.string().check(z.maxLength(64)),
+      z.transform((text: string, ctx) => {
+        const instant = parseInstant(text);
+        if (instant !== undefined) return instant;
+        ctx.issues.push({
+          code: 'custom',
+          input: text,
+          message: `Expected ${DATE_TIME_HINT}.`,
+          params: { code: 'invalid_datetime' },
+        });
+        return z.NEVER;
+      }),
+    )
+    .check(z.meta({ format: 'date-time', description, example }));
 }
 
 /** Why `end` cannot go with `start`, or undefined when the range is allowed. Both are canonical instants. */

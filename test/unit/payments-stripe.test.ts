@@ -18,7 +18,7 @@ let provider: PaymentProvider;
 
 beforeAll(async () => {
   fake = await startFakeStripe(SECRET_KEY);
-  provider = createStripePaymentProvider(
+  provider = await createStripePaymentProvider(
     { secretKey: SECRET_KEY, publishableKey: 'pk_test_abc', accountId: 'acct_operator1' },
     { apiBase: fake.url },
   );

@@ -8,7 +8,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   isOcppDateTime,
   meterSamples,
@@ -44,10 +44,10 @@ interface Verdicts {
   zod: boolean;
 }
 
-function judge(validate: ValidateFunction, schema: z.ZodType, message: unknown): Verdicts {
+function judge(validate: ValidateFunction, schema: z.core.$ZodType, message: unknown): Verdicts {
   // Both judge the message as it would arrive: JSON text parsed.
   const parsed = JSON.parse(JSON.stringify(message)) as unknown;
-  return { ajv: validate(parsed) === true, zod: schema.safeParse(parsed).success };
+  return { ajv: validate(parsed) === true, zod: z.safeParse(schema, parsed).success };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -456,7 +456,12 @@ function mutate(value: Json, pick: number, mutation: Mutation, replacement: Json
   return copy;
 }
 
-function agreementProperty(root: JsonSchema, validate: ValidateFunction, schema: z.ZodType, seed: number) {
+function agreementProperty(
+  root: JsonSchema,
+  validate: ValidateFunction,
+  schema: z.core.$ZodType,
+  seed: number,
+) {
   const valid = validArbitrary(root, root);
   const tally = { validAccepted: 0, mutatedAccepted: 0, mutatedRejected: 0 };
   const rejectedBy = new Set<string>();

@@ -1,7 +1,7 @@
 // Starting a public session and its driver-facing resource in Plugchoice's exact shape.
 
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   ApiError,
   ConflictError,
