@@ -16,6 +16,7 @@ import { cursorSecret } from '../http/cursor-secret.js';
 import { nextPageUrl, paginate } from '../http/pagination.js';
 import { implement, type RouteResult } from '../http/route.js';
 import { isUuid } from '../ids.js';
+import { getTenantSettings } from '../storage/tenant-settings.js';
 import { buildCsvResponse } from './csv-response.js';
 import { csvHttpContext, evchartHttpContext, JSON_EXPORT_CONTEXT } from './export-context.js';
 import { type ChargeSessionRecord, toChargeSessionResource } from './model.js';
@@ -64,6 +65,17 @@ export function bindingQuery(operation: string, parameters: Record<string, strin
     if (value !== undefined) params.set(name, value);
   }
   return `${operation}?${params.toString()}`;
+}
+
+/**
+ * Exact positions are served only while the tenant's exact-locations setting is on: a position stored
+ * while it was on is withheld once it is switched off (privacy by default, whatever was stored).
+ */
+export function withLocationPolicy(
+  sessions: ChargeSessionRecord[],
+  exactLocations: boolean,
+): ChargeSessionRecord[] {
+  return exactLocations ? sessions : sessions.map((s) => (s.position ? { ...s, position: null } : s));
 }
 
 function jsonItem(representation: Representation): (session: ChargeSessionRecord) => unknown {
@@ -129,10 +141,14 @@ async function jsonPage({ request, pageSize, binding, linkQuery }: Prepared, rep
     url: request.url,
     query: linkQuery,
     fetch: async (startKey) => {
-      // The entity read and the Query go out together: a page costs one round trip.
-      const [entity, sessions] = await Promise.all([request.entity?.(), source.fetch(startKey, pageSize)]);
+      // The entity read, the tenant's settings and the Query go out together: a page is one round trip.
+      const [entity, sessions, settings] = await Promise.all([
+        request.entity?.(),
+        source.fetch(startKey, pageSize),
+        getTenantSettings(request.tenantId),
+      ]);
       if (entity) assertFormatApplies(representation, entity.type, `entity ${entity.id}`);
-      return sessions;
+      return { ...sessions, items: withLocationPolicy(sessions.items, settings.exactLocations) };
     },
     map: jsonItem(representation),
   });
@@ -162,6 +178,11 @@ async function csvPage(
     selection = { ...selection, entityType: 'CP' };
   }
   const source = sessionSource(selection);
+  let exactLocationsSetting: Promise<boolean> | undefined;
+  const exactLocations = () => {
+    exactLocationsSetting ??= getTenantSettings(request.tenantId).then((s) => s.exactLocations);
+    return exactLocationsSetting;
+  };
   const evchart = format === 'evchart' ? evchartHttpContext(query.networkProvider ?? '') : undefined;
   const csvContext = csvHttpContext((id) => names.name(id));
   const result = await buildCsvResponse({
@@ -171,6 +192,7 @@ async function csvPage(
     onPage: async (sessions) => {
       if (evchart) evchart.addPage(sessions);
       else await names.load(sessions);
+      if (!(await exactLocations())) for (const session of sessions) session.position = null;
     },
     write: (sessions) =>
       evchart ? evchartCsv(sessions, evchart.context) : derConnectCsv(sessions, csvContext),

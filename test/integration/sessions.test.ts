@@ -80,6 +80,10 @@ async function walk(path: string, token = tokenA) {
 const byStartThenEntity = (a: ChargeSessionRecord, b: ChargeSessionRecord) =>
   a.start === b.start ? a.entityId.localeCompare(b.entityId) : a.start.localeCompare(b.start);
 
+/** The tenant-settings read every page makes for the exact-locations policy. */
+const isSettingsRead = (call: { command: string; input: any }) =>
+  call.command === 'GetItem' && call.input.Key?.sk === 'SETTINGS';
+
 describe("an entity's sessions", () => {
   it('walks a 1,000-session history in pages with no gap and no repeat, by start ascending', async () => {
     const pages = await walk(`/v1/entities/${ev.id}/charge-sessions?start=2024-12-31T00:00:00Z&pageSize=37`);
@@ -185,7 +189,9 @@ describe("an entity's sessions", () => {
         recorder.reset();
         const response: ApiResponse = await api.request('GET', path, { token: tokenA });
         expect(response.status).toBe(200);
-        expect(recorder.calls.map((call) => call.command).sort()).toEqual(['GetItem', 'Query']);
+        // One Query, plus the entity and the tenant's settings (exact-locations policy), sent together.
+        expect(recorder.calls.map((call) => call.command).sort()).toEqual(['GetItem', 'GetItem', 'Query']);
+        expect(recorder.calls.filter(isSettingsRead)).toHaveLength(1);
         const query = recorder.calls.find((call) => call.command === 'Query')!;
         expect(query.input.IndexName).toBeUndefined();
         expect(query.input.Limit).toBe(41);
@@ -348,7 +354,7 @@ describe('the fleet listing', () => {
       );
       const queries = recorder.calls.filter((call) => call.command === 'Query');
       expect(queries.every((call) => call.input.IndexName === undefined)).toBe(true);
-      expect(recorder.calls.every((call) => call.command === 'Query')).toBe(true);
+      expect(recorder.calls.every((call) => call.command === 'Query' || isSettingsRead(call))).toBe(true);
     } finally {
       recorder.stop();
     }
@@ -381,8 +387,10 @@ describe('the fleet listing', () => {
         recorder.reset();
         const response: ApiResponse = await api.request('GET', path, { token: tokenA });
         expect(response.status).toBe(200);
-        expect(recorder.calls).toHaveLength(1);
-        expect(recorder.calls[0]).toMatchObject({
+        // One Query on the fleet index, and the tenant's settings (exact-locations policy); no entity.
+        expect(recorder.calls).toHaveLength(2);
+        expect(recorder.calls.filter(isSettingsRead)).toHaveLength(1);
+        expect(recorder.calls.find((call) => call.command === 'Query')).toMatchObject({
           command: 'Query',
           input: { IndexName: 'GSI2', Limit: 51 },
         });
@@ -391,5 +399,51 @@ describe('the fleet listing', () => {
     } finally {
       recorder.stop();
     }
+  });
+});
+
+describe('exact locations', () => {
+  it('are served only while the tenant’s opt-in is on, whatever was stored while it was', async () => {
+    const tenant = 'tenant-privacy';
+    const token = await api.token(tenant);
+    const ev = (
+      await api.request('POST', '/v1/entities', { token, body: { type: 'EV', name: 'Private car' } })
+    ).body;
+    const { upsertSession } = await import('../../shared/storage/sessions.js');
+    const { setExactLocations } = await import('../../shared/storage/tenant-settings.js');
+    await upsertSession({
+      tenantId: tenant,
+      entityId: ev.id,
+      entityType: 'EV',
+      id: `${ev.id.slice(0, -1)}0`,
+      start: '2026-02-01T18:00:00.000Z',
+      end: '2026-02-01T19:00:00.000Z',
+      energyKwh: 7,
+      averagePowerKw: 7,
+      peakPowerKw: 7.2,
+      chargingSeconds: 3_600,
+      socStartPercent: null,
+      socEndPercent: null,
+      rangeStartKm: null,
+      rangeEndKm: null,
+      locationMatches: [],
+      position: { lat: 52.3702157, lon: 4.8951679 },
+      method: 'power_flow',
+      source: 'calculated',
+      created: '2026-02-02T02:00:00.000Z',
+      measured: null,
+    });
+    const read = async () =>
+      (
+        await api.request('GET', `/v1/entities/${ev.id}/charge-sessions?start=2026-02-01T00:00:00Z`, {
+          token,
+        })
+      ).body.data[0].data.location;
+    await setExactLocations(tenant, true, new Date());
+    expect(await read()).toEqual({ lat: 52.3702157, lon: 4.8951679 });
+    await setExactLocations(tenant, false, new Date());
+    expect(await read()).toBeUndefined();
+    const fleet = await api.request('GET', '/v1/charge-sessions?start=2026-02-01T00:00:00Z', { token });
+    expect(JSON.stringify(fleet.body)).not.toContain('52.3702157');
   });
 });
