@@ -72,6 +72,8 @@ export function writeReport(sections: Section[], outDir: string, mode: 'full' | 
         } |`,
       );
     }
+    const figureNotes = section.figures.filter((r) => r.note);
+    if (figureNotes.length) lines.push('', ...figureNotes.map((r) => `- ${r.name}: ${r.note}`));
     for (const note of section.notes) lines.push('', note);
     lines.push('');
   }

@@ -19,6 +19,7 @@ const READ_GOAL = 1.15;
 
 export async function benchWarm(options: { quick: boolean }): Promise<Section> {
   const { documentClient, tableName } = await import('../shared/storage/client.js');
+  const { measureCapacity } = await import('../shared/storage/capacity.js');
   const { issueApiToken } = await import('../shared/auth/token-admin.js');
   const { hashApiToken } = await import('../shared/auth/tokens.js');
   const { apiTokenKeys } = await import('../shared/storage/api-tokens.js');
@@ -280,6 +281,8 @@ export async function benchWarm(options: { quick: boolean }): Promise<Section> {
       );
     for (let i = 0; i < 20; i++) await floor();
     const { runs, floorRuns } = await alternate(rounds, perRound, c.subject, floor);
+    // What one call costs in DynamoDB capacity (as ReturnConsumedCapacity reports it), for docs/cost.md.
+    const { consumed } = await measureCapacity(c.subject);
     figures.push({
       name: c.name,
       unit: 'ms',
@@ -288,6 +291,7 @@ export async function benchWarm(options: { quick: boolean }): Promise<Section> {
       floorName: `${c.floorName} (replayed: ${recorded.length} calls in ${new Set(recorded.map((r) => r.wave)).size} waves)`,
       better: 'lower',
       goal: { ratioAtMost: READ_GOAL, text: `≤ ${READ_GOAL}× raw calls` },
+      note: `${consumed.readUnits} read and ${consumed.writeUnits} write units per call`,
     });
   }
   return {
