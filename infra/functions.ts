@@ -59,14 +59,18 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     entry: 'functions/entities.ts',
     description: 'Entities, battery capacity and features',
     memoryMb: 512,
-    timeoutSeconds: 10,
+    // Deleting an entity removes its whole history (readings, sessions, rollups) in batches; HTTP APIs
+    // allow an integration 30 s, and an interrupted DELETE is simply sent again.
+    timeoutSeconds: 29,
     table: {
+      // Query (keys only) + BatchWriteItem (deletes): an entity's data partitions, when it is deleted.
       actions: [
         'dynamodb:GetItem',
         'dynamodb:Query',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
       ],
     },
     cursorSecret: true,

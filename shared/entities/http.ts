@@ -15,6 +15,9 @@ import {
 } from './routes.js';
 import * as entities from './service.js';
 
+/** Time a DELETE keeps in hand when it stops starting new pages of deletes (each takes a few seconds at most). */
+const DELETE_RESERVE_MS = 8_000;
+
 export const entityHandlers = [
   implement(createEntityRoute, async ({ caller, body, now, baseUrl }) => {
     const entity = await entities.createEntity(caller.tenantId, body, now);
@@ -45,9 +48,16 @@ export const entityHandlers = [
     body: toEntityResource(await entities.requireEntity(caller.tenantId, params.entityId)),
   })),
 
-  implement(deleteEntityRoute, async ({ caller, params }) => {
-    await entities.deleteEntity(caller.tenantId, params.entityId);
-    return { status: 204 };
+  implement(deleteEntityRoute, async ({ caller, params, now, remainingMs }) => {
+    const purge = await entities.deleteEntity(caller.tenantId, params.entityId, now, {
+      keepGoing: () => remainingMs() > DELETE_RESERVE_MS,
+    });
+    if (purge.complete) return { status: 204 };
+    return {
+      status: 202,
+      headers: { 'Retry-After': '1' },
+      body: { status: 'in_progress', deletedItems: purge.deleted },
+    };
   }),
 
   implement(putBatteryCapacityRoute, async ({ caller, params, body, now }) => {

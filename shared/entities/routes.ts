@@ -5,6 +5,7 @@ import {
   BatteryCapacity,
   CreateEntityBody,
   Entity,
+  EntityDeletionInProgress,
   EntityIdParams,
   EntityPage,
   FeatureStates,
@@ -65,10 +66,18 @@ export const deleteEntityRoute = defineRoute({
   fn: 'entities',
   auth: { scope: 'entities:write' },
   summary: 'Delete an entity',
-  description: 'The entity stops being served at once; its readings expire with their retention.',
+  description:
+    'Deletes the entity and everything stored under it: readings, charge sessions (also from fleet listings), daily rollups. Capture is switched off first and the entity item goes last, so an interrupted request can simply be sent again. A history too large to remove within one request answers 202 with what was removed; send the DELETE again until it answers 204.',
   tags,
   params: EntityIdParams,
-  responses: { 204: { description: 'The entity was deleted.' } },
+  responses: {
+    202: {
+      description: 'Part of the history was removed; the entity remains until a later DELETE completes.',
+      schema: EntityDeletionInProgress,
+      headers: { 'Retry-After': { description: 'Seconds to wait before sending the DELETE again.' } },
+    },
+    204: { description: 'The entity and everything under it were deleted.' },
+  },
   errors: ['entity_not_found'],
 });
 

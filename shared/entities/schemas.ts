@@ -134,3 +134,20 @@ export type FeatureName = z.output<typeof FeatureName>;
 export type CreateEntityInput = z.output<typeof CreateEntityBody>;
 export type EntityResource = z.output<typeof Entity>;
 export type FeatureStateResource = z.output<typeof FeatureState>;
+
+export const EntityDeletionInProgress = z
+  .object({
+    status: z.literal('in_progress'),
+    deletedItems: z.int().check(
+      z.meta({
+        description: 'Stored items (buckets of readings, sessions, rollups) this request removed.',
+      }),
+    ),
+  })
+  .check(
+    z.meta({
+      id: 'EntityDeletionInProgress',
+      description:
+        'The entity’s history was larger than one request can remove: what this request removed is gone, capture is off, and the entity is still there. Send the DELETE again (after Retry-After) until it answers 204.',
+    }),
+  );

@@ -4,6 +4,7 @@
 import { NotFoundError, ValidationError } from '../errors.js';
 import { isUuid, uuidv7 } from '../ids.js';
 import * as store from '../storage/entities.js';
+import { type PurgeOptions, type PurgeResult, purgeEntityData } from '../storage/entity-data.js';
 import type { Position } from '../storage/page.js';
 import {
   assertCanEnable,
@@ -44,8 +45,33 @@ export function listEntities(
   return store.listEntities(tenantId, options);
 }
 
-export async function deleteEntity(tenantId: string, entityId: string): Promise<void> {
-  if (!isUuid(entityId) || !(await store.deleteEntity(tenantId, entityId))) throw entityNotFound(entityId);
+/**
+ * Deletes the entity and everything stored under it. In this order, so that a DELETE interrupted anywhere
+ * can simply be sent again: switch capture off first (the daily job and public charging then add nothing
+ * more), remove the readings, sessions, rollups and job state, and delete the entity item last — until
+ * then the entity is still there to be deleted. A history too large for one request (`keepGoing` says
+ * when to stop) comes back `complete: false`, with the entity still there and the rest left for the next
+ * DELETE.
+ */
+export async function deleteEntity(
+  tenantId: string,
+  entityId: string,
+  now: Date,
+  options: PurgeOptions = {},
+): Promise<PurgeResult> {
+  const entity = await requireEntity(tenantId, entityId);
+  if (entity.features.CaptureChargeSessions?.enabled) {
+    await store.setFeature(
+      entity,
+      'CaptureChargeSessions',
+      nextFeatureState(entity.features.CaptureChargeSessions, false, now),
+      { requireBatteryCapacity: false },
+    );
+  }
+  const purge = await purgeEntityData(tenantId, entityId, options);
+  if (!purge.complete) return purge;
+  if (!(await store.deleteEntity(tenantId, entityId))) throw entityNotFound(entityId);
+  return purge;
 }
 
 export async function setBatteryCapacity(tenantId: string, entityId: string, kwh: number, now: Date) {

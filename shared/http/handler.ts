@@ -67,7 +67,12 @@ function baseUrlOf(event: HttpEvent): string {
   return `${proto}://${host}`;
 }
 
-function buildRequest(spec: RouteSpec, event: HttpEvent, now: Date): RouteRequest<RouteSpec> {
+function buildRequest(
+  spec: RouteSpec,
+  event: HttpEvent,
+  now: Date,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+): RouteRequest<RouteSpec> {
   const caller = callerFrom(event, spec);
   const params = spec.params ? parseOrThrow(spec.params, event.pathParameters ?? {}, 'path') : undefined;
   const query = spec.query ? parseOrThrow(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
@@ -91,6 +96,7 @@ function buildRequest(spec: RouteSpec, event: HttpEvent, now: Date): RouteReques
     requestId: event.requestContext.requestId,
     now,
     baseUrl: baseUrlOf(event),
+    remainingMs: () => context.getRemainingTimeInMillis(),
   };
 }
 
@@ -178,13 +184,13 @@ export function createHttpHandler(routes: BoundRoute[], options: HttpHandlerOpti
   })
     .use(accessLog())
     .use(problemResponses())
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       const time = now();
       const route = byKey.get(event.routeKey);
       if (!route) {
         if (options.fallback) return toHttpResponse(await options.fallback(event, time));
         throw new NotFoundError('route_not_found', `No operation exists at ${event.rawPath}.`);
       }
-      return toHttpResponse(await route.handle(buildRequest(route.spec, event, time)));
+      return toHttpResponse(await route.handle(buildRequest(route.spec, event, time, context)));
     });
 }

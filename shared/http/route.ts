@@ -101,6 +101,8 @@ export interface RouteRequest<R extends RouteSpec> {
   now: Date;
   /** The public base URL of the API, for links (`https://host`). */
   baseUrl: string;
+  /** Milliseconds left before the function times out, for work that stops early and is resumed. */
+  remainingMs: () => number;
 }
 
 export interface RouteResult {

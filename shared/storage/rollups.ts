@@ -4,15 +4,10 @@
 // that keeps two workers off the same entity. GSI2 holds every rollup of a tenant sorted by date then entity,
 // for the fleet listing.
 
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  GetCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, type CalendarDate } from '../rollups/calendar.js';
 import type { DailyRollupRecord, DateRange, RollupWrites } from '../rollups/daily.js';
+import { batchWriteAll } from './batch.js';
 import { documentClient, tableName } from './client.js';
 import { mapPage, type Page, type Position, queryPage } from './page.js';
 
@@ -99,42 +94,20 @@ export async function readEntityRollups(
   return rollups;
 }
 
-/** BatchWriteItem takes at most this many requests per call. */
-export const BATCH_WRITE_MAX_ITEMS = 25;
-/** Calls for one chunk before giving up on requests DynamoDB keeps returning unprocessed (throttling). */
-const BATCH_WRITE_ATTEMPTS = 6;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
-
 /**
- * Applies the puts and deletes of one entity's rollups, 25 to a BatchWriteItem; requests DynamoDB leaves
- * unprocessed are sent again with exponential backoff. Every request is a whole-item put or a delete, so
- * repeating any of them (a retry after a timeout) leaves the same items.
+ * Applies the puts and deletes of one entity's rollups (shared/storage/batch.ts: 25 to a call, unprocessed
+ * requests retried). Every request is a whole-item put or a delete, so repeating any leaves the same items.
  */
 export async function writeRollups(tenantId: string, entityId: string, writes: RollupWrites): Promise<void> {
-  const table = tableName();
-  const requests: WriteRequest[] = [
-    ...writes.puts.map((rollup) => ({ PutRequest: { Item: rollupToItem(rollup) } })),
-    ...writes.deletes.map((date) => ({
-      DeleteRequest: { Key: rollupKeys.primary(tenantId, entityId, date) },
-    })),
-  ];
-  for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX_ITEMS) {
-    let pending = requests.slice(i, i + BATCH_WRITE_MAX_ITEMS);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt === BATCH_WRITE_ATTEMPTS) {
-        throw new Error(
-          `DynamoDB left ${pending.length} rollup writes unprocessed after ${attempt} attempts`,
-        );
-      }
-      if (attempt > 0) await pause(50 * 2 ** attempt);
-      const result = await documentClient().send(
-        new BatchWriteCommand({ RequestItems: { [table]: pending }, ReturnConsumedCapacity: 'TOTAL' }),
-      );
-      pending = (result.UnprocessedItems?.[table] as WriteRequest[] | undefined) ?? [];
-    }
-  }
+  await batchWriteAll(
+    [
+      ...writes.puts.map((rollup) => ({ PutRequest: { Item: rollupToItem(rollup) } })),
+      ...writes.deletes.map((date) => ({
+        DeleteRequest: { Key: rollupKeys.primary(tenantId, entityId, date) },
+      })),
+    ],
+    'rollup writes',
+  );
 }
 
 export interface DailyRollupRange {

@@ -300,3 +300,173 @@ describe('request bodies over HTTP', () => {
     expect((await api.request('GET', '/v1/entities', { token })).body.data).toEqual([]);
   });
 });
+
+describe('deleting an entity', () => {
+  it('removes its readings, sessions, rollups and capture entry, and a DELETE interrupted midway can be sent again', async () => {
+    const token = await api.token('tenant-cascade');
+    const ev = (
+      await api.request('POST', '/v1/entities', {
+        token,
+        body: { type: 'EV', name: 'Short-lived', capabilities: ['power'] },
+      })
+    ).body;
+    await api.request('PATCH', `/v1/entities/${ev.id}/features`, {
+      token,
+      body: { feature: 'CaptureChargeSessions', enabled: true },
+    });
+    const now = Date.now();
+    const readings = Array.from({ length: 120 }, (_, i) => ({
+      timestamp: new Date(now - 3 * 3_600_000 + i * 60_000).toISOString(),
+      powerKw: i < 60 ? 7 : 0,
+    }));
+    expect(
+      (await api.request('POST', `/v1/entities/${ev.id}/readings`, { token, body: { readings } })).status,
+    ).toBe(202);
+    const { upsertSession } = await import('../../shared/storage/sessions.js');
+    const { writeRollups } = await import('../../shared/storage/rollups.js');
+    const start = new Date(now - 3 * 3_600_000).toISOString();
+    await upsertSession({
+      tenantId: 'tenant-cascade',
+      entityId: ev.id,
+      entityType: 'EV',
+      id: `${ev.id.slice(0, -1)}0`,
+      start,
+      end: new Date(now - 2 * 3_600_000).toISOString(),
+      energyKwh: 7,
+      averagePowerKw: 7,
+      peakPowerKw: 7,
+      chargingSeconds: 3_600,
+      socStartPercent: null,
+      socEndPercent: null,
+      rangeStartKm: null,
+      rangeEndKm: null,
+      locationMatches: [],
+      position: null,
+      method: 'power_flow',
+      source: 'calculated',
+      created: start,
+      measured: null,
+    });
+    const date = start.slice(0, 10);
+    await writeRollups('tenant-cascade', ev.id, {
+      puts: [
+        {
+          tenantId: 'tenant-cascade',
+          entityId: ev.id,
+          entityType: 'EV',
+          date,
+          timeZone: 'UTC',
+          energyKwh: 7,
+          sessionCount: 1,
+          chargingMinutes: 60,
+          updated: start,
+        } as never,
+      ],
+      deletes: [],
+    });
+    const fleet = () =>
+      api.request('GET', `/v1/charge-sessions?start=${new Date(now - 86_400_000).toISOString()}`, { token });
+    const energy = () =>
+      api.request(
+        'GET',
+        `/v1/fleet/daily-energy?start=${date}&end=${new Date(now + 2 * 86_400_000).toISOString().slice(0, 10)}`,
+        { token },
+      );
+    expect((await fleet()).body.data).toHaveLength(1);
+    expect((await energy()).body.data).toHaveLength(1);
+
+    // The last write fails: 503, and the entity is still there, so the client sends the DELETE again.
+    const { injectFaults } = await import('../support/faults.js');
+    const stop = injectFaults({ rate: 1, commands: ['DeleteItemCommand'] });
+    let interrupted: Awaited<ReturnType<typeof api.request>>;
+    try {
+      interrupted = await api.request('DELETE', `/v1/entities/${ev.id}`, { token });
+    } finally {
+      stop();
+    }
+    expect(interrupted.status).toBe(503);
+    expect((await api.request('GET', `/v1/entities/${ev.id}`, { token })).status).toBe(200);
+    expect((await api.request('DELETE', `/v1/entities/${ev.id}`, { token })).status).toBe(204);
+
+    expect((await api.request('GET', `/v1/entities/${ev.id}`, { token })).status).toBe(404);
+    expect((await fleet()).body.data).toEqual([]);
+    expect((await energy()).body.data).toEqual([]);
+    const { entityDataPartitions } = await import('../../shared/storage/entity-data.js');
+    const { localClient } = await import('../../infra/local/dynamo.js');
+    const { QueryCommand } = await import('@aws-sdk/client-dynamodb');
+    const client = localClient(api.endpoint);
+    for (const partition of entityDataPartitions('tenant-cascade', ev.id)) {
+      const left = await client.send(
+        new QueryCommand({
+          TableName: api.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: partition } },
+        }),
+      );
+      expect(left.Count, partition).toBe(0);
+    }
+    const { listCaptureShard, CAPTURE_SHARDS } = await import('../../shared/storage/entities.js');
+    for (let shard = 0; shard < CAPTURE_SHARDS; shard++) {
+      const page = await listCaptureShard(shard, undefined, 1000);
+      expect(JSON.stringify(page)).not.toContain(ev.id);
+    }
+    client.destroy();
+  });
+
+  it('answers 202 with what it removed when time runs short, and the next DELETE finishes the job', async () => {
+    const token = await api.token('tenant-big');
+    const ev = (
+      await api.request('POST', '/v1/entities', {
+        token,
+        body: { type: 'EV', name: 'Long history', capabilities: ['power'] },
+      })
+    ).body;
+    const now = Date.now();
+    const readings = Array.from({ length: 60 }, (_, i) => ({
+      timestamp: new Date(now - 2 * 3_600_000 + i * 60_000).toISOString(),
+      powerKw: 7,
+    }));
+    await api.request('POST', `/v1/entities/${ev.id}/readings`, { token, body: { readings } });
+    const { handler } = await import('../../functions/entities.js');
+    const { httpEvent, lambdaContext } = await import('../support/events.js');
+    const deleteEvent = httpEvent({
+      routeKey: 'DELETE /v1/entities/{entityId}',
+      pathParameters: { entityId: ev.id },
+      authorizer: { tenantId: 'tenant-big', tokenId: 'tok', scopes: 'entities:write' },
+    });
+    // Plenty of time for the first page of keys, then the clock runs short: the purge stops there.
+    const left = [20_000, 1_000];
+    const shortOnTime = {
+      ...lambdaContext('entities'),
+      getRemainingTimeInMillis: () => left.shift() ?? 1_000,
+    };
+    const partial = (await handler(deleteEvent, shortOnTime)) as {
+      statusCode: number;
+      headers: any;
+      body: string;
+    };
+    expect(partial.statusCode).toBe(202);
+    expect(partial.headers['Retry-After']).toBe('1');
+    // The readings (stored a bucket of readings per item) went in the first page; sessions and rollups wait.
+    const progress = JSON.parse(partial.body);
+    expect(progress.status).toBe('in_progress');
+    expect(progress.deletedItems).toBeGreaterThan(0);
+    const still = await api.request('GET', `/v1/entities/${ev.id}`, { token });
+    expect(still.status).toBe(200);
+    expect(
+      (
+        await api.request(
+          'GET',
+          `/v1/entities/${ev.id}/readings?start=${new Date(now - 86_400_000).toISOString()}`,
+          {
+            token,
+          },
+        )
+      ).body.data ?? [],
+    ).toEqual([]);
+
+    const done = (await handler(deleteEvent, lambdaContext('entities'))) as { statusCode: number };
+    expect(done.statusCode).toBe(204);
+    expect((await api.request('GET', `/v1/entities/${ev.id}`, { token })).status).toBe(404);
+  });
+});
