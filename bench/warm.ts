@@ -18,13 +18,10 @@ type Handler = (event: unknown, context: Context) => Promise<{ statusCode: numbe
 const READ_GOAL = 1.15;
 
 export async function benchWarm(options: { quick: boolean }): Promise<Section> {
-  const { documentClient, tableName } = await import('../shared/storage/client.js');
+  const { documentClient } = await import('../shared/storage/client.js');
   const { measureCapacity } = await import('../shared/storage/capacity.js');
   const { issueApiToken } = await import('../shared/auth/token-admin.js');
-  const { hashApiToken } = await import('../shared/auth/tokens.js');
-  const { apiTokenKeys } = await import('../shared/storage/api-tokens.js');
   const { createEntity } = await import('../shared/entities/service.js');
-  const { entityKeys } = await import('../shared/storage/entities.js');
   const entities = (await import('../functions/entities.js')).handler as unknown as Handler;
   const authorizer = (await import('../functions/authorizer.js')).handler as unknown as Handler;
 
@@ -70,18 +67,9 @@ export async function benchWarm(options: { quick: boolean }): Promise<Section> {
   const rounds = options.quick ? 3 : 15;
   const perRound = options.quick ? 20 : 200;
   const doc = documentClient();
-  const tokenKey = apiTokenKeys.primary(hashApiToken(token));
-  const entityKey = entityKeys.primary(tenantId, ids[7]!);
-  const listInput = {
-    TableName: tableName(),
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-    ExpressionAttributeValues: { ':pk': entityKeys.tenantPartition(tenantId), ':p': 'ENTITY#' },
-    Limit: 26,
-  };
   const cases: {
     name: string;
     subject: () => Promise<unknown>;
-    floor: () => Promise<unknown>;
     floorName: string;
   }[] = [
     {
@@ -92,26 +80,23 @@ export async function benchWarm(options: { quick: boolean }): Promise<Section> {
         };
         if (!result.context.tenantId) throw new Error('authorizer refused the bench token');
       },
-      floor: () => doc.send(new GetCommand({ TableName: tableName(), Key: tokenKey, ConsistentRead: true })),
       floorName: 'GetItem of the token',
     },
     {
       name: 'GET /v1/entities/{entityId}',
       subject: async () => check(await entities(getEvent, context)),
-      floor: () => doc.send(new GetCommand({ TableName: tableName(), Key: entityKey, ConsistentRead: true })),
       floorName: 'GetItem of the entity',
     },
     {
       name: 'GET /v1/entities (25 items)',
       subject: async () => check(await entities(listEvent, context)),
-      floor: () => doc.send(new QueryCommand(listInput)),
       floorName: 'Query of 26 items',
     },
   ];
 
-  // Charge sessions: 30 stored for one EV; the list's page of 25 is one GetItem of the entity and one
-  // Query of its session partition, sent together.
-  const { upsertSession, sessionKeys } = await import('../shared/storage/sessions.js');
+  // Charge sessions: 30 stored for one EV; the list's page of 25 is one GetItem of the entity, one Query of
+  // its session partition and one GetItem of the tenant's settings (the exact-location opt-in), sent together.
+  const { upsertSession } = await import('../shared/storage/sessions.js');
   const ev = ids[3]!;
   for (let i = 0; i < 30; i++) {
     const start = new Date(Date.UTC(2026, 0, 1 + i, 18)).toISOString();
@@ -145,31 +130,10 @@ export async function benchWarm(options: { quick: boolean }): Promise<Section> {
     query: { start: '2026-01-01T00:00:00Z', pageSize: '25' },
     authorizer: { tenantId, tokenId: 't', scopes: 'sessions:read' },
   });
-  const sessionsQuery = {
-    TableName: tableName(),
-    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-    ExpressionAttributeValues: {
-      ':pk': sessionKeys.entityPartition(tenantId, ev),
-      ':from': '2026-01-01T00:00:00.000Z',
-      ':to': '~',
-    },
-    Limit: 26,
-  };
   cases.push({
     name: 'GET /v1/entities/{entityId}/charge-sessions (25 items)',
     subject: async () => check(await sessions(sessionsEvent, context)),
-    floor: () =>
-      Promise.all([
-        doc.send(
-          new GetCommand({
-            TableName: tableName(),
-            Key: entityKeys.primary(tenantId, ev),
-            ConsistentRead: true,
-          }),
-        ),
-        doc.send(new QueryCommand(sessionsQuery)),
-      ]),
-    floorName: 'GetItem of the entity + Query of 26 sessions',
+    floorName: 'GetItems of the entity and tenant settings + Query of 26 sessions',
   });
 
   // The public poll: a driver's GET /v1/public-charging/sessions/{token} is one rate-counter update and
@@ -177,8 +141,6 @@ export async function benchWarm(options: { quick: boolean }): Promise<Section> {
   // 120 real sessions (10 connectors on each of 12 chargers, within the per-charger start cap).
   const { createCharger } = await import('../shared/chargers/service.js');
   const { startSession } = await import('../shared/public-sessions/service.js');
-  const { publicSessionKeys } = await import('../shared/storage/public-sessions.js');
-  const { hashSessionToken } = await import('../shared/public-charging/tokens.js');
   const publicCharging = (await import('../functions/public-charging.js')).handler as unknown as Handler;
   const cp = await createEntity(
     tenantId,
@@ -186,7 +148,6 @@ export async function benchWarm(options: { quick: boolean }): Promise<Section> {
     now,
   );
   const pollEvents: unknown[] = [];
-  const sessionKeysToRead: { session: Record<string, string>; charger: Record<string, string> }[] = [];
   for (let c = 0; c < 12; c++) {
     const code = `BENCH${c}`;
     await createCharger(
@@ -216,37 +177,12 @@ export async function benchWarm(options: { quick: boolean }): Promise<Section> {
           pathParameters: { token: started.token },
         }),
       );
-      const pointer = await doc.send(
-        new GetCommand({
-          TableName: tableName(),
-          Key: publicSessionKeys.token(hashSessionToken(started.token)),
-        }),
-      );
-      sessionKeysToRead.push({
-        session: publicSessionKeys.primary(pointer.Item?.sessionId as string),
-        charger: { pk: `CHARGER#${code}`, sk: 'CHARGER' },
-      });
     }
   }
   let poll = 0;
-  let floorPoll = 0;
   cases.push({
     name: 'GET /v1/public-charging/sessions/{token}',
     subject: async () => check(await publicCharging(pollEvents[poll++ % pollEvents.length], context)),
-    floor: async () => {
-      const keys = sessionKeysToRead[floorPoll++ % sessionKeysToRead.length]!;
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: { pk: `RATE#bench-floor#${floorPoll % 120}`, sk: 'RATE' },
-          UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
-          ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':one': 1, ':ttl': Math.floor(Date.now() / 1000) + 120 },
-        }),
-      );
-      await doc.send(new GetCommand({ TableName: tableName(), Key: keys.session, ConsistentRead: true }));
-      await doc.send(new GetCommand({ TableName: tableName(), Key: keys.charger, ConsistentRead: true }));
-    },
     floorName: 'UpdateItem of a counter + GetItems of the session and charger',
   });
 
