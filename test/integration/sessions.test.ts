@@ -314,7 +314,7 @@ describe('parameters', () => {
     await expectFieldError(`${start}&pageSize=ten`, 'pageSize');
     await expectFieldError(`${start}&format=xml`, 'format');
     await expectFieldError(`${start}&since=2025-01-01`, 'since', 'unrecognized_field');
-    await expectFieldError(`${start}&networkProvider=acme`, 'networkProvider', 'not_applicable');
+    await expectFieldError(`${start}&networkProvider=acme`, 'networkProvider', 'unrecognized_field');
     await expectFieldError(`${start}&entityId=not-a-uuid`, 'entityId', 'invalid_uuid', '/v1/charge-sessions');
     await expectFieldError(`${start}&type=BUS`, 'type', undefined, '/v1/charge-sessions');
   });
