@@ -108,9 +108,10 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     timeoutSeconds: 29,
     table: {
       // GetItem: the entity (404, type, name); BatchGetItem: entity names in fleet CSVs; Query: the
-      // entity's session and rollup partitions (table) and the tenant's sessions and rollups (GSI2).
+      // entity's session and rollup partitions (table), the tenant's sessions and rollups (GSI2), and
+      // the tenant's chargers with their EV-ChART registrations for format=evchart (GSI1). Reads only.
       actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-      indexes: ['GSI2'],
+      indexes: ['GSI1', 'GSI2'],
     },
     cursorSecret: true,
   },

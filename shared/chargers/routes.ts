@@ -30,7 +30,7 @@ export const createChargerRoute = defineRoute({
   auth: { scope: 'chargers:write' },
   summary: 'Register a charger for public charging',
   description:
-    'The public code is unique across all operators (drivers type it); the charger belongs to one of your CP entities, whose measured sessions it records.',
+    "The public code is unique across all operators (drivers type it); the charger belongs to one of your CP entities, whose measured sessions it records. For NEVI reporting, give its EV-ChART identity (`evchart`: station id, network provider, optional charger id) and each connector's `portId`: EV-ChART Module 2 exports of the entity's sessions (`format=evchart`) carry exactly these. They are shown to you only, never on the public charger.",
   tags,
   body: ChargerConfig,
   responses: {
@@ -76,7 +76,7 @@ export const replaceChargerRoute = defineRoute({
   auth: { scope: 'chargers:write' },
   summary: "Replace a charger's configuration",
   description:
-    'Name, entity, public flag, online flag, connectors, pricing and hold. The public code cannot change. Sessions in progress keep the prices they started with; a connector holding a session cannot be removed (409).',
+    'Name, entity, public flag, online flag, connectors, pricing, hold and EV-ChART registration. The public code cannot change. Sessions in progress keep the prices they started with; a connector holding a session cannot be removed (409). EV-ChART exports read the registration as it is when they run (from an eventually consistent index: a change shows a moment later), for past sessions too: correcting a port id corrects every later export.',
   tags,
   params: ChargerCodeParams,
   body: ChargerConfig,

@@ -7,6 +7,7 @@ import { OCPP_CONNECTOR_STATUSES, STOPPED_REASONS } from '../public-charging/ocp
 import {
   ChargerPricing,
   CONNECTOR_TYPES,
+  EvchartStationRegistration,
   FAILURE_REASONS,
   PUBLIC_CONNECTOR_STATUSES,
   PUBLIC_SESSION_STATUSES,
@@ -36,6 +37,9 @@ export const ChargerConnector = z
     maxPowerKw: z.number(),
     evseId: z.int(),
     evseConnectorId: z.int(),
+    portId: z
+      .nullable(z.string())
+      .check(z.meta({ description: "EV-ChART port_id of the connector's port; null when not registered." })),
     ocppStatus: z.nullable(z.enum(OCPP_CONNECTOR_STATUSES)).check(
       z.meta({
         description: 'The latest OCPP 2.0.1 StatusNotification; null until the charger reported one.',
@@ -64,6 +68,12 @@ export const Charger = z
     connectors: z.array(ChargerConnector),
     pricing: ChargerPricing,
     holdAmount: z.int(),
+    evchart: z.nullable(EvchartStationRegistration).check(
+      z.meta({
+        description:
+          'Its identity in EV-ChART, which EV-ChART Module 2 exports of its sessions carry; null when not registered. Not shown on the public charger.',
+      }),
+    ),
     created: z.iso.datetime(),
     updated: z.iso.datetime(),
   })

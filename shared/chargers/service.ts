@@ -144,6 +144,7 @@ export function toChargerResource(charger: ChargerRecord): z.output<typeof Charg
         maxPowerKw: c.maxPowerKw,
         evseId: c.evseId,
         evseConnectorId: c.evseConnectorId,
+        portId: c.portId,
         ocppStatus: state?.status ?? null,
         status: publicConnectorStatus(state),
         activeSessionId: state?.activeSessionId ?? null,
@@ -151,6 +152,13 @@ export function toChargerResource(charger: ChargerRecord): z.output<typeof Charg
     }),
     pricing: charger.pricing,
     holdAmount: charger.holdAmount,
+    evchart: charger.evchart
+      ? {
+          stationId: charger.evchart.stationId,
+          networkProvider: charger.evchart.networkProvider,
+          ...(charger.evchart.chargerId !== null ? { chargerId: charger.evchart.chargerId } : {}),
+        }
+      : null,
     created: charger.created,
     updated: charger.updated,
   };

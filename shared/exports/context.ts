@@ -6,30 +6,34 @@
 import { UnprocessableError } from '../errors.js';
 import type { ChargeSessionRecord } from '../sessions/model.js';
 
-/** A charge point's identifiers in the reporting registry (EV-ChART modules 1/9, Atlas station/port registration). */
+/**
+ * A charge-point session's identifiers in the reporting registry (EV-ChART's station registration), as the
+ * caller resolved them for that session: a station can have several chargers and ports, so they are
+ * looked up per session (its charger and connector), not per entity.
+ */
 export interface ChargePointRegistration {
   /** EV-ChART `station_id`: the charging station identifier of 23 CFR 680.112(a)(1). */
   stationId?: string | null;
   /** EV-ChART `network_provider`, the value the station was registered with. */
   networkProvider?: string | null;
-  /** EV-ChART `charger_id` (optional there); when absent the charger's public code is used for measured sessions. */
+  /** EV-ChART `charger_id` (optional there): the registered id of the charger, never a stand-in for it. */
   chargerId?: string | null;
-  /** Registered port id per OCPP connector id (23 CFR 680.112(a)(2): the port id published to third parties). */
-  portIdsByConnector?: Readonly<Record<number, string>>;
-  /** The port id for sessions that name no connector (calculated ones); only right for single-port charge points. */
-  defaultPortId?: string | null;
+  /** The registered port the session used (23 CFR 680.112(a)(2): the port id published to third parties). */
+  portId?: string | null;
+  /** Why a value is missing, in words for the 422 (which charger is unregistered, which ports are possible). */
+  unresolved?: string | null;
 }
 
 export interface EntityExportInfo {
   /** Display name, written in the CSV export. */
   name?: string | null;
-  /** Present for charge points that are registered for reporting. */
-  chargePoint?: ChargePointRegistration | null;
 }
 
 export interface ExportContext {
   /** Looks up what the caller knows of an entity; `undefined` when it knows nothing beyond the session. */
   entity?: (entityId: string) => EntityExportInfo | undefined;
+  /** A charge-point session's registered identifiers; `undefined` when the caller knows no registration. */
+  chargePoint?: (session: ChargeSessionRecord) => ChargePointRegistration | undefined;
   /** ISO 4217 minor-unit exponents that override or extend the built-in table (e.g. `{ XYZ: 2 }`). */
   currencyExponents?: Readonly<Record<string, number>>;
   /** Beckn `trackingUrl` for a session, when the caller serves one. */
@@ -42,17 +46,18 @@ export function entityInfo(context: ExportContext, entityId: string): EntityExpo
   return context.entity?.(entityId) ?? {};
 }
 
-/**
- * The registered port of a charge-point session: by its connector when the charger measured it, else the
- * charge point's default port. Null when unregistered: a port id is a registry value and is never derived.
- */
+/** The registration of a charge-point session; empty for EV sessions and when the caller knows none. */
+export function chargePointRegistration(
+  session: ChargeSessionRecord,
+  context: ExportContext,
+): ChargePointRegistration {
+  if (session.entityType !== 'CP') return {};
+  return context.chargePoint?.(session) ?? {};
+}
+
+/** The registered port of a charge-point session, or null: a port id is a registry value and is never derived. */
 export function registeredPortId(session: ChargeSessionRecord, context: ExportContext): string | null {
-  if (session.entityType !== 'CP') return null;
-  const registration = entityInfo(context, session.entityId).chargePoint;
-  if (!registration) return null;
-  const connectorId = session.measured?.connectorId;
-  const byConnector = connectorId !== undefined ? registration.portIdsByConnector?.[connectorId] : undefined;
-  return byConnector ?? registration.defaultPortId ?? null;
+  return chargePointRegistration(session, context).portId ?? null;
 }
 
 /** The error every format throws when a session cannot be written without inventing or losing a key value. */

@@ -12,8 +12,10 @@
 //
 // Which sessions. Module 2 reports sessions *of a station's ports*. An EV's session (from the car's own
 // telemetry) happened at some charger we know nothing about, so it is skipped, and `context.onSkipped` is
-// told; a charge point whose registration lacks station_id, network_provider or the port id is an error
-// (UnprocessableError `export_unrepresentable`): a federal report must not carry guessed identifiers.
+// told; a charge-point session whose registration (`context.chargePoint`) lacks station_id,
+// network_provider or port_id is an error (UnprocessableError `export_unrepresentable`, saying why the
+// registration lacks it): a federal report must not carry guessed identifiers. charger_id is written
+// when registered and left empty otherwise (EV-ChART allows it empty), never filled with another id.
 //
 // Values:
 // - session_start/session_end: plug-in and plug-out when the charger reported them (the session is the
@@ -25,8 +27,13 @@
 //   whose list we could not consult); `other` with the charger's own word in payment_other.
 
 import type { ChargeSessionRecord } from '../sessions/model.js';
-import { type ExportContext, entityInfo, registeredPortId, unrepresentable } from './context.js';
+import { chargePointRegistration, type ExportContext, unrepresentable } from './context.js';
 import { csvCell, csvLine, csvStream } from './csv.js';
+import {
+  EVCHART_ID_MAX_LENGTH,
+  EVCHART_NETWORK_PROVIDER_MAX_LENGTH,
+  EVCHART_TEXT_MAX_LENGTH,
+} from './evchart-limits.js';
 import { sessionOutcome, sessionPayment } from './session-facts.js';
 
 export const EVCHART_MODULE2_COLUMNS = [
@@ -48,9 +55,8 @@ export const EVCHART_MODULE2_COLUMNS = [
 export type EvchartModule2Column = (typeof EVCHART_MODULE2_COLUMNS)[number];
 export type EvchartModule2Row = Record<EvchartModule2Column, string>;
 
-/** Limits from evchart-module2-definition.json. */
-export const EVCHART_ID_MAX_LENGTH = 36;
-export const EVCHART_TEXT_MAX_LENGTH = 255;
+export { EVCHART_ID_MAX_LENGTH, EVCHART_NETWORK_PROVIDER_MAX_LENGTH, EVCHART_TEXT_MAX_LENGTH };
+
 const DECIMAL_PRECISION = 7;
 const DECIMAL_SCALE = 2;
 const DECIMAL_MAX = 10 ** (DECIMAL_PRECISION - DECIMAL_SCALE) - 10 ** -DECIMAL_SCALE;
@@ -61,19 +67,32 @@ const FORMAT = 'evchart';
 export const EV_SESSION_NOT_REPORTABLE =
   'EV-ChART Module 2 reports sessions of a station; this is an EV session.';
 
-function id(session: ChargeSessionRecord, field: string, value: string | null | undefined): string {
+const UNREGISTERED = 'the charge point has no registered value for it.';
+
+/** A required value, whole: an identifier cut short would name another station or port. */
+function required(
+  session: ChargeSessionRecord,
+  field: string,
+  value: string | null | undefined,
+  maxLength: number,
+  missing = UNREGISTERED,
+): string {
   if (value === null || value === undefined || value === '') {
-    throw unrepresentable(FORMAT, session, field, 'the charge point has no registered value for it.');
+    throw unrepresentable(FORMAT, session, field, missing);
   }
-  if (value.length > EVCHART_ID_MAX_LENGTH) {
+  if (value.length > maxLength) {
     throw unrepresentable(
       FORMAT,
       session,
       field,
-      `'${value}' is longer than the ${EVCHART_ID_MAX_LENGTH} characters EV-ChART allows.`,
+      `'${value}' is longer than the ${maxLength} characters EV-ChART allows.`,
     );
   }
   return value;
+}
+
+function id(session: ChargeSessionRecord, field: string, value: string | null | undefined, missing?: string) {
+  return required(session, field, value, EVCHART_ID_MAX_LENGTH, missing);
 }
 
 function optionalId(session: ChargeSessionRecord, field: string, value: string | null | undefined): string {
@@ -115,16 +134,23 @@ export function toEvchartRow(session: ChargeSessionRecord, context: ExportContex
   if (session.entityType !== 'CP') {
     throw unrepresentable(FORMAT, session, 'entityType', EV_SESSION_NOT_REPORTABLE);
   }
-  const registration = entityInfo(context, session.entityId).chargePoint ?? {};
+  const registration = chargePointRegistration(session, context);
+  const missing = registration.unresolved ?? UNREGISTERED;
   const measured = session.measured;
   const outcome = sessionOutcome(session);
   const payment = sessionPayment(session);
   const faultCode = outcome.errorCodes[0] ?? null;
   return {
-    station_id: id(session, 'station_id', registration.stationId),
-    port_id: id(session, 'port_id', registeredPortId(session, context)),
-    network_provider: id(session, 'network_provider', registration.networkProvider),
-    charger_id: optionalId(session, 'charger_id', registration.chargerId ?? measured?.chargerCode),
+    station_id: id(session, 'station_id', registration.stationId, missing),
+    port_id: id(session, 'port_id', registration.portId, missing),
+    network_provider: required(
+      session,
+      'network_provider',
+      registration.networkProvider,
+      EVCHART_NETWORK_PROVIDER_MAX_LENGTH,
+      missing,
+    ),
+    charger_id: optionalId(session, 'charger_id', registration.chargerId),
     session_id: id(session, 'session_id', session.id),
     connector_id: optionalId(session, 'connector_id', measured ? String(measured.connectorId) : null),
     session_start: evchartDatetime(measured?.plugStart ?? session.start),

@@ -31,7 +31,22 @@ export interface ChargerConnector {
   /** OCPP 2.0.1 address of the connector: EVSE id and connector id within the EVSE. */
   evseId: number;
   evseConnectorId: number;
+  /** EV-ChART port_id of the connector's port; set on every connector exactly when the charger has `evchart`. */
+  portId: string | null;
 }
+
+/** The charger's station in EV-ChART (shared/public-charging/schemas.ts EvchartStationRegistration). */
+export interface EvchartRegistration {
+  stationId: string;
+  networkProvider: string;
+  chargerId: string | null;
+}
+
+/** What an EV-ChART export needs of a charger: which entity it is, and its registered station and ports. */
+export type ChargerRegistrationView = Pick<
+  ChargerRecord,
+  'publicCode' | 'entityId' | 'evchart' | 'connectors'
+>;
 
 /** What the charger last reported about a connector, and which public session holds it. */
 export interface ConnectorState {
@@ -60,6 +75,8 @@ export interface ChargerRecord {
   connectors: ChargerConnector[];
   pricing: ChargerPricing;
   holdAmount: number;
+  /** Its identity in EV-ChART, for Module 2 exports; null when not registered. */
+  evchart: EvchartRegistration | null;
   /** Keyed by connectorId. */
   connectorStates: Record<string, ConnectorState>;
   /** Optimistic concurrency: storage writes on the condition that the stored version is unchanged. */
@@ -86,6 +103,7 @@ function toConnectors(config: ChargerConfig): ChargerConnector[] {
     maxPowerKw: c.maxPowerKw,
     evseId: c.evseId ?? c.connectorId,
     evseConnectorId: c.evseConnectorId,
+    portId: c.portId ?? null,
   }));
 }
 
@@ -100,6 +118,13 @@ function configuredFields(config: ChargerConfig) {
     connectors: toConnectors(config),
     pricing: config.pricing,
     holdAmount: config.holdAmount,
+    evchart: config.evchart
+      ? {
+          stationId: config.evchart.stationId,
+          networkProvider: config.evchart.networkProvider,
+          chargerId: config.evchart.chargerId ?? null,
+        }
+      : null,
   };
 }
 

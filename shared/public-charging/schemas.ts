@@ -3,6 +3,7 @@
 // API). Validation, TypeScript types and OpenAPI in one.
 
 import * as z from 'zod/mini';
+import { EVCHART_ID_MAX_LENGTH, EVCHART_NETWORK_PROVIDER_MAX_LENGTH } from '../exports/evchart-limits.js';
 import { roundTo } from '../numbers.js';
 import { boundedInt, boundedNumber, trimmedString } from '../schema.js';
 import { isValidTaxRate } from './money.js';
@@ -86,6 +87,53 @@ const label = (max: number) => trimmedString(1, max);
 // ---------------------------------------------------------------------------------------------------
 // Operator configuration
 
+/** Control characters (line breaks, tabs): never part of an identifier copied into reports. */
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
+/** A registry value the operator copies from EV-ChART: trimmed, 1–`max` characters, no control characters. */
+const registryValue = (max: number, description: string, example: string) =>
+  trimmedString(1, max).check(
+    z.refine((value: string) => !CONTROL_CHARACTER.test(value), {
+      message: 'Must not contain control characters (line breaks, tabs).',
+      params: { code: 'invalid_characters' },
+    }),
+    z.meta({ description: `${description} No control characters.`, example }),
+  );
+
+/**
+ * The charger's station as registered in EV-ChART (the Joint Office's NEVI reporting system). Module 2
+ * exports write these exact values; without them the charger's sessions cannot be exported as EV-ChART.
+ */
+export const EvchartStationRegistration = z
+  .strictObject({
+    stationId: registryValue(
+      EVCHART_ID_MAX_LENGTH,
+      `EV-ChART station_id the station is registered under (23 CFR 680.112(a)(1)); 1–${EVCHART_ID_MAX_LENGTH} characters.`,
+      'NEVI-AMS-042',
+    ),
+    networkProvider: registryValue(
+      EVCHART_NETWORK_PROVIDER_MAX_LENGTH,
+      `EV-ChART network_provider the station is registered with; 1–${EVCHART_NETWORK_PROVIDER_MAX_LENGTH} characters.`,
+      'acme_network',
+    ),
+    chargerId: z.optional(
+      registryValue(
+        EVCHART_ID_MAX_LENGTH,
+        `EV-ChART charger_id of this charger, if registered (optional in EV-ChART); 1–${EVCHART_ID_MAX_LENGTH} characters. Left empty in exports when absent.`,
+        'CHG-01',
+      ),
+    ),
+  })
+  .check(
+    z.meta({
+      id: 'EvchartStationRegistration',
+      description:
+        "The charger's identity in EV-ChART, for Module 2 (charging sessions) exports. Each connector then names its port (`connectors[].portId`). Shown to the operator only, never on the public charger.",
+    }),
+  );
+
+export type EvchartStationRegistration = z.output<typeof EvchartStationRegistration>;
+
 /** A connector in public use. OCPP addresses it by EVSE id and connector id within the EVSE. */
 export const ChargerConnectorConfig = z
   .strictObject({
@@ -104,6 +152,13 @@ export const ChargerConnectorConfig = z
     evseConnectorId: z
       ._default(z.int().check(z.minimum(1)), 1)
       .check(z.meta({ description: 'OCPP 2.0.1 connector id within the EVSE; default 1.' })),
+    portId: z.optional(
+      registryValue(
+        EVCHART_ID_MAX_LENGTH,
+        `EV-ChART port_id of the port this connector belongs to (23 CFR 680.112(a)(2)); 1–${EVCHART_ID_MAX_LENGTH} characters. Required on every connector when the charger has \`evchart\`, refused without it. A port charges one vehicle at a time, as an OCPP EVSE does: connectors of one EVSE share its port id, connectors of different EVSEs have different ones.`,
+        'PORT-1',
+      ),
+    ),
   })
   .check(z.meta({ id: 'ChargerConnectorConfig' }));
 
@@ -144,9 +199,11 @@ export const ChargerConfig = z
           "The amount held on the driver's card when a session starts (minor units); the session stops when its cost reaches it. At least the start fee plus one kWh.",
       }),
     ),
+    evchart: z.optional(EvchartStationRegistration),
   })
   .check(
     z.superRefine((config, ctx) => {
+      for (const issue of portIdIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
       const ids = config.connectors.map((c) => c.connectorId);
       if (new Set(ids).size !== ids.length) {
         ctx.addIssue({
@@ -173,6 +230,71 @@ export const ChargerConfig = z
     }),
     z.meta({ id: 'ChargerConfig' }),
   );
+
+interface PortIdIssue {
+  path: PropertyKey[];
+  message: string;
+  params: { code: string };
+}
+
+/**
+ * The port ids a configuration must have to be exported as EV-ChART: one on every connector when the
+ * charger is registered (a session on a connector without one could not be reported), none without a
+ * registration (a port id means something only within its station), and one port per EVSE (a port
+ * charges one vehicle at a time, which is what an OCPP EVSE is).
+ */
+function portIdIssues(config: {
+  evchart?: unknown;
+  connectors: readonly { connectorId: number; evseId?: number | undefined; portId?: string | undefined }[];
+}): PortIdIssue[] {
+  const issues: PortIdIssue[] = [];
+  const registered = config.evchart !== undefined;
+  if (!registered) {
+    if (config.connectors.some((c) => c.portId !== undefined)) {
+      issues.push({
+        path: ['evchart'],
+        message:
+          'Required when a connector has a portId: a port id means something only within its EV-ChART station.',
+        params: { code: 'required' },
+      });
+    }
+    return issues;
+  }
+  const portOfEvse = new Map<number, string>();
+  const evseOfPort = new Map<string, number>();
+  config.connectors.forEach((connector, index) => {
+    const path = ['connectors', index, 'portId'];
+    if (connector.portId === undefined) {
+      issues.push({
+        path,
+        message:
+          "Required when the charger has an EV-ChART registration (evchart): the port_id EV-ChART knows this connector's port by.",
+        params: { code: 'required' },
+      });
+      return;
+    }
+    const evse = connector.evseId ?? connector.connectorId;
+    const evsePort = portOfEvse.get(evse);
+    const portEvse = evseOfPort.get(connector.portId);
+    if (evsePort !== undefined && evsePort !== connector.portId) {
+      issues.push({
+        path,
+        message: `Connectors of EVSE ${evse} are one port: use '${evsePort}' here too.`,
+        params: { code: 'port_mismatch' },
+      });
+    } else if (portEvse !== undefined && portEvse !== evse) {
+      issues.push({
+        path,
+        message: `Port '${connector.portId}' is EVSE ${portEvse}'s; a port belongs to one EVSE.`,
+        params: { code: 'duplicate_port' },
+      });
+    } else {
+      portOfEvse.set(evse, connector.portId);
+      evseOfPort.set(connector.portId, evse);
+    }
+  });
+  return issues;
+}
 
 export type ChargerConnectorConfig = z.output<typeof ChargerConnectorConfig>;
 export type ChargerPricing = z.output<typeof ChargerPricing>;

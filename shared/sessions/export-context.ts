@@ -1,43 +1,155 @@
-// What the exports served over HTTP know beyond the stored session, stated once. No API stores
-// charge-point registration data yet (EV-ChART station ids, port ids, network providers), so each value
-// below comes from a stored fact or from the caller, and nothing is made up:
+// What the exports served over HTTP know beyond the stored session, stated once. Every value below comes
+// from a stored fact; nothing is made up, and a value that cannot be known makes the export refuse.
 //
-// EV-ChART Module 2 (charge points only):
-// - station_id       ← the charge point's entity id (a UUID, 36 characters: EV-ChART's id limit). The station
-//                      must be registered in EV-ChART under this id, or the column mapped before upload.
-// - network_provider ← the request's `networkProvider` parameter (required with format=evchart).
-// - port_id          ← the connector id the charger reported for a measured session (ports numbered as the
-//                      charger numbers them, scoped by station_id). A calculated session (from a charge
-//                      point's telemetry) names no connector, so it cannot be written: 422 export_unrepresentable.
-// - charger_id       ← the charger's public code for measured sessions, empty otherwise.
+// EV-ChART Module 2 (charge points only) takes the station and port identity from the operator's charger
+// registration (`evchart` on POST/PUT /v1/chargers, `portId` on each connector), read once per response
+// (shared/storage/chargers.ts listChargerRegistrations) and matched to the chargers linked to the
+// session's CP entity:
+// - station_id, network_provider, charger_id
+//     ← a measured session's charger (`measured.chargerCode`): its `evchart.stationId`, `.networkProvider`,
+//       `.chargerId` (charger_id empty when not registered; EV-ChART allows that). A charger that is gone,
+//       linked to another entity, or unregistered → 422 export_unrepresentable naming it.
+//     ← a calculated session (from telemetry): the entity's one registered port's charger (below).
+// - port_id
+//     ← a measured session: the `portId` of the connector it names on that charger (a connector removed
+//       since → 422 export_unrepresentable).
+//     ← a calculated session names no connector: the port when every charger of the entity is registered
+//       and together they register exactly one port (one port, one station); otherwise 422
+//       export_unrepresentable saying which ports were possible. A port is never guessed.
 // - connector_id, session_*, energy_kwh, power_kw, payment_* ← the session (shared/exports/evchart.ts).
-// Atlas: port_id is null — a bare connector number is no port id outside its station, and Atlas has no
-// station column to scope it. DER-Connect CSV: entity_name ← the entity's name.
+// There is no request parameter for any of these: the registration is the one source, so an export can
+// never disagree with what the station was registered under.
+// Atlas: port_id is null — the JSON pages read no registration (a registry read per page is not paid for
+// a field Atlas allows null). DER-Connect CSV: entity_name ← the entity's name.
 
-import type { ExportContext } from '../exports/index.js';
-import type { ChargeSessionRecord } from './model.js';
+import type { ChargePointRegistration, ExportContext } from '../exports/index.js';
+import type { ChargerRegistrationView } from '../public-charging/charger.js';
+import type { ChargeSessionRecord, MeasuredDetails } from './model.js';
 
-export interface EvchartHttpContext {
-  context: ExportContext;
-  /** Registers the connectors of a page's measured sessions as ports, before the page is written. */
-  addPage(sessions: readonly ChargeSessionRecord[]): void;
+/** How many possible ports a 422 lists before it says "…". */
+const PORTS_NAMED_MAX = 5;
+
+const NO_CONNECTOR = "it was calculated from the charge point's telemetry, which names no connector";
+
+/** A registered port, with the station and charger identity it is reported under. */
+type RegisteredPort = Required<Omit<ChargePointRegistration, 'unresolved'>>;
+
+function registeredPorts(charger: ChargerRegistrationView): RegisteredPort[] {
+  const { evchart } = charger;
+  if (!evchart) return [];
+  return charger.connectors.flatMap((connector) =>
+    connector.portId === null
+      ? []
+      : [
+          {
+            stationId: evchart.stationId,
+            networkProvider: evchart.networkProvider,
+            chargerId: evchart.chargerId,
+            portId: connector.portId,
+          },
+        ],
+  );
 }
 
-export function evchartHttpContext(networkProvider: string): EvchartHttpContext {
-  const portIdsByConnector: Record<number, string> = {};
-  return {
-    context: {
-      entity: (entityId) => ({
-        chargePoint: { stationId: entityId, networkProvider, portIdsByConnector, defaultPortId: null },
-      }),
-    },
-    addPage(sessions) {
-      for (const session of sessions) {
-        const connectorId = session.measured?.connectorId;
-        if (connectorId !== undefined) portIdsByConnector[connectorId] = String(connectorId);
-      }
-    },
+function measuredRegistration(
+  measured: MeasuredDetails,
+  chargers: readonly ChargerRegistrationView[],
+): ChargePointRegistration {
+  const code = measured.chargerCode;
+  const charger = chargers.find((c) => c.publicCode === code);
+  if (!charger) {
+    return {
+      unresolved: `charger ${code}, which measured it, is no longer one of this charge point's chargers (deleted, or linked to another entity), so its EV-ChART registration is unknown.`,
+    };
+  }
+  if (!charger.evchart) {
+    return {
+      unresolved: `charger ${code} has no EV-ChART registration; add \`evchart\` and each connector's \`portId\` with PUT /v1/chargers/${code}.`,
+    };
+  }
+  const station = {
+    stationId: charger.evchart.stationId,
+    networkProvider: charger.evchart.networkProvider,
+    chargerId: charger.evchart.chargerId,
   };
+  const connector = charger.connectors.find((c) => c.connectorId === measured.connectorId);
+  if (!connector) {
+    return {
+      ...station,
+      unresolved: `connector ${measured.connectorId} of charger ${code}, which measured it, is no longer configured on the charger, so its registered port is unknown.`,
+    };
+  }
+  if (connector.portId === null) {
+    return {
+      ...station,
+      unresolved: `connector ${measured.connectorId} of charger ${code} has no registered port; add its \`portId\` with PUT /v1/chargers/${code}.`,
+    };
+  }
+  return { ...station, portId: connector.portId };
+}
+
+function calculatedRegistration(chargers: readonly ChargerRegistrationView[]): ChargePointRegistration {
+  if (chargers.length === 0) {
+    return {
+      unresolved: `${NO_CONNECTOR}, and no charger is linked to this charge point, so it has no registered port.`,
+    };
+  }
+  const unregistered = chargers.filter((c) => !c.evchart).map((c) => c.publicCode);
+  if (unregistered.length > 0) {
+    return {
+      unresolved: `${NO_CONNECTOR}, and ${unregistered.length === 1 ? 'charger' : 'chargers'} ${unregistered.join(', ')} of this charge point ${unregistered.length === 1 ? 'has' : 'have'} no EV-ChART registration, so the port it used is unknown.`,
+    };
+  }
+  const ports = new Map<string, RegisteredPort>();
+  for (const port of chargers.flatMap(registeredPorts)) {
+    ports.set(JSON.stringify([port.stationId, port.networkProvider, port.chargerId, port.portId]), port);
+  }
+  const candidates = [...ports.values()];
+  const [only] = candidates;
+  if (candidates.length === 1 && only) return only;
+  // Several ports: the station is still known when they all share it; the port is not.
+  const shared = <K extends keyof RegisteredPort>(key: K): RegisteredPort[K] | null =>
+    candidates.every((p) => p[key] === only?.[key]) ? (only?.[key] ?? null) : null;
+  const named = candidates.slice(0, PORTS_NAMED_MAX).map((p) => `'${p.portId}'`);
+  if (candidates.length > PORTS_NAMED_MAX) named.push('…');
+  return {
+    stationId: shared('stationId'),
+    networkProvider: shared('networkProvider'),
+    chargerId: shared('chargerId'),
+    portId: null,
+    unresolved: `${NO_CONNECTOR}, and this charge point's chargers register ${candidates.length} ports (${named.join(', ')}), so which one it used is unknown.`,
+  };
+}
+
+/**
+ * The EV-ChART identity of each charge-point session, from the tenant's chargers (read once per export
+ * response). Pure: a lookup over the chargers given, grouped by the CP entity they are linked to.
+ */
+export function evchartRegistry(
+  chargers: readonly ChargerRegistrationView[],
+): (session: ChargeSessionRecord) => ChargePointRegistration {
+  const byEntity = new Map<string, ChargerRegistrationView[]>();
+  for (const charger of chargers) {
+    const linked = byEntity.get(charger.entityId);
+    if (linked) linked.push(charger);
+    else byEntity.set(charger.entityId, [charger]);
+  }
+  const calculated = new Map<string, ChargePointRegistration>();
+  return (session) => {
+    const linked = byEntity.get(session.entityId) ?? [];
+    if (session.measured) return measuredRegistration(session.measured, linked);
+    let registration = calculated.get(session.entityId);
+    if (!registration) {
+      registration = calculatedRegistration(linked);
+      calculated.set(session.entityId, registration);
+    }
+    return registration;
+  };
+}
+
+/** The EV-ChART export's context: station and port identity from the operator's chargers. */
+export function evchartHttpContext(chargers: readonly ChargerRegistrationView[]): ExportContext {
+  return { chargePoint: evchartRegistry(chargers) };
 }
 
 /** The DER-Connect CSV's context: entity names. */

@@ -16,6 +16,7 @@ import { cursorSecret } from '../http/cursor-secret.js';
 import { nextPageUrl, paginate } from '../http/pagination.js';
 import { implement, type RouteResult } from '../http/route.js';
 import { isUuid } from '../ids.js';
+import { listChargerRegistrations } from '../storage/chargers.js';
 import { getTenantSettings } from '../storage/tenant-settings.js';
 import { buildCsvResponse } from './csv-response.js';
 import { csvHttpContext, evchartHttpContext, JSON_EXPORT_CONTEXT } from './export-context.js';
@@ -105,12 +106,7 @@ interface Prepared {
 async function listSessions(request: ListingRequest): Promise<RouteResult> {
   const { query } = request;
   const representation = chooseRepresentation(query.format, request.accept);
-  const shaping = {
-    ...request.filters,
-    start: query.start,
-    end: query.end,
-    networkProvider: query.networkProvider,
-  };
+  const shaping = { ...request.filters, start: query.start, end: query.end };
   const prepared = (csv: boolean): Prepared => ({
     request,
     pageSize: pageSizeFor(representation, query.pageSize),
@@ -167,15 +163,21 @@ async function csvPage(
     : undefined;
   const names = new EntityNameCache(request.tenantId);
   let selection = request.selection;
-  if (request.entity) {
-    const entity = await request.entity();
-    assertFormatApplies(format, entity.type, `entity ${entity.id}`);
-    names.remember(entity.id, entity.name);
-  } else if (format === 'evchart') {
+  if (!request.entity && format === 'evchart') {
     if (selection.entityType)
       assertFormatApplies(format, selection.entityType, `type=${selection.entityType}`);
     // EV-ChART holds charge points only: the fleet export lists them alone rather than failing on an EV.
     selection = { ...selection, entityType: 'CP' };
+  }
+  // The entity and the charger registrations (EV-ChART's station and port ids) are read together, once
+  // per response: the chargers of the one entity exported, or of the whole tenant for a fleet export.
+  const [entity, chargers] = await Promise.all([
+    request.entity?.(),
+    format === 'evchart' ? listChargerRegistrations(request.tenantId, selection.entityId) : undefined,
+  ]);
+  if (entity) {
+    assertFormatApplies(format, entity.type, `entity ${entity.id}`);
+    names.remember(entity.id, entity.name);
   }
   const source = sessionSource(selection);
   let exactLocationsSetting: Promise<boolean> | undefined;
@@ -183,19 +185,17 @@ async function csvPage(
     exactLocationsSetting ??= getTenantSettings(request.tenantId).then((s) => s.exactLocations);
     return exactLocationsSetting;
   };
-  const evchart = format === 'evchart' ? evchartHttpContext(query.networkProvider ?? '') : undefined;
+  const evchart = chargers ? evchartHttpContext(chargers) : undefined;
   const csvContext = csvHttpContext((id) => names.name(id));
   const result = await buildCsvResponse({
     startKey,
     fetch: source.fetch,
     position: source.position,
     onPage: async (sessions) => {
-      if (evchart) evchart.addPage(sessions);
-      else await names.load(sessions);
+      if (!evchart) await names.load(sessions);
       if (!(await exactLocations())) for (const session of sessions) session.position = null;
     },
-    write: (sessions) =>
-      evchart ? evchartCsv(sessions, evchart.context) : derConnectCsv(sessions, csvContext),
+    write: (sessions) => (evchart ? evchartCsv(sessions, evchart) : derConnectCsv(sessions, csvContext)),
     maxRows: pageSize,
     maxBytes: CSV_MAX_RESPONSE_BYTES,
     queryItems: CSV_QUERY_ITEMS,

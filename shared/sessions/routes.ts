@@ -26,7 +26,7 @@ const semantics = [
   `An explicit range spans at most ${MAX_RANGE_DAYS} days; without \`end\` the range is open.`,
   'Continuation tokens are sealed and bound to the tenant and to every parameter except pageSize: change anything else and start again (400 invalid_continuation_token). They expire after 24 hours.',
   'JSON formats (default, `atlas`, `beckn`) page alike. CSV formats (`csv`, `evchart`, or Accept: text/csv) answer one file per response, with the next one in the Link header; `format` wins over Accept.',
-  '`format=evchart` needs `networkProvider` and refuses EVs (422 format_not_applicable); station_id is the entity id and port_id the connector id the charger reported, since no charge-point registry exists yet, and a session without a reported connector is 422 export_unrepresentable.',
+  "`format=evchart` refuses EVs (422 format_not_applicable) and takes station_id, network_provider, charger_id and port_id from your chargers' EV-ChART registrations (`evchart` and `connectors[].portId` on /v1/chargers), read once per response: a measured session from the charger and connector that measured it, a calculated one (no connector) from the charge point's only registered port. A session whose identity is not registered, or whose port is ambiguous, is 422 export_unrepresentable, naming the field and why; no identifier is ever guessed.",
 ].join(' ');
 
 export const listEntitySessionsRoute = defineRoute({
@@ -36,7 +36,7 @@ export const listEntitySessionsRoute = defineRoute({
   fn: 'sessions',
   auth: { scope: 'sessions:read' },
   summary: "List an entity's charge sessions from a date, or export them",
-  description: `One Query per page plus one read of the entity (its existence, type and name), whatever the length of its history. ${semantics}`,
+  description: `One Query per page plus one read of the entity (its existence, type and name), whatever the length of its history; with \`format=evchart\`, also the entity's chargers (Query pages of the tenant's charger list on GSI1, filtered to the entity), once per response. ${semantics}`,
   tags,
   params: EntityIdParams,
   query: EntitySessionsQuery,
@@ -51,7 +51,7 @@ export const listSessionsRoute = defineRoute({
   fn: 'sessions',
   auth: { scope: 'sessions:read' },
   summary: "List the tenant's charge sessions across entities (fleet), or export them",
-  description: `One Query per page on the tenant's fleet index (GSI2, eventually consistent: a session stored a moment ago may show a moment later), or on the entity's own partition when \`entityId\` is given. An unknown \`entityId\` gives an empty list, like any filter. A CSV adds one BatchGetItem per Query page for the names of entities it has not seen yet. \`type\` filters, so pages can be short. With \`format=evchart\` only charge points are listed (as if \`type=CP\`). ${semantics}`,
+  description: `One Query per page on the tenant's fleet index (GSI2, eventually consistent: a session stored a moment ago may show a moment later), or on the entity's own partition when \`entityId\` is given. An unknown \`entityId\` gives an empty list, like any filter. A CSV adds one BatchGetItem per Query page for the names of entities it has not seen yet. \`type\` filters, so pages can be short. With \`format=evchart\` only charge points are listed (as if \`type=CP\`), and the tenant's chargers are read once per response. ${semantics}`,
   tags,
   query: FleetSessionsQuery,
   responses: { 200: listResponse },

@@ -15,12 +15,9 @@ import { DER_CONNECT_CSV_COLUMNS, EVCHART_MODULE2_COLUMNS, EXPORT_FORMATS } from
 import { PAYMENT_TYPES } from '../exports/session-facts.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageQueryFields, pageSchema } from '../http/pagination.js';
 import { isUuid } from '../ids.js';
-import { boundedNumber, trimmedString } from '../schema.js';
+import { boundedNumber } from '../schema.js';
 import { ChargeSessionResource } from './model.js';
 import { CSV_MAX_ROWS, instantParameter, MAX_RANGE_DAYS, rangeProblem } from './query.js';
-
-/** EV-ChART's id limit, which `network_provider` is written under (shared/exports/evchart.ts). */
-export const NETWORK_PROVIDER_MAX_LENGTH = 36;
 
 export const SessionFormat = z.enum(EXPORT_FORMATS).check(
   z.meta({
@@ -28,7 +25,7 @@ export const SessionFormat = z.enum(EXPORT_FORMATS).check(
       'An export format instead of the DER-Connect page; wins over Accept.',
       '`atlas`: EV Charging Use Data Specification session objects, JSON pages like the default.',
       '`beckn`: Beckn EvChargingSession v2.0 attributes, JSON pages of `{ id, entityId, attributes }`.',
-      '`evchart`: EV-ChART Module 2 CSV, charge points only; needs `networkProvider`.',
+      "`evchart`: EV-ChART Module 2 CSV, charge points only; station, port and network provider come from the operator's charger registrations (`evchart` and `connectors[].portId` on /v1/chargers).",
       '`csv`: the DER-Connect fields as CSV (also chosen by `Accept: text/csv`).',
     ].join(' '),
   }),
@@ -52,43 +49,15 @@ const sessionQueryFields = {
   ),
   continuationToken: pageQueryFields.continuationToken,
   format: z.optional(SessionFormat),
-  networkProvider: z.optional(trimmedString(1, NETWORK_PROVIDER_MAX_LENGTH)).check(
-    z.meta({
-      description: `With format=evchart only, and required there: the network provider your stations are registered under in EV-ChART, written in every row's network_provider (1–${NETWORK_PROVIDER_MAX_LENGTH} characters).`,
-      example: 'acme_network',
-    }),
-  ),
 };
 
-type SessionQueryShape = {
-  start: string;
-  end?: string | undefined;
-  format?: (typeof EXPORT_FORMATS)[number] | undefined;
-  networkProvider?: string | undefined;
-};
+type SessionQueryShape = { start: string; end?: string | undefined };
 
-/** The rules between fields: end after start and within the maximum; networkProvider exactly with evchart. */
+/** The rule between fields: end after start and within the maximum. */
 function checkSessionQuery(query: SessionQueryShape, ctx: z.core.$RefinementCtx) {
   const problem = rangeProblem(query.start, query.end);
   if (problem)
     ctx.addIssue({ code: 'custom', path: ['end'], message: problem, params: { code: 'invalid_range' } });
-  if (query.format === 'evchart' && query.networkProvider === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['networkProvider'],
-      message:
-        'Required with format=evchart: EV-ChART rows carry the network provider the station is registered under, which no stored record holds.',
-      params: { code: 'required' },
-    });
-  }
-  if (query.format !== 'evchart' && query.networkProvider !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['networkProvider'],
-      message: 'Only used with format=evchart.',
-      params: { code: 'not_applicable' },
-    });
-  }
 }
 
 export const EntitySessionsQuery = z.strictObject(sessionQueryFields).check(z.superRefine(checkSessionQuery));

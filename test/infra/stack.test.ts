@@ -128,6 +128,19 @@ describe('the functions', () => {
     ]);
   });
 
+  it('lets the sessions function read (never write) its partitions, GSI2 listings and GSI1 chargers for EV-ChART', () => {
+    const statements = policyStatementsOf(logicalIdOf(stack.functions.sessions.role));
+    const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toHaveLength(1);
+    expect([dynamo[0]!.Action].flat().sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
+    const granted = JSON.stringify(dynamo[0]!.Resource);
+    expect([...granted.matchAll(/\/index\/(\w+)/g)].map((m) => m[1]).sort()).toEqual(['GSI1', 'GSI2']);
+  });
+
   it('only list-serving functions may read the continuation-token key', () => {
     for (const [name, spec] of Object.entries(FUNCTIONS)) {
       const statements = policyStatementsOf(

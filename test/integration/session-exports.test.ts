@@ -70,9 +70,27 @@ async function createEntity(type: 'EV' | 'CP', name: string): Promise<TestEntity
 
 beforeAll(async () => {
   api = await startTestApi();
-  token = await api.token('exporter', { scopes: ['entities:write', 'sessions:read'] });
+  token = await api.token('exporter', { scopes: ['entities:write', 'sessions:read', 'chargers:write'] });
   ev = await createEntity('EV', EV_NAME);
   cp = await createEntity('CP', CP_NAME);
+  // The charger the example measured sessions name (PC7K2Q, connector 2), registered in EV-ChART.
+  const charger = await api.request('POST', '/v1/chargers', {
+    token,
+    body: {
+      publicCode: 'PC7K2Q',
+      name: 'Depot charger',
+      entityId: cp.id,
+      public: false,
+      connectors: [
+        { connectorId: 1, type: 'CCS2', maxPowerKw: 150, portId: 'DEPOT3-P1' },
+        { connectorId: 2, type: 'CCS2', maxPowerKw: 150, portId: 'DEPOT3-P2' },
+      ],
+      pricing: { currency: 'USD', pricePerKwh: 39, startFee: 50, taxRate: 0 },
+      holdAmount: 5_000,
+      evchart: { stationId: 'NEVI-DEPOT-3', networkProvider: 'acme_network', chargerId: 'CHG-7' },
+    },
+  });
+  expect(charger.status, JSON.stringify(charger.body)).toBe(201);
   cpCalculated = await createEntity('CP', 'Telemetry-only charger');
   walker = await createEntity('EV', 'Walker');
   bulky = await createEntity('EV', 'Bulky labels');
@@ -236,11 +254,9 @@ describe('the DER-Connect CSV', () => {
       expect(commands.filter((c) => c === 'BatchGetItem').length).toBeLessThanOrEqual(
         commands.filter((c) => c === 'Query').length,
       );
-      // Besides Queries and name lookups, only the tenant's settings (exact-locations policy), read once.
-      const others = recorder.calls.filter(
-        (call) => call.command !== 'BatchGetItem' && call.command !== 'Query',
-      );
-      expect(others.map((call) => [call.command, call.input.Key])).toEqual([
+      // Besides, one read of the tenant's settings (whether exact positions may be written).
+      const others = recorder.calls.filter((c) => c.command !== 'BatchGetItem' && c.command !== 'Query');
+      expect(others.map((c) => [c.command, c.input.Key])).toEqual([
         ['GetItem', { pk: 'T#exporter', sk: 'SETTINGS' }],
       ]);
       expect(
@@ -309,8 +325,7 @@ describe('the DER-Connect CSV', () => {
 });
 
 describe('EV-ChART Module 2', () => {
-  const evchart = (entity: TestEntity, query = `${MARCH}&format=evchart&networkProvider=acme_network`) =>
-    get(entityPath(entity, query));
+  const evchart = (entity: TestEntity, query = `${MARCH}&format=evchart`) => get(entityPath(entity, query));
 
   it("writes a charge point's measured sessions with exactly the Module 2 columns, every row valid", async () => {
     const response = await evchart(cp);
@@ -323,14 +338,14 @@ describe('EV-ChART Module 2', () => {
     expect(rows.map((row) => row.session_id)).toEqual(cpSessions.map((s) => s.id));
     for (const row of rows) {
       expect(validateEvchartRow(row), describeErrors(validateEvchartRow)).toBe(true);
-      // Where each identifier comes from: the entity id, the caller, the charger's reported connector and code.
+      // Every identifier is the registered one: the charger's station and id, its connector 2's port.
       expect(row).toMatchObject({
-        station_id: cp.id,
+        station_id: 'NEVI-DEPOT-3',
         network_provider: 'acme_network',
-        port_id: '2',
+        charger_id: 'CHG-7',
+        port_id: 'DEPOT3-P2',
         connector_id: '2',
       });
-      expect(row.charger_id).toBe('PC7K2Q');
     }
   });
 
@@ -338,30 +353,33 @@ describe('EV-ChART Module 2', () => {
     const entity = await evchart(ev);
     expectProblem(entity, 422, 'format_not_applicable');
     expect(entity.body.errors[0]).toMatchObject({ in: 'query', field: 'format' });
-    const fleet = await get(
-      `/v1/charge-sessions?${MARCH}&format=evchart&networkProvider=acme_network&type=EV`,
-    );
+    const fleet = await get(`/v1/charge-sessions?${MARCH}&format=evchart&type=EV`);
     expectProblem(fleet, 422, 'format_not_applicable');
   });
 
   it('lists only charge points on the fleet', async () => {
-    const response = await get(`/v1/charge-sessions?${MARCH}&format=evchart&networkProvider=acme_network`);
+    const response = await get(`/v1/charge-sessions?${MARCH}&format=evchart`);
     expect(response.status, response.text).toBe(200);
     const { rows } = parseCsv(response.text);
     expect(rows.map((row) => row.session_id)).toEqual(cpSessions.map((s) => s.id));
   });
 
-  it('needs networkProvider, and refuses a session that names no port with 422 export_unrepresentable', async () => {
-    const missing = await evchart(cp, `${MARCH}&format=evchart`);
-    expectProblem(missing, 400, 'validation_failed');
-    expect(missing.body.errors[0]).toMatchObject({ in: 'query', field: 'networkProvider', code: 'required' });
-    const calculated = await evchart(
-      cpCalculated,
-      'start=2025-01-01T00:00:00Z&format=evchart&networkProvider=acme',
-    );
+  it('takes no network provider from the request: the registration is the one source', async () => {
+    const response = await evchart(cp, `${MARCH}&format=evchart&networkProvider=other_network`);
+    expectProblem(response, 400, 'validation_failed');
+    expect(response.body.errors[0]).toMatchObject({
+      in: 'query',
+      field: 'networkProvider',
+      code: 'unrecognized_field',
+    });
+  });
+
+  it('refuses a session of a charge point with no registered port with 422 export_unrepresentable', async () => {
+    const calculated = await evchart(cpCalculated, 'start=2025-01-01T00:00:00Z&format=evchart');
     expectProblem(calculated, 422, 'export_unrepresentable');
     expect(calculated.body.errors[0]).toMatchObject({ in: 'query', field: 'format' });
-    expect(calculated.body.errors[0].message).toContain('port_id');
+    expect(calculated.body.errors[0].message).toContain('station_id: ');
+    expect(calculated.body.errors[0].message).toContain('no charger is linked to this charge point');
   });
 });
 

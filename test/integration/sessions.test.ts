@@ -196,6 +196,7 @@ describe("an entity's sessions", () => {
         expect(query.input.IndexName).toBeUndefined();
         expect(query.input.Limit).toBe(41);
         expect(query.output?.ScannedCount).toBeLessThanOrEqual(41);
+        // The two reads go out together, so either may be recorded first.
         const get = recorder.calls.find((call) => call.command === 'GetItem' && !isSettingsRead(call))!;
         expect(get.input.Key).toEqual({ pk: 'T#tenant-a', sk: `ENTITY#${ev.id}` });
         path = response.body.links.next ? relative(response.body.links.next) : null;
@@ -313,7 +314,7 @@ describe('parameters', () => {
     await expectFieldError(`${start}&pageSize=ten`, 'pageSize');
     await expectFieldError(`${start}&format=xml`, 'format');
     await expectFieldError(`${start}&since=2025-01-01`, 'since', 'unrecognized_field');
-    await expectFieldError(`${start}&networkProvider=acme`, 'networkProvider', 'not_applicable');
+    await expectFieldError(`${start}&networkProvider=acme`, 'networkProvider', 'unrecognized_field');
     await expectFieldError(`${start}&entityId=not-a-uuid`, 'entityId', 'invalid_uuid', '/v1/charge-sessions');
     await expectFieldError(`${start}&type=BUS`, 'type', undefined, '/v1/charge-sessions');
   });

@@ -71,7 +71,7 @@ describe('Atlas session export', () => {
     });
   });
 
-  it("uses a calculated charge point's default port, and no port when it is not registered", () => {
+  it("uses a calculated charge point's registered port, and no port when it is not registered", () => {
     expect(toAtlasSession(cpCalculatedSession(), REGISTERED_CONTEXT).port_id).toBe('PORT-0001-1');
     expect(toAtlasSession(cpCalculatedSession()).port_id).toBeNull();
     expect(

@@ -118,9 +118,7 @@ describe('EV-ChART Module 2 export', () => {
 
   it('quotes fields that hold commas or quotes so the file still parses', async () => {
     const context: ExportContext = {
-      entity: () => ({
-        chargePoint: { stationId: 'S,1', networkProvider: 'Big "Net", Inc', defaultPortId: 'P1' },
-      }),
+      chargePoint: () => ({ stationId: 'S,1', networkProvider: 'Big "Net", Inc', portId: 'P1' }),
     };
     const text = await collect(evchartCsv(fromArray([cpCalculatedSession()]), context));
     expect(text).toContain('"S,1"');
@@ -143,13 +141,11 @@ describe('EV-ChART Module 2 export', () => {
 
   it('refuses rather than guesses identifiers a federal report must carry', () => {
     const registeredWithout = (missing: string): ExportContext => ({
-      entity: () => ({
-        chargePoint: {
-          stationId: 'STN-1',
-          networkProvider: 'net',
-          defaultPortId: 'PORT-1',
-          [missing]: null,
-        },
+      chargePoint: () => ({
+        stationId: 'STN-1',
+        networkProvider: 'net',
+        portId: 'PORT-1',
+        [missing]: null,
       }),
     });
     expectUnrepresentable(() => toEvchartRow(cpCalculatedSession()), 'station_id');
@@ -161,10 +157,7 @@ describe('EV-ChART Module 2 export', () => {
       () => toEvchartRow(cpCalculatedSession(), registeredWithout('networkProvider')),
       'network_provider',
     );
-    expectUnrepresentable(
-      () => toEvchartRow(cpCalculatedSession(), registeredWithout('defaultPortId')),
-      'port_id',
-    );
+    expectUnrepresentable(() => toEvchartRow(cpCalculatedSession(), registeredWithout('portId')), 'port_id');
     expectUnrepresentable(
       () => toEvchartRow(cpCalculatedSession({ id: 'x'.repeat(37) }), REGISTERED_CONTEXT),
       'session_id',

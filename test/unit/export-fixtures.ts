@@ -127,23 +127,26 @@ export const EXAMPLE_SESSIONS: Record<string, ChargeSessionRecord> = {
   'CP, measured, with SoC from the car': cpMeasuredSession({}, { socStartPercent: 10, socEndPercent: 100 }),
 };
 
-/** A context that registers CP_ID (ports by connector, and a default) and names both example entities. */
+const CP_PORTS: Readonly<Record<number, string>> = { 1: 'PORT-0001-1', 2: 'PORT-0001-2' };
+
+/**
+ * A context that registers CP_ID (a port per connector; calculated sessions on port 1, as if it had one)
+ * and names both example entities.
+ */
 export const REGISTERED_CONTEXT: ExportContext = {
   entity: (entityId) => {
-    if (entityId === CP_ID) {
-      return {
-        name: 'Depot, bay 3',
-        chargePoint: {
-          stationId: 'STN-0001',
-          networkProvider: 'acme_network',
-          chargerId: 'CHG-0001',
-          portIdsByConnector: { 1: 'PORT-0001-1', 2: 'PORT-0001-2' },
-          defaultPortId: 'PORT-0001-1',
-        },
-      };
-    }
+    if (entityId === CP_ID) return { name: 'Depot, bay 3' };
     if (entityId === EV_ID) return { name: '=HYPERLINK("http://evil.example","Car")' };
     return undefined;
+  },
+  chargePoint: (session) => {
+    if (session.entityId !== CP_ID) return undefined;
+    return {
+      stationId: 'STN-0001',
+      networkProvider: 'acme_network',
+      chargerId: 'CHG-0001',
+      portId: CP_PORTS[session.measured?.connectorId ?? 1] ?? null,
+    };
   },
 };
 
@@ -284,12 +287,10 @@ export const sessionArbitrary: fc.Arbitrary<ChargeSessionRecord> = fc
 
 /** Registers every charge point it is asked about, so EV-ChART can write any CP session. */
 export const REGISTER_EVERY_CP: ExportContext = {
-  entity: (entityId) => ({
-    name: `Entity ${entityId.slice(0, 4)}, "quoted"`,
-    chargePoint: {
-      stationId: `STN-${entityId.slice(0, 8)}`,
-      networkProvider: 'acme, inc.',
-      defaultPortId: `PORT-${entityId.slice(0, 8)}`,
-    },
+  entity: (entityId) => ({ name: `Entity ${entityId.slice(0, 4)}, "quoted"` }),
+  chargePoint: ({ entityId }) => ({
+    stationId: `STN-${entityId.slice(0, 8)}`,
+    networkProvider: 'acme, inc.',
+    portId: `PORT-${entityId.slice(0, 8)}`,
   }),
 };

@@ -108,12 +108,11 @@ describe('the query schemas', () => {
         issue.path.join('.'),
         issue.message,
       ]) ?? [];
-    expect(issues({ start: '2026-01-01T00:00:00Z', format: 'evchart' })).toEqual([
-      ['networkProvider', expect.stringContaining('Required with format=evchart')],
-    ]);
-    expect(issues({ start: '2026-01-01T00:00:00Z', networkProvider: 'x' })).toEqual([
-      ['networkProvider', 'Only used with format=evchart.'],
-    ]);
+    // EV-ChART needs no parameter: its identifiers come from the chargers' registrations.
+    expect(issues({ start: '2026-01-01T00:00:00Z', format: 'evchart' })).toEqual([]);
+    expect(
+      EntitySessionsQuery.safeParse({ start: '2026-01-01T00:00:00Z', networkProvider: 'x' }).error?.issues,
+    ).toEqual([expect.objectContaining({ code: 'unrecognized_keys', keys: ['networkProvider'] })]);
     expect(issues({ start: '2026-01-01T00:00:00Z', end: '2025-01-01T00:00:00Z' })).toEqual([
       ['end', expect.stringContaining('must be after start')],
     ]);
@@ -227,7 +226,6 @@ describe('bindingQuery', () => {
       { ...base, entityId: 'e2' },
       { ...base, type: 'CP' },
       { ...base, format: 'csv' },
-      { ...base, networkProvider: 'acme' },
       // A value that tries to smuggle another parameter in stays one value.
       { ...base, entityId: 'e1&type=CP', type: undefined },
     ];
