@@ -121,8 +121,9 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     memoryMb: 512,
     timeoutSeconds: 15,
     table: {
-      // Query: lists (GSI1 chargers, GSI2 sessions) and a charger's waiting commands (its partition).
-      // Delete: chargers, answered commands. Update: outbox and local payment holds, measured sessions.
+      // Query: lists (GSI1 chargers, GSI2 sessions), a charger's waiting commands (its partition) and a
+      // CP's sessions around a measured one. Delete: chargers, answered commands, calculated sessions a
+      // measured one supersedes. Update: outbox and local payment holds, measured sessions, rollup marks.
       actions: [
         'dynamodb:GetItem',
         'dynamodb:Query',
@@ -142,9 +143,17 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     memoryMb: 512,
     timeoutSeconds: 15,
     table: {
-      // No Query and no index: every public read is a GetItem by key (charger code, token hash, id).
-      // Delete only removes a session whose connector claim was lost before it was handed out.
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      // No index: every public read is a GetItem by key (charger code, token hash, id). Query on the
+      // table only for a CP's sessions around a measured one, which a driver's read or stop can record
+      // (a due timeout settles the session). Delete: a session whose connector claim was lost before it
+      // was handed out, and calculated sessions a measured one supersedes. Update: also rollup marks.
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ],
     },
     paymentSecret: true,
     lazyModules: ['stripe'],
@@ -155,9 +164,16 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     memoryMb: 512,
     timeoutSeconds: 55,
     table: {
-      // Query: the due index (GSI1). No Delete: it only moves sessions, frees connectors, records
-      // measured sessions and writes commands.
-      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // Query: the due index (GSI1), and a CP's sessions around a measured one it records. Delete: only
+      // the calculated sessions a measured one supersedes (conditional on `source`). Otherwise it moves
+      // sessions, frees connectors, records measured sessions, marks rollups stale and writes commands.
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ],
       indexes: ['GSI1'],
     },
     paymentSecret: true,
@@ -186,8 +202,16 @@ export const JOB_FUNCTIONS: Record<JobFunctionName, FunctionSpec> = {
     table: {
       // GetItem: the entity with its cursor, the tenant's settings, the job state; Query: readings,
       // locations, sessions and rollups; UpdateItem: session upserts, the cursor, the lease;
-      // BatchWriteItem: rollup puts and deletes. processEntity never puts a whole item.
-      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+      // BatchWriteItem: rollup puts and deletes; DeleteItem: a calculated session a measured one
+      // supersedes (conditional on `source`, which a batch delete cannot be). processEntity never puts a
+      // whole item.
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+      ],
     },
   },
 };

@@ -90,6 +90,38 @@ export function withoutMeasuredOverlap(
   return { kept, superseded };
 }
 
+/**
+ * The calculated sessions among `sessions` that overlap a measured one among them: what a measured
+ * session that arrived after the daily job stored them supersedes (the same rule as
+ * withoutMeasuredOverlap, applied to what is already stored).
+ */
+export function supersededCalculated(sessions: readonly ChargeSessionRecord[]): ChargeSessionRecord[] {
+  return withoutMeasuredOverlap(
+    sessions.filter((s) => s.source === 'calculated'),
+    sessions,
+  ).superseded;
+}
+
+/**
+ * Where a measured session's overlapping calculated sessions can start: up to MEASURED_LOOKBACK_MS before
+ * it, and before its end.
+ */
+export function overlapLookupRange(measured: { start: string; end: string }): { start: string; end: string } {
+  return {
+    start: new Date(Date.parse(measured.start) - MEASURED_LOOKBACK_MS).toISOString(),
+    end: new Date(Date.parse(measured.end)).toISOString(),
+  };
+}
+
+/**
+ * From when an entity's daily rollups no longer match its stored sessions once `measured` replaced the
+ * calculated sessions it supersedes (epoch ms): the earliest start among them, since a day holds a
+ * session's share from its start on.
+ */
+export function staleFrom(measured: { start: string }, superseded: readonly { start: string }[]): number {
+  return Math.min(Date.parse(measured.start), ...superseded.map((s) => Date.parse(s.start)));
+}
+
 /** The starts to look for measured sessions among: any that could overlap one of `sessions`. */
 export function measuredLookupRange(sessions: readonly ChargeSessionRecord[]): {
   start: string;

@@ -1,6 +1,7 @@
 // The daily job's worker: an SQS batch in, a partial batch response out. For each message (one entity) it
 // takes the entity's lease, runs the injected processor (sessions and cursor), brings the entity's daily
-// rollups up to date, and gives the lease back. A record fails alone: its message id is reported in
+// rollups up to date (from further back when a late measured session marked them stale), and gives the
+// lease back, clearing the marks it read. A record fails alone: its message id is reported in
 // batchItemFailures, SQS delivers it again after the visibility timeout and, after MAX_RECEIVE_COUNT
 // deliveries, moves it to the dead-letter queue. An entity deleted or switched off is a success (skipped).
 //
@@ -13,10 +14,13 @@
 
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createLogger, type Logger } from '../logger.js';
-import { rollupSince, updateDailyRollups } from '../rollups/service.js';
+import { rollupRecomputeFrom, rollupSince, updateDailyRollups } from '../rollups/service.js';
 import { measureCapacity } from '../storage/capacity.js';
+import { retryTransient } from '../storage/retry.js';
 import { acquireEntityLease, releaseEntityLease } from '../storage/rollups.js';
 import { mapLimited } from './concurrency.js';
+import { MEASURED_LOOKBACK_MS, staleFrom } from './domain.js';
+import { supersedeCalculatedSessions } from './measured-sessions.js';
 import { decodeJobMessage, type EntityJobMessage } from './messages.js';
 import type { EntityProcessor, ProcessEntityResult } from './processor.js';
 import { ENTITY_LEASE_MS, WORKER_BATCH_SIZE } from './settings.js';
@@ -116,21 +120,50 @@ async function processMessage(
     outcome.readings = result.readings;
     outcome.sessionsWritten = result.sessionsWritten;
     let rolledUpThrough: string | null | undefined;
+    let clearStaleMarks: string[] | undefined;
     if (result.status === 'processed') {
+      const { staleMarks } = lease.state;
+      let staleFromMs = lease.state.rollupsStaleFrom;
+      if (staleFromMs !== null) {
+        // Sessions changed behind the job (a measured session arrived late). Its recording deletes the
+        // calculated sessions it overlaps, but may not have finished, and one this entity's processor
+        // stored while it looked may remain: clean up here, before the rollups read the sessions.
+        const since = staleFromMs;
+        const superseded = await retryTransient(() =>
+          supersedeCalculatedSessions(tenantId, entityId, {
+            start: new Date(since - MEASURED_LOOKBACK_MS).toISOString(),
+          }),
+        );
+        if (superseded.length > 0) {
+          // A session removed here may have started before the mark: its days are stale too.
+          staleFromMs = staleFrom({ start: new Date(since).toISOString() }, superseded);
+          options.log.info('daily job: calculated sessions superseded by measured ones', {
+            tenantId,
+            entityId,
+            superseded: superseded.length,
+          });
+        }
+      }
       const update = await updateDailyRollups({
         tenantId,
         entityId,
-        sinceMs: rollupSince(lease.state.rolledUpThrough, result.cursorBefore),
+        sinceMs: rollupRecomputeFrom(
+          rollupSince(lease.state.rolledUpThrough, result.cursorBefore),
+          staleFromMs,
+        ),
         asOfMs,
         now: options.clock(),
       });
       outcome.rollupsWritten = update.written;
       outcome.rollupsDeleted = update.deleted;
-      // Deleted between the processor and the rollups: nothing rolled up, so the mark stays where it was.
-      if (update.range) rolledUpThrough = result.cursorAfter;
+      // Deleted between the processor and the rollups: nothing rolled up, so the marks stay where they were.
+      if (update.range) {
+        rolledUpThrough = result.cursorAfter;
+        clearStaleMarks = staleMarks;
+      }
     }
     released = true;
-    if (!(await releaseEntityLease({ tenantId, entityId, owner, rolledUpThrough }))) {
+    if (!(await releaseEntityLease({ tenantId, entityId, owner, rolledUpThrough, clearStaleMarks }))) {
       throw new LeaseLostError(entityId);
     }
     outcome.status = result.status;

@@ -11,6 +11,7 @@ import { isCaptureEnabled } from '../entities/domain.js';
 import { ApiError, NotFoundError, ServiceUnavailableError } from '../errors.js';
 import { logger } from '../logger.js';
 import { paymentProviderFor } from '../payments/index.js';
+import { recordMeasuredSession } from '../pipeline/measured-sessions.js';
 import { releaseConnector } from '../public-charging/charger.js';
 import {
   nextTimeout,
@@ -25,7 +26,6 @@ import type { PublicSessionRecord } from '../public-charging/session.js';
 import * as chargers from '../storage/chargers.js';
 import { getEntity } from '../storage/entities.js';
 import * as store from '../storage/public-sessions.js';
-import { upsertSession } from '../storage/sessions.js';
 
 /** Attempts at a version-conditioned write before answering 503; each loss means another write landed. */
 export const MAX_WRITE_ATTEMPTS = 12;
@@ -237,10 +237,14 @@ export async function releaseClaim(code: string, connectorId: number, sessionId:
   throw contention();
 }
 
+/**
+ * The session as its CP's measured charge session, replacing calculated sessions of the same charge even
+ * if the daily job stored them before the charger's last event arrived (shared/pipeline/measured-sessions.ts).
+ */
 async function recordMeasured(record: PublicSessionRecord, now: Date) {
   const measured = toMeasuredChargeSession(record, now);
   if (!measured) return;
   const entity = await getEntity(record.tenantId, record.entityId);
   if (!entity || !isCaptureEnabled(entity)) return;
-  await upsertSession(measured);
+  await recordMeasuredSession(measured);
 }

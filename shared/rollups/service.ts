@@ -45,6 +45,16 @@ export function rollupSince(rolledUpThrough: string | null, cursorBefore: string
   return Number.isFinite(earliest) ? earliest - ROLLUP_OVERLAP_MS : null;
 }
 
+/**
+ * From when a run recomputes (epoch ms; null: the whole history): `since` (rollupSince), moved back to
+ * `staleFrom` when sessions changed behind the job before that (a late measured session; its day may be
+ * far older than the overlap reaches).
+ */
+export function rollupRecomputeFrom(since: number | null, staleFrom: number | null): number | null {
+  if (since === null || staleFrom === null) return since;
+  return Math.min(since, staleFrom);
+}
+
 export interface RollupUpdate {
   /** Dates recomputed (inclusive); absent when the entity no longer exists. */
   range: { first: CalendarDate; last: CalendarDate } | undefined;

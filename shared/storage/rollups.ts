@@ -1,8 +1,8 @@
 // Item module: daily rollups (an entity's energy, sessions and charging minutes per local day) and the
 // daily job's state per entity. One partition per entity (`T#<tenant>#E#<entity>#DAILY`): its rollups sorted
-// by date (`sk = YYYY-MM-DD`), and one `JOB` item holding how far the rollups are up to date and the lease
-// that keeps two workers off the same entity. GSI2 holds every rollup of a tenant sorted by date then entity,
-// for the fleet listing.
+// by date (`sk = YYYY-MM-DD`), and one `JOB` item holding how far the rollups are up to date, marks of
+// days gone stale behind the job, and the lease that keeps two workers off the same entity. GSI2 holds
+// every rollup of a tenant sorted by date then entity, for the fleet listing.
 
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, type CalendarDate } from '../rollups/calendar.js';
@@ -174,6 +174,69 @@ export interface EntityJobState {
    * this point is in the rollups. Null until the first run completes.
    */
   rolledUpThrough: string | null;
+  /**
+   * Epoch ms: the rollups may be wrong from here on, whatever `rolledUpThrough` says, because sessions
+   * changed behind the job (a measured session arrived late and replaced calculated ones). The earliest
+   * of `staleMarks`; null when there are none.
+   */
+  rollupsStaleFrom: number | null;
+  /** The staleness marks read with the lease: exactly these are cleared when the rollups are redone. */
+  staleMarks: string[];
+}
+
+/**
+ * The job-state attribute holding staleness marks: a string set, so a mark is added without reading and
+ * a release removes exactly the marks its run read. A mark made while the run was going on — after the
+ * run read the sessions, perhaps — is a different element and stays for the next run. (One number kept
+ * at the minimum would lose that mark whenever an earlier one already stood and was cleared.)
+ */
+const STALE_MARKS = 'rollupsStaleMarks';
+
+/**
+ * One staleness mark: from when (epoch ms) and what made it (a measured session's id), so marks of
+ * different sessions are different elements even at the same instant, and re-recording one session
+ * sets the same element again.
+ */
+export function rollupsStaleMark(fromMs: number, by: string): string {
+  return `${fromMs}#${by}`;
+}
+
+/** The earliest instant among marks (epoch ms), or null for none; an unreadable mark counts as none. */
+export function earliestStaleMark(marks: Iterable<string>): number | null {
+  let earliest: number | null = null;
+  for (const mark of marks) {
+    const fromMs = Number(mark.slice(0, mark.indexOf('#')));
+    if (mark.indexOf('#') > 0 && Number.isSafeInteger(fromMs) && (earliest === null || fromMs < earliest))
+      earliest = fromMs;
+  }
+  return earliest;
+}
+
+/**
+ * Records that the entity's rollups are stale from `fromMs`: one unconditional UpdateItem adding a mark
+ * to the job-state item (creating it, well formed, if the entity was never processed). The next run of
+ * the daily job recomputes the rollups from the earliest mark and clears the marks it read.
+ */
+export async function markRollupsStale(mark: {
+  tenantId: string;
+  entityId: string;
+  fromMs: number;
+  by: string;
+}): Promise<void> {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: rollupKeys.jobState(mark.tenantId, mark.entityId),
+      UpdateExpression: `SET itemType = :type, tenantId = :tenant, entityId = :entity ADD ${STALE_MARKS} :mark`,
+      ExpressionAttributeValues: {
+        ':type': 'EntityJobState',
+        ':tenant': mark.tenantId,
+        ':entity': mark.entityId,
+        ':mark': new Set([rollupsStaleMark(mark.fromMs, mark.by)]),
+      },
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
 }
 
 export type LeaseResult =
@@ -220,9 +283,14 @@ export async function acquireEntityLease(lease: {
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
+    const staleMarks = [...((result.Attributes?.[STALE_MARKS] as Set<string> | undefined) ?? [])];
     return {
       acquired: true,
-      state: { rolledUpThrough: (result.Attributes?.rolledUpThrough as string | null | undefined) ?? null },
+      state: {
+        rolledUpThrough: (result.Attributes?.rolledUpThrough as string | null | undefined) ?? null,
+        rollupsStaleFrom: earliestStaleMark(staleMarks),
+        staleMarks,
+      },
     };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
@@ -243,14 +311,17 @@ export async function acquireEntityLease(lease: {
 }
 
 /**
- * Gives the lease back, recording `rolledUpThrough` when given. False when this worker no longer held it
- * (it expired and another took it): what this worker wrote may then have raced, so its run must be retried.
+ * Gives the lease back, recording `rolledUpThrough` when given and removing `clearStaleMarks` (the marks
+ * read with the lease, once the rollups were recomputed from them; marks added since stay). False when
+ * this worker no longer held it (it expired and another took it): what this worker wrote may then have
+ * raced, so its run must be retried.
  */
 export async function releaseEntityLease(release: {
   tenantId: string;
   entityId: string;
   owner: string;
   rolledUpThrough?: string | null | undefined;
+  clearStaleMarks?: readonly string[] | undefined;
 }): Promise<boolean> {
   const values: Record<string, unknown> = { ':owner': release.owner };
   let set = '';
@@ -258,12 +329,18 @@ export async function releaseEntityLease(release: {
     set = 'SET rolledUpThrough = :through ';
     values[':through'] = release.rolledUpThrough;
   }
+  // DELETE on a set removes just these elements (an empty set is not a value DynamoDB accepts).
+  let clear = '';
+  if (release.clearStaleMarks && release.clearStaleMarks.length > 0) {
+    clear = ` DELETE ${STALE_MARKS} :marks`;
+    values[':marks'] = new Set(release.clearStaleMarks);
+  }
   try {
     await documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: rollupKeys.jobState(release.tenantId, release.entityId),
-        UpdateExpression: `${set}REMOVE leaseOwner, leaseUntil, leaseAsOf`,
+        UpdateExpression: `${set}REMOVE leaseOwner, leaseUntil, leaseAsOf${clear}`,
         ConditionExpression: 'leaseOwner = :owner',
         ExpressionAttributeValues: values,
         ReturnConsumedCapacity: 'TOTAL',

@@ -5,7 +5,7 @@
 // Writing is an upsert keyed by (entity, start): re-running the engine over the same readings rewrites the
 // same item with the same values and keeps the `created` of the first write, so nothing is duplicated.
 
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { COORDINATE_DECIMALS, QUANTITY_DECIMALS, roundTo } from '../numbers.js';
 import type { ChargeSessionRecord } from '../sessions/model.js';
 import { documentClient, tableName } from './client.js';
@@ -156,6 +156,33 @@ export async function upsertSession(
   }
 }
 
+/**
+ * Deletes the entity's session at `start` if it is still a calculated one: a measured session supersedes
+ * it. The condition keeps a measured session that has meanwhile taken the same key (same start). False
+ * when there was nothing calculated to delete (gone already, or measured), so repeating it is harmless.
+ */
+export async function deleteCalculatedSession(
+  tenantId: string,
+  entityId: string,
+  start: string,
+): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: sessionKeys.primary(tenantId, entityId, start),
+        ConditionExpression: '#source = :calculated',
+        ExpressionAttributeNames: { '#source': 'source' },
+        ExpressionAttributeValues: { ':calculated': 'calculated' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
 export interface SessionRange {
   /** Inclusive: a session starting exactly at `start` is included. */
   start: string;
@@ -239,6 +266,38 @@ export async function listFleetSessions(
     startKey: page.startKey,
   });
   return mapPage(result, sessionFromItem);
+}
+
+/**
+ * Every session of an entity starting in `range`, by start, read strongly consistent (a session written a
+ * moment ago is seen): Query page after page. For the few days around one charge, not for listings.
+ */
+export async function readEntitySessions(
+  tenantId: string,
+  entityId: string,
+  range: SessionRange,
+): Promise<ChargeSessionRecord[]> {
+  const [from, to] = rangeBounds(range);
+  const sessions: ChargeSessionRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': sessionKeys.entityPartition(tenantId, entityId),
+          ':from': from,
+          ':to': to,
+        },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of result.Items ?? []) sessions.push(sessionFromItem(item));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return sessions;
 }
 
 /** What the daily rollups read of a session. */

@@ -238,9 +238,13 @@ describe('the functions', () => {
     const queue = JSON.stringify(arnOf(job.entityQueue));
     expect(grants(idOf(job.worker.role))).toEqual(
       [
-        ...['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].map(
-          (action) => `${action} ${table}`,
-        ),
+        ...[
+          'dynamodb:BatchWriteItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ].map((action) => `${action} ${table}`),
         ...logs(job.worker),
         ...[
           'sqs:ChangeMessageVisibility',

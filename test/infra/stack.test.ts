@@ -253,18 +253,35 @@ describe('public charging', () => {
     for (const route of allRoutes.filter((r) => !isPublic(r))) expect(route.fn).not.toBe('public-charging');
   });
 
-  it('gives the public function key reads and writes only: no Query, no index, no secret', () => {
+  it('gives the public function key reads and writes and a Query of the table (measured sessions) only: no index, no secret', () => {
     const statements = policyStatementsOf(logicalIdOf(stack.functions['public-charging'].role));
     expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
     ]);
     const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:GetItem'))!;
     expect(JSON.stringify(dynamo.Resource)).not.toContain('/index/');
+  });
+
+  it('lets every function that records measured sessions read, delete and mark what that takes', () => {
+    // public-charging (a driver's read or stop), chargers (transaction events, operator actions) and the
+    // sweeper (timeouts, pending effects) all carry out record_measured_session.
+    for (const name of ['public-charging', 'chargers', 'public-charging-sweeper'] as const) {
+      const statements = policyStatementsOf(logicalIdOf(stack.functions[name].role));
+      const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:GetItem'))!;
+      expect([dynamo.Action].flat(), name).toEqual(
+        expect.arrayContaining(['dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
+      );
+      // On the table itself, where the sessions and the job state are.
+      expect([dynamo.Resource].flat(), name).toContainEqual(
+        expect.objectContaining({ 'Fn::GetAtt': [expect.stringMatching(/DatabaseTable/), 'Arn'] }),
+      );
+    }
   });
 
   it('runs the sweeper every minute through a role that can invoke the sweeper and nothing else', () => {
@@ -292,10 +309,11 @@ describe('public charging', () => {
         Resource: { 'Fn::GetAtt': [logicalIdOf(sweeper.fn), 'Arn'] },
       }),
     ]);
-    // The sweeper queries only the due index, and deletes nothing.
+    // The sweeper queries the due index (and the table, for measured sessions), no other index; it
+    // deletes only calculated sessions a measured one supersedes, and never in batches.
     const statements = policyStatementsOf(logicalIdOf(sweeper.role));
     const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:Query'))!;
-    expect([dynamo.Action].flat()).not.toContain('dynamodb:DeleteItem');
+    expect([dynamo.Action].flat()).not.toContain('dynamodb:BatchWriteItem');
     expect(JSON.stringify(dynamo.Resource)).toContain('/index/GSI1');
     expect(JSON.stringify(dynamo.Resource)).not.toContain('/index/GSI2');
   });

@@ -1,14 +1,18 @@
 // The rules of one entity's processing step: the window it reads, how engine sessions become records,
 // and calculated sessions yielding to measured ones on a charge point.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DetectedSession } from '../../shared/engine/types.js';
 import {
   MEASURED_LOOKBACK_MS,
   measuredLookupRange,
+  overlapLookupRange,
   overlaps,
   processingWindow,
   READINGS_SETTLE_MS,
+  staleFrom,
+  supersededCalculated,
   toSessionRecords,
   withoutMeasuredOverlap,
 } from '../../shared/pipeline/domain.js';
@@ -74,6 +78,76 @@ describe('calculated sessions on a charge point with measured ones', () => {
   it('calls two intervals overlapping only when they share an instant', () => {
     expect(overlaps(measured, measured)).toBe(true);
     expect(overlaps(measured, session(measured.end, '2026-03-09T13:00:00.000Z'))).toBe(false);
+  });
+});
+
+describe('a measured session arriving after calculated ones were stored', () => {
+  const measured = session('2026-03-09T10:00:00.000Z', '2026-03-09T12:00:00.000Z', 'measured');
+
+  it('supersedes exactly the stored calculated sessions overlapping a measured one', () => {
+    const inside = session('2026-03-09T10:05:00.000Z', '2026-03-09T11:50:00.000Z');
+    const straddling = session('2026-03-09T09:00:00.000Z', '2026-03-09T10:00:00.001Z');
+    const touching = session('2026-03-09T12:00:00.000Z', '2026-03-09T13:00:00.000Z');
+    const otherMeasured = session('2026-03-09T14:00:00.000Z', '2026-03-09T15:00:00.000Z', 'measured');
+    const stored = [straddling, measured, inside, touching, otherMeasured];
+    expect(supersededCalculated(stored)).toEqual([straddling, inside]);
+    // A measured session never supersedes another measured one; without one, nothing is superseded.
+    expect(supersededCalculated([measured, session(measured.start, measured.end, 'measured')])).toEqual([]);
+    expect(supersededCalculated([inside, straddling, touching])).toEqual([]);
+  });
+
+  it('looks for them among starts from the lookback before the measured start up to its end', () => {
+    expect(overlapLookupRange(measured)).toEqual({
+      start: new Date(Date.parse(measured.start) - MEASURED_LOOKBACK_MS).toISOString(),
+      end: measured.end,
+    });
+  });
+
+  it('marks the rollups stale from the earliest start involved', () => {
+    const earlier = session('2026-03-08T23:30:00.000Z', '2026-03-09T10:30:00.000Z');
+    const later = session('2026-03-09T10:05:00.000Z', '2026-03-09T11:00:00.000Z');
+    expect(staleFrom(measured, [])).toBe(Date.parse(measured.start));
+    expect(staleFrom(measured, [later])).toBe(Date.parse(measured.start));
+    expect(staleFrom(measured, [later, earlier])).toBe(Date.parse(earlier.start));
+  });
+
+  it('leaves one session per charge: what it supersedes is what the job would not have stored', () => {
+    const MINUTE = 60_000;
+    const base = Date.parse('2026-03-01T00:00:00.000Z');
+    const anySession = fc
+      .record({
+        startMinute: fc.integer({ min: 0, max: 3 * 24 * 60 }),
+        minutes: fc.integer({ min: 1, max: 12 * 60 }),
+        measured: fc.boolean(),
+      })
+      .map(({ startMinute, minutes, measured: isMeasured }) =>
+        session(
+          new Date(base + startMinute * MINUTE).toISOString(),
+          new Date(base + (startMinute + minutes) * MINUTE).toISOString(),
+          isMeasured ? 'measured' : 'calculated',
+        ),
+      );
+    fc.assert(
+      fc.property(fc.array(anySession, { maxLength: 12 }), (stored) => {
+        const superseded = supersededCalculated(stored);
+        const calculated = stored.filter((s) => s.source === 'calculated');
+        const allMeasured = stored.filter((s) => s.source === 'measured');
+        // The same split as the job's own rule applied to what it computed.
+        expect(superseded).toEqual(withoutMeasuredOverlap(calculated, allMeasured).superseded);
+        const left = stored.filter((s) => !superseded.includes(s));
+        for (const m of allMeasured) {
+          expect(left.some((s) => s.source === 'calculated' && overlaps(s, m))).toBe(false);
+          // Every calculated session it overlaps (none longer than the lookback) starts in its lookup range.
+          const range = overlapLookupRange(m);
+          for (const c of superseded.filter((s) => overlaps(s, m))) {
+            expect(c.start >= range.start && c.start < range.end).toBe(true);
+            expect(staleFrom(m, [c])).toBeLessThanOrEqual(Date.parse(c.start));
+          }
+        }
+        expect(supersededCalculated(left)).toEqual([]);
+      }),
+      { seed: 20260310, numRuns: 300 },
+    );
   });
 });
 

@@ -19,7 +19,8 @@ import {
   type RollupSession,
   splitByLocalDay,
 } from '../../shared/rollups/daily.js';
-import { ROLLUP_OVERLAP_MS, rollupSince } from '../../shared/rollups/service.js';
+import { ROLLUP_OVERLAP_MS, rollupRecomputeFrom, rollupSince } from '../../shared/rollups/service.js';
+import { earliestStaleMark, rollupsStaleMark } from '../../shared/storage/rollups.js';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -355,5 +356,36 @@ describe('from when a run recomputes', () => {
     );
     // A cursor written as epoch milliseconds.
     expect(rollupSince(String(jan5), String(jan3))).toBe(jan3 - ROLLUP_OVERLAP_MS);
+  });
+
+  it('goes back to a stale mark older than that, and never narrows what would be recomputed', () => {
+    const since = Date.parse('2026-01-04T00:00:00.000Z');
+    const weekEarlier = Date.parse('2025-12-28T09:30:00.000Z');
+    expect(rollupRecomputeFrom(since, weekEarlier)).toBe(weekEarlier);
+    expect(rollupRecomputeFrom(since, since + 3_600_000)).toBe(since);
+    expect(rollupRecomputeFrom(since, null)).toBe(since);
+    // The whole history already covers any mark.
+    expect(rollupRecomputeFrom(null, weekEarlier)).toBeNull();
+    expect(rollupRecomputeFrom(null, null)).toBeNull();
+  });
+
+  it('reads the earliest of the stale marks, each naming the measured session that made it', () => {
+    const a = rollupsStaleMark(
+      Date.parse('2026-01-03T10:00:00.000Z'),
+      '0195512a-0000-7000-8000-000000000001',
+    );
+    const b = rollupsStaleMark(
+      Date.parse('2026-01-02T22:15:00.000Z'),
+      '0195512a-0000-7000-8000-000000000002',
+    );
+    expect(a).toBe(`${Date.parse('2026-01-03T10:00:00.000Z')}#0195512a-0000-7000-8000-000000000001`);
+    expect(earliestStaleMark([a, b])).toBe(Date.parse('2026-01-02T22:15:00.000Z'));
+    expect(earliestStaleMark(new Set([a]))).toBe(Date.parse('2026-01-03T10:00:00.000Z'));
+    expect(earliestStaleMark([])).toBeNull();
+    // Marks of two sessions at the same instant stay two marks; the same session's mark is one.
+    expect(rollupsStaleMark(0, 'x')).not.toBe(rollupsStaleMark(0, 'y'));
+    expect(rollupsStaleMark(5, 'x')).toBe(rollupsStaleMark(5, 'x'));
+    // Something that is not a mark is ignored rather than read as the epoch.
+    expect(earliestStaleMark(['junk', '#x', 'abc#x', a])).toBe(Date.parse('2026-01-03T10:00:00.000Z'));
   });
 });
