@@ -9,6 +9,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../errors.js';
+import type { EvchartPortSnapshot } from '../sessions/model.js';
 import {
   type ChargingState,
   normalizeOcppDateTime,
@@ -47,6 +48,25 @@ export type ChargerRegistrationView = Pick<
   ChargerRecord,
   'publicCode' | 'entityId' | 'evchart' | 'connectors'
 >;
+
+/**
+ * The registered EV-ChART identity of one connector's port: the charger's station and the connector's
+ * port id, or null when either is not registered (or the connector is not configured).
+ */
+export function registeredPortOf(
+  charger: Pick<ChargerRecord, 'evchart' | 'connectors'>,
+  connectorId: number,
+): EvchartPortSnapshot | null {
+  const { evchart } = charger;
+  const portId = charger.connectors.find((c) => c.connectorId === connectorId)?.portId ?? null;
+  if (!evchart || portId === null) return null;
+  return {
+    stationId: evchart.stationId,
+    networkProvider: evchart.networkProvider,
+    chargerId: evchart.chargerId,
+    portId,
+  };
+}
 
 /** What the charger last reported about a connector, and which public session holds it. */
 export interface ConnectorState {

@@ -63,6 +63,7 @@ export function toMeasuredChargeSession(record: PublicSessionRecord, now: Date):
       paymentType: PUBLIC_CHARGING_PAYMENT_TYPE,
       finalStatus: record.status,
       failureReason: record.failureReason,
+      evchart: record.evchart,
     },
   };
 }

@@ -2,7 +2,14 @@
 // Plugchoice's shape. Status changes live in lifecycle.ts; charger metering in metering.ts.
 
 import { ApiError } from '../errors.js';
-import { type ChargerRecord, claimConnector, findConnector, publicConnectorStatus } from './charger.js';
+import type { EvchartPortSnapshot } from '../sessions/model.js';
+import {
+  type ChargerRecord,
+  claimConnector,
+  findConnector,
+  publicConnectorStatus,
+  registeredPortOf,
+} from './charger.js';
 import { formatEnergyKwh } from './money.js';
 import type { ChargingState, StoppedReason } from './ocpp.js';
 import type {
@@ -75,6 +82,13 @@ export interface PublicSessionRecord {
   driverEmail: string | null;
   /** The charger's prices when the session started: the driver pays what was shown. */
   pricing: ChargerPricing;
+  /**
+   * The connector's EV-ChART registration when the session started, kept for the measured session (its
+   * export still knows the port if the charger is deleted or moved later); null when not registered.
+   * Taken from the charger the start reads anyway, so keeping it costs no read. Sessions stored before
+   * it was kept read as null.
+   */
+  evchart: EvchartPortSnapshot | null;
   amountAuthorized: number;
   /** Energy delivered, whole Wh; null until the charger reported an energy register. Never decreases. */
   energyWh: number | null;
@@ -162,6 +176,7 @@ export function startPublicSession(
     stopCause: null,
     driverEmail: input.driverEmail,
     pricing: claimed.pricing,
+    evchart: registeredPortOf(claimed, connector.connectorId),
     amountAuthorized: claimed.holdAmount,
     energyWh: null,
     meter: {

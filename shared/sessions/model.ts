@@ -18,6 +18,20 @@ export interface LocationMatch {
   location: { id: string; label: string };
 }
 
+/**
+ * The EV-ChART identity of the port a session was measured on, as its charger was registered when the
+ * session started: what the station was reported under at the time, kept with the session so a charger
+ * deleted, moved or unregistered later does not take it away (shared/sessions/export-context.ts says
+ * when an export uses it).
+ */
+export interface EvchartPortSnapshot {
+  stationId: string;
+  networkProvider: string;
+  /** Null when the charger registered no charger_id (EV-ChART allows that). */
+  chargerId: string | null;
+  portId: string;
+}
+
 /** What a charger knows of a session it metered itself; absent on calculated sessions. */
 export interface MeasuredDetails {
   chargerCode: string;
@@ -38,6 +52,12 @@ export interface MeasuredDetails {
   /** The public charging session's final status (captured, no_charge, …). */
   finalStatus: string | null;
   failureReason: string | null;
+  /**
+   * The charger's EV-ChART registration of the session's port when the session started; null when the
+   * charger or the connector's port was not registered then, or the session was recorded before this
+   * was kept (stored items without it read as null).
+   */
+  evchart: EvchartPortSnapshot | null;
 }
 
 /** A completed charge session as stored. */

@@ -114,6 +114,8 @@ export function sessionFromItem(item: Record<string, unknown>): StoredSession {
   const record = Object.fromEntries(
     Object.entries(item).filter(([key]) => !NOT_RECORD_FIELDS.has(key)),
   ) as unknown as PublicSessionRecord;
+  // Sessions started before the EV-ChART registration was kept have none.
+  record.evchart ??= null;
   return { record, pendingEffects: (item.pendingEffects as SessionEffect[] | undefined) ?? [] };
 }
 

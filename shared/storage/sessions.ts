@@ -74,7 +74,8 @@ export function sessionFromItem(stored: Record<string, unknown>): ChargeSessionR
     method: item.method,
     source: item.source,
     created: item.created,
-    measured: item.measured ?? null,
+    // Measured sessions recorded before the EV-ChART registration was kept with them have none.
+    measured: item.measured ? { ...item.measured, evchart: item.measured.evchart ?? null } : null,
   };
 }
 

@@ -359,6 +359,7 @@ describe('the registration', () => {
           paymentType: 'card',
           finalStatus: 'captured',
           failureReason: null,
+          evchart: null,
         },
       },
     );

@@ -71,6 +71,7 @@ export function measuredDetails(overrides: Partial<MeasuredDetails> = {}): Measu
     paymentType: 'application',
     finalStatus: 'captured',
     failureReason: null,
+    evchart: null,
     ...overrides,
   };
 }
@@ -199,6 +200,9 @@ export const nastyText = fc.oneof(
 const nonNegative = (max: number) => fc.double({ min: 0, max, noNaN: true, noDefaultInfinity: true });
 const nullable = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: null });
 
+/** An id EV-ChART accepts (1–36 characters). */
+const evchartId = fc.string({ minLength: 1, maxLength: 36 });
+
 const measuredArbitrary = (startMs: number, endMs: number): fc.Arbitrary<MeasuredDetails> =>
   fc.record({
     chargerCode: fc.stringMatching(/^[A-Z0-9]{1,10}$/),
@@ -219,6 +223,14 @@ const measuredArbitrary = (startMs: number, endMs: number): fc.Arbitrary<Measure
     ),
     finalStatus: nullable(fc.constantFrom(...FINAL_STATUSES)),
     failureReason: nullable(nastyText),
+    evchart: nullable(
+      fc.record({
+        stationId: evchartId,
+        networkProvider: fc.string({ minLength: 1, maxLength: 255 }),
+        chargerId: nullable(evchartId),
+        portId: evchartId,
+      }),
+    ),
   });
 
 /** Every session the store can hold: the invariants of ChargeSessionRecord, nothing narrower. */

@@ -277,12 +277,29 @@ describe('a completed session as a measured charge session', () => {
         paymentType: 'card',
         finalStatus: 'captured',
         failureReason: null,
+        evchart: null,
       },
     });
     // It renders in DER-Connect's shape like any calculated session.
     expect(toChargeSessionResource(measured as NonNullable<typeof measured>).data.charge.total).toEqual({
       total: 10,
       unit: 'kWh',
+    });
+  });
+  it('keeps the EV-ChART registration its charger had when the session started, whatever it has now', () => {
+    const registered = charger({
+      evchart: { stationId: 'NEVI-AMS-042', networkProvider: 'acme_network' },
+      connectors: [
+        { connectorId: 1, type: 'CCS2', maxPowerKw: 150, portId: 'PORT-42-1' },
+        { connectorId: 2, type: 'Type2', maxPowerKw: 22, portId: 'PORT-42-2' },
+      ],
+    });
+    const measured = toMeasuredChargeSession(sessionIn('captured', registered), later(40 * MINUTE));
+    expect(measured?.measured?.evchart).toEqual({
+      stationId: 'NEVI-AMS-042',
+      networkProvider: 'acme_network',
+      chargerId: null,
+      portId: 'PORT-42-1',
     });
   });
   it('keeps a peak power sample when it is above the average', () => {

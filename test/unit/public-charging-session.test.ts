@@ -86,6 +86,28 @@ describe('starting a public session', () => {
     expect(result.charger.connectorStates['1']?.activeSessionId).toBe(SESSION_ID);
     expect(result.charger.version).toBe(2);
   });
+  it("keeps the connector's EV-ChART registration as it is at the start, and null when unregistered", () => {
+    const registered = charger({
+      evchart: { stationId: 'NEVI-AMS-042', networkProvider: 'acme_network', chargerId: 'CHG-42' },
+      connectors: [
+        { connectorId: 1, type: 'CCS2', maxPowerKw: 150, portId: 'PORT-42-1' },
+        { connectorId: 2, type: 'Type2', maxPowerKw: 22, portId: 'PORT-42-2' },
+      ],
+    });
+    const onPort2 = startPublicSession(registered, { ...startInput, connectorId: 2 }, T0);
+    if (onPort2 instanceof ApiError) throw onPort2;
+    expect(onPort2.session.evchart).toEqual({
+      stationId: 'NEVI-AMS-042',
+      networkProvider: 'acme_network',
+      chargerId: 'CHG-42',
+      portId: 'PORT-42-2',
+    });
+    // The charger's own record is not changed by the start beyond the claim.
+    expect(onPort2.charger.evchart).toEqual(registered.evchart);
+    const plain = startPublicSession(charger(), startInput, T0);
+    if (plain instanceof ApiError) throw plain;
+    expect(plain.session.evchart).toBeNull();
+  });
   it('answers as Plugchoice does: 404 unknown or not public, 400 offline, 422 unknown connector, 409 unavailable', () => {
     expect(startPublicSession(undefined, startInput, T0)).toBeInstanceOf(NotFoundError);
     expect((startPublicSession(charger({ public: false }), startInput, T0) as ApiError).code).toBe(

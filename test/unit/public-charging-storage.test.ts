@@ -1,5 +1,6 @@
-// The storage mapping of public charging, pure parts: items round-trip to the same records, the due
-// index holds exactly what the sweeper must look at (the status timeout, or a retry of pending
+// The storage mapping of public charging, pure parts: items round-trip to the same records (the public
+// session and the measured charge session it becomes, items stored before a field existed included), the
+// due index holds exactly what the sweeper must look at (the status timeout, or a retry of pending
 // effects), and TTL is set only once the token's retention has started.
 
 import { describe, expect, it } from 'vitest';
@@ -16,7 +17,9 @@ import {
   sessionFromItem,
   sessionToItem,
 } from '../../shared/storage/public-sessions.js';
+import { sessionFromItem as chargeSessionFromItem, storable } from '../../shared/storage/sessions.js';
 import { charger, later, MINUTE, sessionIn, T0 } from '../fixtures/ocpp/builders.js';
+import { cpCalculatedSession, cpMeasuredSession } from './export-fixtures.js';
 
 const release: SessionEffect = {
   type: 'release_connector',
@@ -65,6 +68,19 @@ describe('session items', () => {
     }
   });
 
+  it('round-trip the EV-ChART registration kept at the start; an item from before it was kept reads null', () => {
+    const registered = charger({
+      evchart: { stationId: 'NEVI-AMS-042', networkProvider: 'acme_network', chargerId: 'CHG-42' },
+      connectors: [{ connectorId: 1, type: 'CCS2', maxPowerKw: 150, portId: 'PORT-42-1' }],
+    });
+    const record = sessionIn('captured', registered);
+    expect(record.evchart).toMatchObject({ portId: 'PORT-42-1' });
+    const item = JSON.parse(JSON.stringify(sessionToItem(record, [], T0)));
+    expect(sessionFromItem(item).record).toEqual(record);
+    const { evchart: _kept, ...older } = item;
+    expect(sessionFromItem(older).record).toEqual({ ...record, evchart: null });
+  });
+
   it('are listed per charger and tenant by creation, and expire only after the token retention', () => {
     const record = sessionIn('created');
     const item = sessionToItem(record, [], T0);
@@ -80,6 +96,23 @@ describe('session items', () => {
     expect(ttl * 1000).toBeGreaterThanOrEqual(Date.parse(done.finalizedAt!) + SESSION_TOKEN_RETENTION_MS);
     // The token is never stored, only its hash.
     expect(JSON.stringify(item)).not.toMatch(/pcs_/);
+  });
+});
+
+describe('measured charge session items', () => {
+  const kept = { stationId: 'NEVI-0001', networkProvider: 'acme_network', chargerId: null, portId: 'PORT-2' };
+
+  it('round-trip the EV-ChART registration kept with the session, and read none from an older item', () => {
+    const session = cpMeasuredSession({ evchart: kept });
+    const item = JSON.parse(JSON.stringify(storable(session)));
+    expect(chargeSessionFromItem(item).measured).toEqual(session.measured);
+    const { evchart: _kept, ...olderMeasured } = item.measured;
+    const older = chargeSessionFromItem({ ...item, measured: olderMeasured });
+    expect(older.measured).toEqual({ ...session.measured, evchart: null });
+    // A calculated session has no measured details at all.
+    expect(
+      chargeSessionFromItem(JSON.parse(JSON.stringify(storable(cpCalculatedSession())))).measured,
+    ).toBeNull();
   });
 });
 
