@@ -5,17 +5,29 @@
 // registration (`evchart` on POST/PUT /v1/chargers, `portId` on each connector), read once per response
 // (shared/storage/chargers.ts listChargerRegistrations) and matched to the chargers linked to the
 // session's CP entity:
-// - station_id, network_provider, charger_id
-//     ← a measured session's charger (`measured.chargerCode`): its `evchart.stationId`, `.networkProvider`,
-//       `.chargerId` (charger_id empty when not registered; EV-ChART allows that). A charger that is gone,
-//       linked to another entity, or unregistered → 422 export_unrepresentable naming it.
-//     ← a calculated session (from telemetry): the entity's one registered port's charger (below).
-// - port_id
-//     ← a measured session: the `portId` of the connector it names on that charger (a connector removed
-//       since → 422 export_unrepresentable).
-//     ← a calculated session names no connector: the port when every charger of the entity is registered
-//       and together they register exactly one port (one port, one station); otherwise 422
-//       export_unrepresentable saying which ports were possible. A port is never guessed.
+// - station_id, network_provider, charger_id, port_id of a measured session (`measured.chargerCode`,
+//   `measured.connectorId`), in this order:
+//     1. its charger's registration as it is now, when the charger is still linked to the session's entity
+//        and registers the session's connector with a port: `evchart.stationId`, `.networkProvider`,
+//        `.chargerId` (empty when not registered; EV-ChART allows that) and the connector's `portId`;
+//     2. else the registration kept with the session when it started (`measured.evchart`, taken by
+//        shared/public-charging/session.ts from the charger the start reads): the charger was deleted,
+//        replaced by another code, linked to another entity, unregistered, or lost the connector;
+//     3. else 422 export_unrepresentable naming the charger and why (a session started before the charger
+//        was registered, or recorded before registrations were kept with sessions).
+//   Why the registration as it is now wins over the one kept: NEVI station and port ids are permanent
+//   identifiers (23 CFR 680.116(c)(8)(iii)), so an edit of a charger that still measures for the entity
+//   is a correction (a mistyped port id), and a report resubmitted for a past quarter must carry the
+//   corrected ids. The kept registration is what the station was registered as when the charge happened,
+//   so a charger that no longer speaks for the session's port (gone, moved, unregistered) cannot take a
+//   past quarter's report away. The price: an edit of a charger still linked to the entity rewrites every
+//   past row of it, so a charger moved to another station is linked to that station's entity (or
+//   registered anew under another code), not re-registered in place.
+// - station_id, network_provider, charger_id of a calculated session (from telemetry): the entity's one
+//   registered port's charger (below).
+// - port_id of a calculated session, which names no connector: the port when every charger of the entity
+//   is registered and together they register exactly one port (one port, one station); otherwise 422
+//   export_unrepresentable saying which ports were possible. A port is never guessed.
 // - connector_id, session_*, energy_kwh, power_kw, payment_* ← the session (shared/exports/evchart.ts).
 // There is no request parameter for any of these: the registration is the one source, so an export can
 // never disagree with what the station was registered under.
@@ -23,11 +35,13 @@
 // a field Atlas allows null). DER-Connect CSV: entity_name ← the entity's name.
 
 import type { ChargePointRegistration, ExportContext } from '../exports/index.js';
-import type { ChargerRegistrationView } from '../public-charging/charger.js';
+import { type ChargerRegistrationView, registeredPortOf } from '../public-charging/charger.js';
 import type { ChargeSessionRecord, MeasuredDetails } from './model.js';
 
 /** How many possible ports a 422 lists before it says "…". */
 const PORTS_NAMED_MAX = 5;
+
+const NONE_KEPT = 'the session keeps none from when it started';
 
 const NO_CONNECTOR = "it was calculated from the charge point's telemetry, which names no connector";
 
@@ -51,41 +65,52 @@ function registeredPorts(charger: ChargerRegistrationView): RegisteredPort[] {
   );
 }
 
-function measuredRegistration(
+/** Why a measured session has no identity: its charger, as it is now, does not name its port, nor does the session. */
+function unresolvedMeasured(
   measured: MeasuredDetails,
-  chargers: readonly ChargerRegistrationView[],
+  charger: ChargerRegistrationView | undefined,
 ): ChargePointRegistration {
   const code = measured.chargerCode;
-  const charger = chargers.find((c) => c.publicCode === code);
   if (!charger) {
     return {
-      unresolved: `charger ${code}, which measured it, is no longer one of this charge point's chargers (deleted, or linked to another entity), so its EV-ChART registration is unknown.`,
+      unresolved: `charger ${code}, which measured it, is no longer one of this charge point's chargers (deleted, or linked to another entity), and ${NONE_KEPT}, so its EV-ChART registration is unknown.`,
     };
   }
   if (!charger.evchart) {
     return {
-      unresolved: `charger ${code} has no EV-ChART registration; add \`evchart\` and each connector's \`portId\` with PUT /v1/chargers/${code}.`,
+      unresolved: `charger ${code} has no EV-ChART registration, and ${NONE_KEPT}; add \`evchart\` and each connector's \`portId\` with PUT /v1/chargers/${code}.`,
     };
   }
+  // The station is known, the port is not: the refusal names port_id.
   const station = {
     stationId: charger.evchart.stationId,
     networkProvider: charger.evchart.networkProvider,
     chargerId: charger.evchart.chargerId,
   };
-  const connector = charger.connectors.find((c) => c.connectorId === measured.connectorId);
-  if (!connector) {
+  if (!charger.connectors.some((c) => c.connectorId === measured.connectorId)) {
     return {
       ...station,
-      unresolved: `connector ${measured.connectorId} of charger ${code}, which measured it, is no longer configured on the charger, so its registered port is unknown.`,
+      unresolved: `connector ${measured.connectorId} of charger ${code}, which measured it, is no longer configured on the charger, and ${NONE_KEPT}, so its registered port is unknown.`,
     };
   }
-  if (connector.portId === null) {
-    return {
-      ...station,
-      unresolved: `connector ${measured.connectorId} of charger ${code} has no registered port; add its \`portId\` with PUT /v1/chargers/${code}.`,
-    };
-  }
-  return { ...station, portId: connector.portId };
+  return {
+    ...station,
+    unresolved: `connector ${measured.connectorId} of charger ${code} has no registered port, and ${NONE_KEPT}; add its \`portId\` with PUT /v1/chargers/${code}.`,
+  };
+}
+
+/**
+ * A measured session's identity: its charger's registration as it is now when that still names the
+ * session's port (a correction reaches every past session), else the one kept with the session when it
+ * started (the charger is gone, moved or unregistered), else the reason neither exists.
+ */
+function measuredRegistration(
+  measured: MeasuredDetails,
+  chargers: readonly ChargerRegistrationView[],
+): ChargePointRegistration {
+  const charger = chargers.find((c) => c.publicCode === measured.chargerCode);
+  const current = charger ? registeredPortOf(charger, measured.connectorId) : null;
+  return current ?? measured.evchart ?? unresolvedMeasured(measured, charger);
 }
 
 function calculatedRegistration(chargers: readonly ChargerRegistrationView[]): ChargePointRegistration {

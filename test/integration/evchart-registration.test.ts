@@ -1,7 +1,9 @@
 // EV-ChART Module 2 over HTTP, end to end from the operator's registration: a charger registered with
 // its EV-ChART identity, a public session played to `captured` on it, and the entity's export carrying
-// exactly the registered station_id, network_provider, charger_id and port_id. The registration is the
-// operator's (never on the public charger) and the tenant's alone.
+// exactly the registered station_id, network_provider, charger_id and port_id — as registered now while
+// the charger still registers the port (a correction applies), else as kept with the session when it
+// started (the charger unregistered, re-linked or deleted since). The registration is the operator's
+// (never on the public charger) and the tenant's alone.
 
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,12 +67,12 @@ function rowsOf(text: string): Record<string, string>[] {
   return records.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] as string])));
 }
 
-/** A driver's whole public session on connector 2, relayed as a CSMS would: 12 kWh, captured. */
-async function playCapturedSession(): Promise<string> {
+/** A driver's whole public session on connector 2 of `code`, relayed as a CSMS would: 12 kWh, captured. */
+async function playCapturedSession(code = CODE, t0 = new Date('2025-03-04T08:00:00.000Z')): Promise<string> {
   const ip = loopbackAddress();
   const started = await api.request('POST', '/v1/public-charging/sessions', {
     sourceIp: ip,
-    body: { code: CODE, connector_id: 2 },
+    body: { code, connector_id: 2 },
   });
   expect(started.status, JSON.stringify(started.body)).toBe(201);
   const token = started.body.token as string;
@@ -78,24 +80,23 @@ async function playCapturedSession(): Promise<string> {
     sourceIp: ip,
   });
   expect(confirmed.body.data.status).toBe('authorized');
-  const commands = await api.request('GET', `/v1/chargers/${CODE}/commands`, { token: operator });
+  const commands = await api.request('GET', `/v1/chargers/${code}/commands`, { token: operator });
   const start = commands.body.data.find((c: any) => c.action === 'RequestStartTransaction');
   expect(start.request.evseId).toBe(2);
-  const accepted = await api.request('POST', `/v1/chargers/${CODE}/commands/${start.commandId}/result`, {
+  const accepted = await api.request('POST', `/v1/chargers/${code}/commands/${start.commandId}/result`, {
     token: operator,
     body: { status: 'Accepted' },
   });
   expect(accepted.status).toBe(200);
   const send = async (event: unknown) => {
-    const response = await api.request('POST', `/v1/chargers/${CODE}/transaction-events`, {
+    const response = await api.request('POST', `/v1/chargers/${code}/transaction-events`, {
       token: operator,
       body: event,
     });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     return response.body;
   };
-  const t0 = new Date('2025-03-04T08:00:00.000Z');
-  const transaction = { transactionId: 'TX-NEVI-1', evse: { id: 2, connectorId: 1 } };
+  const transaction = { transactionId: `TX-${code}`, evse: { id: 2, connectorId: 1 } };
   await send(
     txEvent('Started', 0, {
       ...transaction,
@@ -131,6 +132,16 @@ describe('an EV-ChART export from a registered charger', () => {
     expect(registered.body.connectors.map((c: any) => c.portId)).toEqual(['PORT-07-1', 'PORT-07-2']);
 
     const sessionId = await playCapturedSession();
+    // The measured session keeps the registration its port had when the session started.
+    const [stored] = (
+      await listEntitySessions(
+        'nevi-operator',
+        entityId,
+        { start: '2025-03-01T00:00:00Z' },
+        { pageSize: 1, startKey: undefined },
+      )
+    ).items;
+    expect(stored?.measured?.evchart).toEqual({ ...EVCHART, portId: 'PORT-07-2' });
 
     const response = await exportOf(operator, entityId);
     expect(response.status, response.text).toBe(200);
@@ -164,7 +175,7 @@ describe('an EV-ChART export from a registered charger', () => {
     expect(rowsOf(fleet.text)).toEqual(rows);
   });
 
-  it('reads the registration as it is now: a corrected port id shows in the next export', async () => {
+  it('reads the registration as it is now over the one kept: a corrected port id shows in the next export', async () => {
     const corrected = chargerConfig({
       evchart: { stationId: EVCHART.stationId, networkProvider: 'acme_network_v2' },
       connectors: [
@@ -204,7 +215,11 @@ describe('an EV-ChART export from a registered charger', () => {
         {
           source: 'measured',
           method: 'energy_meter',
-          measured: { ...played!.measured!, connectorId: 1 },
+          measured: {
+            ...played!.measured!,
+            connectorId: 1,
+            evchart: { ...played!.measured!.evchart!, portId: 'PORT-07-1' },
+          },
         },
       ),
     );
@@ -266,7 +281,7 @@ describe('an EV-ChART export from a registered charger', () => {
     }
   });
 
-  it('is refused with the reason when the charger is not registered', async () => {
+  it('takes the registration kept with each session once the charger is unregistered', async () => {
     const plain = chargerConfig({
       evchart: undefined,
       connectors: chargerConfig().connectors.map(({ portId: _portId, ...connector }) => connector),
@@ -274,13 +289,18 @@ describe('an EV-ChART export from a registered charger', () => {
     const put = await api.request('PUT', `/v1/chargers/${CODE}`, { token: operator, body: plain });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     expect(put.body.evchart).toBeNull();
-    const refused = await exportOf(operator, entityId);
-    expect(refused.status).toBe(422);
-    expect(refused.body.code).toBe('export_unrepresentable');
-    expect(refused.body.errors[0]).toMatchObject({ in: 'query', field: 'format' });
-    expect(refused.body.errors[0].message).toContain(
-      `station_id: charger ${CODE} has no EV-ChART registration`,
-    );
+    const response = await exportOf(operator, entityId);
+    expect(response.status, response.text).toBe(200);
+    const rows = rowsOf(response.text);
+    expect(rows.map((row) => [row.station_id, row.network_provider, row.charger_id, row.port_id])).toEqual([
+      [EVCHART.stationId, EVCHART.networkProvider, EVCHART.chargerId, 'PORT-07-2'],
+      ...Array.from({ length: 5 }, () => [
+        EVCHART.stationId,
+        EVCHART.networkProvider,
+        EVCHART.chargerId,
+        'PORT-07-1',
+      ]),
+    ]);
     expect(
       (await api.request('PUT', `/v1/chargers/${CODE}`, { token: operator, body: chargerConfig() })).status,
     ).toBe(200);
@@ -439,16 +459,110 @@ describe('a calculated charge-point session (telemetry, no connector)', () => {
   });
 });
 
-describe('a deleted charger', () => {
-  it('leaves its measured sessions without a registration: the export is refused, naming it', async () => {
-    const deleted = await api.request('DELETE', `/v1/chargers/${CODE}`, { token: operator });
-    expect(deleted.status, JSON.stringify(deleted.body)).toBe(204);
-    const refused = await exportOf(operator, entityId);
+describe('a charger registered only after its session', () => {
+  const LATE = 'NEVI-09';
+  let lateCp: string;
+
+  beforeAll(async () => {
+    const cp = await api.request('POST', '/v1/entities', {
+      token: operator,
+      body: { type: 'CP', name: 'Corridor stop 9' },
+    });
+    lateCp = cp.body.id;
+    const enabled = await api.request('PATCH', `/v1/entities/${lateCp}/features`, {
+      token: operator,
+      body: { feature: 'CaptureChargeSessions', enabled: true },
+    });
+    expect(enabled.status).toBe(200);
+  });
+
+  it('is refused while unregistered, then exports with the registration as it is now', async () => {
+    const unregistered = chargerConfig({
+      publicCode: LATE,
+      entityId: lateCp,
+      evchart: undefined,
+      connectors: chargerConfig().connectors.map(({ portId: _portId, ...connector }) => connector),
+    });
+    const created = await api.request('POST', '/v1/chargers', { token: operator, body: unregistered });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const sessionId = await playCapturedSession(LATE, new Date('2025-03-08T09:00:00.000Z'));
+    const [stored] = (
+      await listEntitySessions(
+        'nevi-operator',
+        lateCp,
+        { start: '2025-03-01T00:00:00Z' },
+        { pageSize: 1, startKey: undefined },
+      )
+    ).items;
+    expect(stored?.id).toBe(sessionId);
+    expect(stored?.measured?.evchart).toBeNull();
+
+    const refused = await exportOf(operator, lateCp);
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('export_unrepresentable');
-    expect(refused.body.exportField).toBe('station_id');
     expect(refused.body.errors[0].message).toContain(
-      `charger ${CODE}, which measured it, is no longer one of this charge point's chargers`,
+      `station_id: charger ${LATE} has no EV-ChART registration, and the session keeps none from when it started`,
     );
+
+    const late = { stationId: 'NEVI-STATION-09', networkProvider: 'acme_network', chargerId: 'CHG-09' };
+    const registered = await api.request('PUT', `/v1/chargers/${LATE}`, {
+      token: operator,
+      body: chargerConfig({
+        publicCode: LATE,
+        entityId: lateCp,
+        evchart: late,
+        connectors: [
+          { connectorId: 1, type: 'CCS2', maxPowerKw: 150, portId: 'PORT-09-1' },
+          { connectorId: 2, type: 'CCS2', maxPowerKw: 150, portId: 'PORT-09-2' },
+        ],
+      }),
+    });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(200);
+    const response = await exportOf(operator, lateCp);
+    expect(response.status, response.text).toBe(200);
+    const [row] = rowsOf(response.text);
+    expect(validateEvchartRow(row), describeErrors(validateEvchartRow)).toBe(true);
+    expect(row).toMatchObject({
+      session_id: sessionId,
+      station_id: late.stationId,
+      network_provider: late.networkProvider,
+      charger_id: late.chargerId,
+      port_id: 'PORT-09-2',
+    });
+  });
+});
+
+describe('a charger re-linked to another entity, then deleted', () => {
+  /** The identity of every row of the entity's export, which must still succeed. */
+  async function exportedIdentities(): Promise<(string | undefined)[][]> {
+    const response = await exportOf(operator, entityId);
+    expect(response.status, response.text).toBe(200);
+    const rows = rowsOf(response.text);
+    for (const row of rows) expect(validateEvchartRow(row), describeErrors(validateEvchartRow)).toBe(true);
+    return rows.map((row) => [row.station_id, row.network_provider, row.charger_id, row.port_id]);
+  }
+  const kept = (port: string) => [EVCHART.stationId, EVCHART.networkProvider, EVCHART.chargerId, port];
+  const keptRows = [kept('PORT-07-2'), ...Array.from({ length: 5 }, () => kept('PORT-07-1'))];
+
+  it("leaves its measured sessions exporting with the registration they kept, not the charger's new one", async () => {
+    const cp = await api.request('POST', '/v1/entities', {
+      token: operator,
+      body: { type: 'CP', name: 'Corridor stop 12' },
+    });
+    expect(cp.status).toBe(201);
+    // Moved to another site and registered there under another station: none of that is this entity's.
+    const moved = await api.request('PUT', `/v1/chargers/${CODE}`, {
+      token: operator,
+      body: chargerConfig({
+        entityId: cp.body.id,
+        evchart: { stationId: 'NEVI-STATION-12', networkProvider: 'acme_network', chargerId: 'CHG-12' },
+      }),
+    });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(await exportedIdentities()).toEqual(keptRows);
+
+    const deleted = await api.request('DELETE', `/v1/chargers/${CODE}`, { token: operator });
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(204);
+    expect(await exportedIdentities()).toEqual(keptRows);
   });
 });

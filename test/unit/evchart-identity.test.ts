@@ -1,12 +1,14 @@
 // Where an EV-ChART row's station and port identity comes from: the operator's chargers linked to the
-// session's CP entity. A measured session takes its charger's station and its connector's port; a
-// calculated one the entity's only registered port; anything else is refused with the reason, never
-// guessed. Pure: charger registrations in, rows (or 422s) out.
+// session's CP entity. A measured session takes its charger's station and its connector's port as
+// registered now, else the registration it kept from when it started (charger deleted, moved or
+// unregistered since); a calculated one the entity's only registered port; anything else is refused with
+// the reason, never guessed. Pure: charger registrations in, rows (or 422s) out.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UnprocessableError } from '../../shared/errors.js';
 import { toEvchartRow } from '../../shared/exports/evchart.js';
-import type { ChargerRegistrationView } from '../../shared/public-charging/charger.js';
+import { type ChargerRegistrationView, registeredPortOf } from '../../shared/public-charging/charger.js';
 import { evchartHttpContext, evchartRegistry } from '../../shared/sessions/export-context.js';
 import { describeErrors, validateEvchartRow } from '../schemas/validators.js';
 import { CP_ID, cpCalculatedSession, cpMeasuredSession, evSession } from './export-fixtures.js';
@@ -50,6 +52,106 @@ function refusal(run: () => unknown): { field: string; message: string } {
   }
   throw new Error('expected export_unrepresentable');
 }
+
+describe("a measured session's identity: the charger's registration now, else the one kept with the session", () => {
+  /** What the charger was registered as when the session started: a typo in the port id since corrected. */
+  const KEPT = {
+    stationId: 'NEVI-0001',
+    networkProvider: 'acme_network',
+    chargerId: 'CHG-OLD',
+    portId: 'PORT-B-TYPO',
+  };
+  const session = cpMeasuredSession({ chargerCode: 'PC7K2Q', connectorId: 2, evchart: KEPT });
+  const identity = (chargers: ChargerRegistrationView[]) => {
+    const row = toEvchartRow(session, evchartHttpContext(chargers));
+    expect(validateEvchartRow(row), describeErrors(validateEvchartRow)).toBe(true);
+    return {
+      station_id: row.station_id,
+      network_provider: row.network_provider,
+      charger_id: row.charger_id,
+      port_id: row.port_id,
+    };
+  };
+  const keptRow = {
+    station_id: 'NEVI-0001',
+    network_provider: 'acme_network',
+    charger_id: 'CHG-OLD',
+    port_id: 'PORT-B-TYPO',
+  };
+
+  it('takes the registration as it is now while the charger still registers the port: a correction applies', () => {
+    expect(identity([chargerOf('PC7K2Q', ['PORT-A', 'PORT-B'])])).toEqual({
+      station_id: 'NEVI-0001',
+      network_provider: 'acme_network',
+      charger_id: 'CHG-PC7K2Q',
+      port_id: 'PORT-B',
+    });
+  });
+
+  it('takes the kept registration, whole, when the charger is deleted, moved, unregistered or lost the connector', () => {
+    expect(identity([])).toEqual(keptRow);
+    // Re-linked to another entity: another charge point's charger now, whatever it registers.
+    expect(identity([chargerOf('PC7K2Q', ['X-1', 'X-2'], undefined, OTHER_CP)])).toEqual(keptRow);
+    // Replaced by a charger with another code on the same entity: that one did not measure the session.
+    expect(identity([chargerOf('PC7K2R', ['PORT-A', 'PORT-B'])])).toEqual(keptRow);
+    expect(identity([chargerOf('PC7K2Q', [null, null], null)])).toEqual(keptRow);
+    // The station is still registered but the port is not: no mix of the two registrations.
+    expect(identity([chargerOf('PC7K2Q', ['PORT-A'])])).toEqual(keptRow);
+    expect(identity([chargerOf('PC7K2Q', ['PORT-A', null])])).toEqual(keptRow);
+  });
+
+  it('takes the registration as it is now for a session that kept none (registered after it, or recorded before)', () => {
+    const unkept = cpMeasuredSession({ chargerCode: 'PC7K2Q', connectorId: 2, evchart: null });
+    expect(
+      toEvchartRow(unkept, evchartHttpContext([chargerOf('PC7K2Q', ['PORT-A', 'PORT-B'])])),
+    ).toMatchObject({
+      station_id: 'NEVI-0001',
+      port_id: 'PORT-B',
+    });
+    // Neither: refused, saying the session kept none either.
+    expect(refusal(() => toEvchartRow(unkept, evchartHttpContext([]))).message).toContain(
+      'and the session keeps none from when it started',
+    );
+  });
+
+  it('is never refused with a registration kept, and is always the charger now or the one kept', () => {
+    const id = fc.stringMatching(/^[A-Z0-9-]{1,36}$/);
+    const port = fc.option(id, { nil: null });
+    const registration = fc.record({
+      stationId: id,
+      networkProvider: id,
+      chargerId: fc.option(id, { nil: null }),
+    });
+    const chargerArbitrary = fc.record({
+      publicCode: fc.constantFrom('PC7K2Q', 'PC7K2R'),
+      entityId: fc.constantFrom(CP_ID, OTHER_CP),
+      evchart: fc.option(registration, { nil: null }),
+      ports: fc.array(port, { minLength: 0, maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(chargerArbitrary, { selector: (c) => c.publicCode, maxLength: 2 }),
+        fc.record({
+          stationId: id,
+          networkProvider: id,
+          chargerId: fc.option(id, { nil: null }),
+          portId: id,
+        }),
+        fc.integer({ min: 1, max: 3 }),
+        (drawn, kept, connectorId) => {
+          const chargers = drawn.map((c) => chargerOf(c.publicCode, c.ports, c.evchart, c.entityId));
+          const measured = cpMeasuredSession({ chargerCode: 'PC7K2Q', connectorId, evchart: kept });
+          const resolved = evchartRegistry(chargers)(measured);
+          const own = chargers.find((c) => c.publicCode === 'PC7K2Q' && c.entityId === CP_ID);
+          const current = own ? registeredPortOf(own, connectorId) : null;
+          expect(resolved).toEqual(current ?? kept);
+          expect(() => toEvchartRow(measured, evchartHttpContext(chargers))).not.toThrow();
+        },
+      ),
+      { seed: 20250601, numRuns: 300 },
+    );
+  });
+});
 
 describe('EV-ChART identity from the registered chargers', () => {
   it("writes a measured session with its charger's station and its connector's port, every row valid", () => {
