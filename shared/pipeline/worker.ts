@@ -3,7 +3,8 @@
 // rollups up to date (from further back when a late measured session marked them stale), and gives the
 // lease back, clearing the marks it read. A record fails alone: its message id is reported in
 // batchItemFailures, SQS delivers it again after the visibility timeout and, after MAX_RECEIVE_COUNT
-// deliveries, moves it to the dead-letter queue. An entity deleted or switched off is a success (skipped).
+// deliveries, moves it to the dead-letter queue. An entity deleted or switched off is a success (skipped);
+// for a deleted one the worker removes the job-state item its lease taking made again.
 //
 // Why a lease: a planner run retried enqueues entities twice, so two workers could hold the same entity at
 // once; interleaved, one could write rollups computed before the other's sessions landed. The lease,
@@ -17,7 +18,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { rollupRecomputeFrom, rollupSince, updateDailyRollups } from '../rollups/service.js';
 import { measureCapacity } from '../storage/capacity.js';
 import { retryTransient } from '../storage/retry.js';
-import { acquireEntityLease, releaseEntityLease } from '../storage/rollups.js';
+import { acquireEntityLease, deleteEntityJobState, releaseEntityLease } from '../storage/rollups.js';
 import { mapLimited } from './concurrency.js';
 import { MEASURED_LOOKBACK_MS, staleFrom } from './domain.js';
 import { supersedeCalculatedSessions } from './measured-sessions.js';
@@ -163,7 +164,13 @@ async function processMessage(
       }
     }
     released = true;
-    if (!(await releaseEntityLease({ tenantId, entityId, owner, rolledUpThrough, clearStaleMarks }))) {
+    if (result.status === 'skipped_missing') {
+      // Taking the lease made the job-state item again (an upsert), and no DELETE can reach it now: remove
+      // it, while this run still holds the lease. The processor read the entity strongly consistent after
+      // the lease was taken and found none, and entity ids are never reused, so no entity owns this item.
+      // A failed condition means it is gone already, or another run holds it and will do the same.
+      await deleteEntityJobState({ tenantId, entityId, leaseOwner: owner });
+    } else if (!(await releaseEntityLease({ tenantId, entityId, owner, rolledUpThrough, clearStaleMarks }))) {
       throw new LeaseLostError(entityId);
     }
     outcome.status = result.status;
