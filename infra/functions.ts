@@ -63,7 +63,8 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     // allow an integration 30 s, and an interrupted DELETE is simply sent again.
     timeoutSeconds: 29,
     table: {
-      // Query (keys only) + BatchWriteItem (deletes): an entity's data partitions, when it is deleted.
+      // Query (keys only) + BatchWriteItem (deletes): an entity's data partitions, when it is deleted;
+      // GetItem and DeleteItem also on its daily-job state (the lease a DELETE waits for, then the item).
       actions: [
         'dynamodb:GetItem',
         'dynamodb:Query',

@@ -11,7 +11,8 @@
 // owned by the SQS message id, serialises them. A message whose run is already covered by the holder's
 // (same or later as-of instant) is a duplicate and succeeds at once: the holder's message stays in the
 // queue until it completes. An older run's lease makes the record fail and come back later. A redelivery
-// of the holder's own message (its attempt died) takes the lease over.
+// of the holder's own message (its attempt died) takes the lease over. A DELETE of the entity waits while
+// a run holds the lease, so nothing a run writes can land after the entity's data was purged.
 
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createLogger, type Logger } from '../logger.js';
@@ -158,6 +159,8 @@ async function processMessage(
       outcome.rollupsWritten = update.written;
       outcome.rollupsDeleted = update.deleted;
       // Deleted between the processor and the rollups: nothing rolled up, so the marks stay where they were.
+      // No DELETE removes the entity while this run holds the lease (it waits: shared/entities/service.ts),
+      // so this check is a guard, not what keeps rollups from outliving their entity.
       if (update.range) {
         rolledUpThrough = result.cursorAfter;
         clearStaleMarks = staleMarks;
