@@ -63,7 +63,8 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     // allow an integration 30 s, and an interrupted DELETE is simply sent again.
     timeoutSeconds: 29,
     table: {
-      // Query (keys only) + BatchWriteItem (deletes): an entity's data partitions, when it is deleted.
+      // Query (keys only) + BatchWriteItem (deletes): an entity's data partitions, when it is deleted;
+      // GetItem and DeleteItem also on its daily-job state (the lease a DELETE waits for, then the item).
       actions: [
         'dynamodb:GetItem',
         'dynamodb:Query',
@@ -203,8 +204,8 @@ export const JOB_FUNCTIONS: Record<JobFunctionName, FunctionSpec> = {
       // GetItem: the entity with its cursor, the tenant's settings, the job state; Query: readings,
       // locations, sessions and rollups; UpdateItem: session upserts, the cursor, the lease;
       // BatchWriteItem: rollup puts and deletes; DeleteItem: a calculated session a measured one
-      // supersedes (conditional on `source`, which a batch delete cannot be). processEntity never puts a
-      // whole item.
+      // supersedes (conditional on `source`, which a batch delete cannot be), and a deleted entity's job
+      // state (conditional on the lease). processEntity never puts a whole item.
       actions: [
         'dynamodb:GetItem',
         'dynamodb:Query',

@@ -49,14 +49,14 @@ export const entityHandlers = [
   })),
 
   implement(deleteEntityRoute, async ({ caller, params, now, remainingMs }) => {
-    const purge = await entities.deleteEntity(caller.tenantId, params.entityId, now, {
+    const deletion = await entities.deleteEntity(caller.tenantId, params.entityId, now, {
       keepGoing: () => remainingMs() > DELETE_RESERVE_MS,
     });
-    if (purge.complete) return { status: 204 };
+    if (deletion.complete) return { status: 204 };
     return {
       status: 202,
-      headers: { 'Retry-After': '1' },
-      body: { status: 'in_progress', deletedItems: purge.deleted },
+      headers: { 'Retry-After': String(deletion.retryAfterSeconds) },
+      body: { status: 'in_progress', deletedItems: deletion.deleted },
     };
   }),
 

@@ -1,6 +1,7 @@
 // The entities area's routes, declared once (see shared/http/route.ts). Served by functions/entities.ts.
 
 import { defineRoute } from '../http/route.js';
+import { ENTITY_LEASE_MS } from '../pipeline/settings.js';
 import {
   BatteryCapacity,
   CreateEntityBody,
@@ -67,14 +68,19 @@ export const deleteEntityRoute = defineRoute({
   auth: { scope: 'entities:write' },
   summary: 'Delete an entity',
   description:
-    'Deletes the entity and everything stored under it: readings, charge sessions (also from fleet listings), daily rollups. Capture is switched off first and the entity item goes last, so an interrupted request can simply be sent again. A history too large to remove within one request answers 202 with what was removed; send the DELETE again until it answers 204.',
+    'Deletes the entity and everything stored under it: readings, charge sessions (also from fleet listings), daily rollups. Capture is switched off first and the entity item goes last, so an interrupted request can simply be sent again. While the daily job is processing the entity, the request removes nothing and answers 202, so that nothing the job stores outlives the entity; a history too large to remove within one request answers 202 with what was removed. Send the DELETE again after Retry-After until it answers 204.',
   tags,
   params: EntityIdParams,
   responses: {
     202: {
-      description: 'Part of the history was removed; the entity remains until a later DELETE completes.',
+      description:
+        'Not finished: the daily job is processing the entity (nothing removed yet), or part of a large history was removed. Capture is off; the entity remains until a later DELETE completes.',
       schema: EntityDeletionInProgress,
-      headers: { 'Retry-After': { description: 'Seconds to wait before sending the DELETE again.' } },
+      headers: {
+        'Retry-After': {
+          description: `Seconds to wait before sending the DELETE again: 1 after part of a history was removed; while the daily job is processing the entity, the longest it can still take (at most ${ENTITY_LEASE_MS / 1000}; it usually finishes within seconds).`,
+        },
+      },
     },
     204: { description: 'The entity and everything under it were deleted.' },
   },

@@ -140,7 +140,8 @@ export const EntityDeletionInProgress = z
     status: z.literal('in_progress'),
     deletedItems: z.int().check(
       z.meta({
-        description: 'Stored items (buckets of readings, sessions, rollups) this request removed.',
+        description:
+          'Stored items (buckets of readings, sessions, rollups) this request removed; 0 while the daily job is processing the entity.',
       }),
     ),
   })
@@ -148,6 +149,6 @@ export const EntityDeletionInProgress = z
     z.meta({
       id: 'EntityDeletionInProgress',
       description:
-        'The entity’s history was larger than one request can remove: what this request removed is gone, capture is off, and the entity is still there. Send the DELETE again (after Retry-After) until it answers 204.',
+        'The deletion is not finished: the daily job is processing the entity, so nothing was removed yet, or its history was larger than one request can remove and what this request removed is gone. Capture is off and the entity is still there. Send the DELETE again (after Retry-After) until it answers 204.',
     }),
   );

@@ -3,9 +3,11 @@
 
 import { NotFoundError, ValidationError } from '../errors.js';
 import { isUuid, uuidv7 } from '../ids.js';
+import { leaseSecondsLeft } from '../pipeline/domain.js';
 import * as store from '../storage/entities.js';
-import { type PurgeOptions, type PurgeResult, purgeEntityData } from '../storage/entity-data.js';
+import { type PurgeOptions, purgeEntityData } from '../storage/entity-data.js';
 import type { Position } from '../storage/page.js';
+import { deleteEntityJobState, readEntityLease } from '../storage/rollups.js';
 import {
   assertCanEnable,
   type EntityRecord,
@@ -45,20 +47,44 @@ export function listEntities(
   return store.listEntities(tenantId, options);
 }
 
+/** What a DELETE did: everything is gone, or it must be sent again after `retryAfterSeconds`. */
+export type EntityDeletion =
+  | { complete: true; deleted: number }
+  | { complete: false; deleted: number; retryAfterSeconds: number };
+
+/** A large history stopped for time: the next request can carry on at once. */
+const RESUME_PURGE_AFTER_SECONDS = 1;
+
 /**
  * Deletes the entity and everything stored under it. In this order, so that a DELETE interrupted anywhere
  * can simply be sent again: switch capture off first (the daily job and public charging then add nothing
- * more), remove the readings, sessions, rollups and job state, and delete the entity item last — until
- * then the entity is still there to be deleted. A history too large for one request (`keepGoing` says
- * when to stop) comes back `complete: false`, with the entity still there and the rest left for the next
- * DELETE.
+ * more), wait for a daily-job run that holds the entity, remove the readings, sessions, rollups and job
+ * state, delete the entity item — until then the entity is still there to be deleted — and last the job
+ * state once more. A history too large for one request (`keepGoing` says when to stop) comes back
+ * incomplete, with the entity still there and the rest left for the next DELETE.
+ *
+ * Why wait for the lease: a worker writes sessions, its cursor and rollups only between taking the
+ * entity's lease and giving it back (shared/pipeline/worker.ts), and it reads the entity (consistently,
+ * after taking the lease) to learn whether capture is on. Purging while it runs would let its later writes
+ * land after the purge — sessions in the fleet listing under an entity that 404s, or rollups written after
+ * the worker's own entity check passed — and nothing could remove them once the entity is gone. So after
+ * capture is off, a consistent read of the lease decides: a lease still held answers 202 with the time it
+ * has left; none (or an expired one) means any run that held it has given it back after its last write,
+ * so the purge removes what it wrote, and any run that takes the lease from now on reads capture off (or
+ * no entity) and writes nothing but the job state. That relies on a live worker never outlasting its
+ * lease (ENTITY_LEASE_MS is twice the worker timeout), and on capture staying off once this DELETE began.
+ *
+ * Why the job state twice: a run that takes the lease between the purge and the entity's deletion finds
+ * capture off and gives the lease back, leaving the job-state item its lease taking made again; one that
+ * takes it after the entity is gone removes that item itself (the worker, on `skipped_missing`). Deleting
+ * the item after the entity leaves neither behind.
  */
 export async function deleteEntity(
   tenantId: string,
   entityId: string,
   now: Date,
   options: PurgeOptions = {},
-): Promise<PurgeResult> {
+): Promise<EntityDeletion> {
   const entity = await requireEntity(tenantId, entityId);
   if (entity.features.CaptureChargeSessions?.enabled) {
     await store.setFeature(
@@ -68,10 +94,17 @@ export async function deleteEntity(
       { requireBatteryCapacity: false },
     );
   }
+  const lease = await readEntityLease(tenantId, entityId);
+  const waitSeconds = lease ? leaseSecondsLeft(lease.until, now.getTime()) : null;
+  if (waitSeconds !== null) return { complete: false, deleted: 0, retryAfterSeconds: waitSeconds };
   const purge = await purgeEntityData(tenantId, entityId, options);
-  if (!purge.complete) return purge;
+  if (!purge.complete)
+    return { complete: false, deleted: purge.deleted, retryAfterSeconds: RESUME_PURGE_AFTER_SECONDS };
   if (!(await store.deleteEntity(tenantId, entityId))) throw entityNotFound(entityId);
-  return purge;
+  // Best effort: the entity is gone, so the answer is 204 (a 503 would say nothing changed). The item is
+  // nearly always gone already, and one left here holds no data of the entity's.
+  await deleteEntityJobState({ tenantId, entityId }).catch(() => false);
+  return { complete: true, deleted: purge.deleted };
 }
 
 export async function setBatteryCapacity(tenantId: string, entityId: string, kwh: number, now: Date) {

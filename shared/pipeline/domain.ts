@@ -1,10 +1,11 @@
 // The rules of processing one entity, as pure functions: which window of readings a run reads, how the
-// engine's sessions become stored records, and how calculated sessions yield to measured ones. No
-// storage, no clock.
+// engine's sessions become stored records, how calculated sessions yield to measured ones, and how long
+// an entity's lease keeps others waiting. No storage, no clock.
 
 import type { DetectedSession } from '../engine/types.js';
 import type { EntityRecord } from '../entities/domain.js';
 import type { ChargeSessionRecord } from '../sessions/model.js';
+import { ENTITY_LEASE_MS } from './settings.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -137,4 +138,16 @@ export function measuredLookupRange(sessions: readonly ChargeSessionRecord[]): {
     start: new Date(first - MEASURED_LOOKBACK_MS).toISOString(),
     end: new Date(last).toISOString(),
   };
+}
+
+/**
+ * Whole seconds until a run's lease on an entity ends (`untilMs`, epoch ms), or null when it has ended.
+ * Rounded up and at least 1 s, so that waiting this long finds it ended; at most one lease length, so a
+ * holder whose clock runs ahead cannot keep anyone waiting longer than a lease can last. (Ended at
+ * `untilMs` itself, where acquireEntityLease waits one millisecond more: a live worker gives its lease
+ * back long before, within its timeout.)
+ */
+export function leaseSecondsLeft(untilMs: number, nowMs: number): number | null {
+  if (untilMs <= nowMs) return null;
+  return Math.min(Math.ceil(ENTITY_LEASE_MS / 1000), Math.ceil((untilMs - nowMs) / 1000));
 }

@@ -24,6 +24,11 @@ import { getTenantSettings } from '../storage/tenant-settings.js';
 import { measuredLookupRange, processingWindow, toSessionRecords, withoutMeasuredOverlap } from './domain.js';
 
 export interface ProcessEntityResult {
+  /**
+   * From a strongly consistent read of the entity made after the worker took its lease: so a run that
+   * starts after a DELETE switched capture off writes nothing, and `skipped_missing` means the entity is
+   * gone for good (ids are never reused) — the worker then deletes the entity's job state.
+   */
   status: 'processed' | 'skipped_disabled' | 'skipped_missing';
   /** Readings the engine was given. */
   readings: number;

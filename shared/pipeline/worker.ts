@@ -3,21 +3,23 @@
 // rollups up to date (from further back when a late measured session marked them stale), and gives the
 // lease back, clearing the marks it read. A record fails alone: its message id is reported in
 // batchItemFailures, SQS delivers it again after the visibility timeout and, after MAX_RECEIVE_COUNT
-// deliveries, moves it to the dead-letter queue. An entity deleted or switched off is a success (skipped).
+// deliveries, moves it to the dead-letter queue. An entity deleted or switched off is a success (skipped);
+// for a deleted one the worker removes the job-state item its lease taking made again.
 //
 // Why a lease: a planner run retried enqueues entities twice, so two workers could hold the same entity at
 // once; interleaved, one could write rollups computed before the other's sessions landed. The lease,
 // owned by the SQS message id, serialises them. A message whose run is already covered by the holder's
 // (same or later as-of instant) is a duplicate and succeeds at once: the holder's message stays in the
 // queue until it completes. An older run's lease makes the record fail and come back later. A redelivery
-// of the holder's own message (its attempt died) takes the lease over.
+// of the holder's own message (its attempt died) takes the lease over. A DELETE of the entity waits while
+// a run holds the lease, so nothing a run writes can land after the entity's data was purged.
 
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createLogger, type Logger } from '../logger.js';
 import { rollupRecomputeFrom, rollupSince, updateDailyRollups } from '../rollups/service.js';
 import { measureCapacity } from '../storage/capacity.js';
 import { retryTransient } from '../storage/retry.js';
-import { acquireEntityLease, releaseEntityLease } from '../storage/rollups.js';
+import { acquireEntityLease, deleteEntityJobState, releaseEntityLease } from '../storage/rollups.js';
 import { mapLimited } from './concurrency.js';
 import { MEASURED_LOOKBACK_MS, staleFrom } from './domain.js';
 import { supersedeCalculatedSessions } from './measured-sessions.js';
@@ -157,13 +159,21 @@ async function processMessage(
       outcome.rollupsWritten = update.written;
       outcome.rollupsDeleted = update.deleted;
       // Deleted between the processor and the rollups: nothing rolled up, so the marks stay where they were.
+      // No DELETE removes the entity while this run holds the lease (it waits: shared/entities/service.ts),
+      // so this check is a guard, not what keeps rollups from outliving their entity.
       if (update.range) {
         rolledUpThrough = result.cursorAfter;
         clearStaleMarks = staleMarks;
       }
     }
     released = true;
-    if (!(await releaseEntityLease({ tenantId, entityId, owner, rolledUpThrough, clearStaleMarks }))) {
+    if (result.status === 'skipped_missing') {
+      // Taking the lease made the job-state item again (an upsert), and no DELETE can reach it now: remove
+      // it, while this run still holds the lease. The processor read the entity strongly consistent after
+      // the lease was taken and found none, and entity ids are never reused, so no entity owns this item.
+      // A failed condition means it is gone already, or another run holds it and will do the same.
+      await deleteEntityJobState({ tenantId, entityId, leaseOwner: owner });
+    } else if (!(await releaseEntityLease({ tenantId, entityId, owner, rolledUpThrough, clearStaleMarks }))) {
       throw new LeaseLostError(entityId);
     }
     outcome.status = result.status;

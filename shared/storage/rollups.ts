@@ -4,7 +4,7 @@
 // days gone stale behind the job, and the lease that keeps two workers off the same entity. GSI2 holds
 // every rollup of a tenant sorted by date then entity, for the fleet listing.
 
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, type CalendarDate } from '../rollups/calendar.js';
 import type { DailyRollupRecord, DateRange, RollupWrites } from '../rollups/daily.js';
 import { batchWriteAll } from './batch.js';
@@ -239,9 +239,15 @@ export async function markRollupsStale(mark: {
   );
 }
 
+/** Who holds an entity's lease, as stored: the run it is doing and until when (epoch ms, the holder's clock). */
+export interface EntityLease {
+  asOf: string | null;
+  until: number;
+}
+
 export type LeaseResult =
   | { acquired: true; state: EntityJobState }
-  | { acquired: false; holder: { asOf: string | null; until: number } | undefined };
+  | { acquired: false; holder: EntityLease | undefined };
 
 function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
@@ -294,20 +300,26 @@ export async function acquireEntityLease(lease: {
     };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const { Item } = await documentClient().send(
-      new GetCommand({
-        TableName: tableName(),
-        Key: key,
-        ConsistentRead: true,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    const holder =
-      Item && typeof Item.leaseUntil === 'number'
-        ? { asOf: (Item.leaseAsOf as string | undefined) ?? null, until: Item.leaseUntil }
-        : undefined;
-    return { acquired: false, holder };
+    return { acquired: false, holder: await readEntityLease(lease.tenantId, lease.entityId) };
   }
+}
+
+/**
+ * The entity's lease as stored now (one strongly consistent GetItem), whether or not it has expired;
+ * undefined when no run holds one (never taken, given back, or the item is gone).
+ */
+export async function readEntityLease(tenantId: string, entityId: string): Promise<EntityLease | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: rollupKeys.jobState(tenantId, entityId),
+      ConsistentRead: true,
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  return Item && typeof Item.leaseUntil === 'number'
+    ? { asOf: (Item.leaseAsOf as string | undefined) ?? null, until: Item.leaseUntil }
+    : undefined;
 }
 
 /**
@@ -343,6 +355,38 @@ export async function releaseEntityLease(release: {
         UpdateExpression: `${set}REMOVE leaseOwner, leaseUntil, leaseAsOf${clear}`,
         ConditionExpression: 'leaseOwner = :owner',
         ExpressionAttributeValues: values,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Deletes the entity's job-state item. With `leaseOwner`, only while that owner holds the lease: a worker
+ * that found its entity deleted removes the item its lease taking (an upsert) made again, and never one
+ * another run holds. Without, unconditionally: the last step of deleting an entity. False when the
+ * condition failed (the item is gone already, or the lease is not that owner's).
+ */
+export async function deleteEntityJobState(job: {
+  tenantId: string;
+  entityId: string;
+  leaseOwner?: string;
+}): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: rollupKeys.jobState(job.tenantId, job.entityId),
+        ...(job.leaseOwner === undefined
+          ? {}
+          : {
+              ConditionExpression: 'leaseOwner = :owner',
+              ExpressionAttributeValues: { ':owner': job.leaseOwner },
+            }),
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );

@@ -1,6 +1,7 @@
 // The worker against a real DynamoDB API: exactly the failed records reported, deleted and switched-off
-// entities skipped without failing the batch, the entity lease (duplicates, busy, take-over, expiry), a
-// crash between the processor and the rollups repaired by the redelivery, and the units it consumed.
+// entities skipped without failing the batch (a deleted one's job state removed), the entity lease
+// (duplicates, busy, take-over, expiry), a crash between the processor and the rollups repaired by the
+// redelivery, and the units it consumed.
 
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
@@ -11,7 +12,12 @@ import { ENTITY_LEASE_MS } from '../../shared/pipeline/settings.js';
 import { createWorkerHandler } from '../../shared/pipeline/worker.js';
 import { documentClient, tableName } from '../../shared/storage/client.js';
 import { deleteEntity, getEntity } from '../../shared/storage/entities.js';
-import { acquireEntityLease, readEntityRollups, rollupKeys } from '../../shared/storage/rollups.js';
+import {
+  acquireEntityLease,
+  deleteEntityJobState,
+  readEntityRollups,
+  rollupKeys,
+} from '../../shared/storage/rollups.js';
 import { listEntitySessions } from '../../shared/storage/sessions.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import {
@@ -141,6 +147,14 @@ describe('a batch', () => {
     expect(await readEntityRollups(tenant, ids[0]!, ALL_DAYS)).toEqual([]);
     expect(await readEntityRollups(tenant, ids[1]!, ALL_DAYS)).toEqual([]);
     expect(await readEntityRollups(tenant, ids[2]!, ALL_DAYS)).toHaveLength(1);
+    // Taking the lease made each a job-state item; the deleted entity's is removed with the lease, the
+    // others keep theirs, lease given back.
+    expect(await jobState(tenant, ids[0]!)).toBeUndefined();
+    for (const id of ids.slice(1)) {
+      const state = await jobState(tenant, id);
+      expect(state, id).toMatchObject({ itemType: 'EntityJobState' });
+      expect(state?.leaseOwner, id).toBeUndefined();
+    }
   });
 
   it('reports what the whole message consumed, metered: the processor’s DynamoDB calls included', async () => {
@@ -205,6 +219,47 @@ describe('the entity lease', () => {
     expect(takeover.outcomes[0]!.status).toBe('processed');
     expect(calls).toEqual([id]);
     expect((await jobState(tenant, id))?.leaseOwner).toBeUndefined();
+  });
+
+  it('removes a deleted entity’s job state only while its own run holds the lease', async () => {
+    const [entity] = await createJobEntities(tenant, [jobEntityId(402)]);
+    const id = entity!.id;
+    const done = await handler.handleBatch(event([{ id: 'before', body: job(tenant, id) }]));
+    expect(done.outcomes[0]!.status).toBe('processed');
+    await deleteEntity(tenant, id);
+    // Another run holds the lease: this one is a duplicate and touches nothing; nor can a delete made
+    // in the name of any other owner.
+    const holder = { tenantId: tenant, entityId: id, owner: 'holder', asOf: AS_OF };
+    await acquireEntityLease({ ...holder, nowMs: Date.now(), leaseMs: 60_000 });
+    const duplicate = await handler.handleBatch(event([{ id: 'other', body: job(tenant, id) }]));
+    expect(duplicate.outcomes[0]!.status).toBe('duplicate');
+    expect(await deleteEntityJobState({ tenantId: tenant, entityId: id, leaseOwner: 'other' })).toBe(false);
+    expect(await jobState(tenant, id)).toMatchObject({ leaseOwner: 'holder' });
+    // The holder's own message comes back: it finds the entity gone and removes the item.
+    const holders = await handler.handleBatch(
+      event([{ id: 'holder', body: job(tenant, id), receiveCount: 2 }]),
+    );
+    expect(holders.outcomes[0]!.status).toBe('skipped_missing');
+    expect(await jobState(tenant, id)).toBeUndefined();
+    // A message for it queued still does the same: no job state is left behind for good.
+    const late = await handler.handleBatch(
+      event([{ id: 'late', body: job(tenant, id, '2026-01-16T02:00:00.000Z') }]),
+    );
+    expect(late.response.batchItemFailures).toEqual([]);
+    expect(late.outcomes[0]!.status).toBe('skipped_missing');
+    expect(await jobState(tenant, id)).toBeUndefined();
+    // A run whose lease expired and was taken while it looked leaves the item to the run holding it.
+    const overtaken = createWorkerHandler(
+      async (ref, now) => {
+        const taker = { ...ref, owner: 'taker', asOf: AS_OF };
+        await acquireEntityLease({ ...taker, nowMs: Date.now() + ENTITY_LEASE_MS + 1_000, leaseMs: 60_000 });
+        return entityAwareProcessor(ref, now);
+      },
+      { log: quietLog },
+    );
+    const slow = await overtaken.handleBatch(event([{ id: 'slow', body: job(tenant, id) }]));
+    expect(slow.outcomes[0]!.status).toBe('skipped_missing');
+    expect(await jobState(tenant, id)).toMatchObject({ leaseOwner: 'taker' });
   });
 
   it('takes an expired lease, and records how far the rollups are up to date when it gives it back', async () => {

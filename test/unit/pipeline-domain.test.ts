@@ -1,10 +1,11 @@
 // The rules of one entity's processing step: the window it reads, how engine sessions become records,
-// and calculated sessions yielding to measured ones on a charge point.
+// calculated sessions yielding to measured ones on a charge point, and the time a lease has left.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DetectedSession } from '../../shared/engine/types.js';
 import {
+  leaseSecondsLeft,
   MEASURED_LOOKBACK_MS,
   measuredLookupRange,
   overlapLookupRange,
@@ -16,6 +17,7 @@ import {
   toSessionRecords,
   withoutMeasuredOverlap,
 } from '../../shared/pipeline/domain.js';
+import { ENTITY_LEASE_MS } from '../../shared/pipeline/settings.js';
 import type { ChargeSessionRecord } from '../../shared/sessions/model.js';
 
 const NOW = new Date('2026-03-10T03:00:00Z');
@@ -163,5 +165,38 @@ describe('engine sessions as stored records', () => {
     expect(toSessionRecords([detected], { tenantId: 'acme', type: 'CP' }, NOW)).toEqual([
       { ...detected, tenantId: 'acme', entityType: 'CP', created: NOW.toISOString(), measured: null },
     ]);
+  });
+});
+
+describe('the time an entity’s lease has left', () => {
+  const now = NOW.getTime();
+
+  it('is null once the lease has ended, at its `until` instant', () => {
+    expect(leaseSecondsLeft(now - 1, now)).toBeNull();
+    expect(leaseSecondsLeft(now, now)).toBeNull();
+  });
+
+  it('is whole seconds rounded up, at least one', () => {
+    expect(leaseSecondsLeft(now + 1, now)).toBe(1);
+    expect(leaseSecondsLeft(now + 1_000, now)).toBe(1);
+    expect(leaseSecondsLeft(now + 1_001, now)).toBe(2);
+    expect(leaseSecondsLeft(now + 90_500, now)).toBe(91);
+  });
+
+  it('is never more than one lease length, whatever the holder’s clock said', () => {
+    expect(leaseSecondsLeft(now + ENTITY_LEASE_MS, now)).toBe(ENTITY_LEASE_MS / 1000);
+    expect(leaseSecondsLeft(now + 10 * ENTITY_LEASE_MS, now)).toBe(ENTITY_LEASE_MS / 1000);
+  });
+
+  it('waiting that long always finds the lease ended', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1_000_000, max: ENTITY_LEASE_MS }), (left) => {
+        const seconds = leaseSecondsLeft(now + left, now);
+        if (left <= 0) return seconds === null;
+        return (
+          seconds !== null && seconds >= 1 && leaseSecondsLeft(now + left, now + seconds * 1000) === null
+        );
+      }),
+    );
   });
 });
