@@ -301,6 +301,9 @@ class Scan {
    */
   scanRange(lo: number, hi: number): number {
     const readings = this.readings;
+    // A boolean V8 knows to be one. It tracks no type for a boolean field, so every test of `this.mobile`
+    // (and of `a && b` built on it) was a full truthiness check: several compares and a memory load.
+    const mobile = this.mobile === true;
     let previous = Number.NEGATIVE_INFINITY;
     let i = lo;
     for (; i < hi; i++) {
@@ -319,7 +322,7 @@ class Scan {
       const hasPower = power !== undefined && power - power === 0;
       const hasMeter = meter !== undefined && meter - meter === 0;
       const hasSoc = soc !== undefined && soc - soc === 0;
-      const hasOdo = this.mobile && odo !== undefined && odo - odo === 0;
+      const hasOdo = mobile && odo !== undefined && odo - odo === 0;
       const hasLoc = lat !== undefined && lon !== undefined && lat - lat === 0 && lon - lon === 0;
       const plugged = r.isPluggedIn;
       if (plugged === false) this.unpluggedT = t;
@@ -346,7 +349,7 @@ class Scan {
         }
       } else if (charging !== undefined) {
         kind = POINT;
-        on = charging;
+        on = charging === true; // a boolean either way; compared, V8 knows it is one (see `mobile`)
         intervalKnown = true;
       } else if (hasSoc) {
         kind = SOC;
@@ -557,8 +560,9 @@ class Scan {
           this.pushSoc(t, soc);
         }
         // A charge point stands still: one position per session is its position.
-        if (hasLoc && (this.mobile || this.locN === 0)) this.pushLocation(lat, lon);
-        if (this.mobile && cur.spells > 0) this.observeAfterClose(cur, hasOdo, odo, hasLoc, lat, lon);
+        if (hasLoc && (mobile || this.locN === 0)) this.pushLocation(lat, lon);
+        // (A charge point does not move.)
+        if (mobile && cur.spells > 0) this.observeAfterClose(cur, hasOdo, odo, hasLoc, lat, lon);
       }
 
       // Track the current drive (SoC and odometer where it began), to correct a baseline read while driving.
@@ -622,7 +626,7 @@ class Scan {
     return i;
   }
 
-  /** Movement after a session's last spell decides whether the next spell may join it. */
+  /** A vehicle's movement after a session's last spell decides whether the next spell may join it. */
   private observeAfterClose(
     cur: SessionBuilder,
     hasOdo: boolean,
@@ -631,7 +635,7 @@ class Scan {
     lat: number | undefined,
     lon: number | undefined,
   ): void {
-    if (cur.moved || !this.mobile) return; // a charge point does not move
+    if (cur.moved) return;
     if (hasOdo && !Number.isNaN(cur.closeOdo)) {
       // The odometer is authoritative when there is one.
       if ((odo as number) - cur.closeOdo >= MOVE_ODOMETER_KM) cur.moved = true;
