@@ -36,6 +36,7 @@ import {
   SOC_SPELL_MIN_RISE_PERCENT,
 } from './constants.js';
 import { chargeSessionId } from './id.js';
+import { isoUtc } from './iso-time.js';
 import { orderedWindow, sortedWindow } from './normalize.js';
 import type {
   DetectedSession,
@@ -88,20 +89,11 @@ export function computeSessions(input: EngineInput): EngineOutput {
   const bounds = orderedWindow(raw, from, to);
   if (bounds !== null) {
     const scan = new Scan(input.entity, raw, input.locations, input.exactLocation);
-    let previous = Number.NEGATIVE_INFINITY;
-    let i = bounds.lo;
-    for (; i < bounds.hi; i++) {
-      const r = raw[i]!;
-      const t = r.t;
-      if (!(t > previous && t >= from && t <= to)) break;
-      previous = t;
-      scan.step(r, i);
-    }
-    if (i === bounds.hi) return scan.finish(from, to);
+    if (scan.scanRange(bounds.lo, bounds.hi) === bounds.hi) return scan.finish(from, to);
   }
   const readings = sortedWindow(raw, from, to);
   const scan = new Scan(input.entity, readings, input.locations, input.exactLocation);
-  for (let i = 0; i < readings.length; i++) scan.step(readings[i]!, i);
+  scan.scanRange(0, readings.length);
   return scan.finish(from, to);
 }
 
@@ -296,319 +288,345 @@ class Scan {
     this.capacity = entity.batteryCapacityKwh ?? Number.NaN;
   }
 
-  step(r: Reading, i: number): void {
-    const t = r.t;
-    const power = r.powerKw;
-    const meter = r.energyKwh;
-    const charging = r.isCharging;
-    const soc = r.soc;
-    const odo = r.odometerKm;
-    const lat = r.lat;
-    const lon = r.lon;
-    // Present and finite (x - x is NaN for NaN and ±Infinity); written out, this is the hottest code.
-    const hasPower = power !== undefined && power - power === 0;
-    const hasMeter = meter !== undefined && meter - meter === 0;
-    const hasSoc = soc !== undefined && soc - soc === 0;
-    const hasOdo = this.mobile && odo !== undefined && odo - odo === 0;
-    const hasLoc = lat !== undefined && lon !== undefined && lat - lat === 0 && lon - lon === 0;
-    const plugged = r.isPluggedIn;
-    if (plugged === false) this.unpluggedT = t;
-    else if (plugged === true) this.pluggedT = t;
+  /**
+   * Scans `readings[lo, hi)` in time order, one reading at a time, and returns the index it stopped at:
+   * `hi`, or the first reading that is not strictly after the one before it. The caller has checked that
+   * the first and last lie in the window, so in strict time order all of them do (checking each reading
+   * against the window cost ~16 instructions a reading: V8 re-checked and unboxed `from` and `to` each time).
+   *
+   * The per-reading work is this loop's body, not a method called once per reading, on purpose: V8
+   * inlines a helper only at call sites that run often relative to the calls of the function holding them.
+   * With a per-reading method, every helper on a less common branch (a flowing interval, an open session)
+   * stayed a real call that boxed its numbers on the heap: ~60 bytes of garbage and a few calls per reading.
+   */
+  scanRange(lo: number, hi: number): number {
+    const readings = this.readings;
+    // A boolean V8 knows to be one. It tracks no type for a boolean field, so every test of `this.mobile`
+    // (and of `a && b` built on it) was a full truthiness check: several compares and a memory load.
+    const mobile = this.mobile === true;
+    let previous = Number.NEGATIVE_INFINITY;
+    let i = lo;
+    for (; i < hi; i++) {
+      const r = readings[i]!;
+      const t = r.t;
+      if (!(t > previous)) break;
+      previous = t;
+      const power = r.powerKw;
+      const meter = r.energyKwh;
+      const charging = r.isCharging;
+      const soc = r.soc;
+      const odo = r.odometerKm;
+      const lat = r.lat;
+      const lon = r.lon;
+      // Present and finite (x - x is NaN for NaN and ±Infinity); written out, this is the hottest code.
+      const hasPower = power !== undefined && power - power === 0;
+      const hasMeter = meter !== undefined && meter - meter === 0;
+      const hasSoc = soc !== undefined && soc - soc === 0;
+      const hasOdo = mobile && odo !== undefined && odo - odo === 0;
+      const hasLoc = lat !== undefined && lon !== undefined && lat - lat === 0 && lon - lon === 0;
+      const plugged = r.isPluggedIn;
+      if (plugged === false) this.unpluggedT = t;
+      else if (plugged === true) this.pluggedT = t;
 
-    // What this reading says about charging.
-    let kind = NONE;
-    let on = false;
-    let intervalKnown = false; // interval evidence needs a previous value of the same signal
-    if (hasPower) {
-      kind = POINT;
-      on = power > CHARGING_POWER_MIN_KW;
-      intervalKnown = true;
-    } else if (hasMeter) {
-      kind = METER;
-      if (this.mI >= 0) {
+      // What this reading says about charging.
+      let kind = NONE;
+      let on = false;
+      let intervalKnown = false; // interval evidence needs a previous value of the same signal
+      if (hasPower) {
+        kind = POINT;
+        on = power > CHARGING_POWER_MIN_KW;
         intervalKnown = true;
-        const d = meter - this.mE;
-        const hours = (t - this.mT) / HOUR_MS;
-        on =
-          d > METER_EPSILON_KWH && d >= CHARGING_POWER_MIN_KW * hours && d <= METER_MAX_PLAUSIBLE_KW * hours;
-      }
-    } else if (charging !== undefined) {
-      kind = POINT;
-      on = charging;
-      intervalKnown = true;
-    } else if (hasSoc) {
-      kind = SOC;
-      if (this.sI >= 0) {
+      } else if (hasMeter) {
+        kind = METER;
+        if (this.mI >= 0) {
+          intervalKnown = true;
+          const d = meter - this.mE;
+          const hours = (t - this.mT) / HOUR_MS;
+          on =
+            d > METER_EPSILON_KWH &&
+            d >= CHARGING_POWER_MIN_KW * hours &&
+            d <= METER_MAX_PLAUSIBLE_KW * hours;
+        }
+      } else if (charging !== undefined) {
+        kind = POINT;
+        on = charging === true; // a boolean either way; compared, V8 knows it is one (see `mobile`)
         intervalKnown = true;
-        on = soc > this.sV;
+      } else if (hasSoc) {
+        kind = SOC;
+        if (this.sI >= 0) {
+          intervalKnown = true;
+          on = soc > this.sV;
+        }
       }
-    }
 
-    let flow = 0;
-    let gapFlow = false;
-    let trapezoid = Number.NaN; // this interval's energy by power, kWh
-    let unseen = false; // a whole charge between two readings that both said "not charging"
-    if (kind !== NONE) {
-      if (this.pI < 0 || !intervalKnown) {
-        // First evidence of the window (or of this signal): no interval to judge yet.
-        if (kind === POINT && !on) this.known = true;
-      } else {
-        const pT = this.pT;
-        const dt = t - pT;
-        // What the meter counted over this interval, when it was read at both ends.
-        const dE = hasMeter && this.mI === this.pI ? meter - this.mE : Number.NaN;
-        let energyAcross = Number.NaN; // kWh across a gap, by meter (or SoC × capacity)
-        let socAcross = Number.NaN; // SoC points across a gap
-        if (dt > DATA_GAP_MS) {
-          // A data gap: charging happened in it only if a cumulative signal rose across it (a charge counter
-          // or a clear SoC rise cannot come from driving). Charging seen at either edge continues through any
-          // rise; from nothing it takes a clear one.
-          const edgeOn = this.pOn || (kind === POINT && on);
-          let rise = false;
-          if (hasMeter && this.mI >= 0 && pT - this.mT <= BASELINE_MAX_AGE_MS) {
-            const d = meter - this.mE;
-            if (d > METER_EPSILON_KWH && d <= (METER_MAX_PLAUSIBLE_KW * (t - this.mT)) / HOUR_MS) {
-              rise = true;
-              energyAcross = d;
+      let flow = 0;
+      let gapFlow = false;
+      let trapezoid = Number.NaN; // this interval's energy by power, kWh
+      let unseen = false; // a whole charge between two readings that both said "not charging"
+      if (kind !== NONE) {
+        if (this.pI < 0 || !intervalKnown) {
+          // First evidence of the window (or of this signal): no interval to judge yet.
+          if (kind === POINT && !on) this.known = true;
+        } else {
+          const pT = this.pT;
+          const dt = t - pT;
+          // What the meter counted over this interval, when it was read at both ends.
+          const dE = hasMeter && this.mI === this.pI ? meter - this.mE : Number.NaN;
+          let energyAcross = Number.NaN; // kWh across a gap, by meter (or SoC × capacity)
+          let socAcross = Number.NaN; // SoC points across a gap
+          if (dt > DATA_GAP_MS) {
+            // A data gap: charging happened in it only if a cumulative signal rose across it (a charge counter
+            // or a clear SoC rise cannot come from driving). Charging seen at either edge continues through any
+            // rise; from nothing it takes a clear one.
+            const edgeOn = this.pOn || (kind === POINT && on);
+            let rise = false;
+            if (hasMeter && this.mI >= 0 && pT - this.mT <= BASELINE_MAX_AGE_MS) {
+              const d = meter - this.mE;
+              if (d > METER_EPSILON_KWH && d <= (METER_MAX_PLAUSIBLE_KW * (t - this.mT)) / HOUR_MS) {
+                rise = true;
+                energyAcross = d;
+              }
             }
-          }
-          if (!rise && hasSoc && this.sI >= 0 && pT - this.sT <= BASELINE_MAX_AGE_MS) {
-            const d = soc - this.sV;
-            if (edgeOn ? d > 0 : d >= SOC_RISE_MIN_PERCENT) {
-              rise = true;
-              socAcross = d;
-              energyAcross = (d * this.capacity) / 100;
-            }
-          }
-          if (dt > MAX_BRIDGE_GAP_MS) {
-            // Hard break: whatever came before is closed and can no longer merge.
-            if (this.inSpell) this.closeSpell();
-            if (this.cur !== null) this.finalize();
-            this.known = true;
-          } else if (this.inSpell && (!this.pOn || (kind === POINT && on))) {
-            // The vehicle moved across the gap and charges after it (or had stopped before it): what charged
-            // before the gap ended there. (Charging before and not after: it went on, then the car left.)
-            if (this.movedSinceLast(hasOdo, odo, hasLoc, lat, lon)) this.closeSpell();
-          }
-          if (rise) {
-            flow = 2;
-            gapFlow = true;
-          }
-        } else if (kind === POINT) {
-          flow = (this.pOn ? 1 : 0) + (on ? 1 : 0);
-          if (flow === 0) {
-            // Off at both readings, yet a charge counter or a clear SoC rise says a short charge happened
-            // between them, unseen (a 7-minute DC stop between 15-minute readings).
-            if (dE > METER_EPSILON_KWH && dE >= CHARGING_POWER_MIN_KW * (dt / HOUR_MS)) {
-              energyAcross = dE;
-            } else if (hasSoc && this.sI >= 0 && pT - this.sT <= BASELINE_MAX_AGE_MS) {
+            if (!rise && hasSoc && this.sI >= 0 && pT - this.sT <= BASELINE_MAX_AGE_MS) {
               const d = soc - this.sV;
-              if (d >= SOC_RISE_MIN_PERCENT) {
+              if (edgeOn ? d > 0 : d >= SOC_RISE_MIN_PERCENT) {
+                rise = true;
                 socAcross = d;
                 energyAcross = (d * this.capacity) / 100;
               }
             }
-            if (energyAcross > 0 || socAcross > 0) {
+            if (dt > MAX_BRIDGE_GAP_MS) {
+              // Hard break: whatever came before is closed and can no longer merge.
+              if (this.inSpell) this.closeSpell();
+              if (this.cur !== null) this.finalize();
+              this.known = true;
+            } else if (this.inSpell && (!this.pOn || (kind === POINT && on))) {
+              // The vehicle moved across the gap and charges after it (or had stopped before it): what charged
+              // before the gap ended there. (Charging before and not after: it went on, then the car left.)
+              if (this.movedSinceLast(hasOdo, odo, hasLoc, lat, lon)) this.closeSpell();
+            }
+            if (rise) {
               flow = 2;
               gapFlow = true;
-              unseen = true;
             }
+          } else if (kind === POINT) {
+            flow = (this.pOn ? 1 : 0) + (on ? 1 : 0);
+            if (flow === 0) {
+              // Off at both readings, yet a charge counter or a clear SoC rise says a short charge happened
+              // between them, unseen (a 7-minute DC stop between 15-minute readings).
+              if (dE > METER_EPSILON_KWH && dE >= CHARGING_POWER_MIN_KW * (dt / HOUR_MS)) {
+                energyAcross = dE;
+              } else if (hasSoc && this.sI >= 0 && pT - this.sT <= BASELINE_MAX_AGE_MS) {
+                const d = soc - this.sV;
+                if (d >= SOC_RISE_MIN_PERCENT) {
+                  socAcross = d;
+                  energyAcross = (d * this.capacity) / 100;
+                }
+              }
+              if (energyAcross > 0 || socAcross > 0) {
+                flow = 2;
+                gapFlow = true;
+                unseen = true;
+              }
+            }
+          } else {
+            flow = on ? 2 : 0;
           }
-        } else {
-          flow = on ? 2 : 0;
-        }
 
-        if (flow > 0) {
-          const pointBefore = this.pOn && this.pKind === POINT;
-          const pointAfter = on && kind === POINT;
-          // Rates (kWh per ms) either side: the power read there, else the meter's rate in the previous interval.
-          const rateAfter = pointAfter && hasPower ? power / HOUR_MS : Number.NaN;
-          const rateBefore =
-            pointBefore && this.pP > 0 ? this.pP / HOUR_MS : this.inSpell ? this.spRate : Number.NaN;
-          trapezoid =
-            hasPower && !Number.isNaN(this.pP) && !gapFlow
-              ? (((this.pP > 0 ? this.pP : 0) + (power > 0 ? power : 0)) / 2) * (dt / HOUR_MS)
-              : Number.NaN;
-          const meteredStart = dE >= 0 && rateAfter > 0;
-          const meteredEnd = dE >= 0 && rateBefore > 0;
-          let s: number;
-          let e: number;
-          if (gapFlow) {
-            // Where in the gap did it charge? From the rate measured on either side, else the gap's edges.
-            const socRate =
-              this.inSpell && pT > this.spStart
-                ? (this.sV - this.spOpenSoc) / (pT - this.spStart)
+          if (flow > 0) {
+            const pointBefore = this.pOn && this.pKind === POINT;
+            const pointAfter = on && kind === POINT;
+            // Rates (kWh per ms) either side: the power read there, else the meter's rate in the previous interval.
+            const rateAfter = pointAfter && hasPower ? power / HOUR_MS : Number.NaN;
+            const rateBefore =
+              pointBefore && this.pP > 0 ? this.pP / HOUR_MS : this.inSpell ? this.spRate : Number.NaN;
+            trapezoid =
+              hasPower && !Number.isNaN(this.pP) && !gapFlow
+                ? (((this.pP > 0 ? this.pP : 0) + (power > 0 ? power : 0)) / 2) * (dt / HOUR_MS)
                 : Number.NaN;
-            s = pointBefore
-              ? pT
-              : rateAfter > 0 && energyAcross > 0
-                ? clampTime(t - energyAcross / rateAfter, pT, t)
-                : pT;
-            e = pointAfter
-              ? t
-              : rateBefore > 0 && energyAcross > 0
-                ? clampTime(pT + energyAcross / rateBefore, pT, t)
-                : socRate > 0 && socAcross > 0
-                  ? clampTime(pT + socAcross / socRate, pT, t)
-                  : t;
-          } else {
-            // A boundary inside the interval: where the metered energy at the measured rate puts it, else
-            // the middle.
-            const mid = Math.floor((pT + t) / 2);
-            s = pointBefore ? pT : meteredStart ? clampTime(t - dE / rateAfter, pT, t) : mid;
-            e = pointAfter ? t : meteredEnd ? clampTime(pT + dE / rateBefore, pT, t) : mid;
-          }
-          const pointEdge = !gapFlow && kind === POINT && flow === 1;
-          this.stepKm = hasOdo && this.oI >= 0 ? odo - this.oV : Number.NaN;
-          const moving = this.movedSinceLast(hasOdo, odo, hasLoc, lat, lon);
-          // Power flowing while the vehicle drives off after charging is regeneration, not more charge:
-          // the charge ended at the previous reading.
-          if (this.inSpell && moving && hasPower && this.spStill > 0) this.closeSpell(true);
-          if (!this.inSpell) {
-            this.openSpell(s, kind, pT, t, (!gapFlow && kind !== POINT) || unseen);
-            if (this.spNew) this.cur!.firstOnT = pointBefore ? pT : t;
-            this.spFirstEdge = pointEdge && !meteredStart;
-            this.spFirstKw = hasPower ? power : Number.NaN;
-            this.spFirstKwh = trapezoid;
-            // A meter-only start waits for the next interval's rate.
-            const counted = gapFlow ? (Number.isNaN(socAcross) ? energyAcross : Number.NaN) : dE;
-            this.spPendingKwh = !(rateAfter > 0) && !pointBefore && counted > 0 ? counted : Number.NaN;
-            // Charging after a gap in which the SoC rose, with no power to say when: the spell's SoC rate
-            // will tell how long that rise took.
-            this.spPendingSoc =
-              gapFlow && pointAfter && !(rateAfter > 0) && socAcross > 0 ? socAcross : Number.NaN;
-            this.spFirstOnSoc = hasSoc ? soc : Number.NaN;
-          } else {
-            if (this.spIntervals === 1 && this.spPendingKwh > 0 && dE > 0 && !gapFlow) {
-              this.spStart = clampTime(
-                this.spOnlyB - this.spPendingKwh / (dE / dt),
-                this.spOnlyA,
-                this.spOnlyB,
-              );
+            const meteredStart = dE >= 0 && rateAfter > 0;
+            const meteredEnd = dE >= 0 && rateBefore > 0;
+            let s: number;
+            let e: number;
+            if (gapFlow) {
+              // Where in the gap did it charge? From the rate measured on either side, else the gap's edges.
+              const socRate =
+                this.inSpell && pT > this.spStart
+                  ? (this.sV - this.spOpenSoc) / (pT - this.spStart)
+                  : Number.NaN;
+              s = pointBefore
+                ? pT
+                : rateAfter > 0 && energyAcross > 0
+                  ? clampTime(t - energyAcross / rateAfter, pT, t)
+                  : pT;
+              e = pointAfter
+                ? t
+                : rateBefore > 0 && energyAcross > 0
+                  ? clampTime(pT + energyAcross / rateBefore, pT, t)
+                  : socRate > 0 && socAcross > 0
+                    ? clampTime(pT + socAcross / socRate, pT, t)
+                    : t;
+            } else {
+              // A boundary inside the interval: where the metered energy at the measured rate puts it, else
+              // the middle.
+              const mid = Math.floor((pT + t) / 2);
+              s = pointBefore ? pT : meteredStart ? clampTime(t - dE / rateAfter, pT, t) : mid;
+              e = pointAfter ? t : meteredEnd ? clampTime(pT + dE / rateBefore, pT, t) : mid;
             }
-            this.spPendingKwh = Number.NaN;
-            this.spIntervals++;
-            if (flow === 2 && !gapFlow && kind === POINT) {
-              this.spInteriorMs += dt;
-              this.spInteriorCount++;
+            const pointEdge = !gapFlow && kind === POINT && flow === 1;
+            this.stepKm = hasOdo && this.oI >= 0 ? odo - this.oV : Number.NaN;
+            const moving = this.movedSinceLast(hasOdo, odo, hasLoc, lat, lon);
+            // Power flowing while the vehicle drives off after charging is regeneration, not more charge:
+            // the charge ended at the previous reading.
+            if (this.inSpell && moving && hasPower && this.spStill > 0) this.closeSpell(true);
+            if (!this.inSpell) {
+              this.openSpell(s, kind, pT, t, (!gapFlow && kind !== POINT) || unseen);
+              if (this.spNew) this.cur!.firstOnT = pointBefore ? pT : t;
+              this.spFirstEdge = pointEdge && !meteredStart;
+              this.spFirstKw = hasPower ? power : Number.NaN;
+              this.spFirstKwh = trapezoid;
+              // A meter-only start waits for the next interval's rate.
+              const counted = gapFlow ? (Number.isNaN(socAcross) ? energyAcross : Number.NaN) : dE;
+              this.spPendingKwh = !(rateAfter > 0) && !pointBefore && counted > 0 ? counted : Number.NaN;
+              // Charging after a gap in which the SoC rose, with no power to say when: the spell's SoC rate
+              // will tell how long that rise took.
+              this.spPendingSoc =
+                gapFlow && pointAfter && !(rateAfter > 0) && socAcross > 0 ? socAcross : Number.NaN;
+              this.spFirstOnSoc = hasSoc ? soc : Number.NaN;
+            } else {
+              if (this.spIntervals === 1 && this.spPendingKwh > 0 && dE > 0 && !gapFlow) {
+                this.spStart = clampTime(
+                  this.spOnlyB - this.spPendingKwh / (dE / dt),
+                  this.spOnlyA,
+                  this.spOnlyB,
+                );
+              }
+              this.spPendingKwh = Number.NaN;
+              this.spIntervals++;
+              if (flow === 2 && !gapFlow && kind === POINT) {
+                this.spInteriorMs += dt;
+                this.spInteriorCount++;
+              }
             }
+            this.spLastEdge = pointEdge && pointBefore && !meteredEnd;
+            this.spLastMeterKwh = meteredEnd && kind === METER ? dE : Number.NaN;
+            this.spLastA = pT;
+            this.spLastB = t;
+            this.spLastKw = this.pP;
+            this.spLastKwh = trapezoid;
+            if (!moving) this.spStill++;
+            this.spLastKm = this.stepKm;
+            if (hasPower) this.spByPower = true;
+            this.spRate = !gapFlow && dE > 0 ? dE / dt : Number.NaN;
+            this.spEnd = e;
+          } else {
+            if (this.inSpell) this.closeSpell();
+            this.known = true;
           }
-          this.spLastEdge = pointEdge && pointBefore && !meteredEnd;
-          this.spLastMeterKwh = meteredEnd && kind === METER ? dE : Number.NaN;
-          this.spLastA = pT;
-          this.spLastB = t;
-          this.spLastKw = this.pP;
-          this.spLastKwh = trapezoid;
-          if (!moving) this.spStill++;
-          this.spLastKm = this.stepKm;
-          if (hasPower) this.spByPower = true;
-          this.spRate = !gapFlow && dE > 0 ? dE / dt : Number.NaN;
-          this.spEnd = e;
-        } else {
-          if (this.inSpell) this.closeSpell();
-          this.known = true;
         }
       }
-    }
 
-    // Running totals of the open session.
-    const cur = this.cur;
-    if (cur !== null) {
-      if (hasMeter && cur.meterOn) {
-        const d = meter - cur.meterLastE;
-        if (d < 0) cur.meterResets++;
-        else if (d <= (METER_MAX_PLAUSIBLE_KW * (t - cur.meterLastT)) / HOUR_MS) cur.meterSum += d;
-        else cur.meterResets++;
-        cur.meterLastE = meter;
-        cur.meterLastT = t;
-        this.pushMeter(t, cur.meterSum);
-      }
-      if (flow > 0) {
-        if (trapezoid >= 0) {
-          const a = (this.pP as number) > 0 ? this.pP : 0;
-          const b = (power as number) > 0 ? (power as number) : 0;
-          cur.powerEnergy += trapezoid;
-          cur.hadPower = true;
-          if (b > cur.peak) cur.peak = b;
-          if (a > cur.peak) cur.peak = a;
-        } else {
-          cur.powerOk = false;
+      // Running totals of the open session.
+      const cur = this.cur;
+      if (cur !== null) {
+        if (hasMeter && cur.meterOn) {
+          const d = meter - cur.meterLastE;
+          if (d < 0) cur.meterResets++;
+          else if (d <= (METER_MAX_PLAUSIBLE_KW * (t - cur.meterLastT)) / HOUR_MS) cur.meterSum += d;
+          else cur.meterResets++;
+          cur.meterLastE = meter;
+          cur.meterLastT = t;
+          this.pushMeter(t, cur.meterSum);
         }
+        if (flow > 0) {
+          if (trapezoid >= 0) {
+            const a = (this.pP as number) > 0 ? this.pP : 0;
+            const b = (power as number) > 0 ? (power as number) : 0;
+            cur.powerEnergy += trapezoid;
+            cur.hadPower = true;
+            if (b > cur.peak) cur.peak = b;
+            if (a > cur.peak) cur.peak = a;
+          } else {
+            cur.powerOk = false;
+          }
+        }
+        if (hasSoc) {
+          if (soc > cur.socMax) {
+            if (this.sI >= 0) this.pushStep(this.sT, t, soc, this.inSpell ? cur.spells : -1);
+            cur.socMax = soc;
+          } else if (Number.isNaN(cur.socMax)) {
+            cur.socMax = soc;
+          }
+          this.pushSoc(t, soc);
+        }
+        // A charge point stands still: one position per session is its position.
+        if (hasLoc && (mobile || this.locN === 0)) this.pushLocation(lat, lon);
+        // (A charge point does not move.)
+        if (mobile && cur.spells > 0) this.observeAfterClose(cur, hasOdo, odo, hasLoc, lat, lon);
+      }
+
+      // Track the current drive (SoC and odometer where it began), to correct a baseline read while driving.
+      if (hasOdo && this.oI >= 0) {
+        if (odo - this.oV >= MOVE_ODOMETER_KM) {
+          if (this.driveI < 0 && this.fresh(this.sI, this.sT, t)) {
+            this.driveI = this.oI;
+            this.driveOdo = this.oV;
+            this.driveSoc = this.sV;
+          }
+        } else {
+          if (this.driveI >= 0) {
+            // A drive just ended: keep its consumption for a session that opens right after it.
+            const km = this.oV - this.driveOdo;
+            const used = this.driveSoc - (hasSoc ? soc : this.sV);
+            this.lastDrivePctPerKm = km >= CONSUMPTION_MIN_KM && used > 0 ? used / km : Number.NaN;
+            this.lastDriveI = this.driveI;
+            this.lastDriveEndT = t;
+          }
+          this.driveI = -1;
+        }
+      }
+
+      // Remember this reading.
+      if (hasMeter) {
+        this.mE = meter;
+        this.mT = t;
+        this.mI = i;
       }
       if (hasSoc) {
-        if (soc > cur.socMax) {
-          if (this.sI >= 0) this.pushStep(this.sT, t, soc, this.inSpell ? cur.spells : -1);
-          cur.socMax = soc;
-        } else if (Number.isNaN(cur.socMax)) {
-          cur.socMax = soc;
-        }
-        this.pushSoc(t, soc);
+        this.sV = soc;
+        this.sT = t;
+        this.sI = i;
       }
-      // A charge point stands still: one position per session is its position.
-      if (hasLoc && (this.mobile || this.locN === 0)) this.pushLocation(lat, lon);
-      if (this.mobile && cur.spells > 0) this.observeAfterClose(cur, hasOdo, odo, hasLoc, lat, lon);
-    }
-
-    // Track the current drive (SoC and odometer where it began), to correct a baseline read while driving.
-    if (hasOdo && this.oI >= 0) {
-      if (odo - this.oV >= MOVE_ODOMETER_KM) {
-        if (this.driveI < 0 && this.fresh(this.sI, this.sT, t)) {
-          this.driveI = this.oI;
-          this.driveOdo = this.oV;
-          this.driveSoc = this.sV;
-        }
-      } else {
-        if (this.driveI >= 0) {
-          // A drive just ended: keep its consumption for a session that opens right after it.
-          const km = this.oV - this.driveOdo;
-          const used = this.driveSoc - (hasSoc ? soc : this.sV);
-          this.lastDrivePctPerKm = km >= CONSUMPTION_MIN_KM && used > 0 ? used / km : Number.NaN;
-          this.lastDriveI = this.driveI;
-          this.lastDriveEndT = t;
-        }
-        this.driveI = -1;
+      const range = r.rangeKm;
+      if (range !== undefined && range - range === 0) {
+        this.rV = range;
+        this.rT = t;
+        this.rI = i;
+      }
+      if (hasOdo) {
+        this.oV = odo;
+        this.oT = t;
+        this.oI = i;
+      }
+      if (hasLoc) {
+        this.laV = lat;
+        this.loV = lon;
+        this.lT = t;
+        this.lI = i;
+      }
+      if (kind !== NONE) {
+        this.ppI = this.pI;
+        this.pI = i;
+        this.pT = t;
+        this.pKind = kind;
+        this.pOn = on;
+        this.pP = hasPower ? power : Number.NaN;
       }
     }
-
-    // Remember this reading.
-    if (hasMeter) {
-      this.mE = meter;
-      this.mT = t;
-      this.mI = i;
-    }
-    if (hasSoc) {
-      this.sV = soc;
-      this.sT = t;
-      this.sI = i;
-    }
-    const range = r.rangeKm;
-    if (range !== undefined && range - range === 0) {
-      this.rV = range;
-      this.rT = t;
-      this.rI = i;
-    }
-    if (hasOdo) {
-      this.oV = odo;
-      this.oT = t;
-      this.oI = i;
-    }
-    if (hasLoc) {
-      this.laV = lat;
-      this.loV = lon;
-      this.lT = t;
-      this.lI = i;
-    }
-    if (kind !== NONE) {
-      this.ppI = this.pI;
-      this.pI = i;
-      this.pT = t;
-      this.pKind = kind;
-      this.pOn = on;
-      this.pP = hasPower ? power : Number.NaN;
-    }
+    return i;
   }
 
-  /** Movement after a session's last spell decides whether the next spell may join it. */
+  /** A vehicle's movement after a session's last spell decides whether the next spell may join it. */
   private observeAfterClose(
     cur: SessionBuilder,
     hasOdo: boolean,
@@ -617,7 +635,7 @@ class Scan {
     lat: number | undefined,
     lon: number | undefined,
   ): void {
-    if (cur.moved || !this.mobile) return; // a charge point does not move
+    if (cur.moved) return;
     if (hasOdo && !Number.isNaN(cur.closeOdo)) {
       // The odometer is authoritative when there is one.
       if ((odo as number) - cur.closeOdo >= MOVE_ODOMETER_KM) cur.moved = true;
@@ -875,8 +893,8 @@ class Scan {
     const result = this.build(cur);
     if (typeof result === 'string') {
       this.skipped.push({
-        start: new Date(cur.start).toISOString(),
-        end: new Date(cur.end).toISOString(),
+        start: isoUtc(cur.start),
+        end: isoUtc(cur.end),
         reason: result,
       });
     } else {
@@ -936,16 +954,16 @@ class Scan {
     return {
       entityId: this.entityId,
       id: chargeSessionId(this.entityId, start),
-      start: new Date(start).toISOString(),
-      end: new Date(end).toISOString(),
+      start: isoUtc(start),
+      end: isoUtc(end),
       energyKwh: energy,
       averagePowerKw: average,
       peakPowerKw: peak,
       chargingSeconds: Math.round(chargingMs / 1000),
-      socStartPercent: !Number.isNaN(socOpen) ? socOpen : null,
-      socEndPercent: !Number.isNaN(socClose) ? socClose : null,
-      rangeStartKm: !Number.isNaN(cur.rangeOpen) ? cur.rangeOpen : null,
-      rangeEndKm: !Number.isNaN(cur.rangeClose) ? cur.rangeClose : null,
+      socStartPercent: orNull(socOpen),
+      socEndPercent: orNull(socClose),
+      rangeStartKm: orNull(cur.rangeOpen),
+      rangeEndKm: orNull(cur.rangeClose),
       locationMatches: position ? matchLocations(position, this.locations) : [],
       position: this.exactLocation ? position : null,
       method,
@@ -1105,6 +1123,16 @@ function grow(a: Float64Array): Float64Array<ArrayBuffer> {
 /** A time estimate kept inside its interval, in whole ms. */
 function clampTime(x: number, lo: number, hi: number): number {
   return Math.floor(x < lo ? lo : x > hi ? hi : x);
+}
+
+/**
+ * NaN (unknown) as null, for the session record. A function rather than a conditional written inline in
+ * the record literal: inline, V8's optimised code stored whole numbers there as small integers where the
+ * interpreter had stored heap numbers, and the field's recorded shape never settled — every few hundred
+ * sessions `build` was thrown back to the interpreter (~60 deoptimisations a bench run; now a few while warming up).
+ */
+function orNull(x: number): number | null {
+  return Number.isNaN(x) ? null : x;
 }
 
 function clamp(x: number, lo: number, hi: number): number {

@@ -6,12 +6,17 @@ import { hash } from 'node:crypto';
 /** Versioned so a future change of the id scheme can never collide with ids made by this one. */
 const NAMESPACE = 'evsessions/charge-session/v1';
 
-/** UUID version 8 (RFC 9562, vendor-specific) from the first 128 bits of SHA-256(namespace, entity, start). */
+/** The hex digit of a variant byte's high nibble: RFC 9562 variant bits `10`, then the digest's next two bits. */
+const VARIANT_DIGITS = ['8', '9', 'a', 'b'] as const;
+
+/**
+ * UUID version 8 (RFC 9562, vendor-specific) from the first 128 bits of SHA-256(namespace, entity, start).
+ * Built from the hex digest (about half the cost of a Buffer digest, hex conversion and slicing; the
+ * engine makes one per session): the version digit replaces the high nibble of byte 6 (hex digit 12), the
+ * variant bits the top two bits of byte 8 (hex digit 16).
+ */
 export function chargeSessionId(entityId: string, startMs: number): string {
-  // One-shot hash: about a third cheaper than createHash().update().digest() per id.
-  const digest = hash('sha256', `${NAMESPACE}\0${entityId}\0${Math.floor(startMs)}`, 'buffer');
-  digest[6] = 0x80 | ((digest[6] ?? 0) & 0x0f); // version 8
-  digest[8] = 0x80 | ((digest[8] ?? 0) & 0x3f); // RFC 9562 variant
-  const hex = digest.toString('hex', 0, 16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const hex = hash('sha256', `${NAMESPACE}\0${entityId}\0${Math.floor(startMs)}`, 'hex');
+  const variant = VARIANT_DIGITS[Number.parseInt(hex[16]!, 16) & 0b11];
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -4,17 +4,22 @@
 import type { Reading } from '../readings/model.js';
 
 /**
- * Where the window lies in readings that are already in order (as storage returns them), checking the
- * readings outside it; the caller checks those inside while it scans them, so the common case costs no
- * extra pass. Null when the readings outside the window are not in strict time order.
+ * Where the window lies in readings that are already in order (as storage returns them): `[lo, hi)` are
+ * the readings inside it. Checked here: the readings outside it are in strict time order and outside the
+ * window, and the first and last of `[lo, hi)` are inside it. The caller checks that `[lo, hi)` is in
+ * strict time order while it scans it (times strictly between two inside the window are inside it too),
+ * so the common case costs no extra pass. Null when a check here fails.
  */
 export function orderedWindow(
   readings: readonly Reading[],
   from: number,
   to: number,
 ): { lo: number; hi: number } | null {
-  const lo = firstAtOrAfter(readings, from);
-  const hi = firstAfter(readings, to);
+  const n = readings.length;
+  // Storage returns exactly the window: no search then (a binary search misses the cache at every probe).
+  const lo = n > 0 && readings[0]!.t >= from ? 0 : firstAtOrAfter(readings, from);
+  const hi = n > 0 && readings[n - 1]!.t <= to ? n : firstAfter(readings, to);
+  if (lo < hi && !(readings[lo]!.t >= from && readings[hi - 1]!.t <= to)) return null;
   let previous = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < lo; i++) {
     const t = readings[i]!.t;
@@ -22,7 +27,7 @@ export function orderedWindow(
     previous = t;
   }
   previous = to;
-  for (let i = hi; i < readings.length; i++) {
+  for (let i = hi; i < n; i++) {
     const t = readings[i]!.t;
     if (!(t > previous)) return null;
     previous = t;

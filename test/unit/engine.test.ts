@@ -1,5 +1,7 @@
 // The session engine's rules, one at a time, on hand-built readings whose right answer is known exactly.
 
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   chargeSessionId,
@@ -415,6 +417,29 @@ describe('session details', () => {
     expect(chargeSessionId('ev-1', 1)).not.toBe(chargeSessionId('ev-2', 1));
     // Pinned: changing the scheme would duplicate every stored session on the next run.
     expect(chargeSessionId('ev-1', 1)).toBe('0dd37ea3-5968-887a-8792-61048129a1e7');
+  });
+
+  it('ids are the RFC 9562 layout of the digest bytes for any entity id (the hex shortcut changes nothing)', () => {
+    // The reference: set the version and variant bits in the digest's bytes, then format them.
+    const reference = (entityId: string, startMs: number) => {
+      const digest = createHash('sha256')
+        .update(`evsessions/charge-session/v1\0${entityId}\0${Math.floor(startMs)}`)
+        .digest();
+      digest[6] = 0x80 | (digest[6]! & 0x0f);
+      digest[8] = 0x80 | (digest[8]! & 0x3f);
+      const hex = digest.toString('hex', 0, 16);
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    };
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 80 }),
+        fc.integer({ min: 0, max: 4e12 }),
+        (id, start) => {
+          expect(chargeSessionId(id, start)).toBe(reference(id, start));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 
   it('rejects a window that ends before it starts and a non-positive battery capacity', () => {
