@@ -13,6 +13,7 @@ import {
 import type { Context } from 'aws-lambda';
 import { httpEvent, lambdaContext } from '../test/support/events.js';
 import { alternate, type Figure, recordCalls, replayCalls, type Section } from './lib.js';
+import { seedEntitySessions, seedPublicSessions } from './seed.js';
 
 type Handler = (event: unknown, context: Context) => Promise<{ statusCode: number }>;
 const READ_GOAL = 1.15;
@@ -96,33 +97,8 @@ export async function benchWarm(options: { quick: boolean }): Promise<Section> {
 
   // Charge sessions: 30 stored for one EV; the list's page of 25 is one GetItem of the entity, one Query of
   // its session partition and one GetItem of the tenant's settings (the exact-location opt-in), sent together.
-  const { upsertSession } = await import('../shared/storage/sessions.js');
   const ev = ids[3]!;
-  for (let i = 0; i < 30; i++) {
-    const start = new Date(Date.UTC(2026, 0, 1 + i, 18)).toISOString();
-    await upsertSession({
-      tenantId,
-      entityId: ev,
-      entityType: 'EV',
-      id: `${ev.slice(0, -2)}${String(i).padStart(2, '0')}`,
-      start,
-      end: new Date(Date.parse(start) + 2 * 3_600_000).toISOString(),
-      energyKwh: 14.2,
-      averagePowerKw: 7.1,
-      peakPowerKw: 7.4,
-      chargingSeconds: 7_200,
-      socStartPercent: 30,
-      socEndPercent: 55,
-      rangeStartKm: 120,
-      rangeEndKm: 220,
-      locationMatches: [{ accuracy: 0.9, location: { id: 'home', label: 'Home' } }],
-      position: null,
-      method: 'power_flow',
-      source: 'calculated',
-      created: start,
-      measured: null,
-    });
-  }
+  await seedEntitySessions(tenantId, ev, 30);
   const sessions = (await import('../functions/sessions.js')).handler as unknown as Handler;
   const sessionsEvent = httpEvent({
     routeKey: 'GET /v1/entities/{entityId}/charge-sessions',
@@ -139,46 +115,10 @@ export async function benchWarm(options: { quick: boolean }): Promise<Section> {
   // The public poll: a driver's GET /v1/public-charging/sessions/{token} is one rate-counter update and
   // reads of the session and its charger. The limit is 30 polls a minute per token, so polls rotate over
   // 120 real sessions (10 connectors on each of 12 chargers, within the per-charger start cap).
-  const { createCharger } = await import('../shared/chargers/service.js');
-  const { startSession } = await import('../shared/public-sessions/service.js');
   const publicCharging = (await import('../functions/public-charging.js')).handler as unknown as Handler;
-  const cp = await createEntity(
-    tenantId,
-    { type: 'CP', name: 'Bench CP', timeZone: 'UTC', capabilities: [] },
-    now,
+  const pollEvents = (await seedPublicSessions(tenantId, 12, now)).map((token) =>
+    httpEvent({ routeKey: 'GET /v1/public-charging/sessions/{token}', pathParameters: { token } }),
   );
-  const pollEvents: unknown[] = [];
-  for (let c = 0; c < 12; c++) {
-    const code = `BENCH${c}`;
-    await createCharger(
-      tenantId,
-      {
-        publicCode: code,
-        name: `Bench charger ${c}`,
-        entityId: cp.id,
-        public: true,
-        online: true,
-        connectors: Array.from({ length: 10 }, (_, k) => ({
-          connectorId: k + 1,
-          type: 'Type2' as const,
-          maxPowerKw: 22,
-          evseConnectorId: 1,
-        })),
-        pricing: { currency: 'EUR', pricePerKwh: 40, startFee: 0, taxRate: 0.2 },
-        holdAmount: 2_000,
-      },
-      now,
-    );
-    for (let k = 1; k <= 10; k++) {
-      const started = await startSession({ code, connector_id: k }, now);
-      pollEvents.push(
-        httpEvent({
-          routeKey: 'GET /v1/public-charging/sessions/{token}',
-          pathParameters: { token: started.token },
-        }),
-      );
-    }
-  }
   let poll = 0;
   cases.push({
     name: 'GET /v1/public-charging/sessions/{token}',
