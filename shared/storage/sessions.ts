@@ -270,16 +270,16 @@ export async function listFleetSessions(
 }
 
 /**
- * Every session of an entity starting in `range`, by start, read strongly consistent (a session written a
- * moment ago is seen): Query page after page. For the few days around one charge, not for listings.
+ * The items of an entity's session partition with sort keys in [from, to], strongly consistent (a session
+ * written a moment ago is seen), Query page after page: for bounded reads, never for listings.
  */
-export async function readEntitySessions(
+async function queryAllSessionItems(
   tenantId: string,
   entityId: string,
-  range: SessionRange,
-): Promise<ChargeSessionRecord[]> {
-  const [from, to] = rangeBounds(range);
-  const sessions: ChargeSessionRecord[] = [];
+  [from, to]: [string, string],
+  projection?: { expression: string; names: Record<string, string> },
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const result = await documentClient().send(
@@ -291,14 +291,31 @@ export async function readEntitySessions(
           ':from': from,
           ':to': to,
         },
+        ...(projection
+          ? { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }
+          : {}),
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
+        ReturnConsumedCapacity: 'TOTAL',
       }),
     );
-    for (const item of result.Items ?? []) sessions.push(sessionFromItem(item));
+    items.push(...(result.Items ?? []));
     startKey = result.LastEvaluatedKey;
   } while (startKey);
-  return sessions;
+  return items;
+}
+
+/**
+ * Every session of an entity starting in `range`, by start, read strongly consistent (a session written a
+ * moment ago is seen). For the few days around one charge, not for listings.
+ */
+export async function readEntitySessions(
+  tenantId: string,
+  entityId: string,
+  range: SessionRange,
+): Promise<ChargeSessionRecord[]> {
+  const items = await queryAllSessionItems(tenantId, entityId, rangeBounds(range));
+  return items.map(sessionFromItem);
 }
 
 /** What the daily rollups read of a session. */
@@ -319,27 +336,9 @@ export async function readEntitySessionTotals(
 ): Promise<SessionTotals[]> {
   const from = range.fromMs === null ? '0000' : canonicalInstant(range.fromMs);
   const to = range.toMs === null ? '~' : canonicalInstant(range.toMs - 1);
-  const sessions: SessionTotals[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': sessionKeys.entityPartition(tenantId, entityId),
-          ':from': from,
-          ':to': to,
-        },
-        ProjectionExpression: '#start, #end, energyKwh, chargingSeconds, entityType',
-        ExpressionAttributeNames: { '#start': 'start', '#end': 'end' },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    for (const item of result.Items ?? []) sessions.push(item as SessionTotals);
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return sessions;
+  const items = await queryAllSessionItems(tenantId, entityId, [from, to], {
+    expression: '#start, #end, energyKwh, chargingSeconds, entityType',
+    names: { '#start': 'start', '#end': 'end' },
+  });
+  return items as SessionTotals[];
 }
