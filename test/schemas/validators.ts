@@ -11,7 +11,12 @@ import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const UPSTREAM = join(here, '..', '..', '..', 'shared', 'reference', 'upstream');
+/**
+ * Copies of the public files in the reference material's upstream/ folder (../shared/reference/upstream,
+ * outside the repository), kept in the test tree so a clean clone tests on its own; a unit test checks
+ * them against the originals wherever those are present.
+ */
+export const UPSTREAM = join(here, 'upstream');
 
 function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8'));
