@@ -72,7 +72,7 @@ export async function benchJob(options: Options): Promise<Section> {
   const { rollupKeys } = await import('../shared/storage/rollups.js');
   const { processEntity } = await import('../shared/pipeline/process-entity.js');
   const { createWorkerHandler } = await import('../shared/pipeline/worker.js');
-  const { mapLimited } = await import('../shared/pipeline/concurrency.js');
+  const { mapConcurrent } = await import('../shared/concurrency.js');
   const { WORKER_BATCH_SIZE, WORKER_MAX_CONCURRENCY } = await import('../shared/pipeline/settings.js');
   const { runAggregation } = await import('../infra/local/aggregate.js');
 
@@ -94,7 +94,7 @@ export async function benchJob(options: Options): Promise<Section> {
     // ----- seed: entities, then each entity's readings an hour per request -----------------------------
     const seedStart = performance.now();
     let stored = 0;
-    await mapLimited(fleet, SEED_CONCURRENCY, async ({ id, sim, readings, shift }) => {
+    await mapConcurrent(fleet, SEED_CONCURRENCY, async ({ id, sim, readings, shift }) => {
       await putNewEntity({
         ...newEntity(
           TENANT,
@@ -130,7 +130,7 @@ export async function benchJob(options: Options): Promise<Section> {
       let units = 0;
       let items = 0;
       const start = performance.now();
-      await mapLimited(fleet, inFlight, async ({ id }) => {
+      await mapConcurrent(fleet, inFlight, async ({ id }) => {
         let startKey: Record<string, unknown> | undefined;
         do {
           const page = await doc.send(
@@ -180,7 +180,7 @@ export async function benchJob(options: Options): Promise<Section> {
       } while (startKey);
     };
     const reset = () =>
-      mapLimited(fleet, SEED_CONCURRENCY, async ({ id }) => {
+      mapConcurrent(fleet, SEED_CONCURRENCY, async ({ id }) => {
         await doc.send(
           new UpdateCommand({
             TableName: tableName(),

@@ -93,6 +93,8 @@ export interface DailyJobProps {
   settings?: Partial<DailyJobSettings>;
   /** Where the dead-letter alarms notify (an SNS topic action, say); none by default. */
   alarmActions?: IAlarmAction[];
+  /** Variables every function of the stack gets (the readings' retention: the worker reads readings by it). */
+  environment?: Record<string, string>;
 }
 
 export class DailyJob extends Construct {
@@ -132,7 +134,7 @@ export class DailyJob extends Construct {
       spec: JOB_FUNCTIONS.planner,
       table: props.table,
       logRetention: props.logRetention,
-      environment: { JOB_QUEUE_URL: this.entityQueue.queueUrl },
+      environment: { ...props.environment, JOB_QUEUE_URL: this.entityQueue.queueUrl },
       asyncInvoke: {
         retryAttempts: PLANNER_ASYNC_RETRY.retryAttempts,
         maxEventAge: Duration.seconds(PLANNER_ASYNC_RETRY.maxEventAgeSeconds),
@@ -153,6 +155,7 @@ export class DailyJob extends Construct {
       spec: { ...JOB_FUNCTIONS.worker, entry: props.workerEntry },
       table: props.table,
       logRetention: props.logRetention,
+      ...(props.environment ? { environment: props.environment } : {}),
     });
     // The event source grants the worker what consuming takes (receive, delete, change visibility).
     this.worker.fn.addEventSource(

@@ -105,6 +105,7 @@ export class EvSessionsStack extends Stack {
           logRetention,
           workerEntry: props.dailyJob.workerEntry,
           settings: props.dailyJob.settings,
+          environment,
         })
       : undefined;
 

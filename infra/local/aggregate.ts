@@ -76,7 +76,8 @@ export interface AggregationSummary {
   totalMs: number;
 }
 
-function sqsEvent(messages: readonly QueuedMessage[]): SQSEvent {
+/** The SQS event Lambda would be given for these messages (the worker's input); tests build theirs with it. */
+export function sqsEvent(messages: readonly QueuedMessage[]): SQSEvent {
   return {
     Records: messages.map((message) => ({
       messageId: message.messageId,

@@ -6,9 +6,9 @@
 // Cost is linear in the number of enabled entities: one read of each index item, one tenth of a send call
 // per entity. The shards are read in parallel, each page's batches a few at a time.
 
+import { mapConcurrent } from '../concurrency.js';
 import { CAPTURE_SHARDS, type CaptureShardPage, listCaptureShard } from '../storage/entities.js';
 import type { Position } from '../storage/page.js';
-import { mapLimited } from './concurrency.js';
 import { encodeJobMessage } from './messages.js';
 
 /** SQS takes at most ten messages per SendMessageBatch. */
@@ -163,7 +163,7 @@ export async function planDailyRun(
           })),
         );
       }
-      await mapLimited(batches, SENDS_IN_FLIGHT_PER_SHARD, async (batch) => {
+      await mapConcurrent(batches, SENDS_IN_FLIGHT_PER_SHARD, async (batch) => {
         await sendBatch(batch, send, counters);
         counters.entities += batch.length;
         deps.onProgress?.(counters.entities);

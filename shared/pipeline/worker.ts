@@ -15,12 +15,12 @@
 // a run holds the lease, so nothing a run writes can land after the entity's data was purged.
 
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mapConcurrent } from '../concurrency.js';
 import { createLogger, type Logger } from '../logger.js';
 import { rollupRecomputeFrom, rollupSince, updateDailyRollups } from '../rollups/service.js';
 import { measureCapacity } from '../storage/capacity.js';
 import { retryTransient } from '../storage/retry.js';
 import { acquireEntityLease, deleteEntityJobState, releaseEntityLease } from '../storage/rollups.js';
-import { mapLimited } from './concurrency.js';
 import { MEASURED_LOOKBACK_MS, staleFrom } from './domain.js';
 import { supersedeCalculatedSessions } from './measured-sessions.js';
 import { decodeJobMessage, type EntityJobMessage } from './messages.js';
@@ -230,7 +230,7 @@ export function createWorkerHandler(processor: EntityProcessor, options: WorkerO
   };
 
   const handleBatch = async (event: SQSEvent): Promise<BatchResult> => {
-    const outcomes = await mapLimited(event.Records, WORKER_BATCH_SIZE, processRecord);
+    const outcomes = await mapConcurrent(event.Records, WORKER_BATCH_SIZE, processRecord);
     return {
       outcomes,
       response: {

@@ -4,10 +4,11 @@ import * as z from 'zod/mini';
 import { EntityType } from '../entities/schemas.js';
 import { pageQueryFields, pageSchema, pageSizeParameter } from '../http/pagination.js';
 import { isUuid } from '../ids.js';
+import { MAX_RANGE_DAYS } from '../sessions/query.js';
 import { daysBetween, isCalendarDate } from './calendar.js';
 
 /** The longest range (`end - start`), as for the session listings: an annual report over a leap year. */
-export const DAILY_ENERGY_MAX_DAYS = 366;
+export const DAILY_ENERGY_MAX_DAYS = MAX_RANGE_DAYS;
 /**
  * Rollups per page. Larger than the other lists' 100: a rollup is ~200 bytes, and a dashboard charting a
  * month of a 1,000-vehicle fleet reads 30,000 of them. 1,000 items are one Query of ~200 KB.

@@ -5,9 +5,10 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '../tenants/settings.js';
 import { documentClient, tableName } from './client.js';
+import { entityKeys } from './entities.js';
 
 export const tenantSettingsKeys = {
-  primary: (tenantId: string) => ({ pk: `T#${tenantId}`, sk: 'SETTINGS' }),
+  primary: (tenantId: string) => ({ pk: entityKeys.tenantPartition(tenantId), sk: 'SETTINGS' }),
 };
 
 function settingsFromItem(item: Record<string, unknown> | undefined): TenantSettings {

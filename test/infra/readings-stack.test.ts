@@ -1,14 +1,20 @@
 // The stack's part in readings: every function knows the readings' retention (writers set the TTL by it,
 // readers never serve what it expired), configurable at deploy, and a bad value fails the synth.
 
+import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { EvSessionsStack } from '../../infra/stack.js';
 
+const WORKER_ENTRY = fileURLToPath(new URL('../../functions/worker.ts', import.meta.url));
+
 function functionsOf(props: ConstructorParameters<typeof EvSessionsStack>[2] = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const template = Template.fromStack(new EvSessionsStack(app, 'ReadingsStack', props));
+  // With the daily job: its worker reads readings by the retention too.
+  const template = Template.fromStack(
+    new EvSessionsStack(app, 'ReadingsStack', { dailyJob: { workerEntry: WORKER_ENTRY }, ...props }),
+  );
   return Object.values(template.findResources('AWS::Lambda::Function')).map(
     (f) => f.Properties.Environment?.Variables ?? {},
   );
@@ -18,6 +24,7 @@ describe('the readings retention', () => {
   it('is 35 days on every function by default, and what the deployer chose otherwise', () => {
     const defaults = functionsOf();
     expect(defaults.length).toBeGreaterThan(3);
+    expect(defaults.filter((variables) => variables.JOB_QUEUE_URL !== undefined)).toHaveLength(1);
     for (const variables of defaults) expect(variables.READINGS_RETENTION_DAYS).toBe('35');
     for (const variables of functionsOf({ readingsRetentionDays: 90 }))
       expect(variables.READINGS_RETENTION_DAYS).toBe('90');

@@ -3,21 +3,15 @@
 // (duplicates, busy, take-over, expiry), a crash between the processor and the rollups repaired by the
 // redelivery, and the units it consumed.
 
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqsEvent } from '../../infra/local/aggregate.js';
 import { encodeJobMessage } from '../../shared/pipeline/messages.js';
 import type { EntityProcessor } from '../../shared/pipeline/processor.js';
 import { ENTITY_LEASE_MS } from '../../shared/pipeline/settings.js';
 import { createWorkerHandler } from '../../shared/pipeline/worker.js';
-import { documentClient, tableName } from '../../shared/storage/client.js';
 import { deleteEntity, getEntity } from '../../shared/storage/entities.js';
-import {
-  acquireEntityLease,
-  deleteEntityJobState,
-  readEntityRollups,
-  rollupKeys,
-} from '../../shared/storage/rollups.js';
+import { acquireEntityLease, deleteEntityJobState, readEntityRollups } from '../../shared/storage/rollups.js';
 import { listEntitySessions } from '../../shared/storage/sessions.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import {
@@ -25,6 +19,7 @@ import {
   entityAwareProcessor,
   injectDynamoFaults,
   jobEntityId,
+  jobState,
   processedOnly,
   quietLog,
   setCapture,
@@ -41,40 +36,18 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-function event(records: { id: string; body: string; receiveCount?: number }[]): SQSEvent {
-  return {
-    Records: records.map(({ id, body, receiveCount }) => ({
+const event = (records: { id: string; body: string; receiveCount?: number }[]): SQSEvent =>
+  sqsEvent(
+    records.map(({ id, body, receiveCount }) => ({
       messageId: id,
-      receiptHandle: id,
       body,
-      attributes: {
-        ApproximateReceiveCount: String(receiveCount ?? 1),
-        SentTimestamp: '0',
-        SenderId: 'test',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:local:000000000000:jobs',
-      awsRegion: 'local',
+      receiveCount: receiveCount ?? 1,
+      sentAtMs: 0,
     })),
-  };
-}
+  );
 
 const job = (tenantId: string, entityId: string, asOf = AS_OF) =>
   encodeJobMessage({ v: 1, tenantId, entityId, asOf, runId: 'worker-test' });
-
-async function jobState(tenantId: string, entityId: string) {
-  const { Item } = await documentClient().send(
-    new GetCommand({
-      TableName: tableName(),
-      Key: rollupKeys.jobState(tenantId, entityId),
-      ConsistentRead: true,
-    }),
-  );
-  return Item;
-}
 
 describe('a batch', () => {
   it('reports exactly the records that failed; the others are processed and rolled up', async () => {

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqsEvent } from '../../infra/local/aggregate.js';
 import { encodeJobMessage } from '../../shared/pipeline/messages.js';
 import { processEntity } from '../../shared/pipeline/process-entity.js';
 import { ENTITY_LEASE_MS } from '../../shared/pipeline/settings.js';
@@ -57,11 +58,10 @@ async function chargedEv(now: number): Promise<string> {
 /** One job message for the entity through a worker running the real processEntity, as SQS delivers it. */
 async function runJob(entityId: string, asOf: number): Promise<RecordOutcome> {
   const messageId = randomUUID();
-  const { outcomes } = await createWorkerHandler(processEntity, { log: quietLog }).handleBatch({
-    Records: [
+  const { outcomes } = await createWorkerHandler(processEntity, { log: quietLog }).handleBatch(
+    sqsEvent([
       {
         messageId,
-        receiptHandle: messageId,
         body: encodeJobMessage({
           v: 1,
           tenantId: TENANT,
@@ -69,20 +69,11 @@ async function runJob(entityId: string, asOf: number): Promise<RecordOutcome> {
           asOf: new Date(asOf).toISOString(),
           runId: 'delete-during-job',
         }),
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: '0',
-          SenderId: 'test',
-          ApproximateFirstReceiveTimestamp: '0',
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:local:000000000000:jobs',
-        awsRegion: 'local',
+        receiveCount: 1,
+        sentAtMs: 0,
       },
-    ],
-  });
+    ]),
+  );
   return outcomes[0]!;
 }
 

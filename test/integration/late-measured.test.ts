@@ -9,9 +9,8 @@
 // failed part-way is completed by its retry.
 
 import { randomUUID } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAggregation } from '../../infra/local/aggregate.js';
+import { runAggregation, sqsEvent } from '../../infra/local/aggregate.js';
 import { newEntity } from '../../shared/entities/domain.js';
 import { recordMeasuredSession } from '../../shared/pipeline/measured-sessions.js';
 import { encodeJobMessage } from '../../shared/pipeline/messages.js';
@@ -21,14 +20,14 @@ import { createWorkerHandler, type WorkerHandler } from '../../shared/pipeline/w
 import { ingestReadings } from '../../shared/readings/service.js';
 import { rollupSince } from '../../shared/rollups/service.js';
 import type { ChargeSessionRecord } from '../../shared/sessions/model.js';
-import { documentClient, tableName } from '../../shared/storage/client.js';
+import { documentClient } from '../../shared/storage/client.js';
 import { putNewEntity } from '../../shared/storage/entities.js';
-import { readEntityRollups, rollupKeys } from '../../shared/storage/rollups.js';
+import { readEntityRollups } from '../../shared/storage/rollups.js';
 import { readEntitySessions, upsertSession } from '../../shared/storage/sessions.js';
 import { later, txEvent } from '../fixtures/ocpp/builders.js';
 import { simulateEntity } from '../simulator/simulate.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { injectDynamoFaults, quietLog, setCapture } from '../support/job.js';
+import { injectDynamoFaults, jobState, quietLog, setCapture } from '../support/job.js';
 import { shiftToRecent, toReadingBody } from '../support/readings.js';
 import { sessionAt } from '../support/sessions.js';
 
@@ -45,17 +44,6 @@ beforeAll(async () => {
   token = await api.token(TENANT);
 });
 afterAll(() => api.close());
-
-async function jobState(tenantId: string, entityId: string) {
-  const { Item } = await documentClient().send(
-    new GetCommand({
-      TableName: tableName(),
-      Key: rollupKeys.jobState(tenantId, entityId),
-      ConsistentRead: true,
-    }),
-  );
-  return Item;
-}
 
 const staleMarksOf = async (tenantId: string, entityId: string) => [
   ...((await jobState(tenantId, entityId))?.rollupsStaleMarks ?? []),
@@ -364,11 +352,10 @@ const calculatedAt = (
 
 /** One job message for one entity through the worker, as SQS would deliver it. */
 async function runFor(handler: WorkerHandler, entityId: string, asOf: Date, messageId = randomUUID()) {
-  const result = await handler.handleBatch({
-    Records: [
+  const result = await handler.handleBatch(
+    sqsEvent([
       {
         messageId,
-        receiptHandle: messageId,
         body: encodeJobMessage({
           v: 1,
           tenantId: JOB_TENANT,
@@ -376,20 +363,11 @@ async function runFor(handler: WorkerHandler, entityId: string, asOf: Date, mess
           asOf: asOf.toISOString(),
           runId: 'late-measured-test',
         }),
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: '0',
-          SenderId: 'test',
-          ApproximateFirstReceiveTimestamp: '0',
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:local:000000000000:jobs',
-        awsRegion: 'local',
+        receiveCount: 1,
+        sentAtMs: 0,
       },
-    ],
-  });
+    ]),
+  );
   return result.outcomes[0]!;
 }
 

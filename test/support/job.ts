@@ -3,15 +3,16 @@
 // processEntity itself, and DynamoDB faults injected above the SDK's retries.
 
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mapConcurrent } from '../../shared/concurrency.js';
 import { type EntityRecord, isCaptureEnabled, newEntity } from '../../shared/entities/domain.js';
 import type { Logger } from '../../shared/logger.js';
-import { mapLimited } from '../../shared/pipeline/concurrency.js';
 import type { EntityProcessor, EntityRef, ProcessEntityResult } from '../../shared/pipeline/processor.js';
 import { ingestReadings } from '../../shared/readings/service.js';
 import type { ChargeSessionRecord } from '../../shared/sessions/model.js';
 import { documentClient, tableName } from '../../shared/storage/client.js';
 import { getEntity, putNewEntity, setFeature } from '../../shared/storage/entities.js';
 import { putNewLocation } from '../../shared/storage/locations.js';
+import { rollupKeys } from '../../shared/storage/rollups.js';
 import { upsertSession } from '../../shared/storage/sessions.js';
 import { Rng } from '../simulator/prng.js';
 import { PROFILES, type SimulatedEntity, simulateEntity } from '../simulator/simulate.js';
@@ -337,7 +338,7 @@ export async function seedFleet(
 ): Promise<number> {
   const since = new Date('2025-12-01T00:00:00.000Z').toISOString();
   let stored = 0;
-  await mapLimited(fleet, 8, async ({ entityId, sim }) => {
+  await mapConcurrent(fleet, 8, async ({ entityId, sim }) => {
     await putNewEntity({
       ...newEntity(
         tenantId,
@@ -364,4 +365,16 @@ export async function seedFleet(
     }
   });
   return stored;
+}
+
+/** The entity's job-state item (lease, rollup mark, stale marks) as stored, read strongly consistent. */
+export async function jobState(tenantId: string, entityId: string) {
+  const { Item } = await documentClient().send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: rollupKeys.jobState(tenantId, entityId),
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
 }
