@@ -24,7 +24,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261121);
 let api: TestApi;
 let fixtures: TenantFixtures;
 const document = buildOpenApiDocument(allRoutes);
-const context = { components: document.components.schemas as Record<string, JsonSchema> };
+// The local runner reads the system clock, so valid dates are drawn from it (faketime shifts both).
+const context = { components: document.components.schemas as Record<string, JsonSchema>, now: new Date() };
 const tried: Record<string, number> = {};
 const statuses: Record<number, number> = {};
 

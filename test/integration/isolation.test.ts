@@ -14,7 +14,11 @@ import { createTenantFixtures, fixturePath, type TenantFixtures } from '../suppo
 import { type JsonSchema, validValue } from '../support/json-schema-arbitrary.js';
 
 const document = buildOpenApiDocument(allRoutes);
-const schemaContext = { components: document.components.schemas as Record<string, JsonSchema> };
+// The local runner reads the system clock, so valid dates are drawn from it (faketime shifts both).
+const schemaContext = {
+  components: document.components.schemas as Record<string, JsonSchema>,
+  now: new Date(),
+};
 
 /**
  * Bodies that must also be valid beyond their JSON Schema (an ISO currency, an OCPP message), so the

@@ -9,6 +9,12 @@ export type JsonSchema = Record<string, any>;
 
 export interface SchemaContext {
   components: Record<string, JsonSchema>;
+  /**
+   * The clock valid date-times are drawn from. Valid means accepted by the server on the day the test
+   * runs: a fixed calendar date falls out of the 35-day readings retention and turns a valid sample into
+   * a 400 (it did, on 2026-11-29). Out-of-range dates belong to the hostile values below.
+   */
+  now: Date;
 }
 
 function resolve(schema: JsonSchema, context: SchemaContext): JsonSchema {
@@ -20,20 +26,38 @@ function resolve(schema: JsonSchema, context: SchemaContext): JsonSchema {
   return current ?? {};
 }
 
-const DATE_TIMES = fc.oneof(
-  fc
-    .date({
-      min: new Date('2000-01-01T00:00:00Z'),
-      max: new Date('2035-12-31T23:59:59Z'),
-      noInvalidDate: true,
-    })
-    .map((d) => d.toISOString()),
-  fc.constantFrom('2026-03-29T01:30:00+01:00', '2026-10-25T02:30:00+02:00', '2026-01-01T00:00:00.000Z'),
-);
+const DAY_MS = 86_400_000;
+/** Inside the shortest retention any route applies (35 days), with a margin for a slow run. */
+const RECENT_DAYS = 30;
 
-function stringFor(schema: JsonSchema): fc.Arbitrary<string> {
-  if (schema.format === 'date-time') return DATE_TIMES;
-  if (schema.format === 'date') return DATE_TIMES.map((d) => d.slice(0, 10));
+/** An RFC 3339 rendering of `ms` at a fixed UTC offset, e.g. `2026-12-01T09:30:00+02:00`. */
+function withOffset(ms: number, offsetMinutes: number): string {
+  const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `${local}${sign}${hh}:${mm}`;
+}
+
+/** Valid date-times: instants in the last 30 days of `now`, in UTC or at an offset, some with milliseconds. */
+function dateTimes(now: Date): fc.Arbitrary<string> {
+  const end = Math.floor(now.getTime() / 1000) * 1000;
+  const instant = fc.integer({ min: end - RECENT_DAYS * DAY_MS, max: end });
+  return fc.oneof(
+    instant.map((ms) => new Date(ms).toISOString()),
+    fc
+      .tuple(
+        fc.integer({ min: end - RECENT_DAYS * DAY_MS, max: end - DAY_MS }),
+        fc.constantFrom(-300, 60, 120, 330),
+      )
+      .map(([ms, offset]) => withOffset(Math.floor(ms / 1000) * 1000, offset)),
+  );
+}
+
+function stringFor(schema: JsonSchema, context: SchemaContext): fc.Arbitrary<string> {
+  if (schema.format === 'date-time') return dateTimes(context.now);
+  if (schema.format === 'date') return dateTimes(context.now).map((d) => d.slice(0, 10));
   if (schema.format === 'uuid') return fc.uuid();
   if (schema.format === 'email') return fc.emailAddress();
   if (schema.format === 'uri') return fc.webUrl();
@@ -77,7 +101,7 @@ export function validValue(schema: JsonSchema, context: SchemaContext, depth = 0
   const type = Array.isArray(s.type) ? s.type[0] : s.type;
   switch (type) {
     case 'string':
-      return stringFor(s);
+      return stringFor(s, context);
     case 'integer':
       return numberFor(s, true);
     case 'number':
@@ -125,6 +149,9 @@ const HOSTILE_STRINGS = fc.oneof(
     '2026-02-30T10:00:00Z',
     '2026-01-01T25:00:00Z',
     '2026-01-01',
+    // Valid RFC 3339, but far outside any retention or range the server accepts.
+    '2000-01-01T00:00:00Z',
+    '2099-12-31T23:59:59+14:00',
     'NaN',
     'Infinity',
     '-0',
