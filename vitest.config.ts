@@ -17,6 +17,19 @@ if (!requested && !javaPresent) {
   );
 }
 
+// The date guard (test/support/shifted-clock.mjs): the unit tests run with the clock a year and a month
+// back, the in-process integration tests on dynalite a year and a month ahead, so a test that only passes
+// near the date it was written fails at once. DynamoDB Local runs on the real clock (its TTL sweeps by the
+// JVM's clock), and so do the tests that spawn `npm start`: the README lines they run call the shell's
+// `date`, which a JavaScript clock cannot move. `faketime` moves them all; see docs/testing.md.
+const CLOCK_SHIFT = { unit: -400, integration: 400 } as const;
+/** Tests that start `npm start` or a CLI in a child process. */
+const SPAWNING_TESTS = [
+  'test/integration/npm-start.test.ts',
+  'test/integration/aggregate-cli.test.ts',
+  'test/integration/tenant-cli.test.ts',
+];
+
 export default defineConfig({
   test: {
     env: {
@@ -30,7 +43,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
-          setupFiles: ['test/support/setup-unit.ts'],
+          env: { EVS_TEST_CLOCK_SHIFT_DAYS: String(CLOCK_SHIFT.unit) },
+          setupFiles: ['test/support/shifted-clock.mjs', 'test/support/setup-unit.ts'],
           // Fixed-seed property tests are deterministic, but two shared cores under the whole suite can
           // slow a 2 s test past vitest's 5 s default: the limit guards against hangs, not speed.
           testTimeout: 30_000,
@@ -46,16 +60,33 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
-      ...backends.map((backend) => ({
-        extends: true as const,
-        test: {
-          name: backend === 'dynalite' ? 'integration' : `integration-${backend}`,
-          include: ['test/integration/**/*.test.ts'],
-          globalSetup: [`test/support/global-${backend}.ts`],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-        },
-      })),
+      ...backends.flatMap((backend) => {
+        const integration = (name: string, include: string[], exclude: string[], shiftDays: number) => ({
+          extends: true as const,
+          test: {
+            name,
+            include,
+            exclude,
+            env: { EVS_TEST_CLOCK_SHIFT_DAYS: String(shiftDays) },
+            setupFiles: ['test/support/shifted-clock.mjs'],
+            globalSetup: [`test/support/global-${backend}.ts`],
+            testTimeout: 30_000,
+            hookTimeout: 60_000,
+          },
+        });
+        if (backend === 'dynamodb-local') {
+          return [integration('integration-dynamodb-local', ['test/integration/**/*.test.ts'], [], 0)];
+        }
+        return [
+          integration(
+            'integration',
+            ['test/integration/**/*.test.ts'],
+            SPAWNING_TESTS,
+            CLOCK_SHIFT.integration,
+          ),
+          integration('integration-cli', SPAWNING_TESTS, [], 0),
+        ];
+      }),
     ],
   },
 });
