@@ -3,6 +3,7 @@
 
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { regexes } from 'zod/v4/core';
 
 // zod/mini ships without messages ("Invalid input" for everything); our problem documents carry zod's
 // English ones. shared/http/validation.ts imports this module, so they are set before a request is parsed.
@@ -21,3 +22,29 @@ export const boundedNumber = (min: number, max: number) => z.number().check(z.mi
 
 /** A safe integer in `min`–`max`, both inclusive. */
 export const boundedInt = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
+
+/**
+ * An RFC 3339 date-time with seconds and an offset or `Z`: zod's own date-time pattern (real calendar
+ * dates, hours to 23, seconds to 59) with the lower-case `t` and `z` that RFC 3339 (§5.6) allows. Every
+ * timestamp the API reads — readings, query ranges — is checked and read with this one pattern.
+ */
+export const RFC3339_DATE_TIME = (() => {
+  const upper = regexes.datetime({ offset: true, local: false, precision: null }).source;
+  const source = upper.replace('T(?:', '[Tt](?:').replace('(?:Z|', '(?:[Zz]|');
+  // zod's pattern changing shape must not silently drop lower case: fail at load, not in a request.
+  if (source.split('[Tt]').length !== 2 || source.split('[Zz]').length !== 2) {
+    throw new Error("zod's date-time pattern changed; update RFC3339_DATE_TIME");
+  }
+  return new RegExp(source);
+})();
+
+/** Epoch milliseconds of an RFC 3339 date-time (digits finer than a millisecond dropped), or undefined. */
+export function rfc3339ToMs(text: string): number | undefined {
+  if (!RFC3339_DATE_TIME.test(text)) return undefined;
+  const ms = Date.parse(text.toUpperCase());
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** A date-time field: RFC 3339 as RFC3339_DATE_TIME reads it; otherwise an `invalid_datetime` error. */
+export const rfc3339DateTime = () =>
+  z.stringFormat('datetime', RFC3339_DATE_TIME).check(z.meta({ format: 'date-time' }));

@@ -3,6 +3,7 @@
 // stored in, and the public shape. No storage, no clock.
 
 import type { FieldError } from '../errors.js';
+import { rfc3339ToMs } from '../schema.js';
 import type { Reading } from './model.js';
 import type { ReadingInput, ReadingResource } from './schemas.js';
 
@@ -44,7 +45,7 @@ export function bucketTtlSeconds(bucket: number, retention: number): number {
 /** The stored reading for an input: whole milliseconds (finer digits are dropped), one fixed shape. */
 export function toReading(input: ReadingInput): Reading {
   return {
-    t: Date.parse(input.timestamp),
+    t: rfc3339ToMs(input.timestamp) as number, // the schema accepted it
     soc: input.soc ?? undefined,
     powerKw: input.powerKw ?? undefined,
     energyKwh: input.energyKwh ?? undefined,

@@ -247,6 +247,22 @@ describe('GET /v1/entities/{entityId}/readings', () => {
     expect(shown).toEqual(bodies.slice(0, 5));
   });
 
+  it('reads the lower-case t and z that RFC 3339 allows, in a reading and in start and end', async () => {
+    const entityId = await createEntity(tokenA);
+    const { bodies } = telemetry(14);
+    const lower = (timestamp: string) => timestamp.replace('T', 't').replace('Z', 'z');
+    const sent = await post(
+      tokenA,
+      entityId,
+      bodies.slice(0, 3).map((b) => ({ ...b, timestamp: lower(b.timestamp) })),
+    );
+    expect(sent.status).toBe(202);
+    expect(sent.body.accepted).toBe(3);
+    const query = `start=${lower(bodies[1]!.timestamp)}&end=${lower(bodies[2]!.timestamp)}`;
+    const listed = await readAll(tokenA, entityId, query);
+    expect(listed.map((r) => r.timestamp)).toEqual([bodies[1]!.timestamp]);
+  });
+
   it('refuses an end before start and a token of another range', async () => {
     const entityId = await createEntity(tokenA);
     const bad = await api.request(

@@ -106,6 +106,17 @@ describe('POST /v1/entities/{entityId}/readings validation', () => {
     expect(dynamo.calls()).toHaveLength(0);
   });
 
+  it('accepts the lower-case t and z that RFC 3339 allows, read as the same instant', async () => {
+    dynamo.onAnyCommand().resolves({});
+    const lower = (r: { timestamp: string }) => ({
+      ...r,
+      timestamp: r.timestamp.replace('T', 't').replace('Z', 'z'),
+    });
+    const { status, body } = await post({ readings: [lower(ok(0)), lower(ok(1))] });
+    // Past validation to the entity lookup (mocked: no such entity).
+    expect({ status, code: body.code }).toEqual({ status: 404, code: 'entity_not_found' });
+  });
+
   it('takes at most 1,000 readings (400 naming `readings`) and at least one', async () => {
     const many = Array.from({ length: 1_001 }, (_, i) => ({
       timestamp: new Date(NOW.getTime() - i * 1_000).toISOString(),
