@@ -17,6 +17,29 @@ export const boundedString = (min: number, max: number) =>
 export const trimmedString = (min: number, max: number) =>
   z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
 
+/**
+ * The characters a name may hold, as a JSON Schema pattern (ECMA-262, read the same with or without the
+ * `u` flag): well-formed UTF-16 (a surrogate only as half of a pair) without control characters — C0
+ * (NUL, BEL, tab, line feed, …), DEL and C1 — or the Unicode line and paragraph separators. Names end up
+ * in CSV rows, logs and other people's screens, where such characters break lines or hide text.
+ */
+export const NAME_PATTERN =
+  '^(?:[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
+const NAME_CHARACTERS = new RegExp(NAME_PATTERN);
+
+/**
+ * A name or label people type (an entity's name, a location's label, a charger's name, …): trimmed,
+ * 1–`max` characters, and only characters NAME_PATTERN allows; anything else is `invalid_characters`.
+ */
+export const nameString = (max: number) =>
+  trimmedString(1, max).check(
+    z.refine((value: string) => NAME_CHARACTERS.test(value), {
+      message: 'Must not contain control characters (NUL, BEL, tab, …), line breaks or unpaired surrogates.',
+      params: { code: 'invalid_characters' },
+    }),
+    z.meta({ pattern: NAME_PATTERN }),
+  );
+
 /** A number in `min`–`max`, both inclusive. */
 export const boundedNumber = (min: number, max: number) => z.number().check(z.minimum(min), z.maximum(max));
 

@@ -2,7 +2,7 @@
 
 import * as z from 'zod/mini';
 import { pageQueryFields, pageSchema } from '../http/pagination.js';
-import { boundedNumber, trimmedString } from '../schema.js';
+import { boundedNumber, nameString } from '../schema.js';
 import { isIanaTimeZone } from '../time-zones.js';
 
 export const ENTITY_TYPES = ['EV', 'CP'] as const;
@@ -39,14 +39,12 @@ export const TimeZone = z.string().check(
   }),
 );
 
-const label = (max: number) => trimmedString(1, max);
-
 export const CreateEntityBody = z
   .strictObject({
     type: EntityType,
-    name: label(100).check(z.meta({ example: 'Family car' })),
-    vendor: z.optional(label(100)).check(z.meta({ example: 'Tesla' })),
-    model: z.optional(label(100)).check(z.meta({ example: 'Model 3' })),
+    name: nameString(100).check(z.meta({ example: 'Family car' })),
+    vendor: z.optional(nameString(100)).check(z.meta({ example: 'Tesla' })),
+    model: z.optional(nameString(100)).check(z.meta({ example: 'Model 3' })),
     timeZone: z._default(TimeZone, 'UTC'),
     capabilities: z._default(
       z.array(Capability).check(

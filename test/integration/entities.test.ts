@@ -250,6 +250,55 @@ describe('entities', () => {
     expect(list.body.data).toEqual([]);
   });
 
+  it('refuses control characters, line breaks and unpaired surrogates in every name, naming the field', async () => {
+    const token = await api.token('tenant-names');
+    const bad = ['NUL\u0000', 'BEL\u0007', 'two\nlines', 'tab\there', 'C1\u0085', 'half \uD83D pair'];
+    for (const text of bad) {
+      const entity = await api.request('POST', '/v1/entities', {
+        token,
+        body: { type: 'EV', name: text, vendor: text, model: text },
+      });
+      expectProblem(entity, 400, 'validation_failed');
+      expect(entity.body.errors.map((e: { field: string; code: string }) => `${e.field} ${e.code}`)).toEqual([
+        'name invalid_characters',
+        'vendor invalid_characters',
+        'model invalid_characters',
+      ]);
+      const location = await api.request('POST', '/v1/locations', {
+        token,
+        body: { label: text, lat: 52.37, lon: 4.89, radiusMeters: 75 },
+      });
+      expectProblem(location, 400, 'validation_failed');
+      expect(location.body.errors).toEqual([
+        expect.objectContaining({ in: 'body', field: 'label', code: 'invalid_characters' }),
+      ]);
+    }
+    const cp = await api.request('POST', '/v1/entities', {
+      token,
+      body: { type: 'CP', name: 'Drive 🚗 Zoë' },
+    });
+    expect(cp.status).toBe(201);
+    expect(cp.body.name).toBe('Drive 🚗 Zoë');
+    const charger = await api.request('POST', '/v1/chargers', {
+      token,
+      body: {
+        publicCode: 'NAMES-1',
+        public: true,
+        name: 'Bay\u00071',
+        entityId: cp.body.id,
+        connectors: [{ connectorId: 1, type: 'CCS2', maxPowerKw: 150 }],
+        pricing: { currency: 'EUR', pricePerKwh: 45, startFee: 100, taxRate: 0.21 },
+        holdAmount: 5_000,
+      },
+    });
+    expectProblem(charger, 400, 'validation_failed');
+    expect(charger.body.errors).toEqual([
+      expect.objectContaining({ field: 'name', code: 'invalid_characters' }),
+    ]);
+    const list = await api.request('GET', '/v1/entities', { token });
+    expect(list.body.data.map((e: { name: string }) => e.name)).toEqual(['Drive 🚗 Zoë']);
+  });
+
   it('gets and deletes an entity; unknown and malformed ids are 404', async () => {
     const token = await api.token('tenant-delete');
     const ev = (await api.request('POST', '/v1/entities', { token, body: { type: 'EV', name: 'Gone soon' } }))
