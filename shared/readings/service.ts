@@ -27,6 +27,7 @@ import {
   planBatch,
   readingTimeErrors,
   retentionMs,
+  timeErrorsProblem,
   toReading,
 } from './domain.js';
 import type { Reading } from './model.js';
@@ -79,8 +80,11 @@ export async function ingestReadings(
   const readings = inputs.map(toReading);
   const errors = readingTimeErrors(readings, now, retention, days);
   if (errors.length > 0) {
-    const fields = errors.map((e) => `body.${e.field}`);
-    throw new ValidationError('validation_failed', `Invalid ${fields.join(', ')}.`, { errors });
+    const problem = timeErrorsProblem(errors, now, retention, days);
+    throw new ValidationError('validation_failed', problem.detail, {
+      errors: problem.errors,
+      extensions: problem.extensions,
+    });
   }
   // Not a UUID: no such entity, and no Query on a partition key built from arbitrary text.
   if (!isUuid(entityId)) throw entityNotFound(entityId);

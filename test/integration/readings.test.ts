@@ -139,6 +139,24 @@ describe('POST /v1/entities/{entityId}/readings', () => {
     expect(tooLarge.status).toBe(413);
   });
 
+  it('answers a batch of 120 too-old readings with a summary and a bounded list of fields, storing nothing', async () => {
+    const entityId = await createEntity(tokenA);
+    const { bodies } = telemetry(15);
+    const old = bodies.slice(0, 120).map((b) => ({
+      ...b,
+      timestamp: new Date(Date.parse(b.timestamp) - 40 * 24 * HOUR).toISOString(),
+    }));
+    const refused = await post(tokenA, entityId, old);
+    expect(refused.status).toBe(400);
+    expect(refused.body.detail).toMatch(
+      /^120 readings are older than the 35-day retention of readings \(before .+; first: readings\[0\]\.timestamp; the first 10 are listed in errors\)\. Nothing was stored\.$/,
+    );
+    expect(refused.body.tooOld).toBe(120);
+    expect(refused.body.errors).toHaveLength(10);
+    expect(refused.body.errors[0]).toMatchObject({ field: 'readings[0].timestamp', code: 'too_old' });
+    expect(await readAll(tokenA, entityId, `start=${encodeURIComponent(bodies[0]!.timestamp)}`)).toEqual([]);
+  });
+
   it('never loses a reading when requests with overlapping readings race (also on a segment both rewrite)', async () => {
     const { setExactLocations } = await import('../../shared/storage/tenant-settings.js');
     await setExactLocations('readings-a', true, new Date());
