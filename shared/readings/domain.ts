@@ -190,8 +190,8 @@ export function planBatch(readings: readonly Reading[]): DedupeCount & { buckets
 /**
  * One bucket's readings from its stored segments, in time order, one per instant. Segments come in
  * precedence order (storage order: the earlier write first) and each is in time order; when two
- * segments hold the same instant (two requests raced), the earlier segment's reading wins, so every
- * reader sees the same reading.
+ * segments hold the same instant (possible only among segments stored before they were numbered, when
+ * two requests raced), the earlier segment's reading wins, so every reader sees the same reading.
  */
 export function mergeSegments(segments: readonly (readonly Reading[])[]): Reading[] {
   if (segments.length === 0) return [];

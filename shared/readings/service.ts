@@ -10,7 +10,6 @@ import * as entities from '../storage/entities.js';
 import type { Page, Position } from '../storage/page.js';
 import {
   loadSegments,
-  newSegmentKey,
   planSegmentWrite,
   readBuckets,
   type StoredSegment,
@@ -37,13 +36,11 @@ import type { IngestResult, ReadingInput } from './schemas.js';
 const WRITE_CONCURRENCY = 8;
 
 /**
- * Rewrites of a small segment attempted before falling back to a new segment. A rewrite fails only when
- * another request changed that segment since it was read; a new segment never conflicts.
+ * Writes of one hour attempted before a 503. A write fails only when another request wrote the hour since
+ * it was read — that request made progress — so this bounds how many requests may race for one hour of
+ * one entity at a time, far more than one entity sends.
  */
-const REWRITE_ATTEMPTS = 2;
-
-/** A new segment fails only if its random key collides (2⁻²⁴ within one millisecond): a bound, not a path. */
-const WRITE_ATTEMPTS = REWRITE_ATTEMPTS + 3;
+const WRITE_ATTEMPTS = 8;
 
 interface Tally {
   accepted: number;
@@ -112,7 +109,6 @@ export async function ingestReadings(
       bucket,
       incoming,
       segments: byBucket.get(bucket) ?? [],
-      now,
       retention,
     }),
   );
@@ -131,19 +127,17 @@ async function storeBucket(input: {
   bucket: number;
   incoming: Reading[];
   segments: StoredSegment[];
-  now: Date;
   retention: number;
 }): Promise<{ fresh: Reading[]; duplicates: number; conflicts: number }> {
-  const { tenantId, entityId, bucket, incoming, now } = input;
+  const { tenantId, entityId, bucket, incoming } = input;
   const ttl = bucketTtlSeconds(bucket, input.retention);
   let segments = input.segments;
   for (let attempt = 0; ; attempt++) {
     const diff = newReadings(mergeSegments(segments.map((s) => s.readings)), incoming);
     if (diff.fresh.length === 0) return diff;
-    const key = newSegmentKey(tenantId, entityId, bucket, now);
-    // After repeated conflicts on a rewrite, a new segment: it cannot conflict, and the read path merges.
-    const write = planSegmentWrite(key, attempt < REWRITE_ATTEMPTS ? segments : [], diff.fresh, ttl);
-    if (await storeSegment(key, write, ttl)) return diff;
+    // Conditional on the hour as read: if it succeeds, `fresh` is exactly what this request added.
+    const write = planSegmentWrite(tenantId, entityId, bucket, segments, diff.fresh, ttl);
+    if (await storeSegment(write, ttl)) return diff;
     if (attempt + 1 >= WRITE_ATTEMPTS) throw new ServiceUnavailableError();
     segments = await loadSegments(tenantId, entityId, bucket, bucket);
   }

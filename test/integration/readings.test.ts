@@ -183,6 +183,60 @@ describe('POST /v1/entities/{entityId}/readings', () => {
   });
 });
 
+describe('requests carrying the same readings at the same time', () => {
+  it('count each stored reading once: the accepted of both add up to the readings stored', async () => {
+    const { documentClient } = await import('../../shared/storage/client.js');
+    const { readingKeys } = await import('../../shared/storage/readings.js');
+    const entityId = await createEntity(tokenA);
+    const partition = readingKeys.partition('readings-a', entityId);
+    const { bodies } = telemetry(16);
+    // Each request's segment writes wait until both requests have read the hour (or a second has passed),
+    // so both plan from the same state: the race the conditional writes must settle.
+    let reads = 0;
+    let bothRead = Promise.resolve();
+    let release = () => {};
+    const NAME = 'writeAfterBothRead';
+    documentClient().middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as {
+          Item?: { pk?: unknown };
+          ConsistentRead?: boolean;
+          ExpressionAttributeValues?: Record<string, unknown>;
+        };
+        if (input.Item?.pk === partition) {
+          await Promise.race([bothRead, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+        }
+        const result = await next(args);
+        if (input.ConsistentRead && input.ExpressionAttributeValues?.[':pk'] === partition && ++reads === 2) {
+          release();
+        }
+        return result;
+      },
+      { step: 'initialize', name: NAME },
+    );
+    const start = `start=${encodeURIComponent(bodies[0]!.timestamp)}&pageSize=1000`;
+    try {
+      // An empty hour (both put its first segment), the same hour again with more (both fill its small
+      // segment), then hours of 1,000 readings each request alone would put as new segments.
+      for (const batch of [bodies.slice(0, 20), bodies.slice(0, 40), bodies.slice(0, 1_000)]) {
+        reads = 0;
+        bothRead = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const before = (await readAll(tokenA, entityId, start)).length;
+        const [a, b] = await Promise.all([post(tokenA, entityId, batch), post(tokenA, entityId, batch)]);
+        expect([a.status, b.status]).toEqual([202, 202]);
+        const stored = (await readAll(tokenA, entityId, start)).length;
+        expect(stored).toBe(Math.max(before, batch.length));
+        expect(a.body.accepted + b.body.accepted).toBe(stored - before);
+        expect(a.body.duplicates + b.body.duplicates).toBe(2 * batch.length - (stored - before));
+      }
+    } finally {
+      documentClient().middlewareStack.remove(NAME);
+    }
+  });
+});
+
 describe('a segment rewritten by another request between read and write', () => {
   it('loses neither request’s readings: the refused rewrite reads again and stores what is still new', async () => {
     const { documentClient } = await import('../../shared/storage/client.js');
