@@ -9,6 +9,7 @@ import { isUuid } from '../ids.js';
 import * as entities from '../storage/entities.js';
 import type { Page, Position } from '../storage/page.js';
 import {
+  isSettledView,
   loadSegments,
   planSegmentWrite,
   readBuckets,
@@ -134,10 +135,14 @@ async function storeBucket(input: {
   let segments = input.segments;
   for (let attempt = 0; ; attempt++) {
     const diff = newReadings(mergeSegments(segments.map((s) => s.readings)), incoming);
+    // (A stale view only lacks readings, so nothing new in it is nothing new at all.)
     if (diff.fresh.length === 0) return diff;
-    // Conditional on the hour as read: if it succeeds, `fresh` is exactly what this request added.
-    const write = planSegmentWrite(tenantId, entityId, bucket, segments, diff.fresh, ttl);
-    if (await storeSegment(write, ttl)) return diff;
+    // Planned from the hour as one moment saw it, and conditional on that: if the write succeeds,
+    // `fresh` is exactly what this request added. A view that cannot be one moment's is read again.
+    if (isSettledView(segments)) {
+      const write = planSegmentWrite(tenantId, entityId, bucket, segments, diff.fresh, ttl);
+      if (await storeSegment(write, ttl)) return diff;
+    }
     if (attempt + 1 >= WRITE_ATTEMPTS) throw new ServiceUnavailableError();
     segments = await loadSegments(tenantId, entityId, bucket, bucket);
   }

@@ -150,6 +150,21 @@ export interface SegmentWrite {
 export const OPEN_SEGMENT_BYTES = WRITE_UNIT_BYTES - 128;
 
 /**
+ * Whether `segments` (one hour, key order) can be the hour as it was at one moment. A new segment is put
+ * only after the one before it filled, so in any moment's view every numbered segment but the last is
+ * full. A read of several Query pages can see an earlier segment before a rewrite filled it and a later
+ * one put after that; planning from such a view could count the rewrite's readings again, so the hour is
+ * read again instead (the conditional write guards only the last segment).
+ */
+export function isSettledView(segments: readonly StoredSegment[]): boolean {
+  for (let i = 0; i < segments.length - 1; i++) {
+    const segment = segments[i]!;
+    if (segment.sequence !== null && segment.bytes < OPEN_SEGMENT_BYTES) return false;
+  }
+  return true;
+}
+
+/**
  * How to store `fresh` readings (time order, new to the bucket) in a bucket holding `segments` (key
  * order, as loadSegments returns them): rewrite the last segment while it is open, otherwise put the next
  * numbered one. The choice depends on the hour as read, never on the new readings, so two requests that

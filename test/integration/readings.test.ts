@@ -237,6 +237,64 @@ describe('requests carrying the same readings at the same time', () => {
   });
 });
 
+describe('an hour read over two Query pages, with a rewrite and a new segment landing between them', () => {
+  it('is read again rather than planned from: re-sent readings stay duplicates, none counted twice', async () => {
+    const { documentClient } = await import('../../shared/storage/client.js');
+    const { readingKeys } = await import('../../shared/storage/readings.js');
+    const entityId = await createEntity(tokenA);
+    const partition = readingKeys.partition('readings-a', entityId);
+    const { bodies } = telemetry(17);
+    const hour = bodies.filter((b) => b.timestamp.slice(0, 13) === bodies[0]!.timestamp.slice(0, 13));
+    const segmentsNow = async () =>
+      (
+        await documentClient().send(
+          new QueryCommand({
+            TableName: api.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': partition },
+          }),
+        )
+      ).Items ?? [];
+    await post(tokenA, entityId, hour.slice(0, 1)); // segment 0, open
+    const [openSegment] = await segmentsNow();
+    await post(tokenA, entityId, hour.slice(1, 40)); // segment 0 rewritten and full
+    await post(tokenA, entityId, hour.slice(40, 45)); // segment 1
+    expect((await segmentsNow()).map((item) => item.sk.slice(-7))).toEqual(['s000000', 's000001']);
+    // The next read of the hour sees segment 0 as it was before its rewrite (an earlier page) and segment 1.
+    let staled = false;
+    const NAME = 'staleFirstPage';
+    documentClient().middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const input = args.input as {
+          ConsistentRead?: boolean;
+          ExpressionAttributeValues?: Record<string, unknown>;
+        };
+        if (!staled && input.ConsistentRead && input.ExpressionAttributeValues?.[':pk'] === partition) {
+          staled = true;
+          const output = result.output as { Items?: Record<string, unknown>[] };
+          output.Items = output.Items?.map((item) => (item.sk === openSegment!.sk ? openSegment! : item));
+        }
+        return result;
+      },
+      { step: 'initialize', name: NAME },
+    );
+    try {
+      const again = await post(tokenA, entityId, hour.slice(0, 45));
+      expect(staled).toBe(true);
+      expect(again.body).toMatchObject({ accepted: 0, duplicates: 45 });
+    } finally {
+      documentClient().middlewareStack.remove(NAME);
+    }
+    const stored = await readAll(
+      tokenA,
+      entityId,
+      `start=${encodeURIComponent(hour[0]!.timestamp)}&pageSize=1000`,
+    );
+    expect(stored.map((r) => r.timestamp)).toEqual(hour.slice(0, 45).map((b) => b.timestamp));
+  });
+});
+
 describe('a segment rewritten by another request between read and write', () => {
   it('loses neither request’s readings: the refused rewrite reads again and stores what is still new', async () => {
     const { documentClient } = await import('../../shared/storage/client.js');

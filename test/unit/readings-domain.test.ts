@@ -20,6 +20,7 @@ import {
 } from '../../shared/readings/domain.js';
 import type { Reading } from '../../shared/readings/model.js';
 import {
+  isSettledView,
   OPEN_SEGMENT_BYTES,
   planSegmentWrite,
   readingKeys,
@@ -240,6 +241,18 @@ describe('the segment write plan', () => {
     const large = plan([open], full(2, 50));
     expect([small.kind, large.kind]).toEqual(['replace', 'replace']);
     expect(large.key).toEqual(small.key);
+  });
+
+  it('tells a view no single moment can have: an open segment with a later one after it', () => {
+    const open = stored([minute(0)], 1, 0);
+    const fullOne = stored(full(0, 59), 2, 0);
+    const next = stored([minute(59)], 1, 1);
+    expect(isSettledView([])).toBe(true);
+    expect(isSettledView([open])).toBe(true);
+    expect(isSettledView([fullOne, next])).toBe(true);
+    expect(isSettledView([stored([minute(0)], 1, null), next])).toBe(true); // stored before numbering
+    // Page 1 saw segment 0 before a rewrite filled it; page 2 saw segment 1, put after that rewrite.
+    expect(isSettledView([open, next])).toBe(false);
   });
 
   it('never rewrites a segment stored before numbering: the next one is segment 0', () => {
