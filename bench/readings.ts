@@ -3,7 +3,6 @@
 // dynalite, in alternating rounds; (2) what ingestion and processEntity cost in DynamoDB capacity units
 // per reading, as ReturnConsumedCapacity reports them, against one item per reading (1 write unit each).
 
-import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { Reading } from '../shared/readings/model.js';
@@ -151,7 +150,7 @@ export async function benchReadings(options: { quick: boolean }): Promise<Sectio
             new PutCommand({
               TableName: tableName(),
               Item: {
-                ...readingKeys.segment(tenantId, entityId, s.bucket, now, randomBytes(3).toString('hex')),
+                ...readingKeys.segment(tenantId, entityId, s.bucket, 0),
                 itemType: 'ReadingSegment',
                 d: s.data,
                 n: s.n,

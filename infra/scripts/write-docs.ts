@@ -24,11 +24,11 @@ Every error is an \`application/problem+json\` document (RFC 9457):
   "type": "/problems/validation_failed",
   "title": "Bad Request",
   "status": 400,
-  "detail": "Invalid body.batteryCapacity.",
+  "detail": "Invalid body.batteryCapacity.value.",
   "code": "validation_failed",
   "instance": "/v1/entities/0193…/battery-capacity",
   "requestId": "Kx1…",
-  "errors": [{ "in": "body", "field": "batteryCapacity", "code": "too_big", "message": "Too big: expected number to be <=1000" }]
+  "errors": [{ "in": "body", "field": "batteryCapacity.value", "code": "too_big", "message": "Too big: expected number to be <=1000" }]
 }
 \`\`\`
 

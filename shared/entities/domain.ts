@@ -33,8 +33,33 @@ export interface EntityRecord {
   updated: string;
 }
 
+/** Battery capacity applies to EVs: a charge point meters what it delivers. `field` is where it was given. */
+export function assertBatteryCapacityApplies(
+  entity: { id?: string; type: EntityType },
+  where: { in: 'path' | 'body'; field: string },
+): void {
+  if (entity.type === 'EV') return;
+  throw new ValidationError(
+    'battery_capacity_ev_only',
+    'Battery capacity can only be set on entities of type EV.',
+    {
+      errors: [
+        {
+          ...where,
+          code: 'battery_capacity_ev_only',
+          message: entity.id
+            ? `Entity '${entity.id}' is a ${entity.type}.`
+            : `This entity is a ${entity.type}.`,
+        },
+      ],
+    },
+  );
+}
+
 export function newEntity(tenantId: string, id: string, input: CreateEntityInput, now: Date): EntityRecord {
   const at = now.toISOString();
+  const capacity = input.batteryCapacity ?? null;
+  if (capacity !== null) assertBatteryCapacityApplies(input, { in: 'body', field: 'batteryCapacity' });
   return {
     tenantId,
     id,
@@ -44,8 +69,8 @@ export function newEntity(tenantId: string, id: string, input: CreateEntityInput
     model: input.model ?? null,
     timeZone: input.timeZone,
     capabilities: input.capabilities,
-    batteryCapacityKwh: null,
-    batteryCapacityUpdated: null,
+    batteryCapacityKwh: capacity,
+    batteryCapacityUpdated: capacity === null ? null : at,
     features: {},
     created: at,
     updated: at,
@@ -70,7 +95,7 @@ export function assertCanEnable(entity: EntityRecord, feature: FeatureName): voi
   ) {
     throw new ValidationError(
       'battery_capacity_required',
-      `This EV reports neither power nor energy, so its sessions are measured from state of charge, which needs its battery capacity. Set it first with PUT /v1/entities/${entity.id}/battery-capacity.`,
+      `This EV reports neither power nor energy, so its sessions are measured from state of charge, which needs its battery capacity. Set it first with PUT /v1/entities/${entity.id}/battery-capacity (or give \`batteryCapacity\` when creating an entity).`,
       {
         errors: [
           {
@@ -108,12 +133,16 @@ export function isCaptureEnabled(entity: Pick<EntityRecord, 'features'>): boolea
   return entity.features.CaptureChargeSessions?.enabled === true;
 }
 
+/** The one shape of a battery capacity in answers, in the entity and in its own resource alike. */
+function batteryCapacityValue(kwh: number) {
+  return { value: kwh, unit: 'kWh' as const };
+}
+
 export function toBatteryCapacityResource(entity: EntityRecord) {
   if (entity.batteryCapacityKwh === null || entity.batteryCapacityUpdated === null) return undefined;
   return {
     entityId: entity.id,
-    batteryCapacity: entity.batteryCapacityKwh,
-    unit: 'kWh' as const,
+    batteryCapacity: batteryCapacityValue(entity.batteryCapacityKwh),
     updated: entity.batteryCapacityUpdated,
   };
 }
@@ -128,7 +157,7 @@ export function toEntityResource(entity: EntityRecord): EntityResource {
     timeZone: entity.timeZone,
     capabilities: entity.capabilities,
     batteryCapacity:
-      entity.batteryCapacityKwh === null ? null : { value: entity.batteryCapacityKwh, unit: 'kWh' },
+      entity.batteryCapacityKwh === null ? null : batteryCapacityValue(entity.batteryCapacityKwh),
     features: featureStates(entity),
     created: entity.created,
     updated: entity.updated,

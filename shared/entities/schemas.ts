@@ -2,7 +2,7 @@
 
 import * as z from 'zod/mini';
 import { pageQueryFields, pageSchema } from '../http/pagination.js';
-import { boundedNumber, trimmedString } from '../schema.js';
+import { boundedNumber, nameString } from '../schema.js';
 import { isIanaTimeZone } from '../time-zones.js';
 
 export const ENTITY_TYPES = ['EV', 'CP'] as const;
@@ -39,14 +39,52 @@ export const TimeZone = z.string().check(
   }),
 );
 
-const label = (max: number) => trimmedString(1, max);
+/** An EV's usable battery capacity, as every answer gives it: a quantity like a session's energy. */
+export const BatteryCapacityValue = z
+  .object({ value: z.number(), unit: z.literal('kWh') })
+  .check(z.meta({ id: 'BatteryCapacityValue', description: 'Usable battery capacity.' }));
+
+const batteryCapacityKwh = () =>
+  boundedNumber(BATTERY_CAPACITY_KWH.min, BATTERY_CAPACITY_KWH.max).check(
+    z.meta({
+      description: `Usable battery capacity in kWh, ${BATTERY_CAPACITY_KWH.min}–${BATTERY_CAPACITY_KWH.max}.`,
+      example: 77.4,
+    }),
+  );
+
+/**
+ * The battery capacity a request gives, in the one shape the API answers with (`{ "value", "unit" }`).
+ * A bare number of kWh — DER-Connect's form, and this API's before — is still read, so existing
+ * clients keep working. Read as the number of kWh.
+ */
+export const BatteryCapacityInput = z
+  .pipe(
+    z.union(
+      [
+        z.strictObject({ value: batteryCapacityKwh(), unit: z.literal('kWh') }),
+        batteryCapacityKwh().check(
+          z.meta({ deprecated: true, description: 'A bare number of kWh (deprecated; DER-Connect form).' }),
+        ),
+      ],
+      { error: 'Expected { "value": <kWh>, "unit": "kWh" }.' },
+    ),
+    z.transform((capacity: number | { value: number; unit: 'kWh' }) =>
+      typeof capacity === 'number' ? capacity : capacity.value,
+    ),
+  )
+  .check(
+    z.meta({
+      id: 'BatteryCapacityInput',
+      description: `Usable battery capacity, ${BATTERY_CAPACITY_KWH.min}–${BATTERY_CAPACITY_KWH.max} kWh, as \`{ "value": 77.4, "unit": "kWh" }\` (the shape answers use); a bare number of kWh is also read.`,
+    }),
+  );
 
 export const CreateEntityBody = z
   .strictObject({
     type: EntityType,
-    name: label(100).check(z.meta({ example: 'Family car' })),
-    vendor: z.optional(label(100)).check(z.meta({ example: 'Tesla' })),
-    model: z.optional(label(100)).check(z.meta({ example: 'Model 3' })),
+    name: nameString(100).check(z.meta({ example: 'Family car' })),
+    vendor: z.optional(nameString(100)).check(z.meta({ example: 'Tesla' })),
+    model: z.optional(nameString(100)).check(z.meta({ example: 'Model 3' })),
     timeZone: z._default(TimeZone, 'UTC'),
     capabilities: z._default(
       z.array(Capability).check(
@@ -58,12 +96,14 @@ export const CreateEntityBody = z
       ),
       [],
     ),
+    batteryCapacity: z.optional(BatteryCapacityInput).check(
+      z.meta({
+        description:
+          'EVs only. Needed before CaptureChargeSessions is enabled on an EV that reports neither power nor energy; can be set or changed later with PUT …/battery-capacity.',
+      }),
+    ),
   })
   .check(z.meta({ id: 'CreateEntityRequest' }));
-
-export const BatteryCapacityValue = z
-  .object({ value: z.number(), unit: z.literal('kWh') })
-  .check(z.meta({ id: 'BatteryCapacityValue' }));
 
 export const FeatureState = z
   .object({
@@ -105,21 +145,13 @@ export const ListEntitiesQuery = z.strictObject({
 });
 
 export const PutBatteryCapacityBody = z
-  .strictObject({
-    batteryCapacity: boundedNumber(BATTERY_CAPACITY_KWH.min, BATTERY_CAPACITY_KWH.max).check(
-      z.meta({
-        description: `Usable battery capacity in kWh, ${BATTERY_CAPACITY_KWH.min}–${BATTERY_CAPACITY_KWH.max}.`,
-        example: 75,
-      }),
-    ),
-  })
+  .strictObject({ batteryCapacity: BatteryCapacityInput })
   .check(z.meta({ id: 'BatteryCapacityRequest' }));
 
 export const BatteryCapacity = z
   .object({
     entityId: z.uuid(),
-    batteryCapacity: z.number(),
-    unit: z.literal('kWh'),
+    batteryCapacity: BatteryCapacityValue,
     updated: z.iso.datetime(),
   })
   .check(z.meta({ id: 'BatteryCapacity' }));

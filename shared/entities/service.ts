@@ -1,7 +1,7 @@
 // Use cases of the entities area: each takes the calling tenant, its input and the time, applies the
 // pure rules of domain.ts and goes to storage. Unknown ids and other tenants' ids are the same 404.
 
-import { NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { isUuid, uuidv7 } from '../ids.js';
 import { leaseSecondsLeft } from '../pipeline/domain.js';
 import * as store from '../storage/entities.js';
@@ -9,6 +9,7 @@ import { type PurgeOptions, purgeEntityData } from '../storage/entity-data.js';
 import type { Position } from '../storage/page.js';
 import { deleteEntityJobState, readEntityLease } from '../storage/rollups.js';
 import {
+  assertBatteryCapacityApplies,
   assertCanEnable,
   type EntityRecord,
   featureStates,
@@ -109,22 +110,7 @@ export async function deleteEntity(
 
 export async function setBatteryCapacity(tenantId: string, entityId: string, kwh: number, now: Date) {
   const entity = await requireEntity(tenantId, entityId);
-  if (entity.type !== 'EV') {
-    throw new ValidationError(
-      'battery_capacity_ev_only',
-      'Battery capacity can only be set on entities of type EV.',
-      {
-        errors: [
-          {
-            in: 'path',
-            field: 'entityId',
-            code: 'battery_capacity_ev_only',
-            message: `Entity '${entityId}' is a ${entity.type}.`,
-          },
-        ],
-      },
-    );
-  }
+  assertBatteryCapacityApplies(entity, { in: 'path', field: 'entityId' });
   const updated = await store.setBatteryCapacity(tenantId, entityId, kwh, now);
   const resource = updated && toBatteryCapacityResource(updated);
   if (!resource) throw entityNotFound(entityId); // deleted between the read and the write

@@ -22,6 +22,11 @@ export interface ChargePointRegistration {
   portId?: string | null;
   /** Why a value is missing, in words for the 422 (which charger is unregistered, which ports are possible). */
   unresolved?: string | null;
+  /**
+   * The field `unresolved` is about, named by the 422: `port_id` when it is the port that cannot be told
+   * (whatever else is unknown with it), `station_id` when the charger's whole registration is unknown.
+   */
+  unresolvedField?: 'station_id' | 'port_id';
 }
 
 export interface EntityExportInfo {

@@ -135,6 +135,10 @@ export function toEvchartRow(session: ChargeSessionRecord, context: ExportContex
     throw unrepresentable(FORMAT, session, 'entityType', EV_SESSION_NOT_REPORTABLE);
   }
   const registration = chargePointRegistration(session, context);
+  // Name the field the reason is about, not the first column that happens to be empty with it.
+  if (registration.unresolved && registration.unresolvedField) {
+    throw unrepresentable(FORMAT, session, registration.unresolvedField, registration.unresolved);
+  }
   const missing = registration.unresolved ?? UNREGISTERED;
   const measured = session.measured;
   const outcome = sessionOutcome(session);

@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import { pageQueryFields, pageSchema } from '../http/pagination.js';
 import { COORDINATE_DECIMALS, roundTo } from '../numbers.js';
-import { boundedNumber, trimmedString } from '../schema.js';
+import { boundedNumber, nameString } from '../schema.js';
 import { MIN_RADIUS_METERS } from './match.js';
 
 /** Beyond this a "place" is a district: matching a session to it would say nothing useful. */
@@ -24,7 +24,7 @@ const rounded = (min: number, max: number, decimals: number) =>
 
 export const CreateLocationBody = z
   .strictObject({
-    label: trimmedString(1, 100).check(z.meta({ example: 'Home' })),
+    label: nameString(100).check(z.meta({ example: 'Home' })),
     lat: rounded(-90, 90, COORDINATE_DECIMALS).check(
       z.meta({
         description: 'WGS 84 latitude of the centre, degrees (stored to 7 decimals, ~1 cm).',

@@ -5,12 +5,12 @@
 import * as z from 'zod/mini';
 import { config } from '../config.js';
 import { createLogger } from '../logger.js';
-import { boundedString } from '../schema.js';
+import { boundedString, rfc3339DateTime, rfc3339ToMs } from '../schema.js';
 import { type CaptureShardReader, type PlanSummary, planDailyRun, type QueueSender } from './planner.js';
 import { sqsQueueSender } from './sqs-sender.js';
 
 export const PlannerEvent = z.looseObject({
-  scheduledTime: z.optional(z.iso.datetime({ offset: true })),
+  scheduledTime: z.optional(rfc3339DateTime()),
   executionId: z.optional(boundedString(1, 200)),
 });
 
@@ -23,7 +23,9 @@ export function createPlannerHandler(
   return async (event: unknown): Promise<PlanSummary> => {
     const parsed = PlannerEvent.safeParse(event ?? {});
     if (!parsed.success) throw new Error(`Not a planner event: ${parsed.error.message}`);
-    const asOf = parsed.data.scheduledTime ? new Date(parsed.data.scheduledTime) : now();
+    const asOf = parsed.data.scheduledTime
+      ? new Date(rfc3339ToMs(parsed.data.scheduledTime) as number)
+      : now();
     const runId = parsed.data.executionId ?? `run-${asOf.toISOString()}`;
     const summary = await planDailyRun({ asOf, runId }, { queue: queue(), readShard: options.readShard });
     log.info('daily job planned', { ...summary });

@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import { EVCHART_ID_MAX_LENGTH, EVCHART_NETWORK_PROVIDER_MAX_LENGTH } from '../exports/evchart-limits.js';
 import { roundTo } from '../numbers.js';
-import { boundedInt, boundedNumber, trimmedString } from '../schema.js';
+import { boundedInt, boundedNumber, nameString } from '../schema.js';
 import { isValidTaxRate } from './money.js';
 
 export const PUBLIC_SESSION_STATUSES = [
@@ -82,23 +82,13 @@ export const CurrencyCode = z.string().check(
 );
 
 const minorUnits = (max: number) => boundedInt(0, max);
-const label = (max: number) => trimmedString(1, max);
 
 // ---------------------------------------------------------------------------------------------------
 // Operator configuration
 
-/** Control characters (line breaks, tabs): never part of an identifier copied into reports. */
-const CONTROL_CHARACTER = /\p{Cc}/u;
-
-/** A registry value the operator copies from EV-ChART: trimmed, 1–`max` characters, no control characters. */
+/** A registry value the operator copies from EV-ChART: a name (no control characters), 1–`max` characters. */
 const registryValue = (max: number, description: string, example: string) =>
-  trimmedString(1, max).check(
-    z.refine((value: string) => !CONTROL_CHARACTER.test(value), {
-      message: 'Must not contain control characters (line breaks, tabs).',
-      params: { code: 'invalid_characters' },
-    }),
-    z.meta({ description: `${description} No control characters.`, example }),
-  );
+  nameString(max).check(z.meta({ description: `${description} No control characters.`, example }));
 
 /**
  * The charger's station as registered in EV-ChART (the Joint Office's NEVI reporting system). Module 2
@@ -179,7 +169,7 @@ export const ChargerPricing = z
 export const ChargerConfig = z
   .strictObject({
     publicCode: PublicCode,
-    name: label(100).check(z.meta({ example: 'Keizersgracht 42' })),
+    name: nameString(100).check(z.meta({ example: 'Keizersgracht 42' })),
     entityId: z
       .uuid()
       .check(z.meta({ description: 'The CP entity this charger is (its measured sessions go there).' })),

@@ -3,6 +3,7 @@
 // stored in, and the public shape. No storage, no clock.
 
 import type { FieldError } from '../errors.js';
+import { rfc3339ToMs } from '../schema.js';
 import type { Reading } from './model.js';
 import type { ReadingInput, ReadingResource } from './schemas.js';
 
@@ -44,7 +45,7 @@ export function bucketTtlSeconds(bucket: number, retention: number): number {
 /** The stored reading for an input: whole milliseconds (finer digits are dropped), one fixed shape. */
 export function toReading(input: ReadingInput): Reading {
   return {
-    t: Date.parse(input.timestamp),
+    t: rfc3339ToMs(input.timestamp) as number, // the schema accepted it
     soc: input.soc ?? undefined,
     powerKw: input.powerKw ?? undefined,
     energyKwh: input.energyKwh ?? undefined,
@@ -89,6 +90,50 @@ export function readingTimeErrors(
     }
   });
   return errors;
+}
+
+/** Offending fields a refusal lists per kind of time error: enough to find the pattern, never a page of them. */
+export const TIME_ERRORS_LISTED = 10;
+
+/**
+ * The 400 for readings whose time is refused: a detail that says how many, why and where the first one is,
+ * and at most TIME_ERRORS_LISTED field errors of each kind (a batch of 1,000 too-old readings — a device
+ * uploading a backlog — would otherwise list 1,000 fields twice). The counts travel as extensions.
+ */
+export function timeErrorsProblem(
+  errors: readonly FieldError[],
+  now: Date,
+  retention: number,
+  retentionDays: number,
+): { detail: string; errors: FieldError[]; extensions: { tooOld: number; inFuture: number } } {
+  const tooOld = errors.filter((e) => e.code === 'too_old');
+  const inFuture = errors.filter((e) => e.code === 'in_future');
+  const plural = (n: number) => (n === 1 ? '1 reading is' : `${n} readings are`);
+  const first = (list: readonly FieldError[]) =>
+    `first: ${list[0]?.field}${list.length > TIME_ERRORS_LISTED ? `; the first ${TIME_ERRORS_LISTED} are listed in errors` : ''}`;
+  const parts: string[] = [];
+  if (tooOld.length > 0) {
+    const cutoff = new Date(expiryCutoff(now, retention)).toISOString();
+    parts.push(
+      `${plural(tooOld.length)} older than the ${retentionDays}-day retention of readings (before ${cutoff}; ${first(tooOld)})`,
+    );
+  }
+  if (inFuture.length > 0) {
+    parts.push(
+      `${plural(inFuture.length)} more than ${MAX_CLOCK_SKEW_MS / MINUTE} minutes ahead of the server's clock (${now.toISOString()}; ${first(inFuture)})`,
+    );
+  }
+  // In request order, at most TIME_ERRORS_LISTED of each kind.
+  const listed = new Map<string, number>();
+  return {
+    detail: `${parts.join('; ')}. Nothing was stored.`,
+    errors: errors.filter((e) => {
+      const seen = (listed.get(e.code) ?? 0) + 1;
+      listed.set(e.code, seen);
+      return seen <= TIME_ERRORS_LISTED;
+    }),
+    extensions: { tooOld: tooOld.length, inFuture: inFuture.length },
+  };
 }
 
 const FIELDS = [
@@ -145,8 +190,8 @@ export function planBatch(readings: readonly Reading[]): DedupeCount & { buckets
 /**
  * One bucket's readings from its stored segments, in time order, one per instant. Segments come in
  * precedence order (storage order: the earlier write first) and each is in time order; when two
- * segments hold the same instant (two requests raced), the earlier segment's reading wins, so every
- * reader sees the same reading.
+ * segments hold the same instant (possible only among segments stored before they were numbered, when
+ * two requests raced), the earlier segment's reading wins, so every reader sees the same reading.
  */
 export function mergeSegments(segments: readonly (readonly Reading[])[]): Reading[] {
   if (segments.length === 0) return [];

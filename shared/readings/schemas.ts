@@ -2,7 +2,7 @@
 
 import * as z from 'zod/mini';
 import { PageLinks, PageMeta, pageQueryFields, pageSizeParameter } from '../http/pagination.js';
-import { boundedNumber } from '../schema.js';
+import { boundedNumber, rfc3339DateTime } from '../schema.js';
 import { instantParameter } from '../sessions/query.js';
 
 /** Readings per POST: a day of one-minute telemetry in one request, and a body Lambda parses in milliseconds. */
@@ -54,10 +54,10 @@ const MEASUREMENTS = [
 
 export const ReadingInput = z
   .strictObject({
-    timestamp: z.iso.datetime({ offset: true }).check(
+    timestamp: rfc3339DateTime().check(
       z.meta({
         description:
-          'When the entity measured this, RFC 3339 with seconds and an offset or Z. Stored at millisecond precision (finer digits are dropped); one reading per entity per instant.',
+          'When the entity measured this, RFC 3339 with seconds and an offset or Z (`t` and `z` may be lower case). Stored at millisecond precision (finer digits are dropped); one reading per entity per instant.',
         example: '2026-01-05T13:45:00+01:00',
       }),
     ),

@@ -9,8 +9,8 @@ import { isUuid } from '../ids.js';
 import * as entities from '../storage/entities.js';
 import type { Page, Position } from '../storage/page.js';
 import {
+  isSettledView,
   loadSegments,
-  newSegmentKey,
   planSegmentWrite,
   readBuckets,
   type StoredSegment,
@@ -27,6 +27,7 @@ import {
   planBatch,
   readingTimeErrors,
   retentionMs,
+  timeErrorsProblem,
   toReading,
 } from './domain.js';
 import type { Reading } from './model.js';
@@ -36,13 +37,11 @@ import type { IngestResult, ReadingInput } from './schemas.js';
 const WRITE_CONCURRENCY = 8;
 
 /**
- * Rewrites of a small segment attempted before falling back to a new segment. A rewrite fails only when
- * another request changed that segment since it was read; a new segment never conflicts.
+ * Writes of one hour attempted before a 503. A write fails only when another request wrote the hour since
+ * it was read — that request made progress — so this bounds how many requests may race for one hour of
+ * one entity at a time, far more than one entity sends.
  */
-const REWRITE_ATTEMPTS = 2;
-
-/** A new segment fails only if its random key collides (2⁻²⁴ within one millisecond): a bound, not a path. */
-const WRITE_ATTEMPTS = REWRITE_ATTEMPTS + 3;
+const WRITE_ATTEMPTS = 8;
 
 interface Tally {
   accepted: number;
@@ -79,8 +78,11 @@ export async function ingestReadings(
   const readings = inputs.map(toReading);
   const errors = readingTimeErrors(readings, now, retention, days);
   if (errors.length > 0) {
-    const fields = errors.map((e) => `body.${e.field}`);
-    throw new ValidationError('validation_failed', `Invalid ${fields.join(', ')}.`, { errors });
+    const problem = timeErrorsProblem(errors, now, retention, days);
+    throw new ValidationError('validation_failed', problem.detail, {
+      errors: problem.errors,
+      extensions: problem.extensions,
+    });
   }
   // Not a UUID: no such entity, and no Query on a partition key built from arbitrary text.
   if (!isUuid(entityId)) throw entityNotFound(entityId);
@@ -108,7 +110,6 @@ export async function ingestReadings(
       bucket,
       incoming,
       segments: byBucket.get(bucket) ?? [],
-      now,
       retention,
     }),
   );
@@ -127,19 +128,21 @@ async function storeBucket(input: {
   bucket: number;
   incoming: Reading[];
   segments: StoredSegment[];
-  now: Date;
   retention: number;
 }): Promise<{ fresh: Reading[]; duplicates: number; conflicts: number }> {
-  const { tenantId, entityId, bucket, incoming, now } = input;
+  const { tenantId, entityId, bucket, incoming } = input;
   const ttl = bucketTtlSeconds(bucket, input.retention);
   let segments = input.segments;
   for (let attempt = 0; ; attempt++) {
     const diff = newReadings(mergeSegments(segments.map((s) => s.readings)), incoming);
+    // (A stale view only lacks readings, so nothing new in it is nothing new at all.)
     if (diff.fresh.length === 0) return diff;
-    const key = newSegmentKey(tenantId, entityId, bucket, now);
-    // After repeated conflicts on a rewrite, a new segment: it cannot conflict, and the read path merges.
-    const write = planSegmentWrite(key, attempt < REWRITE_ATTEMPTS ? segments : [], diff.fresh, ttl);
-    if (await storeSegment(key, write, ttl)) return diff;
+    // Planned from the hour as one moment saw it, and conditional on that: if the write succeeds,
+    // `fresh` is exactly what this request added. A view that cannot be one moment's is read again.
+    if (isSettledView(segments)) {
+      const write = planSegmentWrite(tenantId, entityId, bucket, segments, diff.fresh, ttl);
+      if (await storeSegment(write, ttl)) return diff;
+    }
     if (attempt + 1 >= WRITE_ATTEMPTS) throw new ServiceUnavailableError();
     segments = await loadSegments(tenantId, entityId, bucket, bucket);
   }

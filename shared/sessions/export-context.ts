@@ -46,7 +46,7 @@ const NONE_KEPT = 'the session keeps none from when it started';
 const NO_CONNECTOR = "it was calculated from the charge point's telemetry, which names no connector";
 
 /** A registered port, with the station and charger identity it is reported under. */
-type RegisteredPort = Required<Omit<ChargePointRegistration, 'unresolved'>>;
+type RegisteredPort = Required<Omit<ChargePointRegistration, 'unresolved' | 'unresolvedField'>>;
 
 function registeredPorts(charger: ChargerRegistrationView): RegisteredPort[] {
   const { evchart } = charger;
@@ -74,14 +74,16 @@ function unresolvedMeasured(
   if (!charger) {
     return {
       unresolved: `charger ${code}, which measured it, is no longer one of this charge point's chargers (deleted, or linked to another entity), and ${NONE_KEPT}, so its EV-ChART registration is unknown.`,
+      unresolvedField: 'station_id',
     };
   }
   if (!charger.evchart) {
     return {
       unresolved: `charger ${code} has no EV-ChART registration, and ${NONE_KEPT}; add \`evchart\` and each connector's \`portId\` with PUT /v1/chargers/${code}.`,
+      unresolvedField: 'station_id',
     };
   }
-  // The station is known, the port is not: the refusal names port_id.
+  // The station is known, the port is not.
   const station = {
     stationId: charger.evchart.stationId,
     networkProvider: charger.evchart.networkProvider,
@@ -91,11 +93,13 @@ function unresolvedMeasured(
     return {
       ...station,
       unresolved: `connector ${measured.connectorId} of charger ${code}, which measured it, is no longer configured on the charger, and ${NONE_KEPT}, so its registered port is unknown.`,
+      unresolvedField: 'port_id',
     };
   }
   return {
     ...station,
     unresolved: `connector ${measured.connectorId} of charger ${code} has no registered port, and ${NONE_KEPT}; add its \`portId\` with PUT /v1/chargers/${code}.`,
+    unresolvedField: 'port_id',
   };
 }
 
@@ -117,12 +121,14 @@ function calculatedRegistration(chargers: readonly ChargerRegistrationView[]): C
   if (chargers.length === 0) {
     return {
       unresolved: `${NO_CONNECTOR}, and no charger is linked to this charge point, so it has no registered port.`,
+      unresolvedField: 'port_id',
     };
   }
   const unregistered = chargers.filter((c) => !c.evchart).map((c) => c.publicCode);
   if (unregistered.length > 0) {
     return {
       unresolved: `${NO_CONNECTOR}, and ${unregistered.length === 1 ? 'charger' : 'chargers'} ${unregistered.join(', ')} of this charge point ${unregistered.length === 1 ? 'has' : 'have'} no EV-ChART registration, so the port it used is unknown.`,
+      unresolvedField: 'port_id',
     };
   }
   const ports = new Map<string, RegisteredPort>();
@@ -143,6 +149,7 @@ function calculatedRegistration(chargers: readonly ChargerRegistrationView[]): C
     chargerId: shared('chargerId'),
     portId: null,
     unresolved: `${NO_CONNECTOR}, and this charge point's chargers register ${candidates.length} ports (${named.join(', ')}), so which one it used is unknown.`,
+    unresolvedField: 'port_id',
   };
 }
 

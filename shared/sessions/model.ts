@@ -127,6 +127,9 @@ export type ChargeSessionResource = z.output<typeof ChargeSessionResource>;
 
 const round = roundTo;
 
+/** Decimals of the kWh and kW values a session is served with (the README's figures follow it). */
+export const ENERGY_DECIMALS = 4;
+
 /** The DER-Connect shape of a stored session. */
 export function toChargeSessionResource(session: ChargeSessionRecord): ChargeSessionResource {
   const range =
@@ -148,9 +151,9 @@ export function toChargeSessionResource(session: ChargeSessionRecord): ChargeSes
       start: session.start,
       end: session.end,
       charge: {
-        total: { total: round(session.energyKwh, 4), unit: 'kWh' },
-        averagePower: { value: round(session.averagePowerKw, 4), unit: 'kW' },
-        peakPower: { value: round(session.peakPowerKw, 4), unit: 'kW' },
+        total: { total: round(session.energyKwh, ENERGY_DECIMALS), unit: 'kWh' },
+        averagePower: { value: round(session.averagePowerKw, ENERGY_DECIMALS), unit: 'kW' },
+        peakPower: { value: round(session.peakPowerKw, ENERGY_DECIMALS), unit: 'kW' },
         ...(session.socStartPercent !== null
           ? { start: { value: round(session.socStartPercent, 2), unit: '%' as const } }
           : {}),

@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import { NotAcceptableError, UnprocessableError, ValidationError } from '../errors.js';
 import { EXPORT_FORMAT_INFO, type ExportFormat } from '../exports/index.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../http/pagination.js';
+import { rfc3339ToMs } from '../schema.js';
 
 /**
  * The longest explicit range (`end - start`): a year of 366 days, so the longest reporting period in the
@@ -42,22 +43,20 @@ export const CSV_MAX_QUERIES = 40;
 const MIN_INSTANT_MS = Date.parse('0000-01-01T00:00:00.000Z');
 const MAX_INSTANT_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
-const RFC3339_WITH_OFFSET = z.iso.datetime({ offset: true });
-
 export const DATE_TIME_HINT =
-  'an RFC 3339 date-time with seconds and an offset or Z, e.g. 2026-01-01T00:00:00Z or 2026-01-01T01:00:00+01:00 (a bare date is not accepted: it does not say which midnight)';
+  'an RFC 3339 date-time with seconds and an offset or Z (t and z may be lower case), e.g. 2026-01-01T00:00:00Z or 2026-01-01T01:00:00+01:00 (a bare date is not accepted: it does not say which midnight)';
 
 /**
  * The instant a date-time parameter names, as the stored keys write it (ISO 8601 UTC, milliseconds), or
- * undefined when the text is not an RFC 3339 date-time with an offset. A space where the offset's sign
- * belongs is read as `+`: that is what an unencoded `+` in a query string decodes to. A fraction finer
- * than a millisecond rounds up, so an inclusive start and an exclusive end stay exact at the
+ * undefined when the text is not an RFC 3339 date-time with an offset (read by rfc3339ToMs, the API's one
+ * date-time reader). A space where the offset's sign belongs is read as `+`: that is what an unencoded
+ * `+` in a query string decodes to. A fraction finer than a millisecond rounds up, so an inclusive start and an exclusive end stay exact at the
  * millisecond keys: `start=…00.0005Z` excludes a session at `…00.000Z`, and `end=…00.0005Z` includes it.
  */
 export function parseInstant(text: string): string | undefined {
   const normalised = text.replace(/ (\d{2}:\d{2})$/, '+$1');
-  if (!RFC3339_WITH_OFFSET.safeParse(normalised).success) return undefined;
-  let ms = Date.parse(normalised);
+  let ms = rfc3339ToMs(normalised);
+  if (ms === undefined) return undefined;
   const fraction = /\.(\d+)/.exec(normalised)?.[1] ?? '';
   if (/[1-9]/.test(fraction.slice(3))) ms += 1;
   if (!(ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS)) return undefined;

@@ -5,10 +5,15 @@
 //
 // Why segments are appended rather than one item per hour grown in place: DynamoDB charges an update by
 // the larger of the old and new item, so appending to a growing bucket would cost the whole bucket on
-// every request. A new segment costs only its own size; the one exception is filling a segment that
-// still has room inside the write units the new readings cost anyway (planSegmentWrite).
+// every request. A new segment costs only its own size; the one exception is filling the hour's last
+// segment while it is still smaller than a write unit (planSegmentWrite).
+//
+// Why segments are numbered: every write to an hour is conditional on the hour as it was read — a rewrite
+// on the last segment's version, a new segment on its number not being taken yet — so of two requests
+// that read the same hour only one write succeeds, and the other reads again and stores only what is
+// still new. That keeps `accepted` exact under concurrency (no reading is counted by two requests) and
+// no instant stored twice.
 
-import { randomBytes } from 'node:crypto';
 import { PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { decodeSegment, encodeSegment } from '../readings/codec.js';
 import { bucketOf, mergeDisjoint, mergeSegments } from '../readings/domain.js';
@@ -28,20 +33,36 @@ function hourKey(bucket: number): string {
   return new Date(bucket).toISOString().slice(0, 13);
 }
 
+/**
+ * A segment's number within its hour, after `#s`: base 36, six digits (two billion segments an hour), so
+ * string order is number order. Segments stored before numbering (`#<base-36 ms><random>`, every one
+ * starting with a digit) sort before all numbered ones and are never rewritten.
+ */
+const SEQUENCE_MARK = 's';
+const SEQUENCE_DIGITS = 6;
+
 export const readingKeys = {
   partition: (tenantId: string, entityId: string) => `T#${tenantId}#E#${entityId}#READINGS`,
   hour: hourKey,
-  /** A segment: its bucket, then when it was written (base 36 ms) and 24 random bits, so writes never collide. */
-  segment: (tenantId: string, entityId: string, bucket: number, writtenAtMs: number, random: string) => ({
+  /** The hour's segment number `sequence`: the n-th segment written to the hour, counting from 0. */
+  segment: (tenantId: string, entityId: string, bucket: number, sequence: number) => ({
     pk: readingKeys.partition(tenantId, entityId),
-    sk: `${hourKey(bucket)}#${Math.floor(writtenAtMs).toString(36).padStart(9, '0')}${random}`,
+    sk: `${hourKey(bucket)}#${SEQUENCE_MARK}${sequence.toString(36).padStart(SEQUENCE_DIGITS, '0')}`,
   }),
 };
+
+/** The number in a segment's sort key, or null for a segment stored before numbering. */
+function sequenceOf(sk: string): number | null {
+  const tail = sk.slice(14); // after `YYYY-MM-DDTHH#`
+  return tail.startsWith(SEQUENCE_MARK) ? Number.parseInt(tail.slice(1), 36) : null;
+}
 
 export interface StoredSegment {
   pk: string;
   sk: string;
   bucket: number;
+  /** Its number within the hour; null for a segment stored before numbering (never rewritten). */
+  sequence: number | null;
   /** Incremented by every rewrite; a rewrite is conditional on it. */
   version: number;
   /** The item's size as DynamoDB counts it (approximately, never below). */
@@ -95,6 +116,7 @@ function segmentFromItem(item: Record<string, unknown>): StoredSegment {
     pk: item.pk as string,
     sk,
     bucket: Date.parse(`${sk.slice(0, 13)}:00:00.000Z`),
+    sequence: sequenceOf(sk),
     version,
     bytes: segmentItemBytes(
       { pk: item.pk as string, sk },
@@ -108,8 +130,9 @@ function segmentFromItem(item: Record<string, unknown>): StoredSegment {
 }
 
 export interface SegmentWrite {
-  /** `put`: a new segment. `replace`: `segment` rewritten with the new readings merged in. */
+  /** `put`: a new segment under `key`. `replace`: `segment` rewritten with the new readings merged in. */
   kind: 'put' | 'replace';
+  key: { pk: string; sk: string };
   segment?: StoredSegment;
   /** The segment's readings after the write. */
   readings: Reading[];
@@ -119,32 +142,67 @@ export interface SegmentWrite {
 }
 
 /**
- * How to store `fresh` readings (time order, new to the bucket) in a bucket holding `segments`. A new
- * segment costs the units of its own size. Rewriting an existing segment with the readings merged in
- * costs the units of the larger of old and new item; when that is no more, the rewrite is taken — the
- * same price for one item fewer to read. This is what keeps a trickle of single readings in ~1 KB items
- * rather than one item per reading.
+ * The hour's last segment stays open for rewrites while it is smaller than this: a rewrite then costs at
+ * most the units of the new readings alone, and one more only on the write that fills it, which keeps a
+ * trickle of single readings in ~1 KB items (one unit each) rather than one item per reading. The room left
+ * above it (128 bytes) is more than one reading adds to the encoded segment.
+ */
+export const OPEN_SEGMENT_BYTES = WRITE_UNIT_BYTES - 128;
+
+/**
+ * Whether `segments` (one hour, key order) can be the hour as it was at one moment. A new segment is put
+ * only after the one before it filled, so in any moment's view every numbered segment but the last is
+ * full. A read of several Query pages can see an earlier segment before a rewrite filled it and a later
+ * one put after that; planning from such a view could count the rewrite's readings again, so the hour is
+ * read again instead (the conditional write guards only the last segment).
+ */
+export function isSettledView(segments: readonly StoredSegment[]): boolean {
+  for (let i = 0; i < segments.length - 1; i++) {
+    const segment = segments[i]!;
+    if (segment.sequence !== null && segment.bytes < OPEN_SEGMENT_BYTES) return false;
+  }
+  return true;
+}
+
+/**
+ * How to store `fresh` readings (time order, new to the bucket) in a bucket holding `segments` (key
+ * order, as loadSegments returns them): rewrite the last segment while it is open, otherwise put the next
+ * numbered one. The choice depends on the hour as read, never on the new readings, so two requests that
+ * read the same hour make the same kind of write to the same item and only one of them succeeds.
  */
 export function planSegmentWrite(
-  key: { pk: string; sk: string },
+  tenantId: string,
+  entityId: string,
+  bucket: number,
   segments: readonly StoredSegment[],
   fresh: readonly Reading[],
   ttl: number,
 ): SegmentWrite {
-  const data = encodeSegment(fresh);
-  const units = writeUnits(segmentItemBytes(key, data.length, fresh.length, 1, ttl));
-  let smallest: StoredSegment | undefined;
-  for (const segment of segments) if (!smallest || segment.bytes < smallest.bytes) smallest = segment;
-  if (smallest) {
-    const readings = mergeDisjoint(smallest.readings, fresh);
-    const merged = encodeSegment(readings);
-    const bytes = segmentItemBytes(smallest, merged.length, readings.length, smallest.version + 1, ttl);
-    const cost = writeUnits(Math.max(bytes, smallest.bytes));
-    if (cost <= units && bytes <= MAX_SEGMENT_BYTES) {
-      return { kind: 'replace', segment: smallest, readings, data: merged, units: cost };
-    }
+  const last = segments[segments.length - 1];
+  if (last && last.sequence !== null && last.bytes < OPEN_SEGMENT_BYTES) {
+    const readings = mergeDisjoint(last.readings, fresh);
+    const data = encodeSegment(readings);
+    const bytes = segmentItemBytes(last, data.length, readings.length, last.version + 1, ttl);
+    // Cannot happen: an open segment is under 1 KB and a request's readings for an hour well under 100 KB.
+    if (bytes > MAX_SEGMENT_BYTES) throw new Error(`segment of ${bytes} bytes exceeds ${MAX_SEGMENT_BYTES}`);
+    return {
+      kind: 'replace',
+      key: { pk: last.pk, sk: last.sk },
+      segment: last,
+      readings,
+      data,
+      units: writeUnits(Math.max(bytes, last.bytes)),
+    };
   }
-  return { kind: 'put', readings: [...fresh], data, units };
+  const key = readingKeys.segment(tenantId, entityId, bucket, last?.sequence != null ? last.sequence + 1 : 0);
+  const data = encodeSegment(fresh);
+  return {
+    kind: 'put',
+    key,
+    readings: [...fresh],
+    data,
+    units: writeUnits(segmentItemBytes(key, data.length, fresh.length, 1, ttl)),
+  };
 }
 
 /** The Query of a partition's segments from the first bucket to the last, both inclusive. */
@@ -189,25 +247,17 @@ export async function loadSegments(
   return out;
 }
 
-/** A fresh key for a new segment in `bucket`; planSegmentWrite sizes the write with it. */
-export function newSegmentKey(tenantId: string, entityId: string, bucket: number, now: Date) {
-  return readingKeys.segment(tenantId, entityId, bucket, now.getTime(), randomBytes(3).toString('hex'));
-}
-
 function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 /**
- * Stores a planned write. A new segment is a PutItem that never overwrites; a rewrite is a PutItem
- * conditional on the version read, so a concurrent change to that segment is never lost. False when the
- * condition failed (the caller reads the bucket again and re-plans).
+ * Stores a planned write. A new segment is a PutItem that never overwrites (another request that read the
+ * same hour may have taken its number); a rewrite is a PutItem conditional on the version read. False
+ * when the condition failed: the hour changed since it was read, and the caller reads it again and
+ * re-plans, so no reading is lost and none is counted as accepted by two requests.
  */
-export async function storeSegment(
-  key: { pk: string; sk: string },
-  write: SegmentWrite,
-  ttl: number,
-): Promise<boolean> {
+export async function storeSegment(write: SegmentWrite, ttl: number): Promise<boolean> {
   const replacing = write.kind === 'replace' && write.segment !== undefined;
   const version = replacing ? write.segment!.version + 1 : 1;
   try {
@@ -215,7 +265,7 @@ export async function storeSegment(
       new PutCommand({
         TableName: tableName(),
         Item: {
-          ...(replacing ? { pk: write.segment!.pk, sk: write.segment!.sk } : key),
+          ...write.key,
           itemType: ITEM_TYPE,
           d: write.data,
           n: write.readings.length,

@@ -66,10 +66,14 @@ describe('the foundation flow', () => {
 
     const capacity = await api.request('PUT', `/v1/entities/${ev.id}/battery-capacity`, {
       token: tokenA,
-      body: { batteryCapacity: 77.4 },
+      body: { batteryCapacity: { value: 77.4, unit: 'kWh' } },
     });
     expect(capacity.status).toBe(200);
-    expect(capacity.body).toMatchObject({ entityId: ev.id, batteryCapacity: 77.4, unit: 'kWh' });
+    expect(capacity.body).toEqual({
+      entityId: ev.id,
+      batteryCapacity: { value: 77.4, unit: 'kWh' },
+      updated: expect.any(String),
+    });
     const readBack = await api.request('GET', `/v1/entities/${ev.id}/battery-capacity`, { token: tokenA });
     expect(readBack.body).toEqual(capacity.body);
 
@@ -141,7 +145,7 @@ describe('the foundation flow', () => {
     const ev = (
       await api.request('POST', '/v1/entities', { token: tokenA, body: { type: 'EV', name: 'Car' } })
     ).body;
-    for (const batteryCapacity of [0, -5, 1000.5, '75', null]) {
+    for (const batteryCapacity of [0, -5, 1000.5, '75', null, { value: 60, unit: 'Wh' }, { value: 60 }]) {
       const response = await api.request('PUT', `/v1/entities/${ev.id}/battery-capacity`, {
         token: tokenA,
         body: { batteryCapacity },
@@ -151,6 +155,63 @@ describe('the foundation flow', () => {
         expect.objectContaining({ in: 'body', field: 'batteryCapacity' }),
       ]);
     }
+    const tooBig = await api.request('PUT', `/v1/entities/${ev.id}/battery-capacity`, {
+      token: tokenA,
+      body: { batteryCapacity: { value: 1000.5, unit: 'kWh' } },
+    });
+    expectProblem(tooBig, 400, 'validation_failed');
+    expect(tooBig.body.errors).toEqual([
+      expect.objectContaining({ in: 'body', field: 'batteryCapacity.value', code: 'too_big' }),
+    ]);
+  });
+
+  it('takes the battery capacity at creation, in the one shape every answer gives it: two calls to capture', async () => {
+    const token = await api.token('tenant-capacity-at-creation');
+    const created = await api.request('POST', '/v1/entities', {
+      token,
+      body: {
+        type: 'EV',
+        name: 'SoC-only car',
+        capabilities: ['soc'],
+        batteryCapacity: { value: 64.5, unit: 'kWh' },
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.batteryCapacity).toEqual({ value: 64.5, unit: 'kWh' });
+    const enabled = await api.request('PATCH', `/v1/entities/${created.body.id}/features`, {
+      token,
+      body: { feature: 'CaptureChargeSessions', enabled: true },
+    });
+    expect(enabled.status).toBe(200);
+    expect(enabled.body).toEqual([
+      { feature: 'CaptureChargeSessions', enabled: true, since: expect.any(String) },
+    ]);
+    // The request's shape is the answer's shape, in the entity and in the battery-capacity resource.
+    const resource = await api.request('GET', `/v1/entities/${created.body.id}/battery-capacity`, { token });
+    expect(resource.body).toEqual({
+      entityId: created.body.id,
+      batteryCapacity: { value: 64.5, unit: 'kWh' },
+      updated: created.body.created,
+    });
+    // A bare number of kWh (DER-Connect's form, and this API's before) is still read, into the same shape.
+    const legacy = await api.request('PUT', `/v1/entities/${created.body.id}/battery-capacity`, {
+      token,
+      body: { batteryCapacity: 70 },
+    });
+    expect(legacy.body.batteryCapacity).toEqual({ value: 70, unit: 'kWh' });
+    const entity = await api.request('GET', `/v1/entities/${created.body.id}`, { token });
+    expect(entity.body.batteryCapacity).toEqual(legacy.body.batteryCapacity);
+
+    const cp = await api.request('POST', '/v1/entities', {
+      token,
+      body: { type: 'CP', name: 'Pole', batteryCapacity: { value: 60, unit: 'kWh' } },
+    });
+    expectProblem(cp, 400, 'battery_capacity_ev_only');
+    expect(cp.body.errors).toEqual([
+      expect.objectContaining({ in: 'body', field: 'batteryCapacity', code: 'battery_capacity_ev_only' }),
+    ]);
+    const list = await api.request('GET', '/v1/entities', { token });
+    expect(list.body.data.map((e: { id: string }) => e.id)).toEqual([created.body.id]);
   });
 
   it('disabling takes the entity out of capture and keeps the history of `since`', async () => {
@@ -248,6 +309,55 @@ describe('entities', () => {
     );
     const list = await api.request('GET', '/v1/entities', { token });
     expect(list.body.data).toEqual([]);
+  });
+
+  it('refuses control characters, line breaks and unpaired surrogates in every name, naming the field', async () => {
+    const token = await api.token('tenant-names');
+    const bad = ['NUL\u0000', 'BEL\u0007', 'two\nlines', 'tab\there', 'C1\u0085', 'half \uD83D pair'];
+    for (const text of bad) {
+      const entity = await api.request('POST', '/v1/entities', {
+        token,
+        body: { type: 'EV', name: text, vendor: text, model: text },
+      });
+      expectProblem(entity, 400, 'validation_failed');
+      expect(entity.body.errors.map((e: { field: string; code: string }) => `${e.field} ${e.code}`)).toEqual([
+        'name invalid_characters',
+        'vendor invalid_characters',
+        'model invalid_characters',
+      ]);
+      const location = await api.request('POST', '/v1/locations', {
+        token,
+        body: { label: text, lat: 52.37, lon: 4.89, radiusMeters: 75 },
+      });
+      expectProblem(location, 400, 'validation_failed');
+      expect(location.body.errors).toEqual([
+        expect.objectContaining({ in: 'body', field: 'label', code: 'invalid_characters' }),
+      ]);
+    }
+    const cp = await api.request('POST', '/v1/entities', {
+      token,
+      body: { type: 'CP', name: 'Drive 🚗 Zoë' },
+    });
+    expect(cp.status).toBe(201);
+    expect(cp.body.name).toBe('Drive 🚗 Zoë');
+    const charger = await api.request('POST', '/v1/chargers', {
+      token,
+      body: {
+        publicCode: 'NAMES-1',
+        public: true,
+        name: 'Bay\u00071',
+        entityId: cp.body.id,
+        connectors: [{ connectorId: 1, type: 'CCS2', maxPowerKw: 150 }],
+        pricing: { currency: 'EUR', pricePerKwh: 45, startFee: 100, taxRate: 0.21 },
+        holdAmount: 5_000,
+      },
+    });
+    expectProblem(charger, 400, 'validation_failed');
+    expect(charger.body.errors).toEqual([
+      expect.objectContaining({ field: 'name', code: 'invalid_characters' }),
+    ]);
+    const list = await api.request('GET', '/v1/entities', { token });
+    expect(list.body.data.map((e: { name: string }) => e.name)).toEqual(['Drive 🚗 Zoë']);
   });
 
   it('gets and deletes an entity; unknown and malformed ids are 404', async () => {

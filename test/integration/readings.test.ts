@@ -139,6 +139,24 @@ describe('POST /v1/entities/{entityId}/readings', () => {
     expect(tooLarge.status).toBe(413);
   });
 
+  it('answers a batch of 120 too-old readings with a summary and a bounded list of fields, storing nothing', async () => {
+    const entityId = await createEntity(tokenA);
+    const { bodies } = telemetry(15);
+    const old = bodies.slice(0, 120).map((b) => ({
+      ...b,
+      timestamp: new Date(Date.parse(b.timestamp) - 40 * 24 * HOUR).toISOString(),
+    }));
+    const refused = await post(tokenA, entityId, old);
+    expect(refused.status).toBe(400);
+    expect(refused.body.detail).toMatch(
+      /^120 readings are older than the 35-day retention of readings \(before .+; first: readings\[0\]\.timestamp; the first 10 are listed in errors\)\. Nothing was stored\.$/,
+    );
+    expect(refused.body.tooOld).toBe(120);
+    expect(refused.body.errors).toHaveLength(10);
+    expect(refused.body.errors[0]).toMatchObject({ field: 'readings[0].timestamp', code: 'too_old' });
+    expect(await readAll(tokenA, entityId, `start=${encodeURIComponent(bodies[0]!.timestamp)}`)).toEqual([]);
+  });
+
   it('never loses a reading when requests with overlapping readings race (also on a segment both rewrite)', async () => {
     const { setExactLocations } = await import('../../shared/storage/tenant-settings.js');
     await setExactLocations('readings-a', true, new Date());
@@ -162,6 +180,118 @@ describe('POST /v1/entities/{entityId}/readings', () => {
     expect(stored.map((r) => r.timestamp)).toEqual(hour.map((b) => b.timestamp));
     // Every value is one that was sent (exact location included: this tenant opted in).
     expect(stored).toEqual(hour);
+  });
+});
+
+describe('requests carrying the same readings at the same time', () => {
+  it('count each stored reading once: the accepted of both add up to the readings stored', async () => {
+    const { documentClient } = await import('../../shared/storage/client.js');
+    const { readingKeys } = await import('../../shared/storage/readings.js');
+    const entityId = await createEntity(tokenA);
+    const partition = readingKeys.partition('readings-a', entityId);
+    const { bodies } = telemetry(16);
+    // Each request's segment writes wait until both requests have read the hour (or a second has passed),
+    // so both plan from the same state: the race the conditional writes must settle.
+    let reads = 0;
+    let bothRead = Promise.resolve();
+    let release = () => {};
+    const NAME = 'writeAfterBothRead';
+    documentClient().middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as {
+          Item?: { pk?: unknown };
+          ConsistentRead?: boolean;
+          ExpressionAttributeValues?: Record<string, unknown>;
+        };
+        if (input.Item?.pk === partition) {
+          await Promise.race([bothRead, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+        }
+        const result = await next(args);
+        if (input.ConsistentRead && input.ExpressionAttributeValues?.[':pk'] === partition && ++reads === 2) {
+          release();
+        }
+        return result;
+      },
+      { step: 'initialize', name: NAME },
+    );
+    const start = `start=${encodeURIComponent(bodies[0]!.timestamp)}&pageSize=1000`;
+    try {
+      // An empty hour (both put its first segment), the same hour again with more (both fill its small
+      // segment), then hours of 1,000 readings each request alone would put as new segments.
+      for (const batch of [bodies.slice(0, 20), bodies.slice(0, 40), bodies.slice(0, 1_000)]) {
+        reads = 0;
+        bothRead = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const before = (await readAll(tokenA, entityId, start)).length;
+        const [a, b] = await Promise.all([post(tokenA, entityId, batch), post(tokenA, entityId, batch)]);
+        expect([a.status, b.status]).toEqual([202, 202]);
+        const stored = (await readAll(tokenA, entityId, start)).length;
+        expect(stored).toBe(Math.max(before, batch.length));
+        expect(a.body.accepted + b.body.accepted).toBe(stored - before);
+        expect(a.body.duplicates + b.body.duplicates).toBe(2 * batch.length - (stored - before));
+      }
+    } finally {
+      documentClient().middlewareStack.remove(NAME);
+    }
+  });
+});
+
+describe('an hour read over two Query pages, with a rewrite and a new segment landing between them', () => {
+  it('is read again rather than planned from: re-sent readings stay duplicates, none counted twice', async () => {
+    const { documentClient } = await import('../../shared/storage/client.js');
+    const { readingKeys } = await import('../../shared/storage/readings.js');
+    const entityId = await createEntity(tokenA);
+    const partition = readingKeys.partition('readings-a', entityId);
+    const { bodies } = telemetry(17);
+    const hour = bodies.filter((b) => b.timestamp.slice(0, 13) === bodies[0]!.timestamp.slice(0, 13));
+    const segmentsNow = async () =>
+      (
+        await documentClient().send(
+          new QueryCommand({
+            TableName: api.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': partition },
+          }),
+        )
+      ).Items ?? [];
+    await post(tokenA, entityId, hour.slice(0, 1)); // segment 0, open
+    const [openSegment] = await segmentsNow();
+    await post(tokenA, entityId, hour.slice(1, 40)); // segment 0 rewritten and full
+    await post(tokenA, entityId, hour.slice(40, 45)); // segment 1
+    expect((await segmentsNow()).map((item) => item.sk.slice(-7))).toEqual(['s000000', 's000001']);
+    // The next read of the hour sees segment 0 as it was before its rewrite (an earlier page) and segment 1.
+    let staled = false;
+    const NAME = 'staleFirstPage';
+    documentClient().middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const input = args.input as {
+          ConsistentRead?: boolean;
+          ExpressionAttributeValues?: Record<string, unknown>;
+        };
+        if (!staled && input.ConsistentRead && input.ExpressionAttributeValues?.[':pk'] === partition) {
+          staled = true;
+          const output = result.output as { Items?: Record<string, unknown>[] };
+          output.Items = output.Items?.map((item) => (item.sk === openSegment!.sk ? openSegment! : item));
+        }
+        return result;
+      },
+      { step: 'initialize', name: NAME },
+    );
+    try {
+      const again = await post(tokenA, entityId, hour.slice(0, 45));
+      expect(staled).toBe(true);
+      expect(again.body).toMatchObject({ accepted: 0, duplicates: 45 });
+    } finally {
+      documentClient().middlewareStack.remove(NAME);
+    }
+    const stored = await readAll(
+      tokenA,
+      entityId,
+      `start=${encodeURIComponent(hour[0]!.timestamp)}&pageSize=1000`,
+    );
+    expect(stored.map((r) => r.timestamp)).toEqual(hour.slice(0, 45).map((b) => b.timestamp));
   });
 });
 
@@ -245,6 +375,22 @@ describe('GET /v1/entities/{entityId}/readings', () => {
     await setExactLocations('readings-privacy', true, new Date());
     const shown = await readAll(token, entityId, query);
     expect(shown).toEqual(bodies.slice(0, 5));
+  });
+
+  it('reads the lower-case t and z that RFC 3339 allows, in a reading and in start and end', async () => {
+    const entityId = await createEntity(tokenA);
+    const { bodies } = telemetry(14);
+    const lower = (timestamp: string) => timestamp.replace('T', 't').replace('Z', 'z');
+    const sent = await post(
+      tokenA,
+      entityId,
+      bodies.slice(0, 3).map((b) => ({ ...b, timestamp: lower(b.timestamp) })),
+    );
+    expect(sent.status).toBe(202);
+    expect(sent.body.accepted).toBe(3);
+    const query = `start=${lower(bodies[1]!.timestamp)}&end=${lower(bodies[2]!.timestamp)}`;
+    const listed = await readAll(tokenA, entityId, query);
+    expect(listed.map((r) => r.timestamp)).toEqual([bodies[1]!.timestamp]);
   });
 
   it('refuses an end before start and a token of another range', async () => {

@@ -38,7 +38,8 @@ const evSessions: ChargeSessionRecord[] = [];
 const cpSessions: ChargeSessionRecord[] = [];
 const walkerSessions: ChargeSessionRecord[] = [];
 
-const EV_NAME = 'Family car, "blue"\nZürich 東京 🚗';
+// Names refuse line breaks (nameString); the CSV's quoting of them is exercised by a location label below.
+const EV_NAME = 'Family car, "blue" Zürich 東京 🚗';
 const CP_NAME = '=Depot, bay 3';
 const DAY = 86_400_000;
 /** The example sessions start on 2024-05-01; each copy moves a whole number of days on from there. */
@@ -378,7 +379,9 @@ describe('EV-ChART Module 2', () => {
     const calculated = await evchart(cpCalculated, 'start=2025-01-01T00:00:00Z&format=evchart');
     expectProblem(calculated, 422, 'export_unrepresentable');
     expect(calculated.body.errors[0]).toMatchObject({ in: 'query', field: 'format' });
-    expect(calculated.body.errors[0].message).toContain('station_id: ');
+    // The port is what is missing, so the refusal names port_id (and why), not the station.
+    expect(calculated.body.exportField).toBe('port_id');
+    expect(calculated.body.errors[0].message).toContain('port_id: ');
     expect(calculated.body.errors[0].message).toContain('no charger is linked to this charge point');
   });
 });

@@ -3,6 +3,7 @@
 // five of the car from state of charge alone (one across local midnight), three of the charger from its
 // register.
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   DEMO_BATTERY_KWH,
@@ -11,9 +12,11 @@ import {
   demoTelemetry,
 } from '../../infra/local/demo-readings.js';
 import { computeSessions } from '../../shared/engine/index.js';
+import { roundTo } from '../../shared/numbers.js';
 import { toReading } from '../../shared/readings/domain.js';
 import { ReadingInput } from '../../shared/readings/schemas.js';
 import { localDate } from '../../shared/rollups/calendar.js';
+import { ENERGY_DECIMALS } from '../../shared/sessions/model.js';
 
 const MINUTE = 60_000;
 /** Ordinary weeks, and weeks across the spring and autumn clock changes in Amsterdam. */
@@ -76,4 +79,22 @@ describe('the demo telemetry', () => {
       expect(overnight.map((c) => c.entity).sort()).toEqual(['CP', 'EV']);
     });
   }
+
+  it("gives the README tour's session energies exactly as the API serves them", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const claimed = /"method": "energy_meter", ([\d., ]+) kWh/.exec(readme)?.[1]?.split(', ').map(Number);
+    const firstCar = Number(/"charge": \{ "total": \{ "total": ([\d.]+), "unit": "kWh" \}/.exec(readme)?.[1]);
+    const now = new Date(DAYS[0]!);
+    const week = demoTelemetry(now);
+    const served = (type: 'EV' | 'CP', readings: typeof week.car) =>
+      computeSessions({
+        entity: { id: type, type, batteryCapacityKwh: type === 'EV' ? DEMO_BATTERY_KWH : null },
+        readings: readings.map(toReading),
+        window: { from: now.getTime() - 35 * 86_400_000, to: now.getTime() - 60 * MINUTE },
+        locations: Object.values(DEMO_PLACES),
+        exactLocation: false,
+      }).sessions.map((s) => roundTo(s.energyKwh, ENERGY_DECIMALS));
+    expect(claimed).toEqual(served('CP', week.charger));
+    expect(firstCar).toBe(served('EV', week.car)[0]);
+  });
 });

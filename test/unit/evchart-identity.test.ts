@@ -301,15 +301,34 @@ describe('EV-ChART identity from the registered chargers', () => {
     );
     // The chargers' ids differ, so charger_id is unknown too; the first missing field is the port.
     expect(acrossChargers.field).toBe('port_id');
+    // Ports of two stations: the station is unknown too, but it is the port that cannot be told.
+    const acrossStations = refusal(() =>
+      toEvchartRow(
+        cpCalculatedSession(),
+        evchartHttpContext([
+          chargerOf('ONE001', ['PORT-A']),
+          chargerOf('TWO002', ['PORT-B'], {
+            stationId: 'NEVI-0002',
+            networkProvider: 'acme_network',
+            chargerId: null,
+          }),
+        ]),
+      ),
+    );
+    expect(acrossStations.field).toBe('port_id');
+    // No charger at all: the reason is the missing port, and the 422 names port_id, not station_id.
     const none = refusal(() => toEvchartRow(cpCalculatedSession(), evchartHttpContext([])));
-    expect(none).toEqual({ field: 'station_id', message: expect.stringContaining('no charger is linked') });
+    expect(none).toEqual({ field: 'port_id', message: expect.stringContaining('no charger is linked') });
     const mixed = refusal(() =>
       toEvchartRow(
         cpCalculatedSession(),
         evchartHttpContext([chargerOf('SOLO01', ['PORT-ONLY']), chargerOf('PLAIN1', [null], null)]),
       ),
     );
-    expect(mixed.message).toContain('charger PLAIN1 of this charge point has no EV-ChART registration');
+    expect(mixed).toEqual({
+      field: 'port_id',
+      message: expect.stringContaining('charger PLAIN1 of this charge point has no EV-ChART registration'),
+    });
   });
 
   it('names at most five possible ports', () => {

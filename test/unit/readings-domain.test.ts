@@ -20,11 +20,12 @@ import {
 } from '../../shared/readings/domain.js';
 import type { Reading } from '../../shared/readings/model.js';
 import {
+  isSettledView,
+  OPEN_SEGMENT_BYTES,
   planSegmentWrite,
   readingKeys,
   type StoredSegment,
   segmentItemBytes,
-  writeUnits,
 } from '../../shared/storage/readings.js';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
@@ -160,81 +161,103 @@ describe('stored segments', () => {
     expect(bucketTtlSeconds(bucket, RETENTION)).toBe((at('2026-03-10T11:00:00Z') + RETENTION) / 1000);
   });
 
-  it('sort by hour, then by when they were written', () => {
-    const a = readingKeys.segment('t', 'e', at('2026-03-10T10:00:00Z'), at('2026-03-10T12:00:00Z'), 'ffffff');
-    const b = readingKeys.segment(
-      't',
-      'e',
-      at('2026-03-10T10:00:00Z'),
-      at('2026-03-10T12:00:00.001Z'),
-      '000000',
-    );
-    const c = readingKeys.segment('t', 'e', at('2026-03-10T11:00:00Z'), at('2026-03-01T00:00:00Z'), '000000');
-    expect(a.sk.startsWith('2026-03-10T10#')).toBe(true);
-    expect([c.sk, b.sk, a.sk].sort()).toEqual([a.sk, b.sk, c.sk]);
+  it('sort by hour, then by their number in the hour, after any stored before numbering', () => {
+    const a = readingKeys.segment('t', 'e', at('2026-03-10T10:00:00Z'), 0);
+    const b = readingKeys.segment('t', 'e', at('2026-03-10T10:00:00Z'), 35);
+    const c = readingKeys.segment('t', 'e', at('2026-03-10T10:00:00Z'), 36);
+    const d = readingKeys.segment('t', 'e', at('2026-03-10T11:00:00Z'), 0);
+    const legacy = { sk: '2026-03-10T10#0mf3k2a1bffffff' }; // written at a base-36 ms and 24 random bits
+    expect(a.sk).toBe('2026-03-10T10#s000000');
+    expect([d.sk, c.sk, legacy.sk, b.sk, a.sk].sort()).toEqual([legacy.sk, a.sk, b.sk, c.sk, d.sk]);
   });
 });
 
 describe('the segment write plan', () => {
   const bucket = at('2026-03-10T10:00:00Z');
-  const key = readingKeys.segment(
-    'acme',
-    '01900000-0000-7000-8000-000000000001',
-    bucket,
-    NOW.getTime(),
-    'abcdef',
-  );
+  const ENTITY = '01900000-0000-7000-8000-000000000001';
   const ttl = bucketTtlSeconds(bucket, RETENTION);
   const minute = (i: number): Reading => ({
     t: bucket + i * 60_000,
     soc: 40 + i / 10,
     powerKw: 7.2 + (i % 7) / 100,
   });
-  const stored = (readings: Reading[], version = 1): StoredSegment => {
+  const stored = (readings: Reading[], version = 1, sequence: number | null = 0): StoredSegment => {
+    const key =
+      sequence === null
+        ? { pk: readingKeys.partition('acme', ENTITY), sk: '2026-03-10T10#0mf3k2a1bffffff' }
+        : readingKeys.segment('acme', ENTITY, bucket, sequence);
     const data = encodeSegment(readings);
     return {
-      ...readingKeys.segment(
-        'acme',
-        '01900000-0000-7000-8000-000000000001',
-        bucket,
-        NOW.getTime() - 1,
-        '000000',
-      ),
+      ...key,
       bucket,
+      sequence,
       version,
       bytes: segmentItemBytes(key, data.length, readings.length, version, ttl),
       readings,
     };
   };
+  const plan = (segments: StoredSegment[], fresh: Reading[]) =>
+    planSegmentWrite('acme', ENTITY, bucket, segments, fresh, ttl);
+  // Full-precision positions do not compress: ~59 readings need more than one KB.
+  const full = (from: number, count: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      ...minute(from + i),
+      lat: 52 + Math.sin(i) / 1e3,
+      lon: 4 + Math.cos(i) / 1e3,
+    }));
 
-  it('puts a new segment into an empty bucket', () => {
-    const write = planSegmentWrite(key, [], [minute(0)], ttl);
-    expect(write.kind).toBe('put');
-    expect(write.units).toBe(1);
+  it('puts segment 0 into an empty bucket', () => {
+    const write = plan([], [minute(0)]);
+    expect(write).toMatchObject({
+      kind: 'put',
+      key: readingKeys.segment('acme', ENTITY, bucket, 0),
+      units: 1,
+    });
   });
 
-  it('fills a small segment when the merged item costs no more units than a new one', () => {
+  it('fills the last segment while it is open, for one unit per single reading', () => {
     const small = stored([minute(0), minute(1)], 3);
-    const write = planSegmentWrite(key, [small], [minute(2)], ttl);
+    const write = plan([small], [minute(2)]);
     expect(write.kind).toBe('replace');
     expect(write.segment).toBe(small);
+    expect(write.key).toEqual({ pk: small.pk, sk: small.sk });
     expect(write.readings.map((r) => r.t)).toEqual([minute(0).t, minute(1).t, minute(2).t]);
     expect(write.units).toBe(1);
   });
 
-  it('writes a new segment when growing the old one would cost more than the new readings alone', () => {
-    // Full-precision positions do not compress: ~59 readings need more than one KB.
-    const big = stored(
-      Array.from({ length: 59 }, (_, i) => ({
-        ...minute(i),
-        lat: 52 + Math.sin(i) / 1e3,
-        lon: 4 + Math.cos(i) / 1e3,
-      })),
-    );
-    expect(writeUnits(big.bytes)).toBeGreaterThan(1);
-    const write = planSegmentWrite(key, [big], [{ t: bucket + 59 * 60_000 + 1, soc: 1 }], ttl);
-    expect(write.kind).toBe('put');
-    expect(write.units).toBe(1);
+  it('puts the next numbered segment once the last is full, whatever the new readings', () => {
+    const big = stored(full(0, 59), 1, 4);
+    expect(big.bytes).toBeGreaterThanOrEqual(OPEN_SEGMENT_BYTES);
+    for (const fresh of [[{ t: bucket + 59 * 60_000 + 1, soc: 1 }], full(59, 1)]) {
+      const write = plan([stored([minute(0)], 1, 3), big], fresh);
+      expect(write.kind).toBe('put');
+      expect(write.key).toEqual(readingKeys.segment('acme', ENTITY, bucket, 5));
+    }
+  });
+
+  it('chooses from the hour as read, not from the new readings, so racing requests write the same item', () => {
+    const open = stored([minute(0)]);
+    const small = plan([open], [minute(1)]);
+    const large = plan([open], full(2, 50));
+    expect([small.kind, large.kind]).toEqual(['replace', 'replace']);
+    expect(large.key).toEqual(small.key);
+  });
+
+  it('tells a view no single moment can have: an open segment with a later one after it', () => {
+    const open = stored([minute(0)], 1, 0);
+    const fullOne = stored(full(0, 59), 2, 0);
+    const next = stored([minute(59)], 1, 1);
+    expect(isSettledView([])).toBe(true);
+    expect(isSettledView([open])).toBe(true);
+    expect(isSettledView([fullOne, next])).toBe(true);
+    expect(isSettledView([stored([minute(0)], 1, null), next])).toBe(true); // stored before numbering
+    // Page 1 saw segment 0 before a rewrite filled it; page 2 saw segment 1, put after that rewrite.
+    expect(isSettledView([open, next])).toBe(false);
+  });
+
+  it('never rewrites a segment stored before numbering: the next one is segment 0', () => {
+    const write = plan([stored([minute(0)], 1, null)], [minute(1)]);
+    expect(write).toMatchObject({ kind: 'put', key: readingKeys.segment('acme', ENTITY, bucket, 0) });
   });
 
   it('sizes items as DynamoDB does, counting attribute names, keys and the binary', () => {

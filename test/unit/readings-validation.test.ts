@@ -106,6 +106,39 @@ describe('POST /v1/entities/{entityId}/readings validation', () => {
     expect(dynamo.calls()).toHaveLength(0);
   });
 
+  it('summarises a batch of 120 too-old readings in the detail and lists a bounded number of fields', async () => {
+    const readings = Array.from({ length: 120 }, (_, i) => ({
+      ...ok(0),
+      timestamp: new Date(NOW.getTime() - 40 * 86_400_000 + i * 60_000).toISOString(),
+    }));
+    const { status, body } = await post({
+      readings: [ok(0), ...readings, { ...ok(1), timestamp: '2026-03-10T13:00:00Z' }],
+    });
+    expect(status).toBe(400);
+    expect(body.code).toBe('validation_failed');
+    expect(body.detail).toBe(
+      "120 readings are older than the 35-day retention of readings (before 2026-02-03T12:00:00.000Z; first: readings[1].timestamp; the first 10 are listed in errors); 1 reading is more than 5 minutes ahead of the server's clock (2026-03-10T12:00:00.000Z; first: readings[121].timestamp). Nothing was stored.",
+    );
+    expect(body.detail.length).toBeLessThan(400);
+    expect(body).toMatchObject({ tooOld: 120, inFuture: 1 });
+    expect(fields(body)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `readings[${i + 1}].timestamp too_old`),
+      'readings[121].timestamp in_future',
+    ]);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('accepts the lower-case t and z that RFC 3339 allows, read as the same instant', async () => {
+    dynamo.onAnyCommand().resolves({});
+    const lower = (r: { timestamp: string }) => ({
+      ...r,
+      timestamp: r.timestamp.replace('T', 't').replace('Z', 'z'),
+    });
+    const { status, body } = await post({ readings: [lower(ok(0)), lower(ok(1))] });
+    // Past validation to the entity lookup (mocked: no such entity).
+    expect({ status, code: body.code }).toEqual({ status: 404, code: 'entity_not_found' });
+  });
+
   it('takes at most 1,000 readings (400 naming `readings`) and at least one', async () => {
     const many = Array.from({ length: 1_001 }, (_, i) => ({
       timestamp: new Date(NOW.getTime() - i * 1_000).toISOString(),

@@ -35,6 +35,12 @@ describe('parseInstant', () => {
     expect(parseInstant('2024-02-29T12:00:00Z')).toBe('2024-02-29T12:00:00.000Z');
   });
 
+  it('reads the lower-case t and z that RFC 3339 allows', () => {
+    expect(parseInstant('2026-01-01t00:00:00z')).toBe('2026-01-01T00:00:00.000Z');
+    expect(parseInstant('2026-01-01t01:00:00+01:00')).toBe('2026-01-01T00:00:00.000Z');
+    expect(parseInstant('2026-01-01T00:00:00.5z')).toBe('2026-01-01T00:00:00.500Z');
+  });
+
   it('reads a space where the offset sign belongs as + (an unencoded + in a query string)', () => {
     expect(parseInstant('2026-01-01T01:00:00 01:00')).toBe('2026-01-01T00:00:00.000Z');
   });
