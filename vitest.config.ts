@@ -17,6 +17,9 @@ if (!requested && !javaPresent) {
   );
 }
 
+/** Each project checks at its end that no child process a test started is still running. */
+const PROCESS_CHECK = 'test/support/global-processes.ts';
+
 export default defineConfig({
   test: {
     env: {
@@ -31,6 +34,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           setupFiles: ['test/support/setup-unit.ts'],
+          globalSetup: [PROCESS_CHECK],
           // Fixed-seed property tests are deterministic, but two shared cores under the whole suite can
           // slow a 2 s test past vitest's 5 s default: the limit guards against hangs, not speed.
           testTimeout: 30_000,
@@ -41,6 +45,7 @@ export default defineConfig({
         // Building a CDK stack in beforeAll can pass 10 s on a loaded machine.
         test: {
           name: 'infra',
+          globalSetup: [PROCESS_CHECK],
           include: ['test/infra/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
@@ -51,7 +56,7 @@ export default defineConfig({
         test: {
           name: backend === 'dynalite' ? 'integration' : `integration-${backend}`,
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: [`test/support/global-${backend}.ts`],
+          globalSetup: [PROCESS_CHECK, `test/support/global-${backend}.ts`],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
