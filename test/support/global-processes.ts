@@ -12,6 +12,8 @@ export default (project: TestProject) => {
     const left = processesWithMarker(marker);
     if (left.length === 0) return;
     await Promise.all([...new Set(left.map((p) => p.pgid))].map((pgid) => stopProcessGroup(pgid, 2_000)));
+    // Vitest prints an error thrown by a global teardown but still exits 0: fail the run ourselves.
+    process.exitCode = 1;
     throw new Error(
       `test project ${project.name} left ${left.length} process(es) running (now ended):\n${left
         .map((p) => `  ${p.pid}  ${p.command}`)

@@ -63,8 +63,9 @@ export function startProcess(command: string, args: string[], options: ProcessOp
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
+  // 'exit', not 'close': a leftover grandchild holding the pipes would keep 'close' from ever coming.
   const exited = new Promise<ExitStatus>((resolve) => {
-    child.once('close', (code, signal) => resolve({ code, signal }));
+    child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   return {
     pid,
@@ -129,13 +130,15 @@ export async function runProcess(
     timedOut = true;
     if (child.pid !== undefined) void stopProcessGroup(child.pid);
   }, timeoutMs);
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const status = await new Promise<ExitStatus>((resolve, reject) => {
     child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal }));
+    child.once('exit', (code, signal) => resolve({ code, signal }));
   }).finally(() => clearTimeout(timer));
   // Whether it left anything behind (a JVM, a server) when it exited: a leak the caller may assert on.
   const leftRunning = child.pid !== undefined && processGroupAlive(child.pid);
   if (child.pid !== undefined) await stopProcessGroup(child.pid);
+  await closed; // the rest of its output
   if (timedOut)
     throw new Error(`${command} ${args.join(' ')} took over ${timeoutMs} ms:\n${stdout}${stderr}`);
   return { ...status, stdout, stderr, leftRunning };
