@@ -41,18 +41,19 @@ export interface ProcessOptions {
   cwd?: string;
 }
 
-function markerEnv(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
-  return { ...(env ?? process.env), [MARKER_VARIABLE]: inject('processMarker') };
-}
-
-/** Starts a command in its own process group with the test marker; stop it in afterAll/finally. */
-export function startProcess(command: string, args: string[], options: ProcessOptions = {}): TestProcess {
-  const child = spawn(command, args, {
-    env: markerEnv(options.env),
+/** detached: the child leads a new process group, which everything it starts joins. */
+function spawnInGroup(command: string, args: string[], options: ProcessOptions) {
+  return spawn(command, args, {
+    env: { ...(options.env ?? process.env), [MARKER_VARIABLE]: inject('processMarker') },
     cwd: options.cwd,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** Starts a command in its own process group with the test marker; stop it in afterAll/finally. */
+export function startProcess(command: string, args: string[], options: ProcessOptions = {}): TestProcess {
+  const child = spawnInGroup(command, args, options);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${command}`);
   let output = '';
@@ -110,12 +111,7 @@ export async function runProcess(
   args: string[],
   options: ProcessOptions & { timeoutMs?: number } = {},
 ): Promise<ExitStatus & { stdout: string; stderr: string; leftRunning: boolean }> {
-  const child = spawn(command, args, {
-    env: markerEnv(options.env),
-    cwd: options.cwd,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnInGroup(command, args, options);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
