@@ -22,11 +22,14 @@ it.runIf(onLinux)('stop() ends the whole tree a child grew, not only the child',
   await tree.waitForOutput(/ready/, 10_000);
   const marker = inject('processMarker');
   const mine = () => processesWithMarker(marker).filter((p) => p.pgid === tree.pid);
-  expect(
-    mine()
-      .map((p) => p.command)
-      .sort(),
-  ).toEqual(['sh -c sleep 60 & sleep 60 & echo ready; wait', 'sleep 60', 'sleep 60']);
+  // Polled: a forked child shows the shell's command line until it has exec'd sleep.
+  await expect
+    .poll(() =>
+      mine()
+        .map((p) => p.command)
+        .sort(),
+    )
+    .toEqual(['sh -c sleep 60 & sleep 60 & echo ready; wait', 'sleep 60', 'sleep 60']);
   await tree.stop();
   expect(mine()).toEqual([]);
   expect(processGroupAlive(tree.pid)).toBe(false);
