@@ -26,9 +26,12 @@ const CLOCK_SHIFT = { unit: -400, integration: 400 } as const;
 /** Tests that start `npm start` or a CLI in a child process. */
 const SPAWNING_TESTS = [
   'test/integration/npm-start.test.ts',
+  'test/integration/npm-start-lifecycle.test.ts',
   'test/integration/aggregate-cli.test.ts',
   'test/integration/tenant-cli.test.ts',
 ];
+/** Each project checks at its end that no child process a test started is still running. */
+const PROCESS_CHECK = 'test/support/global-processes.ts';
 
 export default defineConfig({
   test: {
@@ -45,6 +48,7 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           env: { EVS_TEST_CLOCK_SHIFT_DAYS: String(CLOCK_SHIFT.unit) },
           setupFiles: ['test/support/shifted-clock.mjs', 'test/support/setup-unit.ts'],
+          globalSetup: [PROCESS_CHECK],
           // Fixed-seed property tests are deterministic, but two shared cores under the whole suite can
           // slow a 2 s test past vitest's 5 s default: the limit guards against hangs, not speed.
           testTimeout: 30_000,
@@ -55,6 +59,7 @@ export default defineConfig({
         // Building a CDK stack in beforeAll can pass 10 s on a loaded machine.
         test: {
           name: 'infra',
+          globalSetup: [PROCESS_CHECK],
           include: ['test/infra/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
@@ -69,7 +74,7 @@ export default defineConfig({
             exclude,
             env: { EVS_TEST_CLOCK_SHIFT_DAYS: String(shiftDays) },
             setupFiles: ['test/support/shifted-clock.mjs'],
-            globalSetup: [`test/support/global-${backend}.ts`],
+            globalSetup: [PROCESS_CHECK, `test/support/global-${backend}.ts`],
             testTimeout: 30_000,
             hookTimeout: 60_000,
           },

@@ -1,9 +1,10 @@
-// `npm run aggregate [-- --date YYYY-MM-DD] [--concurrency N]`: runs the daily job once, in this process,
+// `npm run aggregate [-- --date YYYY-MM-DD] [--concurrency N] [--port N]`: runs the daily job once, in this process,
 // against the local store of a running `npm start` — the same planner and worker code as on AWS, with an
 // in-process queue. Prints a progress bar and a summary.
 //
 //   --date YYYY-MM-DD   as the run after that day would: readings up to the end of that day (UTC)
 //   --concurrency N     batches processed at once (default: the deployed worker's maximum concurrency)
+//   --port N            which npm start, when several run in this checkout
 
 import { parseArgs } from 'node:util';
 
@@ -12,11 +13,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.LOG_LEVEL ??= 'warn';
 
 import { isCalendarDate } from '../../shared/rollups/calendar.js';
-import { readState } from '../local/state.js';
+import { selectServer } from '../local/state.js';
 
-const USAGE = `usage: npm run aggregate [-- --date YYYY-MM-DD] [--concurrency N]
+const USAGE = `usage: npm run aggregate [-- --date YYYY-MM-DD] [--concurrency N] [--port N]
   --date         process readings up to the end of that day (UTC); default: up to now
-  --concurrency  batches of entities processed at once`;
+  --concurrency  batches of entities processed at once
+  --port         the npm start to work on, when several run here (default: the only one)`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -28,6 +30,7 @@ async function main() {
     options: {
       date: { type: 'string' },
       concurrency: { type: 'string' },
+      port: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -44,8 +47,12 @@ async function main() {
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 100))
     fail(`--concurrency must be 1–100, not '${values.concurrency}'`);
 
-  const state = readState();
-  if (!state) fail('no local API is running here: start it with `npm start` first');
+  let state: ReturnType<typeof selectServer>;
+  try {
+    state = selectServer(values.port);
+  } catch (error) {
+    fail((error as Error).message);
+  }
   process.env.TABLE_NAME = state.tableName;
   process.env.DYNAMODB_ENDPOINT = state.endpoint;
   process.env.AWS_REGION ??= 'local';

@@ -1,13 +1,15 @@
-// Which table an operator CLI works on: the running `npm start` (default), a deployed stack (the table
+// Which table an operator CLI works on: the running `npm start` (default; --port picks one of several), a deployed stack (the table
 // name from its outputs), or a table named outright. Sets the environment the storage modules read, so
 // it must run before they are first used.
 
-import { readState } from '../local/state.js';
+import { selectServer } from '../local/state.js';
 
 export interface TargetOptions {
   stack?: string | undefined;
   table?: string | undefined;
   region?: string | undefined;
+  /** Which running `npm start` when several run in this checkout. */
+  port?: string | undefined;
 }
 
 async function tableFromStack(stackName: string, region: string | undefined): Promise<string> {
@@ -27,9 +29,12 @@ export async function useTarget(options: TargetOptions): Promise<void> {
     delete process.env.DYNAMODB_ENDPOINT;
     return;
   }
-  const state = readState();
-  if (!state)
-    throw new Error('no local API is running here: start it with `npm start`, or pass --stack/--table');
+  let state: ReturnType<typeof selectServer>;
+  try {
+    state = selectServer(options.port);
+  } catch (error) {
+    throw new Error(`${(error as Error).message} (or pass --stack/--table)`);
+  }
   process.env.TABLE_NAME = state.tableName;
   process.env.DYNAMODB_ENDPOINT = state.endpoint;
   process.env.AWS_REGION ??= 'local';

@@ -16,7 +16,8 @@ const USAGE = `usage: npm run tenant -- <get|set> --tenant <id> [options]
   get                               the tenant's settings
   set  --exact-locations on|off     return exact coordinates (session positions, reading locations) or not;
                                     off by default. Sessions computed while on keep their stored position.
-target: --local (default) | --stack <name> [--region r] | --table <name> [--region r]`;
+target: --local [--port N] (default; --port: which npm start, when several run here)
+        | --stack <name> [--region r] | --table <name> [--region r]`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -30,6 +31,7 @@ async function main() {
       tenant: { type: 'string' },
       'exact-locations': { type: 'string' },
       local: { type: 'boolean' },
+      port: { type: 'string' },
       stack: { type: 'string' },
       table: { type: 'string' },
       region: { type: 'string' },

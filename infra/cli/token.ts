@@ -4,7 +4,7 @@
 //   npm run token -- create --tenant acme [--scopes entities:read,sessions:read] [--name "Acme app"] [--expires-in 90d]
 //   npm run token -- list   --tenant acme
 //   npm run token -- revoke --tenant acme <tokenId>
-// Target: --local (default; reads .local-data/local-api.json), --stack EvSessions [--region eu-west-1]
+// Target: --local [--port N] (default; the npm start found in .local-data/servers/), --stack EvSessions [--region eu-west-1]
 // (table name from the stack's outputs), or --table <name> [--region …].
 
 import { parseArgs } from 'node:util';
@@ -20,7 +20,8 @@ const USAGE = `usage: npm run token -- <create|list|revoke> --tenant <id> [optio
   list                                                              tokens of the tenant
   revoke  <tokenId>                                                 revokes at once (API Gateway may serve a cached
                                                                     answer for up to 60 s)
-target: --local (default) | --stack <name> [--region r] | --table <name> [--region r]
+target: --local [--port N] (default; --port: which npm start, when several run here)
+        | --stack <name> [--region r] | --table <name> [--region r]
 scopes: ${SCOPES.join(', ')}`;
 
 function fail(message: string): never {
@@ -44,6 +45,7 @@ async function main() {
       name: { type: 'string' },
       'expires-in': { type: 'string', default: '90d' },
       local: { type: 'boolean' },
+      port: { type: 'string' },
       stack: { type: 'string' },
       table: { type: 'string' },
       region: { type: 'string' },

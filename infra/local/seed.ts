@@ -3,10 +3,13 @@
 // through the readings use case as an uploader would, so that `npm run aggregate` computes their sessions.
 // A restart on a kept --data-dir finds the entities and adds nothing: their readings are already there.
 
+import { issueApiToken } from '../../shared/auth/token-admin.js';
+import { hashApiToken } from '../../shared/auth/tokens.js';
 import type { EntityRecord } from '../../shared/entities/domain.js';
 import { newEntity } from '../../shared/entities/domain.js';
 import { MAX_READINGS_PER_REQUEST } from '../../shared/readings/schemas.js';
 import { ingestReadings } from '../../shared/readings/service.js';
+import { findApiTokenByHash } from '../../shared/storage/api-tokens.js';
 import { getEntity, putNewEntity } from '../../shared/storage/entities.js';
 import { getLocation, putNewLocation } from '../../shared/storage/locations.js';
 import { DEMO_BATTERY_KWH, DEMO_PLACES, DEMO_TIME_ZONE, demoTelemetry } from './demo-readings.js';
@@ -87,4 +90,37 @@ export async function seedDemo(now: Date): Promise<DemoSeed> {
     }
   }
   return { ev, cp, readings };
+}
+
+const DAY_MS = 86_400_000;
+export const DEMO_TOKEN_LIFETIME_MS = 30 * DAY_MS;
+/** A kept demo token is reused while it has at least this long to run, so it does not lapse mid-demo. */
+const DEMO_TOKEN_MIN_LEFT_MS = 7 * DAY_MS;
+
+export interface DemoToken {
+  token: string;
+  expiresAt: string;
+  /** True when `kept` was still valid and is returned instead of a new token. */
+  reused: boolean;
+}
+
+/**
+ * The demo tenant's token (all scopes): `kept`, from an earlier start on the same data, while the store
+ * still holds it unrevoked with a week or more to run; a new 30-day one otherwise.
+ */
+export async function demoToken(now: Date, kept: string | undefined): Promise<DemoToken> {
+  if (kept) {
+    const record = await findApiTokenByHash(hashApiToken(kept));
+    if (
+      record?.tenantId === DEMO_TENANT &&
+      !record.revokedAt &&
+      Date.parse(record.expiresAt) - now.getTime() >= DEMO_TOKEN_MIN_LEFT_MS
+    )
+      return { token: kept, expiresAt: record.expiresAt, reused: true };
+  }
+  const { token, record } = await issueApiToken(
+    { tenantId: DEMO_TENANT, name: 'npm start', lifetimeMs: DEMO_TOKEN_LIFETIME_MS },
+    now,
+  );
+  return { token, expiresAt: record.expiresAt, reused: false };
 }

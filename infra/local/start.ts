@@ -1,98 +1,167 @@
 // `npm start`: the API on http://127.0.0.1:3000 over an embedded DynamoDB, with demo data and a token.
+// Options: see USAGE. In memory by default; --data-dir keeps the data on disk across restarts.
+// --aggregate-every runs the daily job (as `npm run aggregate` does) once at start and then at that
+// interval (90s, 30m, 6h, 1d).
 //
-//   npm start -- [--port 3000] [--host 127.0.0.1] [--data-dir DIR] [--backend dynalite|dynamodb-local]
-//                [--cors-origins https://dash.example.com,http://localhost:5173] [--aggregate-every 6h]
-//
-// In memory by default; --data-dir keeps the data on disk across restarts. --aggregate-every runs the
-// daily job (as `npm run aggregate` does) once at start and then at that interval (90s, 30m, 6h, 1d).
+// Everything it starts (the database, the HTTP server, timers, the state file, the --data-dir lock) is
+// registered as it starts and undone in reverse, whether the start fails half-way, or SIGINT, SIGTERM
+// or SIGHUP arrives: no JVM or port is left behind. package.json runs it with `exec`, so a signal to the
+// `npm start` process reaches this one rather than ending a shell in between.
 
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 // The SDK's Node-version notice is noise for a local tool (Lambda runs Node.js 24).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-import { backendFromEnv, ensureTable, startEmbeddedDynamo } from './dynamo.js';
+import { resolve } from 'node:path';
+import { cursorSecretFor, keep, lockDataDir, readKept } from './data-dir.js';
+import { type Backend, ensureTable, startEmbeddedDynamo } from './dynamo.js';
 import { clearState, writeState } from './state.js';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: process.env.PORT ?? '3000' },
-    host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
-    'data-dir': { type: 'string' },
-    backend: { type: 'string', default: process.env.DDB_BACKEND ?? 'dynalite' },
-    'cors-origins': { type: 'string', default: process.env.CORS_ORIGINS ?? '' },
-    'aggregate-every': { type: 'string' },
-  },
-});
+const BACKENDS: readonly Backend[] = ['dynalite', 'dynamodb-local'];
+
+const USAGE = `usage: npm start -- [options]
+  --port N               HTTP port (default 3000, or $PORT; 0 picks a free one)
+  --host ADDRESS         address to listen on (default 127.0.0.1, or $HOST)
+  --data-dir DIR         keep the data in DIR (created if missing; one server at a time); default: in memory
+  --backend NAME         ${BACKENDS.join(' | ')} (AWS's DynamoDB Local, needs Java 17); default dynalite,
+                         or $DDB_BACKEND
+  --cors-origins LIST    origins browsers may call from, comma-separated (https://app.example.com,…)
+  --aggregate-every T    run the daily job at start and then every T (90s, 30m, 6h, 1d)
+  -h, --help             this text`;
+
+/** A wrong command line: the message, the usage, exit code 2, before anything has started. */
+function usageError(message: string): never {
+  console.error(`npm start: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function commandLine() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string', default: process.env.PORT ?? '3000' },
+        host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
+        'data-dir': { type: 'string' },
+        backend: { type: 'string', default: process.env.DDB_BACKEND || 'dynalite' },
+        'cors-origins': { type: 'string', default: process.env.CORS_ORIGINS ?? '' },
+        'aggregate-every': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    usageError((error as Error).message); // an unknown option, or one without its value
+  }
+}
+const values = commandLine();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535)
-  throw new Error(`--port must be 0–65535, not ${values.port}`);
-const backend = backendFromEnv(values.backend);
+if (!/^\d+$/.test(values.port) || port > 65535) usageError(`--port must be 0–65535, not '${values.port}'`);
+const backend = values.backend as Backend;
+if (!BACKENDS.includes(backend))
+  usageError(`--backend must be ${BACKENDS.join(' or ')}, not '${values.backend}'`);
 const dataDir = values['data-dir'] ? resolve(values['data-dir']) : undefined;
 const { formatSummary, loadWorkerHandler, parseInterval, runAggregation } = await import('./aggregate.js');
 const aggregateEveryMs =
   values['aggregate-every'] === undefined ? undefined : parseInterval(values['aggregate-every']);
 if (values['aggregate-every'] !== undefined && aggregateEveryMs === undefined)
-  throw new Error(`--aggregate-every must look like 90s, 30m, 6h or 1d, not ${values['aggregate-every']}`);
-// Loaded before anything starts, so a missing worker stops here rather than leaving a database behind.
-const jobWorker = aggregateEveryMs === undefined ? undefined : await loadWorkerHandler();
-if (dataDir) mkdirSync(dataDir, { recursive: true });
-
-/** The cursor key is kept with the data, so page links survive a restart on the same --data-dir. */
-function cursorSecretFor(dir: string | undefined): string {
-  if (!dir) return randomBytes(32).toString('base64url');
-  const file = join(dir, 'cursor-secret');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
+  usageError(`--aggregate-every must look like 90s, 30m, 6h or 1d, not '${values['aggregate-every']}'`);
+const { corsPolicy, parseCorsOrigins } = await import('../../shared/http/cors.js');
+let cors: ReturnType<typeof corsPolicy>;
+try {
+  cors = corsPolicy(parseCorsOrigins(values['cors-origins']));
+} catch (error) {
+  usageError(`--cors-origins: ${(error as Error).message}`);
 }
 
-const dynamo = await startEmbeddedDynamo(backend, dataDir ? { path: join(dataDir, backend) } : {});
-process.env.TABLE_NAME = 'evsessions-local';
-process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
-process.env.CURSOR_SECRET = cursorSecretFor(dataDir);
-process.env.AWS_REGION ??= 'local';
-await ensureTable(dynamo.endpoint, process.env.TABLE_NAME);
+/** What has been started, undone last-first by shutdown. */
+const undo: Array<() => unknown> = [];
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        console.error(`npm start: while stopping: ${(error as Error).message}`);
+      }
+    }
+    process.exit(code);
+  }
+  return new Promise<never>(() => undefined); // the first shutdown exits
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 
-const { seedDemo, DEMO_TENANT, DEMO_EV_ID } = await import('./seed.js');
-const { DEMO_DAYS, DEMO_TIME_ZONE } = await import('./demo-readings.js');
-const { addDays, localDate } = await import('../../shared/rollups/calendar.js');
-const { issueApiToken } = await import('../../shared/auth/token-admin.js');
-const { startProjectApi } = await import('./project-api.js');
+/** The start's own errors, worded for the person who typed the command. */
+function explain(error: NodeJS.ErrnoException): string {
+  if (error.code === 'EADDRINUSE')
+    return `port ${port} on ${values.host} is in use (another npm start?): pick another with --port, e.g. --port ${port + 1}, or --port 0 for any free one`;
+  if (error.code === 'EACCES')
+    return `not allowed to listen on port ${port}: pick one above 1023 with --port`;
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+    return `--host ${values.host} is not an address of this machine`;
+  return error.message;
+}
 
-const now = new Date();
-const demo = await seedDemo(now);
-const demoWeekStart = addDays(localDate(now.getTime(), DEMO_TIME_ZONE), -DEMO_DAYS);
-const { token } = await issueApiToken(
-  { tenantId: DEMO_TENANT, name: 'npm start', lifetimeMs: 30 * 24 * 3600 * 1000 },
-  now,
-);
-const { corsPolicy, parseCorsOrigins } = await import('../../shared/http/cors.js');
-const cors = corsPolicy(parseCorsOrigins(values['cors-origins']));
-const api = await startProjectApi({ port, host: values.host, cors });
-// What EventBridge Scheduler does on AWS: the public-charging sweeper, every minute.
-const { sweepDueSessions } = await import('../../shared/public-sessions/sweeper.js');
-const sweeper = setInterval(() => {
-  sweepDueSessions(new Date()).catch((error: unknown) => {
-    console.error(JSON.stringify({ level: 'error', message: 'sweep failed', error: String(error) }));
+try {
+  // Loaded before anything starts, so a missing worker stops here rather than leaving a database behind.
+  const jobWorker = aggregateEveryMs === undefined ? undefined : await loadWorkerHandler();
+  if (dataDir) undo.push(lockDataDir(dataDir));
+
+  const dynamo = await startEmbeddedDynamo(backend, dataDir ? { path: `${dataDir}/${backend}` } : {});
+  undo.push(() => dynamo.stop());
+  process.env.TABLE_NAME = 'evsessions-local';
+  process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+  process.env.CURSOR_SECRET = cursorSecretFor(dataDir);
+  process.env.AWS_REGION ??= 'local';
+  await ensureTable(dynamo.endpoint, process.env.TABLE_NAME);
+
+  const { seedDemo, demoToken, DEMO_TENANT, DEMO_EV_ID } = await import('./seed.js');
+  const { DEMO_DAYS, DEMO_TIME_ZONE } = await import('./demo-readings.js');
+  const { addDays, localDate } = await import('../../shared/rollups/calendar.js');
+  const { startProjectApi } = await import('./project-api.js');
+
+  const now = new Date();
+  const demo = await seedDemo(now);
+  const demoWeekStart = addDays(localDate(now.getTime(), DEMO_TIME_ZONE), -DEMO_DAYS);
+  const token = await demoToken(now, dataDir && readKept(dataDir, 'demo-token'));
+  if (dataDir && !token.reused) keep(dataDir, 'demo-token', token.token);
+  const api = await startProjectApi({ port, host: values.host, cors });
+  undo.push(() => api.close());
+  // What EventBridge Scheduler does on AWS: the public-charging sweeper, every minute.
+  const { sweepDueSessions } = await import('../../shared/public-sessions/sweeper.js');
+  const sweeper = setInterval(() => {
+    sweepDueSessions(new Date()).catch((error: unknown) => {
+      console.error(JSON.stringify({ level: 'error', message: 'sweep failed', error: String(error) }));
+    });
+  }, 60_000);
+  sweeper.unref();
+  undo.push(() => clearInterval(sweeper));
+  const listening = Number(new URL(api.url).port);
+  writeState({
+    apiUrl: api.url,
+    port: listening,
+    endpoint: dynamo.endpoint,
+    tableName: process.env.TABLE_NAME,
+    pid: process.pid,
+    backend,
+    dataDir,
   });
-}, 60_000);
-sweeper.unref();
-writeState({
-  apiUrl: api.url,
-  endpoint: dynamo.endpoint,
-  tableName: process.env.TABLE_NAME,
-  pid: process.pid,
-});
+  undo.push(() => clearState(listening));
+  const validity = token.reused
+    ? `kept from an earlier start on this --data-dir, valid until ${token.expiresAt.slice(0, 10)}`
+    : 'valid 30 days';
 
-console.log(`
+  console.log(`
 evsessions is running at ${api.url}  (${backend}, ${dataDir ? `data in ${dataDir}` : 'in memory'})
 
-Demo tenant '${DEMO_TENANT}', token (valid 30 days, all scopes):
-  export EVS_TOKEN=${token}
+Demo tenant '${DEMO_TENANT}', token (${validity}, all scopes):
+  export EVS_TOKEN=${token.token}
 
 Try:
   curl -s -H "Authorization: Bearer $EVS_TOKEN" ${api.url}/v1/entities
@@ -100,43 +169,33 @@ Try:
 
 The demo car and home charger have a week of readings${demo.readings > 0 ? ` (${demo.readings.toLocaleString('en-US')} stored just now)` : ' (kept from an earlier start)'}.
 Compute their charge sessions with the daily job, then list the car's:
-  npm run aggregate
+  npm run aggregate          # add -- --port ${listening} when other npm start servers run here
   curl -s -H "Authorization: Bearer $EVS_TOKEN" "${api.url}/v1/entities/${DEMO_EV_ID}/charge-sessions?start=${demoWeekStart}T00:00:00Z"
 
 The API is described at ${api.url}/openapi.json. Stop with Ctrl-C.
 `);
 
-let aggregation: NodeJS.Timeout | undefined;
-if (aggregateEveryMs !== undefined && jobWorker) {
-  const worker = jobWorker;
-  let running = false;
-  // One run at a time: a tick that finds the previous run still going is skipped.
-  const aggregate = async () => {
-    if (running) return;
-    running = true;
-    try {
-      console.log(formatSummary(await runAggregation({ worker, asOf: new Date() })));
-    } catch (error) {
-      console.error(`daily job failed: ${(error as Error).message}`);
-    } finally {
-      running = false;
-    }
-  };
-  console.log(`The daily job runs now and every ${values['aggregate-every']}.`);
-  void aggregate();
-  aggregation = setInterval(aggregate, aggregateEveryMs);
+  if (aggregateEveryMs !== undefined && jobWorker) {
+    const worker = jobWorker;
+    let running = false;
+    // One run at a time: a tick that finds the previous run still going is skipped.
+    const aggregate = async () => {
+      if (running) return;
+      running = true;
+      try {
+        console.log(formatSummary(await runAggregation({ worker, asOf: new Date() })));
+      } catch (error) {
+        console.error(`daily job failed: ${(error as Error).message}`);
+      } finally {
+        running = false;
+      }
+    };
+    console.log(`The daily job runs now and every ${values['aggregate-every']}.`);
+    void aggregate();
+    const aggregation = setInterval(aggregate, aggregateEveryMs);
+    undo.push(() => clearInterval(aggregation));
+  }
+} catch (error) {
+  console.error(`npm start: ${explain(error as NodeJS.ErrnoException)}`);
+  await shutdown(1);
 }
-
-let stopping = false;
-async function stop() {
-  if (stopping) return;
-  stopping = true;
-  clearInterval(sweeper);
-  clearInterval(aggregation);
-  clearState();
-  await api.close();
-  await dynamo.stop();
-  process.exit(0);
-}
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);

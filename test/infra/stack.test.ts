@@ -14,6 +14,7 @@ import { EvSessionsStack } from '../../infra/stack.js';
 import { allRoutes } from '../../shared/api/routes.js';
 import { isPublic } from '../../shared/http/route.js';
 import { createTableInput, TABLE } from '../../shared/storage/table.js';
+import { runProcess } from '../support/processes.js';
 
 const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
 
@@ -378,14 +379,15 @@ describe('cdk-nag AwsSolutions', () => {
 });
 
 describe('cdk synth', () => {
-  it('with Stripe payments, ships Stripe beside (not inside) the bundles of the functions that take payments', () => {
+  it('with Stripe payments, ships Stripe beside (not inside) the bundles of the functions that take payments', async () => {
     const out = mkdtempSync(join(tmpdir(), 'evs-synth-stripe-'));
     try {
-      execFileSync('npx', ['cdk', 'synth', '--no-notices', '--quiet', '-c', 'payments=stripe', '-o', out], {
-        env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
-        stdio: 'pipe',
-        timeout: 150_000,
-      });
+      const synth = await runProcess(
+        'npx',
+        ['cdk', 'synth', '--no-notices', '--quiet', '-c', 'payments=stripe', '-o', out],
+        { env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' }, timeoutMs: 150_000 },
+      );
+      expect(synth.code, synth.stderr).toBe(0);
       const withStripe = readdirSync(out).filter((d) =>
         existsSync(join(out, d, 'node_modules', 'stripe', 'index.mjs')),
       );
@@ -420,10 +422,10 @@ describe('cdk synth', () => {
     }
   });
 
-  it('works offline, without AWS credentials, bundling every function', () => {
+  it('works offline, without AWS credentials, bundling every function', async () => {
     const out = mkdtempSync(join(tmpdir(), 'evs-synth-'));
     try {
-      execFileSync('npx', ['cdk', 'synth', '--no-notices', '--quiet', '-o', out], {
+      const synth = await runProcess('npx', ['cdk', 'synth', '--no-notices', '--quiet', '-o', out], {
         env: {
           ...process.env,
           CDK_DISABLE_CLI_TELEMETRY: 'true',
@@ -432,9 +434,9 @@ describe('cdk synth', () => {
           AWS_PROFILE: 'evsessions-no-such-profile',
           AWS_EC2_METADATA_DISABLED: 'true',
         },
-        stdio: 'pipe',
-        timeout: 150_000,
+        timeoutMs: 150_000,
       });
+      expect(synth.code, synth.stderr).toBe(0);
       const manifest = JSON.parse(readFileSync(join(out, 'EvSessions.assets.json'), 'utf8'));
       expect(Object.keys(manifest.files).length).toBeGreaterThanOrEqual(Object.keys(FUNCTIONS).length);
       // Without Stripe payments, no function ships Stripe's SDK: it is neither bundled nor beside the bundle.

@@ -1,60 +1,40 @@
 // The daily job locally, as a user runs it: `npm start -- --aggregate-every …` runs it at start with the
 // real worker (functions/worker.ts), computing the demo sessions from the demo readings; their rollups are
 // served at /v1/fleet/daily-energy and add up to the listed sessions; `npm run aggregate -- --date …` finds
-// the running store, runs it again (changing nothing) and prints its summary.
+// the running store, runs it again (changing nothing) and prints its summary. Ctrl-C (SIGINT to the
+// `npm start` process) then stops all of it, the hourly job included.
 
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { DEMO_CP_ID, DEMO_EV_ID } from '../../infra/local/seed.js';
+import { processGroupAlive, runProcess, startProcess, type TestProcess } from '../support/processes.js';
 
-const run = promisify(execFile);
 const env = {
   ...process.env,
   LOG_LEVEL: 'warn',
-  EVS_STATE_FILE: join(tmpdir(), `evs-aggregate-state-${process.pid}.json`),
+  EVS_STATE_DIR: mkdtempSync(join(tmpdir(), 'evs-aggregate-cli-')),
 };
-let child: ChildProcess | undefined;
+/** `npm run aggregate -- …`, resolving with its exit status and output. */
+const aggregate = (...args: string[]) =>
+  runProcess('npm', ['run', '--silent', 'aggregate', '--', ...args], { env });
+let server: TestProcess | undefined;
 let output = '';
 let apiUrl = '';
 let token = '';
 
 beforeAll(async () => {
-  child = spawn(
-    'npx',
-    [
-      'tsx',
-      'infra/local/start.ts',
-      '--port',
-      '0',
-      '--backend',
-      inject('dynamoBackend'),
-      '--aggregate-every',
-      '1h',
-    ],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  server = startProcess(
+    'npm',
+    ['start', '--', '--port', '0', '--backend', inject('dynamoBackend'), '--aggregate-every', '1h'],
+    { env },
   );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not run the job:\n${output}`)), 50_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Stop with Ctrl-C') && /daily job as of .*\n(.*\n){6}/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child!.stdout!.on('data', onData);
-    child!.stderr!.on('data', onData);
-    child!.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
-  });
+  output = await server.waitForOutput(/Stop with Ctrl-C[\s\S]*daily job as of .*\n(.*\n){6}/, 50_000);
   apiUrl = /running at (http:\/\/\S+)/.exec(output)![1]!;
   token = /export EVS_TOKEN=(evs_[A-Za-z0-9_-]+)/.exec(output)![1]!;
 }, 60_000);
-afterAll(() => {
-  child?.kill('SIGTERM');
-});
+afterAll(() => server?.stop());
 
 async function get(path: string) {
   const response = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -92,7 +72,8 @@ it('runs the job when npm start begins: the demo readings become sessions, and t
 it('npm run aggregate -- --date runs the same job against the running store and changes nothing', async () => {
   const before = await dailyEnergy();
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-  const { stdout } = await run('npx', ['tsx', 'infra/cli/aggregate.ts', '--date', yesterday], { env });
+  const { code, stdout } = await aggregate('--date', yesterday);
+  expect(code).toBe(0);
   const asOf = new Date(Date.parse(`${yesterday}T00:00:00.000Z`) + 86_400_000).toISOString();
   expect(stdout).toContain(`daily job as of ${asOf}`);
   expect(stdout).toMatch(/entities\s+2 enqueued: 2 processed/);
@@ -103,14 +84,24 @@ it('npm run aggregate -- --date runs the same job against the running store and 
 }, 30_000);
 
 it('npm run aggregate refuses a date it cannot use, and says when no npm start is running', async () => {
-  const refused = await run('npx', ['tsx', 'infra/cli/aggregate.ts', '--date', '2026-02-30'], { env }).catch(
-    (error) => error,
-  );
+  const refused = await aggregate('--date', '2026-02-30');
   expect(refused.code).toBe(2);
   expect(refused.stderr).toContain('--date must be a date YYYY-MM-DD');
-  const alone = await run('npx', ['tsx', 'infra/cli/aggregate.ts'], {
-    env: { ...env, EVS_STATE_FILE: join(tmpdir(), `evs-no-such-state-${process.pid}.json`) },
-  }).catch((error) => error);
+  const elsewhere = await aggregate('--port', '1');
+  expect(elsewhere.code).toBe(2);
+  expect(elsewhere.stderr).toMatch(
+    /no local API is running here on port 1; running: --port \d+ \(in memory\)/,
+  );
+  const alone = await runProcess('npm', ['run', '--silent', 'aggregate'], {
+    env: { ...env, EVS_STATE_DIR: mkdtempSync(join(tmpdir(), 'evs-no-server-')) },
+  });
   expect(alone.code).toBe(2);
   expect(alone.stderr).toContain('no local API is running here');
+}, 30_000);
+
+it('Ctrl-C (SIGINT to npm start) stops the server, its database and its job timer, and frees the port', async () => {
+  process.kill(server!.pid, 'SIGINT');
+  await server!.exited;
+  await expect.poll(() => processGroupAlive(server!.pid), { timeout: 10_000 }).toBe(false);
+  await expect(fetch(`${apiUrl}/openapi.json`)).rejects.toThrow();
 }, 30_000);

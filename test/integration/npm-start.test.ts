@@ -1,29 +1,30 @@
 // `npm start` as a user runs it: the script starts, seeds the demo tenant (entities, locations and a week of
 // readings), prints a token and curl lines, and those curl lines work. Then `npm run aggregate`, run against
 // it as the README says, computes the demo's sessions from those readings, and the printed sessions curl
-// lists them: the charges the demo telemetry contains, found by the real engine.
+// lists them: the charges the demo telemetry contains, found by the real engine. SIGTERM to the `npm start`
+// process alone, as a process manager sends it, then stops all of it: server, database, port.
 
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, inject, it } from 'vitest';
 import { DEMO_TIME_ZONE, demoTelemetry } from '../../infra/local/demo-readings.js';
 import { addDays, startOfLocalDay } from '../../shared/rollups/calendar.js';
+import { processGroupAlive, runProcess, startProcess, type TestProcess } from '../support/processes.js';
 
 const run = promisify(execFile);
 const env = {
   ...process.env,
   LOG_LEVEL: 'warn',
-  EVS_STATE_FILE: join(tmpdir(), `evs-state-${process.pid}.json`),
+  EVS_STATE_DIR: mkdtempSync(join(tmpdir(), 'evs-npm-start-')),
 };
 /** The car reports every 5 minutes: an edge lies within one or two readings of the truth. */
 const CAR_EDGE_MS = 10 * 60_000;
 const MIN = 60_000;
-let child: ChildProcess | undefined;
-afterAll(() => {
-  child?.kill('SIGTERM');
-});
+let server: TestProcess | undefined;
+afterAll(() => server?.stop());
 
 const localDay = (ms: number) =>
   new Intl.DateTimeFormat('en-CA', { timeZone: DEMO_TIME_ZONE }).format(new Date(ms));
@@ -35,25 +36,8 @@ async function curl(line: string, token: string): Promise<{ status: string; json
 }
 
 it('starts the API on the embedded database; the curl lines it prints work; npm run aggregate then computes the demo sessions', async () => {
-  child = spawn('npx', ['tsx', 'infra/local/start.ts', '--port', '0', '--backend', inject('dynamoBackend')], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 45_000);
-    child!.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Stop with Ctrl-C')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child!.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child!.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
-  });
+  server = startProcess('npm', ['start', '--', '--port', '0', '--backend', inject('dynamoBackend')], { env });
+  const output = await server.waitForOutput(/Stop with Ctrl-C/, 45_000);
 
   const token = /export EVS_TOKEN=(evs_[A-Za-z0-9_-]+)/.exec(output)?.[1];
   expect(token).toBeDefined();
@@ -79,8 +63,9 @@ it('starts the API on the embedded database; the curl lines it prints work; npm 
     `(${(week.car.length + week.charger.length).toLocaleString('en-US')} stored just now)`,
   );
 
-  expect(output).toMatch(/^\s+npm run aggregate$/m);
-  const { stdout } = await run('npx', ['tsx', 'infra/cli/aggregate.ts'], { env });
+  expect(output).toMatch(/^\s+npm run aggregate\s/m);
+  const { code, stdout } = await runProcess('npm', ['run', 'aggregate'], { env });
+  expect(code).toBe(0);
   expect(stdout).toMatch(/entities\s+2 enqueued: 2 processed, 0 switched off, 0 deleted, 0 duplicates/);
   expect(stdout).toContain(
     `readings          ${(week.car.length + week.charger.length).toLocaleString('en-US')}`,
@@ -123,4 +108,11 @@ it('starts the API on the embedded database; the curl lines it prints work; npm 
     expect(Math.abs(Date.parse(session.start) - charge.startMs)).toBeLessThanOrEqual(MIN);
     expect(Math.abs(session.charge.total.total - charge.energyKwh)).toBeLessThanOrEqual(0.02);
   }
-}, 90_000);
+
+  // What a process manager does: SIGTERM to the npm process only. Everything under it ends.
+  const apiUrl = /running at (http:\/\/\S+)/.exec(output)![1]!;
+  process.kill(server.pid, 'SIGTERM');
+  await server.exited;
+  await expect.poll(() => processGroupAlive(server!.pid), { timeout: 10_000 }).toBe(false);
+  await expect(fetch(`${apiUrl}/openapi.json`)).rejects.toThrow();
+}, 120_000);

@@ -1,31 +1,40 @@
 // `npm run tenant` as an operator runs it against a running `npm start` (found through its state file):
-// exact locations are off until switched on, and the switch reaches the store the API reads.
+// exact locations are off until switched on, and the switch reaches the store the API reads. With two
+// servers in the checkout it refuses to guess, and --port picks one.
 
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { LocalState } from '../../infra/local/state.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { runProcess } from '../support/processes.js';
 
-const run = promisify(execFile);
 let api: TestApi;
-const stateFile = join(tmpdir(), `evs-tenant-cli-${process.pid}.json`);
+const stateDir = mkdtempSync(join(tmpdir(), 'evs-tenant-cli-'));
+let port: number;
+
+/** A state file as `npm start` writes it; this process stands in for the server's. */
+function announce(state: Omit<LocalState, 'pid' | 'backend'>) {
+  writeFileSync(
+    join(stateDir, `${state.port}.json`),
+    JSON.stringify({ ...state, pid: process.pid, backend: api.backend }),
+  );
+}
 
 beforeAll(async () => {
   api = await startTestApi();
-  writeFileSync(
-    stateFile,
-    JSON.stringify({ apiUrl: api.url, endpoint: api.endpoint, tableName: api.tableName, pid: process.pid }),
-  );
+  port = Number(new URL(api.url).port);
+  announce({ apiUrl: api.url, port, endpoint: api.endpoint, tableName: api.tableName });
 });
 afterAll(() => api.close());
 
-const tenant = (...args: string[]) =>
-  run('npx', ['tsx', 'infra/cli/tenant.ts', ...args], {
-    env: { ...process.env, EVS_STATE_FILE: stateFile },
+async function tenant(...args: string[]) {
+  const result = await runProcess('npx', ['tsx', 'infra/cli/tenant.ts', ...args], {
+    env: { ...process.env, EVS_STATE_DIR: stateDir },
   });
+  return result;
+}
 
 it('shows exact locations off by default, switches them on and off, and refuses a bad value', async () => {
   const { getTenantSettings } = await import('../../shared/storage/tenant-settings.js');
@@ -40,8 +49,40 @@ it('shows exact locations off by default, switches them on and off, and refuses 
   });
   await tenant('set', '--tenant', 'cli-tenant', '--exact-locations', 'off');
   expect((await getTenantSettings('cli-tenant')).exactLocations).toBe(false);
-  await expect(tenant('set', '--tenant', 'cli-tenant', '--exact-locations', 'yes')).rejects.toMatchObject({
-    code: 2,
-    stderr: expect.stringContaining('set needs --exact-locations on|off'),
+  const refused = await tenant('set', '--tenant', 'cli-tenant', '--exact-locations', 'yes');
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain('set needs --exact-locations on|off');
+}, 60_000);
+
+it('with two servers in the checkout, asks which one, and --port picks it', async () => {
+  const { getTenantSettings } = await import('../../shared/storage/tenant-settings.js');
+  const other = port === 65535 ? port - 1 : port + 1;
+  announce({
+    apiUrl: `http://127.0.0.1:${other}`,
+    port: other,
+    dataDir: '/srv/other',
+    endpoint: 'http://127.0.0.1:9',
+    tableName: 'evsessions-local',
   });
+  const ambiguous = await tenant('set', '--tenant', 'two-servers', '--exact-locations', 'on');
+  expect(ambiguous.code).toBe(2);
+  const ports = [port, other].sort((a, b) => a - b);
+  expect(ambiguous.stderr).toContain(
+    `several local APIs are running here; pick one: ${ports
+      .map((p) => `--port ${p} (${p === other ? 'data in /srv/other' : 'in memory'})`)
+      .join(', ')}`,
+  );
+  expect((await getTenantSettings('two-servers')).exactLocations).toBe(false);
+
+  const picked = await tenant(
+    'set',
+    '--tenant',
+    'two-servers',
+    '--exact-locations',
+    'on',
+    '--port',
+    String(port),
+  );
+  expect(picked.code).toBe(0);
+  expect((await getTenantSettings('two-servers')).exactLocations).toBe(true);
 }, 60_000);

@@ -3,8 +3,7 @@
 // `Date.UTC`, `Date.parse`) are untouched. vitest.config.ts loads it as a setup file and runs one
 // integration project shifted, so a test that hard-codes a date near today — and breaks once that date
 // leaves the 35-day readings retention, as one did on 2026-11-29 — fails the day it is written. Plain
-// JavaScript so a spawned server can load it too: `NODE_OPTIONS=--import <this file>` (see
-// test/support/spawn.ts), keeping a child's clock and its test's clock the same.
+// JavaScript, so vitest and `node --import` alike can load it without a TypeScript loader.
 
 const raw = process.env.EVS_TEST_CLOCK_SHIFT_DAYS ?? '0';
 const days = Number(raw);
