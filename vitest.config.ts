@@ -38,6 +38,11 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The dashboard's own modules (web/src), pure or over a fake fetch.
+        test: { name: 'web', include: ['web/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
         // Building a CDK stack in beforeAll can pass 10 s on a loaded machine.
         test: {
           name: 'infra',

@@ -72,7 +72,8 @@ const { token } = await issueApiToken(
 );
 const { corsPolicy, parseCorsOrigins } = await import('../../shared/http/cors.js');
 const cors = corsPolicy(parseCorsOrigins(values['cors-origins']));
-const api = await startProjectApi({ port, host: values.host, cors });
+const { ensureWebBuild } = await import('./web-build.js');
+const api = await startProjectApi({ port, host: values.host, cors, staticDir: await ensureWebBuild() });
 // What EventBridge Scheduler does on AWS: the public-charging sweeper, every minute.
 const { sweepDueSessions } = await import('../../shared/public-sessions/sweeper.js');
 const sweeper = setInterval(() => {
@@ -102,6 +103,9 @@ The demo car and home charger have a week of readings${demo.readings > 0 ? ` (${
 Compute their charge sessions with the daily job, then list the car's:
   npm run aggregate
   curl -s -H "Authorization: Bearer $EVS_TOKEN" "${api.url}/v1/entities/${DEMO_EV_ID}/charge-sessions?start=${demoWeekStart}T00:00:00Z"
+
+The fleet dashboard, signed in as the demo tenant (the token rides in the #fragment, never sent to a server):
+  ${api.url}/#token=${token}
 
 The API is described at ${api.url}/openapi.json. Stop with Ctrl-C.
 `);
