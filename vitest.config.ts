@@ -3,7 +3,9 @@
 // on dynalite, and on DynamoDB Local too when Java is present; DDB_BACKEND=<backend> picks one.
 
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+import { CHROMIUM_PATH } from './test/browser/chromium.js';
 
 const requested = process.env.DDB_BACKEND;
 if (requested && requested !== 'dynalite' && requested !== 'dynamodb-local') {
@@ -14,6 +16,13 @@ const backends = requested ? [requested] : javaPresent ? ['dynalite', 'dynamodb-
 if (!requested && !javaPresent) {
   console.warn(
     '[evsessions] Java not found: the integration suite runs on dynalite only, not on DynamoDB Local.',
+  );
+}
+
+const chromiumPresent = existsSync(CHROMIUM_PATH);
+if (!chromiumPresent) {
+  console.warn(
+    `[evsessions] Chromium not found at ${CHROMIUM_PATH}: the browser tests are SKIPPED (apt-get install chromium, or set CHROMIUM_PATH).`,
   );
 }
 
@@ -40,6 +49,16 @@ export default defineConfig({
         extends: true,
         // The dashboard's own modules (web/src), pure or over a fake fetch.
         test: { name: 'web', include: ['web/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        // The dashboard in a real browser against `npm start` (skipped, saying so, without Chromium).
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
       },
       {
         extends: true,

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 
 export type Async<T> =
@@ -7,14 +7,22 @@ export type Async<T> =
   | { state: 'ok'; data: T }
   | { state: 'error'; error: unknown; retry: () => void };
 
-/** Runs `load` when `deps` change; a stale answer (deps changed meanwhile) is dropped. */
+/**
+ * Runs `load` when `deps` change; a stale answer (deps changed meanwhile) is dropped. `reload` keeps what is
+ * shown until the new answer arrives, so a form under it keeps its state and messages.
+ */
 export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): [Async<T>, () => void] {
   const [result, setResult] = useState<Async<T>>({ state: 'loading' });
   const [generation, setGeneration] = useState(0);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  const previousDeps = useRef<unknown[]>(deps);
   useEffect(() => {
     let current = true;
-    setResult({ state: 'loading' });
+    const sameDeps =
+      previousDeps.current.length === deps.length &&
+      previousDeps.current.every((d, i) => Object.is(d, deps[i]));
+    previousDeps.current = deps;
+    if (!sameDeps) setResult({ state: 'loading' });
     load().then(
       (data) => current && setResult({ state: 'ok', data }),
       (error: unknown) => current && setResult({ state: 'error', error, retry: reload }),
