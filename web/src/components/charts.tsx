@@ -151,7 +151,7 @@ export function SessionCurve({ points, timeZone }: { points: CurvePoint[]; timeZ
           soc: { range: [0, 100] },
         },
         axes: [
-          {},
+          { space: 70, values: (_u, splits) => splits.map((s) => time(s * 1000, timeZone)) },
           ...(hasPower ? [{ scale: 'kW', label: 'Power (kW)', size: 56 }] : []),
           ...(hasSoc
             ? [{ scale: 'soc', label: 'State of charge (%)', side: 1, size: 56, grid: { show: !hasPower } }]
@@ -160,7 +160,16 @@ export function SessionCurve({ points, timeZone }: { points: CurvePoint[]; timeZ
         series: [
           {},
           ...(hasPower
-            ? [{ label: 'Power', scale: 'kW', stroke: colourAt(0), width: 2, spanGaps: false }]
+            ? [
+                {
+                  label: 'Power',
+                  scale: 'kW',
+                  stroke: colourAt(0),
+                  width: 2,
+                  spanGaps: false,
+                  points: { show: false },
+                },
+              ]
             : []),
           ...(hasSoc
             ? [
@@ -171,6 +180,7 @@ export function SessionCurve({ points, timeZone }: { points: CurvePoint[]; timeZ
                   width: 2,
                   dash: [6, 4],
                   spanGaps: true,
+                  points: { show: false },
                 },
               ]
             : []),
