@@ -62,6 +62,9 @@ async function api(method: string, path: string, body?: unknown) {
   return { status: response.status, body: await response.json().catch(() => undefined) };
 }
 
+/** A link of the top navigation (the breadcrumbs name the fleet too). */
+const nav = (name: string) => page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name });
+
 async function expectAccessible(view: string) {
   const result = await new AxeBuilder({ page }).analyze();
   const serious = result.violations
@@ -102,10 +105,10 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('the dashboard in Chromium', () => {
     // axe-core opens pages of its own, which Playwright allows only in an explicit context.
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     page = await context.newPage();
-    // Chromium logs every 4xx fetch as an error; the refused ones here are on purpose (the 400 and 401
-    // steps). Anything else — a CSP violation, a script error, a 5xx — is a problem.
+    // Chromium logs every 4xx fetch as an error; the refused ones here are on purpose (the 400, 401 and
+    // 422 steps). Anything else — a CSP violation, a script error, a 5xx — is a problem.
     page.on('console', (message) => {
-      if (message.type() === 'error' && !/status of 4(00|01) /.test(message.text()))
+      if (message.type() === 'error' && !/status of 4(00|01|22) /.test(message.text()))
         problems.push(message.text());
     });
     page.on('pageerror', (error) => problems.push(error.message));
@@ -147,7 +150,34 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('the dashboard in Chromium', () => {
     await expectAccessible('session');
   });
 
+  it('downloads a session as CSV, and shows why EV-ChART refuses the demo charge point (no registration)', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /CSV/ }).click(),
+    ]);
+    const path = await download.path();
+    const csv = (await import('node:fs')).readFileSync(path, 'utf8');
+    expect(csv.split('\n')[0]).toMatch(/^id,entity_id,/);
+    expect(csv.trim().split('\n')).toHaveLength(2);
+    await nav('Fleet').click();
+    await page.getByRole('link', { name: 'Demo home charger' }).click();
+    await page.locator('table a').first().click();
+    await page.getByRole('button', { name: /EV-ChART/ }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/EV-ChART|registered|station/i);
+  });
+
+  it('is usable from the keyboard: a link followed with Enter, focus moved to the new view', async () => {
+    await nav('Fleet').focus();
+    await page.keyboard.press('Enter');
+    const car = page.getByRole('link', { name: 'Demo car' });
+    await car.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Demo car', level: 1 }).waitFor();
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('main');
+  });
+
   it("changes the car's battery capacity, and explains a refused value with the API's own message", async () => {
+    await nav('Fleet').click();
     await page.getByRole('link', { name: 'Demo car' }).click();
     const field = page.getByLabel('Battery capacity (kWh)');
     await field.fill('5000');
@@ -165,7 +195,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('the dashboard in Chromium', () => {
   });
 
   it('lists the public charger with its status and recent public session', async () => {
-    await page.getByRole('link', { name: 'Chargers' }).click();
+    await nav('Chargers').click();
     await page.getByRole('heading', { name: /Demo public charger/ }).waitFor();
     await expect(page.getByText('Online').first().isVisible()).resolves.toBe(true);
     await page.getByRole('table', { name: 'Recent public sessions' }).waitFor();
@@ -184,7 +214,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('the dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     // Back where the person was (the Chargers view), signed in.
     await page.getByRole('heading', { name: /Demo public charger/ }).waitFor();
-    await page.getByRole('link', { name: 'Fleet' }).click();
+    await nav('Fleet').click();
     await page.getByRole('link', { name: 'Demo car' }).waitFor();
   });
 
