@@ -31,6 +31,12 @@ export async function ensureWebBuild(): Promise<string> {
     logLevel: 'warn',
     build: { outDir: staging, emptyOutDir: true },
   });
+  // Another `npm start` (tests start several) may have finished the same build meanwhile: keep its copy,
+  // which it may be serving, rather than swap the folder under it.
+  if (!webBuildIsStale()) {
+    rmSync(staging, { recursive: true, force: true });
+    return WEB_DIST;
+  }
   rmSync(WEB_DIST, { recursive: true, force: true });
   renameSync(staging, WEB_DIST);
   return WEB_DIST;
