@@ -218,6 +218,35 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('the dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'Demo car' }).waitFor();
   });
 
+  it('tells a tenant with nothing yet what to do next, on the fleet and the chargers views', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'infra/cli/token.ts', 'create', '--tenant', `empty-${process.pid}`],
+      { env },
+    );
+    const emptyToken = /(evs_[A-Za-z0-9_-]+)/.exec(stdout)?.[1];
+    expect(emptyToken, stdout).toBeDefined();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').fill(emptyToken!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await nav('Fleet').click();
+    await page.getByText('No entities yet.').waitFor();
+    await expect(page.getByText(/No charging in the last 30 days/).isVisible()).resolves.toBe(true);
+    await expect(
+      page
+        .getByText(/switch on CaptureChargeSessions/)
+        .first()
+        .isVisible(),
+    ).resolves.toBe(true);
+    await nav('Chargers').click();
+    await page.getByText('No public chargers yet.').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await nav('Fleet').click();
+    await page.getByRole('link', { name: 'Demo car' }).waitFor();
+  });
+
   it('works at 375 px wide, with no console errors (CSP included) and the token in no URL', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await page.goto(`${apiUrl}/#/`);
