@@ -101,8 +101,12 @@ export type Api = ReturnType<typeof makeApi>;
 /** The data of a successful answer, or an ApiError with the problem the API sent. */
 export function must<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.data !== undefined && result.response.ok) return result.data;
-  const problem = isProblem(result.error) ? result.error : undefined;
-  throw new ApiError(result.response.status, problem);
+  throw refusal(result);
+}
+
+/** The ApiError for a refused answer (openapi-fetch parses an error body as JSON whenever it can). */
+export function refusal(result: { error?: unknown; response: Response }): ApiError {
+  return new ApiError(result.response.status, isProblem(result.error) ? result.error : undefined);
 }
 
 function isProblem(value: unknown): value is Problem {

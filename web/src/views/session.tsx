@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
 import {
   type Api,
-  ApiError,
   allPages,
   type ChargeSession,
   type Entity,
   must,
   type Reading,
+  refusal,
   sessionPage,
 } from '../api/client';
 import { type CurvePoint, SessionCurve } from '../components/charts';
@@ -187,11 +187,7 @@ function Exports({ api, entity, session }: { api: Api; entity: Entity; session: 
       parseAs: 'text',
     });
     if (!answer.response.ok) {
-      const problem = answer.error ? safeJson(answer.error as unknown as string) : undefined;
-      setMessage({
-        error: true,
-        text: problem?.detail ?? new ApiError(answer.response.status, undefined).message,
-      });
+      setMessage({ error: true, text: refusal(answer).message });
       return;
     }
     const type = format.extension === 'csv' ? 'text/csv' : 'application/json';
@@ -220,12 +216,4 @@ function Exports({ api, entity, session }: { api: Api; entity: Entity; session: 
       )}
     </section>
   );
-}
-
-function safeJson(text: string): { detail?: string } | undefined {
-  try {
-    return typeof text === 'string' ? JSON.parse(text) : (text as { detail?: string });
-  } catch {
-    return undefined;
-  }
 }
