@@ -1,7 +1,7 @@
 // What the fleet view shows, computed from the fleet's daily energy (one row per entity and local day on
 // which it charged). The view's requests grow with the rows (1,000 a page), never one per entity.
 
-import { type Api, allPages, type DailyEnergy, must } from './api/client';
+import { type Api, allPages, type DailyEnergy, type Entity, must } from './api/client';
 import { addDays } from './format';
 
 export interface FleetRange {
@@ -19,6 +19,22 @@ export async function loadDailyEnergy(api: Api, range: FleetRange) {
       }),
     ),
   );
+}
+
+/** Every entity's name (for the chart's bands) and how many there are: 100 a request. */
+export async function loadEntityNames(api: Api) {
+  const all = await allPages<Entity>(async (continuationToken) =>
+    must(
+      await api.GET('/v1/entities', {
+        params: { query: { pageSize: 100, ...(continuationToken ? { continuationToken } : {}) } },
+      }),
+    ),
+  );
+  return {
+    names: new Map(all.items.map((e) => [e.id, e.name])),
+    count: all.items.length,
+    complete: all.complete,
+  };
 }
 
 export interface EntityFigures {

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { type DailyEnergy, makeApi } from '../src/api/client';
-import { loadDailyEnergy, MAX_BANDS, stackedDailyEnergy, totals } from '../src/fleet-data';
+import { loadDailyEnergy, loadEntityNames, MAX_BANDS, stackedDailyEnergy, totals } from '../src/fleet-data';
 import { addDays } from '../src/format';
 
 function row(
@@ -22,12 +22,13 @@ function row(
   };
 }
 
-it("the fleet's daily energy for 200 entities over 90 days takes a bounded number of requests, none per entity", async () => {
+it("the fleet view's data for 200 entities over 90 days takes 20 requests, none per entity", async () => {
   const end = '2030-04-01';
   const start = addDays(end, -90);
   const rows: DailyEnergy[] = [];
   for (let e = 0; e < 200; e++)
     for (let d = 0; d < 90; d++) rows.push(row(`entity-${e}`, addDays(start, d), 10));
+  const entities = Array.from({ length: 200 }, (_, e) => ({ id: `entity-${e}`, name: `Car ${e}` }));
   const urls: string[] = [];
   const api = makeApi({
     baseUrl: 'http://api.test',
@@ -38,10 +39,11 @@ it("the fleet's daily energy for 200 entities over 90 days takes a bounded numbe
       const url = new URL(request.url);
       const size = Number(url.searchParams.get('pageSize'));
       const from = Number(url.searchParams.get('continuationToken') ?? 0);
-      const next = from + size < rows.length ? String(from + size) : null;
+      const items: unknown[] = url.pathname === '/v1/entities' ? entities : rows;
+      const next = from + size < items.length ? String(from + size) : null;
       return new Response(
         JSON.stringify({
-          data: rows.slice(from, from + size),
+          data: items.slice(from, from + size),
           links: { next: null },
           meta: { continuationToken: next, pageSize: size },
         }),
@@ -49,15 +51,17 @@ it("the fleet's daily energy for 200 entities over 90 days takes a bounded numbe
       );
     },
   });
-  const loaded = await loadDailyEnergy(api, { start, end });
+  const [loaded, named] = await Promise.all([loadDailyEnergy(api, { start, end }), loadEntityNames(api)]);
   expect(loaded.complete).toBe(true);
   expect(loaded.items).toHaveLength(18_000);
-  expect(urls).toHaveLength(18); // 1,000 rows a page
-  expect(
-    urls.every(
-      (u) => new URL(u).pathname === '/v1/fleet/daily-energy' && !new URL(u).searchParams.has('entityId'),
-    ),
-  ).toBe(true);
+  expect(named).toMatchObject({ count: 200, complete: true });
+  expect(named.names.get('entity-199')).toBe('Car 199');
+  const paths = urls.map((u) => new URL(u).pathname);
+  // 1,000 entity-days and 100 entities a page; no URL names an entity.
+  expect(paths.filter((p) => p === '/v1/fleet/daily-energy')).toHaveLength(18);
+  expect(paths.filter((p) => p === '/v1/entities')).toHaveLength(2);
+  expect(urls).toHaveLength(20);
+  expect(urls.some((u) => u.includes('entity-'))).toBe(false);
 });
 
 it("totals count only the range's days, per entity with its last charging day", () => {

@@ -2,11 +2,12 @@ import { useMemo, useState } from 'preact/hooks';
 import { type Api, type Entity, must } from '../api/client';
 import { StackedEnergyChart } from '../components/charts';
 import { Empty, ErrorNote, Figure, Loading, useAsync } from '../components/ui';
-import { loadDailyEnergy, type StackBy, stackedDailyEnergy, totals } from '../fleet-data';
+import { loadDailyEnergy, loadEntityNames, type StackBy, stackedDailyEnergy, totals } from '../fleet-data';
 import { addDays, browserTimeZone, count, kwh, localDate } from '../format';
 import { href } from '../route';
 
 const RANGES = [7, 30, 90] as const;
+const NO_NAMES = new Map<string, string>();
 const PAGE_SIZE = 25;
 
 export function FleetView({ api, now }: { api: Api; now: Date }) {
@@ -19,7 +20,8 @@ export function FleetView({ api, now }: { api: Api; now: Date }) {
   const rangeStart = addDays(end, -days);
   const loadStart = rangeStart < monthStart ? rangeStart : monthStart;
   const [energy] = useAsync(() => loadDailyEnergy(api, { start: loadStart, end }), [api, loadStart, end]);
-  const [names, setNames] = useState<Map<string, string>>(new Map());
+  const [entities] = useAsync(() => loadEntityNames(api), [api]);
+  const names = entities.state === 'ok' ? entities.data.names : NO_NAMES;
 
   return (
     <section aria-labelledby="fleet-title">
@@ -28,7 +30,12 @@ export function FleetView({ api, now }: { api: Api; now: Date }) {
       {energy.state === 'error' && <ErrorNote error={energy.error} retry={energy.retry} />}
       {energy.state === 'ok' && (
         <>
-          <MonthFigures rows={energy.data.items} monthStart={monthStart} end={end} />
+          <MonthFigures
+            rows={energy.data.items}
+            monthStart={monthStart}
+            end={end}
+            entityCount={entities.state === 'ok' ? entities.data.count : undefined}
+          />
           {!energy.data.complete && (
             <p class="warning">More days than the dashboard reads at once: the figures are partial.</p>
           )}
@@ -77,7 +84,6 @@ export function FleetView({ api, now }: { api: Api; now: Date }) {
       <EntityTable
         api={api}
         figures={energy.state === 'ok' ? totals(energy.data.items, { start: monthStart, end }) : undefined}
-        onNames={setNames}
       />
     </section>
   );
@@ -87,10 +93,12 @@ function MonthFigures({
   rows,
   monthStart,
   end,
+  entityCount,
 }: {
   rows: Parameters<typeof totals>[0];
   monthStart: string;
   end: string;
+  entityCount: number | undefined;
 }) {
   const month = totals(rows, { start: monthStart, end });
   const monthName = new Date(`${monthStart}T12:00:00Z`).toLocaleString('en-GB', {
@@ -102,7 +110,11 @@ function MonthFigures({
     <dl class="figures" aria-label={`This month, ${monthName}`}>
       <Figure label={`Energy charged, ${monthName}`} value={kwh(month.energyKwh)} />
       <Figure label="Charge sessions" value={count(month.sessions)} />
-      <Figure label="Entities that charged" value={count(month.chargingEntities)} />
+      <Figure
+        label="Entities that charged"
+        value={count(month.chargingEntities)}
+        {...(entityCount === undefined ? {} : { note: ` of ${count(entityCount)}` })}
+      />
     </dl>
   );
 }
@@ -149,36 +161,28 @@ function EnergyChart({
 
 type SortKey = 'name' | 'type' | 'energy' | 'last';
 
-function EntityTable({
-  api,
-  figures,
-  onNames,
-}: {
-  api: Api;
-  figures: ReturnType<typeof totals> | undefined;
-  onNames: (names: Map<string, string>) => void;
-}) {
+function EntityTable({ api, figures }: { api: Api; figures: ReturnType<typeof totals> | undefined }) {
   const [type, setType] = useState<'' | 'EV' | 'CP'>('');
   // Tokens of the pages before the current one, so "Previous" can go back.
   const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
   const token = tokens[tokens.length - 1];
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'name', descending: false });
-  const [page] = useAsync(async () => {
-    const answer = must(
-      await api.GET('/v1/entities', {
-        params: {
-          query: {
-            pageSize: PAGE_SIZE,
-            ...(type ? { type } : {}),
-            ...(token ? { continuationToken: token } : {}),
+  const [page] = useAsync(
+    async () =>
+      must(
+        await api.GET('/v1/entities', {
+          params: {
+            query: {
+              pageSize: PAGE_SIZE,
+              ...(type ? { type } : {}),
+              ...(token ? { continuationToken: token } : {}),
+            },
           },
-        },
-      }),
-    );
-    onNames(new Map(answer.data.map((e) => [e.id, e.name])));
-    return answer;
-  }, [api, type, token]);
+        }),
+      ),
+    [api, type, token],
+  );
 
   const header = (key: SortKey, label: string) => {
     const active = sort.key === key;
