@@ -3,7 +3,9 @@
 // on dynalite, and on DynamoDB Local too when Java is present; DDB_BACKEND=<backend> picks one.
 
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+import { CHROMIUM_PATH } from './test/browser/chromium.js';
 
 const requested = process.env.DDB_BACKEND;
 if (requested && requested !== 'dynalite' && requested !== 'dynamodb-local') {
@@ -33,6 +35,13 @@ const SPAWNING_TESTS = [
 /** Each project checks at its end that no child process a test started is still running. */
 const PROCESS_CHECK = 'test/support/global-processes.ts';
 
+const chromiumPresent = existsSync(CHROMIUM_PATH);
+if (!chromiumPresent) {
+  console.warn(
+    `[evsessions] Chromium not found at ${CHROMIUM_PATH}: the browser tests are SKIPPED (apt-get install chromium, or set CHROMIUM_PATH).`,
+  );
+}
+
 export default defineConfig({
   test: {
     env: {
@@ -52,6 +61,21 @@ export default defineConfig({
           // Fixed-seed property tests are deterministic, but two shared cores under the whole suite can
           // slow a 2 s test past vitest's 5 s default: the limit guards against hangs, not speed.
           testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        // The dashboard's own modules (web/src), pure or over a fake fetch.
+        test: { name: 'web', include: ['web/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        // The dashboard in a real browser against `npm start` (skipped, saying so, without Chromium).
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
         },
       },
       {

@@ -27,6 +27,8 @@ new EvSessionsStack(app, app.node.tryGetContext('stackName') ?? 'EvSessions', {
   },
   // `npx cdk deploy -c readingsRetentionDays=60` (default 35)
   readingsRetentionDays: retentionDays(app.node.tryGetContext('readingsRetentionDays')),
+  // `npx cdk deploy -c web=false`: the API without the fleet dashboard.
+  web: app.node.tryGetContext('web') !== 'false' && app.node.tryGetContext('web') !== false,
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

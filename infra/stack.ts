@@ -15,6 +15,7 @@ import { Database } from './database.js';
 import { FUNCTIONS, type WorkerName } from './functions.js';
 import { EvsFunction } from './lambdas.js';
 import { PublicChargingSweep, StripeKeysSecret } from './public-charging.js';
+import { WebSite } from './web.js';
 
 export interface EvSessionsStackProps extends StackProps {
   /** Stage-wide API throttle. */
@@ -31,6 +32,8 @@ export interface EvSessionsStackProps extends StackProps {
   dailyJob?: { workerEntry: string; settings?: Partial<DailyJobSettings> };
   /** How long raw readings are kept (their TTL), in days; default DEFAULT_READINGS_RETENTION_DAYS. */
   readingsRetentionDays?: number;
+  /** The fleet dashboard on CloudFront (infra/web.ts), its origin allowed by the API's CORS; default true. */
+  web?: boolean;
 }
 
 export class EvSessionsStack extends Stack {
@@ -40,6 +43,7 @@ export class EvSessionsStack extends Stack {
   readonly sweep: PublicChargingSweep;
   readonly stripeKeys: StripeKeysSecret | undefined;
   readonly dailyJob: DailyJob | undefined;
+  readonly web: WebSite | undefined;
 
   constructor(scope: Construct, id: string, props: EvSessionsStackProps = {}) {
     super(scope, id, props);
@@ -84,6 +88,7 @@ export class EvSessionsStack extends Stack {
       ]),
     ) as Record<FunctionName | 'authorizer' | WorkerName, EvsFunction>;
 
+    this.web = props.web === false ? undefined : new WebSite(this, 'Web');
     const { authorizer, 'public-charging-sweeper': sweeper, ...httpFunctions } = this.functions;
     this.sweep = new PublicChargingSweep(this, 'PublicChargingSweep', { sweeper: sweeper.fn });
     this.api = new Api(this, 'Api', {
@@ -95,7 +100,7 @@ export class EvSessionsStack extends Stack {
       authorizer: authorizer.fn,
       defaultFunction: 'meta',
       throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
-      cors: corsPolicy(props.corsOrigins ?? []),
+      cors: corsPolicy([...(props.corsOrigins ?? []), ...(this.web ? [this.web.origin] : [])]),
       logRetention,
     });
 
@@ -109,7 +114,11 @@ export class EvSessionsStack extends Stack {
         })
       : undefined;
 
+    this.web?.deploy(this.api.stage.url);
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the API' });
+    if (this.web)
+      new CfnOutput(this, 'DashboardUrl', { value: this.web.origin, description: 'The fleet dashboard' });
     new CfnOutput(this, 'TableName', {
       value: this.database.table.tableName,
       description: 'The table; pass to `npm run token -- --table` or use --stack',

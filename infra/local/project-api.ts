@@ -30,6 +30,7 @@ export async function startProjectApi(
     host?: string;
     authorizerCacheSeconds?: number;
     cors?: CorsPolicy | undefined;
+    staticDir?: string | undefined;
   } = {},
 ): Promise<LocalApi> {
   return startLocalApi({

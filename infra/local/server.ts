@@ -17,6 +17,7 @@ import type {
 import { type CorsPolicy, preflightHeaders, responseCorsHeaders } from '../../shared/http/cors.js';
 import { compilePath, specificity } from '../../shared/http/path-match.js';
 import { type FunctionName, isPublic, type RouteSpec } from '../../shared/http/route.js';
+import { serveStatic } from './static-files.js';
 
 /** API Gateway HTTP APIs accept request bodies up to 10 MB. */
 export const GATEWAY_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -41,6 +42,8 @@ export interface LocalApiOptions {
   cors?: CorsPolicy | undefined;
   port?: number;
   host?: string;
+  /** A folder of static files (the built dashboard) served for GET paths that no route matches. */
+  staticDir?: string | undefined;
 }
 
 export interface LocalApi {
@@ -228,6 +231,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         break;
       }
     }
+    if (!route && options.staticDir && (await serveStatic(options.staticDir, method, path, res))) return;
     const routeKey = route ? `${route.spec.method} ${route.spec.path}` : '$default';
     const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
     const port = (server.address() as AddressInfo).port;

@@ -131,7 +131,8 @@ try {
   const demoWeekStart = addDays(localDate(now.getTime(), DEMO_TIME_ZONE), -DEMO_DAYS);
   const token = await demoToken(now, dataDir && readKept(dataDir, 'demo-token'));
   if (dataDir && !token.reused) keep(dataDir, 'demo-token', token.token);
-  const api = await startProjectApi({ port, host: values.host, cors });
+  const { ensureWebBuild } = await import('./web-build.js');
+  const api = await startProjectApi({ port, host: values.host, cors, staticDir: await ensureWebBuild() });
   undo.push(() => api.close());
   // What EventBridge Scheduler does on AWS: the public-charging sweeper, every minute.
   const { sweepDueSessions } = await import('../../shared/public-sessions/sweeper.js');
@@ -171,6 +172,9 @@ The demo car and home charger have a week of readings${demo.readings > 0 ? ` (${
 Compute their charge sessions with the daily job, then list the car's:
   npm run aggregate          # add -- --port ${listening} when other npm start servers run here
   curl -s -H "Authorization: Bearer $EVS_TOKEN" "${api.url}/v1/entities/${DEMO_EV_ID}/charge-sessions?start=${demoWeekStart}T00:00:00Z"
+
+The fleet dashboard, signed in as the demo tenant (the token rides in the #fragment, never sent to a server):
+  ${api.url}/#token=${token.token}
 
 The API is described at ${api.url}/openapi.json. Stop with Ctrl-C.
 `);

@@ -11,9 +11,14 @@ const WORKER_ENTRY = fileURLToPath(new URL('../../functions/worker.ts', import.m
 
 function functionsOf(props: ConstructorParameters<typeof EvSessionsStack>[2] = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  // With the daily job: its worker reads readings by the retention too.
+  // With the daily job: its worker reads readings by the retention too. Without the dashboard, whose
+  // deploy-time copying function (CDK's) has nothing to do with readings.
   const template = Template.fromStack(
-    new EvSessionsStack(app, 'ReadingsStack', { dailyJob: { workerEntry: WORKER_ENTRY }, ...props }),
+    new EvSessionsStack(app, 'ReadingsStack', {
+      dailyJob: { workerEntry: WORKER_ENTRY },
+      web: false,
+      ...props,
+    }),
   );
   return Object.values(template.findResources('AWS::Lambda::Function')).map(
     (f) => f.Properties.Environment?.Variables ?? {},

@@ -209,12 +209,15 @@ describe('the HTTP API', () => {
     });
   });
 
-  it('has no CORS unless origins are configured, then explicit origins and never credentials', () => {
-    const api = Object.values(resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api')!;
+  it('has no CORS unless origins are configured (or the dashboard is on), then explicit origins and never credentials', () => {
+    const { stack: apiOnly } = buildStack({ web: false });
+    const api = Object.values(Template.fromStack(apiOnly).toJSON().Resources as typeof resources).find(
+      (r) => r.Type === 'AWS::ApiGatewayV2::Api',
+    )!;
     expect(api.Properties.CorsConfiguration).toBeUndefined();
     const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
     const withCors = Template.fromStack(
-      new EvSessionsStack(app, 'CorsStack', { corsOrigins: ['https://dash.example.com'] }),
+      new EvSessionsStack(app, 'CorsStack', { corsOrigins: ['https://dash.example.com'], web: false }),
     );
     withCors.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: {

@@ -1,0 +1,219 @@
+import { useState } from 'preact/hooks';
+import {
+  type Api,
+  allPages,
+  type ChargeSession,
+  type Entity,
+  must,
+  type Reading,
+  refusal,
+  sessionPage,
+} from '../api/client';
+import { type CurvePoint, SessionCurve } from '../components/charts';
+import { Empty, ErrorNote, Loading, useAsync } from '../components/ui';
+import { dateTime, duration, km, kw, kwh, percent, zoneLabel } from '../format';
+import { href } from '../route';
+import { methodLabel } from './entity';
+
+/** RFC 3339 at second precision, as the API's range parameters want it. */
+const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+async function loadSession(api: Api, entityId: string, sessionId: string, at: string) {
+  const entity = must(await api.GET('/v1/entities/{entityId}', { params: { path: { entityId } } }));
+  // There is no read of one session by id: list the one second in which it started.
+  const from = Math.floor(Date.parse(at) / 1000) * 1000;
+  const page = sessionPage(
+    must(
+      await api.GET('/v1/entities/{entityId}/charge-sessions', {
+        params: {
+          path: { entityId },
+          query: { start: instant(from), end: instant(from + 1000), pageSize: 100 },
+        },
+      }),
+    ),
+  );
+  const session = page.data.find((s) => s.id === sessionId);
+  return { entity, session };
+}
+
+export function SessionView({
+  api,
+  entityId,
+  sessionId,
+  at,
+}: {
+  api: Api;
+  entityId: string;
+  sessionId: string;
+  at: string;
+}) {
+  const [found] = useAsync(() => loadSession(api, entityId, sessionId, at), [api, entityId, sessionId, at]);
+  if (found.state === 'loading') return <Loading what="the session" />;
+  if (found.state === 'error') return <ErrorNote error={found.error} retry={found.retry} />;
+  const { entity, session } = found.data;
+  if (!session)
+    return (
+      <Empty title="This session is no longer listed.">
+        <p>
+          A later run may have replaced it (a measured session supersedes a calculated one).{' '}
+          <a href={href.entity(entityId)}>Back to {entity.name}</a>.
+        </p>
+      </Empty>
+    );
+  return <SessionDetails api={api} entity={entity} session={session} />;
+}
+
+function SessionDetails({ api, entity, session }: { api: Api; entity: Entity; session: ChargeSession }) {
+  const zone = entity.timeZone;
+  const d = session.data;
+  const place = d.locationMatches[0];
+  return (
+    <section aria-labelledby="session-title">
+      <p class="crumbs">
+        <a href={href.fleet()}>Fleet</a> › <a href={href.entity(entity.id)}>{entity.name}</a> › Session
+      </p>
+      <h1 id="session-title">
+        {kwh(d.charge.total.total)} at {place?.location.label ?? 'an unknown place'}
+      </h1>
+      <p class="subtitle">Times in {zoneLabel(zone, new Date(d.start))}</p>
+      <dl class="facts">
+        <dt>Start</dt>
+        <dd>{dateTime(d.start, zone)}</dd>
+        <dt>End</dt>
+        <dd>{dateTime(d.end, zone)}</dd>
+        <dt>Charging time</dt>
+        <dd>
+          {d.chargingDuration === undefined ? '–' : duration(d.chargingDuration)} of{' '}
+          {duration((Date.parse(d.end) - Date.parse(d.start)) / 1000)} plugged in
+        </dd>
+        <dt>Energy</dt>
+        <dd>{kwh(d.charge.total.total)}</dd>
+        <dt>Average / peak power</dt>
+        <dd>
+          {kw(d.charge.averagePower.value)} / {kw(d.charge.peakPower.value)}
+        </dd>
+        {d.charge.start && d.charge.end && (
+          <>
+            <dt>State of charge</dt>
+            <dd>
+              {percent(d.charge.start.value)} → {percent(d.charge.end.value)}
+            </dd>
+          </>
+        )}
+        {d.range?.start && d.range.end && (
+          <>
+            <dt>Range</dt>
+            <dd>
+              {km(d.range.start.value)} → {km(d.range.end.value)}
+            </dd>
+          </>
+        )}
+        <dt>Method</dt>
+        <dd>
+          {methodLabel(d.method)} (
+          {d.source === 'measured' ? 'measured by the charger' : 'calculated from readings'})
+        </dd>
+        <dt>Location</dt>
+        <dd>
+          {place
+            ? `${place.location.label} (match ${Math.round(place.accuracy * 100)} %)`
+            : 'No registered location matched'}
+          {d.location ? ` · ${d.location.lat.toFixed(5)}, ${d.location.lon.toFixed(5)}` : ''}
+        </dd>
+      </dl>
+      <Curve api={api} entity={entity} session={session} />
+      <Exports api={api} entity={entity} session={session} />
+    </section>
+  );
+}
+
+export function curvePoints(readings: readonly Reading[]): CurvePoint[] {
+  return readings
+    .filter((r) => r.powerKw !== undefined || r.soc !== undefined)
+    .map((r) => ({ t: Date.parse(r.timestamp), powerKw: r.powerKw ?? null, soc: r.soc ?? null }));
+}
+
+function Curve({ api, entity, session }: { api: Api; entity: Entity; session: ChargeSession }) {
+  const [readings] = useAsync(
+    () =>
+      allPages<Reading>(
+        async (continuationToken) =>
+          must(
+            await api.GET('/v1/entities/{entityId}/readings', {
+              params: {
+                path: { entityId: entity.id },
+                query: {
+                  start: instant(Date.parse(session.data.start)),
+                  end: instant(Date.parse(session.data.end) + 1000),
+                  pageSize: 1000,
+                  ...(continuationToken ? { continuationToken } : {}),
+                },
+              },
+            }),
+          ),
+        20,
+      ),
+    [api, entity.id, session.id],
+  );
+  if (readings.state === 'loading') return <Loading what="the charging curve" />;
+  if (readings.state === 'error') return <ErrorNote error={readings.error} retry={readings.retry} />;
+  const points = curvePoints(readings.data.items);
+  if (points.length === 0)
+    return (
+      <Empty title="No curve for this session.">
+        <p>Its readings are gone: readings are kept 35 days, sessions for good.</p>
+      </Empty>
+    );
+  return <SessionCurve points={points} timeZone={entity.timeZone} />;
+}
+
+const EXPORTS = [
+  { format: 'csv', label: 'CSV', extension: 'csv', cpOnly: false },
+  { format: 'atlas', label: 'Atlas', extension: 'json', cpOnly: false },
+  { format: 'beckn', label: 'Beckn', extension: 'json', cpOnly: false },
+  { format: 'evchart', label: 'EV-ChART', extension: 'csv', cpOnly: true },
+] as const;
+
+function Exports({ api, entity, session }: { api: Api; entity: Entity; session: ChargeSession }) {
+  const [message, setMessage] = useState<{ error: boolean; text: string }>();
+  async function download(format: (typeof EXPORTS)[number]) {
+    setMessage(undefined);
+    const from = Math.floor(Date.parse(session.data.start) / 1000) * 1000;
+    const answer = await api.GET('/v1/entities/{entityId}/charge-sessions', {
+      params: {
+        path: { entityId: entity.id },
+        query: { start: instant(from), end: instant(from + 1000), format: format.format },
+      },
+      parseAs: 'text',
+    });
+    if (!answer.response.ok) {
+      setMessage({ error: true, text: refusal(answer).message });
+      return;
+    }
+    const type = format.extension === 'csv' ? 'text/csv' : 'application/json';
+    const url = URL.createObjectURL(new Blob([answer.data ?? ''], { type }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `session-${session.id}-${format.format}.${format.extension}`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    setMessage({ error: false, text: `${format.label} export downloaded.` });
+  }
+  return (
+    <section aria-labelledby="exports-title">
+      <h2 id="exports-title">Export</h2>
+      <div class="buttons">
+        {EXPORTS.filter((f) => !f.cpOnly || entity.type === 'CP').map((f) => (
+          <button type="button" key={f.format} onClick={() => download(f)}>
+            ⤓ {f.label}
+          </button>
+        ))}
+      </div>
+      {message && (
+        <p class={message.error ? 'field-error' : 'saved'} role={message.error ? 'alert' : 'status'}>
+          {message.text}
+        </p>
+      )}
+    </section>
+  );
+}
