@@ -4,6 +4,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../auth/scopes.js';
 import { documentClient, tableName } from './client.js';
+import { queryAll } from './page.js';
 
 export interface ApiTokenRecord {
   tokenId: string;
@@ -70,22 +71,13 @@ export async function findApiTokenByHash(tokenHash: string): Promise<ApiTokenRec
 }
 
 export async function listApiTokens(tenantId: string): Promise<ApiTokenRecord[]> {
-  const records: ApiTokenRecord[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': apiTokenKeys.tenantPartition(tenantId) },
-        ExclusiveStartKey,
-      }),
-    );
-    records.push(...(page.Items ?? []).map(fromItem));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return records;
+  const items = await queryAll({
+    TableName: tableName(),
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': apiTokenKeys.tenantPartition(tenantId) },
+  });
+  return items.map(fromItem);
 }
 
 /** Marks a token revoked; returns false when the tenant has no token with that id. */

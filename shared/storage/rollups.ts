@@ -4,12 +4,12 @@
 // days gone stale behind the job, and the lease that keeps two workers off the same entity. GSI2 holds
 // every rollup of a tenant sorted by date then entity, for the fleet listing.
 
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, type CalendarDate } from '../rollups/calendar.js';
 import type { DailyRollupRecord, DateRange, RollupWrites } from '../rollups/daily.js';
 import { batchWriteAll } from './batch.js';
 import { documentClient, tableName } from './client.js';
-import { mapPage, type Page, type Position, queryPage } from './page.js';
+import { mapPage, type Page, type Position, queryAll, queryPage } from './page.js';
 
 /** Sorts after every date, so a date range never reads it. */
 const JOB_SORT_KEY = 'JOB';
@@ -71,27 +71,18 @@ export async function readEntityRollups(
   entityId: string,
   range: DateRange,
 ): Promise<DailyRollupRecord[]> {
-  const rollups: DailyRollupRecord[] = [];
-  let startKey: Position | undefined;
-  do {
-    const result = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-        ExpressionAttributeValues: {
-          ':pk': rollupKeys.entityPartition(tenantId, entityId),
-          ':first': range.first,
-          ':last': range.last,
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    for (const item of result.Items ?? []) rollups.push(rollupFromItem(item));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return rollups;
+  const items = await queryAll({
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+    ExpressionAttributeValues: {
+      ':pk': rollupKeys.entityPartition(tenantId, entityId),
+      ':first': range.first,
+      ':last': range.last,
+    },
+    ConsistentRead: true,
+    ReturnConsumedCapacity: 'TOTAL',
+  });
+  return items.map(rollupFromItem);
 }
 
 /**
