@@ -3,6 +3,7 @@
 
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { isUuid } from './ids.js';
 
 // zod/mini ships without messages ("Invalid input" for everything); our problem documents carry zod's
 // English ones. shared/http/validation.ts imports this module, so they are set before a request is parsed.
@@ -15,6 +16,10 @@ export const boundedString = (min: number, max: number) =>
 /** A string trimmed first, then of `min`–`max` characters: names and labels people type. */
 export const trimmedString = (min: number, max: number) =>
   z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
+
+/** An id of ours (a UUID), e.g. `uuidString('an entity id')`; anything else is refused as `invalid_uuid`. */
+export const uuidString = (what: string) =>
+  z.string().check(z.refine(isUuid, { message: `Not ${what} (a UUID).`, params: { code: 'invalid_uuid' } }));
 
 /** A number in `min`–`max`, both inclusive. */
 export const boundedNumber = (min: number, max: number) => z.number().check(z.minimum(min), z.maximum(max));
