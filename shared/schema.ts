@@ -17,9 +17,19 @@ export const boundedString = (min: number, max: number) =>
 export const trimmedString = (min: number, max: number) =>
   z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
 
-/** An id of ours (a UUID), e.g. `uuidString('an entity id')`; anything else is refused as `invalid_uuid`. */
+/**
+ * An id of ours (a UUID), e.g. `uuidString('an entity id')`. Any case is accepted (RFC 9562: UUIDs compare
+ * case-insensitively) and read in lower case, the form stored in every key; anything else is refused as
+ * `invalid_uuid`, so no key is ever built from arbitrary text.
+ */
 export const uuidString = (what: string) =>
-  z.string().check(z.refine(isUuid, { message: `Not ${what} (a UUID).`, params: { code: 'invalid_uuid' } }));
+  z
+    .string()
+    .check(
+      z.toLowerCase(),
+      z.refine(isUuid, { message: `Not ${what} (a UUID).`, params: { code: 'invalid_uuid' } }),
+      z.meta({ format: 'uuid' }),
+    );
 
 /** A number in `min`–`max`, both inclusive. */
 export const boundedNumber = (min: number, max: number) => z.number().check(z.minimum(min), z.maximum(max));

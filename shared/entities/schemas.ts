@@ -96,7 +96,7 @@ export const Entity = z
 export const EntityPage = pageSchema(Entity, 'EntityPage');
 
 export const EntityIdParams = z.strictObject({
-  entityId: z.string().check(z.meta({ description: 'The entity id (a UUID).' })),
+  entityId: uuidString('an entity id').check(z.meta({ description: 'The entity id (a UUID).' })),
 });
 
 /** A listing's `entityId` query parameter: only that entity's `items`, read from its own partition. */

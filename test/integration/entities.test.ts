@@ -250,7 +250,7 @@ describe('entities', () => {
     expect(list.body.data).toEqual([]);
   });
 
-  it('gets and deletes an entity; unknown and malformed ids are 404', async () => {
+  it('gets and deletes an entity; unknown ids are 404, malformed ones 400', async () => {
     const token = await api.token('tenant-delete');
     const ev = (await api.request('POST', '/v1/entities', { token, body: { type: 'EV', name: 'Gone soon' } }))
       .body;
@@ -258,7 +258,7 @@ describe('entities', () => {
     expect((await api.request('DELETE', `/v1/entities/${ev.id}`, { token })).status).toBe(204);
     expectProblem(await api.request('GET', `/v1/entities/${ev.id}`, { token }), 404, 'entity_not_found');
     expectProblem(await api.request('DELETE', `/v1/entities/${ev.id}`, { token }), 404, 'entity_not_found');
-    expectProblem(await api.request('GET', '/v1/entities/not-a-uuid', { token }), 404, 'entity_not_found');
+    expectProblem(await api.request('GET', '/v1/entities/not-a-uuid', { token }), 400, 'validation_failed');
     expectProblem(await api.request('GET', '/v1/entities/..%2F..%2Fetc', { token }), 404, 'route_not_found');
   });
 });

@@ -166,8 +166,8 @@ describe("an entity's sessions", () => {
     ]);
   });
 
-  it('answers 404 entity_not_found for another tenant’s entity, an unknown id and a non-UUID', async () => {
-    for (const id of [foreign.id, '01900000-0000-7000-8000-00000000dead', 'not-a-uuid']) {
+  it('answers 404 entity_not_found for another tenant’s entity and an unknown id', async () => {
+    for (const id of [foreign.id, '01900000-0000-7000-8000-00000000dead']) {
       const response = await api.request(
         'GET',
         `/v1/entities/${id}/charge-sessions?start=2025-01-01T00:00:00Z`,
