@@ -21,7 +21,7 @@ export interface Page<T = StoredItem> {
   nextKey: Position | undefined;
 }
 
-export function mapPage<T>(page: Page, map: (item: StoredItem) => T): Page<T> {
+export function mapPage<S, T>(page: Page<S>, map: (item: S) => T): Page<T> {
   return { items: page.items.map(map), nextKey: page.nextKey };
 }
 
