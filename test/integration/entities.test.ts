@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { expectProblem } from '../support/requests.js';
 
 let api: TestApi;
 let tokenA: string;
@@ -14,18 +15,6 @@ beforeAll(async () => {
   tokenB = await api.token('tenant-b');
 });
 afterAll(() => api.close());
-
-function expectProblem(
-  response: { status: number; headers: Headers; body: any },
-  status: number,
-  code: string,
-) {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toBe('application/problem+json');
-  expect(response.body).toMatchObject({ status, code, type: `/problems/${code}` });
-  expect(typeof response.body.title).toBe('string');
-  expect(typeof response.body.detail).toBe('string');
-}
 
 describe('the foundation flow', () => {
   it('creates an EV, requires its battery capacity for capture, then enables it; other tenants see 404', async () => {
@@ -279,23 +268,20 @@ describe('request bodies over HTTP', () => {
       rawBody: '{"type":"EV","name":"x"}',
       headers: { 'content-type': 'text/plain' },
     });
-    expect(text.status).toBe(415);
-    expect(text.body.code).toBe('unsupported_media_type');
+    expectProblem(text, 415, 'unsupported_media_type');
 
     const malformed = await api.request('POST', '/v1/entities', {
       token,
       rawBody: '{"type":"EV",',
       headers: { 'content-type': 'application/json' },
     });
-    expect(malformed.status).toBe(400);
-    expect(malformed.body.code).toBe('malformed_json');
+    expectProblem(malformed, 400, 'malformed_json');
 
     const empty = await api.request('POST', '/v1/entities', {
       token,
       headers: { 'content-type': 'application/json' },
     });
-    expect(empty.status).toBe(400);
-    expect(empty.body.code).toBe('body_required');
+    expectProblem(empty, 400, 'body_required');
 
     expect((await api.request('GET', '/v1/entities', { token })).body.data).toEqual([]);
   });

@@ -9,6 +9,7 @@ import type { Reading } from '../../shared/readings/model.js';
 import { simulateEntity } from '../simulator/simulate.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { asStored, chunks, type ReadingBody, shiftToRecent, toReadingBody } from '../support/readings.js';
+import { createEntity } from '../support/requests.js';
 
 let api: TestApi;
 let tokenA: string;
@@ -23,11 +24,8 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-async function createEntity(token: string, type: 'EV' | 'CP' = 'EV'): Promise<string> {
-  const response = await api.request('POST', '/v1/entities', { token, body: { type, name: 'Car' } });
-  expect(response.status).toBe(201);
-  return response.body.id;
-}
+/** A new EV's id. */
+const newCar = async (token: string) => (await createEntity(api, token, { type: 'EV', name: 'Car' })).id;
 
 const post = (token: string, entityId: string, readings: unknown[]) =>
   api.request('POST', `/v1/entities/${entityId}/readings`, { token, body: { readings } });
@@ -64,7 +62,7 @@ function telemetry(seed: number, days = 1): { readings: Reading[]; bodies: Readi
 
 describe('POST /v1/entities/{entityId}/readings', () => {
   it('stores readings once: a re-send is all duplicates, changed values are conflicts and the first stays', async () => {
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(1);
     const batch = bodies.slice(0, 60);
     const first = await post(tokenA, entityId, batch);
@@ -90,7 +88,7 @@ describe('POST /v1/entities/{entityId}/readings', () => {
   });
 
   it('accepts readings in any order and late into hours already stored, and serves them in time order', async () => {
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(2);
     const day = bodies.slice(0, 600); // ten hours
     const odd = day.filter((_, i) => i % 2 === 1).reverse();
@@ -108,7 +106,7 @@ describe('POST /v1/entities/{entityId}/readings', () => {
   });
 
   it('answers 404 for an unknown entity and for another tenant’s, writing nothing', async () => {
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(3);
     const unknown = await post(tokenA, '01900000-0000-7000-8000-0000000000ff', bodies.slice(0, 2));
     expect(unknown.status).toBe(404);
@@ -125,7 +123,7 @@ describe('POST /v1/entities/{entityId}/readings', () => {
   });
 
   it('refuses more than 1,000 readings with 400 on `readings`, and a body over 1 MiB with 413', async () => {
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(4, 1);
     const many = [...bodies, ...bodies].slice(0, 1_001);
     const tooMany = await post(tokenA, entityId, many);
@@ -142,7 +140,7 @@ describe('POST /v1/entities/{entityId}/readings', () => {
   it('never loses a reading when requests with overlapping readings race (also on a segment both rewrite)', async () => {
     const { setExactLocations } = await import('../../shared/storage/tenant-settings.js');
     await setExactLocations('readings-a', true, new Date());
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(5);
     const hour = bodies.slice(0, 60);
     // A small segment both racers will try to fill.
@@ -169,7 +167,7 @@ describe('a segment rewritten by another request between read and write', () => 
   it('loses neither request’s readings: the refused rewrite reads again and stores what is still new', async () => {
     const { documentClient } = await import('../../shared/storage/client.js');
     const { ingestReadings } = await import('../../shared/readings/service.js');
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(11);
     const now = new Date();
     await ingestReadings('readings-a', entityId, bodies.slice(0, 1), now);
@@ -202,7 +200,7 @@ describe('a segment rewritten by another request between read and write', () => 
 
 describe('GET /v1/entities/{entityId}/readings', () => {
   it('pages in time order from start (inclusive) to end (exclusive), with links that carry the range', async () => {
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(6);
     await post(tokenA, entityId, bodies.slice(0, 300));
     const start = bodies[10]!.timestamp;
@@ -234,7 +232,7 @@ describe('GET /v1/entities/{entityId}/readings', () => {
   it('leaves exact locations out unless the tenant opted in', async () => {
     const { setExactLocations } = await import('../../shared/storage/tenant-settings.js');
     const token = await api.token('readings-privacy');
-    const entityId = await createEntity(token);
+    const entityId = await newCar(token);
     const { bodies } = telemetry(7);
     await post(token, entityId, bodies.slice(0, 5));
     const query = `start=${encodeURIComponent(bodies[0]!.timestamp)}`;
@@ -248,7 +246,7 @@ describe('GET /v1/entities/{entityId}/readings', () => {
   });
 
   it('refuses an end before start and a token of another range', async () => {
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const bad = await api.request(
       'GET',
       `/v1/entities/${entityId}/readings?start=2026-01-02T00:00:00Z&end=2026-01-01T00:00:00Z`,
@@ -276,15 +274,15 @@ describe('the cost of ingestion (DynamoDB consumed capacity)', () => {
       return { readings, write: consumed.writeUnits / readings, read: consumed.readUnits / readings };
     };
 
-    const hourly = await measure(await createEntity(token), chunks(bodies.slice(0, 600), 60));
+    const hourly = await measure(await newCar(token), chunks(bodies.slice(0, 600), 60));
     expect(hourly.readings).toBe(600);
     expect(hourly.write).toBeLessThan(0.1);
 
-    const daily = await measure(await createEntity(token), [bodies.slice(0, 1_000)]);
+    const daily = await measure(await newCar(token), [bodies.slice(0, 1_000)]);
     expect(daily.readings).toBe(1_000);
     expect(daily.write).toBeLessThan(0.1);
 
-    const trickleEntity = await createEntity(token);
+    const trickleEntity = await newCar(token);
     const trickle = await measure(trickleEntity, chunks(bodies.slice(0, 60), 1));
     expect(trickle.write).toBeLessThanOrEqual(1); // any write costs a unit: the floor for one reading a request
     // …and the trickle is packed into ~1 KB items rather than one item per reading.
@@ -312,13 +310,13 @@ describe('the cost of ingestion (DynamoDB consumed capacity)', () => {
     const small = telemetry(12).bodies.slice(0, 5);
     const large = telemetry(13).bodies.slice(0, 1_000);
     const alone = async (batch: ReadingBody[]) => {
-      const entityId = await createEntity(token);
+      const entityId = await newCar(token);
       return (await measureCapacity(() => ingestReadings(tenantId, entityId, batch, now))).consumed;
     };
     const smallAlone = await alone(small);
     const largeAlone = await alone(large);
     expect(largeAlone.writeUnits).toBeGreaterThan(smallAlone.writeUnits);
-    const [a, b] = [await createEntity(token), await createEntity(token)];
+    const [a, b] = [await newCar(token), await newCar(token)];
     const outer = await measureCapacity(() =>
       Promise.all([
         measureCapacity(() => ingestReadings(tenantId, a, small, now)),
@@ -339,7 +337,7 @@ describe('the cost of ingestion (DynamoDB consumed capacity)', () => {
     const { ingestReadings } = await import('../../shared/readings/service.js');
     const tenantId = 'readings-cost';
     const token = await api.token(tenantId);
-    const entityId = await createEntity(token);
+    const entityId = await newCar(token);
     const { bodies } = telemetry(9);
     const now = new Date();
     await ingestReadings(tenantId, entityId, bodies.slice(0, 60), now);
@@ -355,7 +353,7 @@ describe('the cost of ingestion (DynamoDB consumed capacity)', () => {
   it('keeps raw readings for the retention: each segment expires 35 days after the end of its hour', async () => {
     const tenantId = 'readings-ttl';
     const token = await api.token(tenantId);
-    const entityId = await createEntity(token);
+    const entityId = await newCar(token);
     const { bodies } = telemetry(10);
     await post(token, entityId, bodies.slice(0, 3));
     const { documentClient } = await import('../../shared/storage/client.js');

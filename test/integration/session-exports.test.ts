@@ -18,6 +18,7 @@ import {
   validateEvchartRow,
 } from '../schemas/validators.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { createEntity, expectProblem, registerCharger } from '../support/requests.js';
 import {
   recordDynamoCalls,
   sessionAt,
@@ -62,38 +63,26 @@ function shifted(session: ChargeSessionRecord, ms: number): ChargeSessionRecord 
   };
 }
 
-async function createEntity(type: 'EV' | 'CP', name: string): Promise<TestEntity> {
-  const response = await api.request('POST', '/v1/entities', { token, body: { type, name } });
-  expect(response.status).toBe(201);
-  return { id: response.body.id, type };
-}
-
 beforeAll(async () => {
   api = await startTestApi();
   token = await api.token('exporter', { scopes: ['entities:write', 'sessions:read', 'chargers:write'] });
-  ev = await createEntity('EV', EV_NAME);
-  cp = await createEntity('CP', CP_NAME);
+  ev = await createEntity(api, token, { type: 'EV', name: EV_NAME });
+  cp = await createEntity(api, token, { type: 'CP', name: CP_NAME });
   // The charger the example measured sessions name (PC7K2Q, connector 2), registered in EV-ChART.
-  const charger = await api.request('POST', '/v1/chargers', {
-    token,
-    body: {
-      publicCode: 'PC7K2Q',
-      name: 'Depot charger',
-      entityId: cp.id,
-      public: false,
-      connectors: [
-        { connectorId: 1, type: 'CCS2', maxPowerKw: 150, portId: 'DEPOT3-P1' },
-        { connectorId: 2, type: 'CCS2', maxPowerKw: 150, portId: 'DEPOT3-P2' },
-      ],
-      pricing: { currency: 'USD', pricePerKwh: 39, startFee: 50, taxRate: 0 },
-      holdAmount: 5_000,
-      evchart: { stationId: 'NEVI-DEPOT-3', networkProvider: 'acme_network', chargerId: 'CHG-7' },
-    },
+  await registerCharger(api, token, cp.id, {
+    publicCode: 'PC7K2Q',
+    name: 'Depot charger',
+    public: false,
+    connectors: [
+      { connectorId: 1, type: 'CCS2', maxPowerKw: 150, portId: 'DEPOT3-P1' },
+      { connectorId: 2, type: 'CCS2', maxPowerKw: 150, portId: 'DEPOT3-P2' },
+    ],
+    pricing: { currency: 'USD', pricePerKwh: 39, startFee: 50, taxRate: 0 },
+    evchart: { stationId: 'NEVI-DEPOT-3', networkProvider: 'acme_network', chargerId: 'CHG-7' },
   });
-  expect(charger.status, JSON.stringify(charger.body)).toBe(201);
-  cpCalculated = await createEntity('CP', 'Telemetry-only charger');
-  walker = await createEntity('EV', 'Walker');
-  bulky = await createEntity('EV', 'Bulky labels');
+  cpCalculated = await createEntity(api, token, { type: 'CP', name: 'Telemetry-only charger' });
+  walker = await createEntity(api, token, { type: 'EV', name: 'Walker' });
+  bulky = await createEntity(api, token, { type: 'EV', name: 'Bulky labels' });
   let n = 0;
   for (const session of Object.values(EXAMPLE_SESSIONS)) {
     n++;
@@ -140,11 +129,6 @@ function parseCsv(text: string): { header: string[]; rows: Record<string, string
     header,
     rows: rest.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] as string]))),
   };
-}
-
-function expectProblem(response: { status: number; body: any }, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.body.code).toBe(code);
 }
 
 function nextLink(response: { headers: Headers }): string | null {

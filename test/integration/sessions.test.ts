@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChargeSessionRecord } from '../../shared/sessions/model.js';
 import { type ApiResponse, startTestApi, type TestApi } from '../support/api.js';
+import { createEntity, expectProblem } from '../support/requests.js';
 import { recordDynamoCalls, sessionAt, type TestEntity, writeSessions } from '../support/sessions.js';
 
 let api: TestApi;
@@ -24,20 +25,14 @@ const HISTORY_SIZE = 1_000;
 const T = Date.parse('2025-06-01T10:00:00.000Z');
 const E = Date.parse('2025-06-02T10:00:00.000Z');
 
-async function createEntity(token: string, type: 'EV' | 'CP', name: string): Promise<TestEntity> {
-  const response = await api.request('POST', '/v1/entities', { token, body: { type, name } });
-  expect(response.status).toBe(201);
-  return { id: response.body.id, type };
-}
-
 beforeAll(async () => {
   api = await startTestApi();
   tokenA = await api.token('tenant-a', { scopes: ['entities:write', 'sessions:read'] });
   tokenB = await api.token('tenant-b', { scopes: ['entities:write', 'sessions:read'] });
-  ev = await createEntity(tokenA, 'EV', 'Long history');
-  cp = await createEntity(tokenA, 'CP', 'Depot charger');
-  edge = await createEntity(tokenA, 'EV', 'Boundary car');
-  foreign = await createEntity(tokenB, 'EV', 'Someone else’s car');
+  ev = await createEntity(api, tokenA, { type: 'EV', name: 'Long history' });
+  cp = await createEntity(api, tokenA, { type: 'CP', name: 'Depot charger' });
+  edge = await createEntity(api, tokenA, { type: 'EV', name: 'Boundary car' });
+  foreign = await createEntity(api, tokenB, { type: 'EV', name: 'Someone else’s car' });
   for (let i = 0; i < HISTORY_SIZE; i++)
     history.push(sessionAt('tenant-a', ev, HISTORY_START + i * HISTORY_STEP_MS, i));
   for (let i = 0; i < 100; i++) {
@@ -56,11 +51,6 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 const relative = (url: string) => url.slice(api.url.length);
-
-function expectProblem(response: { status: number; body: any }, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.body.code).toBe(code);
-}
 
 /** Follows links.next from `path` to the end; returns every page's body. */
 async function walk(path: string, token = tokenA) {
