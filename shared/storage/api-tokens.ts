@@ -4,6 +4,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../auth/scopes.js';
 import { documentClient, tableName } from './client.js';
+import { conditionalWrite } from './conditions.js';
 import { queryAll } from './page.js';
 
 export interface ApiTokenRecord {
@@ -93,8 +94,9 @@ export async function revokeApiToken(tenantId: string, tokenId: string, revokedA
   );
   const item = Items?.[0];
   if (!item) return false;
-  try {
-    await documentClient().send(
+  // Revoked already (or deleted since the read): the first revocation time stands; the answer is the same.
+  await conditionalWrite(
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: { pk: item.pk, sk: item.sk },
@@ -104,9 +106,7 @@ export async function revokeApiToken(tenantId: string, tokenId: string, revokedA
           'attribute_exists(pk) AND (attribute_not_exists(revokedAt) OR attribute_type(revokedAt, :null))',
         ExpressionAttributeValues: { ':at': revokedAt, ':null': 'NULL' },
       }),
-    );
-  } catch (error) {
-    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
-  }
+    ),
+  );
   return true;
 }

@@ -17,7 +17,7 @@ import type {
   EvchartRegistration,
 } from '../public-charging/charger.js';
 import { documentClient, tableName } from './client.js';
-import { isConditionFailure } from './conditions.js';
+import { conditionalWrite } from './conditions.js';
 import { mapPage, type Page, type Position, queryAll, queryPage } from './page.js';
 
 export const chargerKeys = {
@@ -87,13 +87,7 @@ export async function getCharger(code: string): Promise<ChargerRecord | undefine
 }
 
 async function conditionalPut(input: Omit<PutCommandInput, 'TableName'>): Promise<boolean> {
-  try {
-    await documentClient().send(new PutCommand({ ...input, TableName: tableName() }));
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return conditionalWrite(documentClient().send(new PutCommand({ ...input, TableName: tableName() })));
 }
 
 /** Creates the charger; false when any tenant already has a charger with this code. */
@@ -115,20 +109,16 @@ export function replaceCharger(charger: ChargerRecord, expectedVersion: number):
 
 /** Deletes the charger if it still has `expectedVersion`. */
 export async function deleteCharger(code: string, expectedVersion: number): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new DeleteCommand({
         TableName: tableName(),
         Key: chargerKeys.primary(code),
         ConditionExpression: 'version = :expected',
         ExpressionAttributeValues: { ':expected': expectedVersion },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** One page of a tenant's chargers by code: one Query on GSI1. */

@@ -5,6 +5,7 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TenantLocation } from '../locations/match.js';
 import { documentClient, tableName } from './client.js';
+import { conditionalWrite } from './conditions.js';
 import { mapPage, type Page, type Position, queryAll, queryPage, queryPages } from './page.js';
 
 export interface LocationRecord extends TenantLocation {
@@ -62,19 +63,15 @@ export async function getLocation(tenantId: string, locationId: string): Promise
 
 /** Deletes the location; false when the tenant has none with that id. */
 export async function deleteLocation(tenantId: string, locationId: string): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new DeleteCommand({
         TableName: tableName(),
         Key: locationKeys.primary(tenantId, locationId),
         ConditionExpression: 'attribute_exists(pk)',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 export async function listLocations(

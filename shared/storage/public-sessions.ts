@@ -18,7 +18,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { nextTimeout, type SessionEffect, sessionTokenExpiresAt } from '../public-charging/lifecycle.js';
 import type { PublicSessionRecord } from '../public-charging/session.js';
 import { documentClient, tableName } from './client.js';
-import { isConditionFailure } from './conditions.js';
+import { conditionalWrite } from './conditions.js';
 import { mapPage, type Page, type Position, queryAll, queryPage } from './page.js';
 
 /** Due entries are spread over this many GSI1 partitions; the sweeper queries them all every minute. */
@@ -140,8 +140,8 @@ export async function writeSession(
   pendingEffects: SessionEffect[],
   now: Date,
 ): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new PutCommand({
         TableName: tableName(),
         Item: sessionToItem(record, pendingEffects, now),
@@ -152,12 +152,8 @@ export async function writeSession(
               ExpressionAttributeValues: { ':expected': expectedVersion },
             }),
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -187,8 +183,8 @@ export async function clearPendingEffects(
   } else {
     removes.push('gsi1pk', 'gsi1sk');
   }
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: publicSessionKeys.primary(record.id),
@@ -201,30 +197,22 @@ export async function clearPendingEffects(
         ConditionExpression: 'version = :version',
         ExpressionAttributeValues: values,
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** Removes a session that was never handed out (its connector claim lost), if still at `version`. */
 export async function deleteUnclaimedSession(sessionId: string, version: number): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new DeleteCommand({
         TableName: tableName(),
         Key: publicSessionKeys.primary(sessionId),
         ConditionExpression: 'version = :version',
         ExpressionAttributeValues: { ':version': version },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------

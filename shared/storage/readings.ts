@@ -14,6 +14,7 @@ import { decodeSegment, encodeSegment } from '../readings/codec.js';
 import { bucketOf, mergeDisjoint, mergeSegments } from '../readings/domain.js';
 import type { Reading } from '../readings/model.js';
 import { documentClient, tableName } from './client.js';
+import { conditionalWrite } from './conditions.js';
 import { type QueryInput, type QueryPagesOptions, queryAll, queryPages } from './page.js';
 
 const ITEM_TYPE = 'ReadingSegment';
@@ -188,10 +189,6 @@ export function newSegmentKey(tenantId: string, entityId: string, bucket: number
   return readingKeys.segment(tenantId, entityId, bucket, now.getTime(), randomBytes(3).toString('hex'));
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
 /**
  * Stores a planned write. A new segment is a PutItem that never overwrites; a rewrite is a PutItem
  * conditional on the version read, so a concurrent change to that segment is never lost. False when the
@@ -204,8 +201,8 @@ export async function storeSegment(
 ): Promise<boolean> {
   const replacing = write.kind === 'replace' && write.segment !== undefined;
   const version = replacing ? write.segment!.version + 1 : 1;
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new PutCommand({
         TableName: tableName(),
         Item: {
@@ -223,12 +220,8 @@ export async function storeSegment(
             }
           : { ConditionExpression: 'attribute_not_exists(pk)' }),
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 export interface ReadRangeOptions {

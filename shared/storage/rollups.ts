@@ -9,6 +9,7 @@ import { addDays, type CalendarDate } from '../rollups/calendar.js';
 import type { DailyRollupRecord, DateRange, RollupWrites } from '../rollups/daily.js';
 import { batchWriteAll } from './batch.js';
 import { documentClient, tableName } from './client.js';
+import { conditionalWrite, isConditionFailure } from './conditions.js';
 import { mapPage, type Page, type Position, queryAll, queryPage } from './page.js';
 
 /** Sorts after every date, so a date range never reads it. */
@@ -240,10 +241,6 @@ export type LeaseResult =
   | { acquired: true; state: EntityJobState }
   | { acquired: false; holder: EntityLease | undefined };
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
 /**
  * Takes the entity's lease until `nowMs + leaseMs` unless another owner holds an unexpired one; the same
  * owner (a redelivery of the message whose earlier attempt died) takes it over. The lease serialises the
@@ -338,8 +335,8 @@ export async function releaseEntityLease(release: {
     clear = ` DELETE ${STALE_MARKS} :marks`;
     values[':marks'] = new Set(release.clearStaleMarks);
   }
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: rollupKeys.jobState(release.tenantId, release.entityId),
@@ -348,12 +345,8 @@ export async function releaseEntityLease(release: {
         ExpressionAttributeValues: values,
         ReturnConsumedCapacity: 'TOTAL',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -367,8 +360,8 @@ export async function deleteEntityJobState(job: {
   entityId: string;
   leaseOwner?: string;
 }): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new DeleteCommand({
         TableName: tableName(),
         Key: rollupKeys.jobState(job.tenantId, job.entityId),
@@ -380,10 +373,6 @@ export async function deleteEntityJobState(job: {
             }),
         ReturnConsumedCapacity: 'TOTAL',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
