@@ -98,13 +98,10 @@ export async function listAllLocations(tenantId: string): Promise<TenantLocation
     ExpressionAttributeValues: { ':pk': locationKeys.partition(tenantId) },
     ProjectionExpression: 'locationId, label, lat, lon, radiusMeters',
   });
-  return items.map((item) => ({
-    id: item.locationId as string,
-    label: item.label as string,
-    lat: item.lat as number,
-    lon: item.lon as number,
-    radiusMeters: item.radiusMeters as number,
-  }));
+  return items.map((item) => {
+    const { id, label, lat, lon, radiusMeters } = locationFromItem(item);
+    return { id, label, lat, lon, radiusMeters };
+  });
 }
 
 /** How many locations the tenant has (a COUNT Query: it reads them, but returns no items). */
