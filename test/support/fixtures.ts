@@ -96,8 +96,8 @@ export async function createTenantFixtures(api: TestApi, tenantId: string): Prom
   return {
     tenantId,
     token,
-    evId: evId,
-    cpId: cpId,
+    evId,
+    cpId,
     chargerCode,
     sessionToken,
     commandId,

@@ -245,6 +245,29 @@ function fault(name: string): Error {
 }
 
 /**
+ * Runs `fn` with `middleware` seeing every DynamoDB call of this process (the API's, the worker's) before
+ * it is sent: to act at a precise moment, or to fail a chosen call.
+ */
+export async function withDynamoMiddleware<T>(
+  name: string,
+  middleware: (input: Record<string, any>, command: string) => Promise<void> | void,
+  fn: () => Promise<T>,
+): Promise<T> {
+  documentClient().middlewareStack.add(
+    (next, context) => async (args) => {
+      await middleware(args.input as Record<string, any>, String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    return await fn();
+  } finally {
+    documentClient().middlewareStack.remove(name);
+  }
+}
+
+/**
  * Makes a fraction of the process's DynamoDB calls fail, above the SDK's retries (as if they had all
  * failed): `before` fails a call that never reached the table (throttling); `afterWrite` fails a write
  * that did happen (a timeout on the way back), the nastiest case for idempotency.
