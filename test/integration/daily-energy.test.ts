@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAggregation } from '../../infra/local/aggregate.js';
 import { createWorkerHandler } from '../../shared/pipeline/worker.js';
-import { type ApiResponse, startTestApi, type TestApi } from '../support/api.js';
+import { startTestApi, type TestApi } from '../support/api.js';
 import { processedOnly } from '../support/job.js';
-import { createEntity } from '../support/requests.js';
+import { createEntity, walkPages } from '../support/requests.js';
 import { sessionAt, type TestEntity, writeSessions } from '../support/sessions.js';
 
 let api: TestApi;
@@ -83,19 +83,7 @@ const day = (
 const byDateThenEntity = (a: any, b: any) =>
   a.date === b.date ? a.entityId.localeCompare(b.entityId) : a.date.localeCompare(b.date);
 
-/** Follows links.next to the end; every page's body. */
-async function walk(path: string, tokenFor = token) {
-  const pages: any[] = [];
-  let next: string | null = path;
-  while (next) {
-    const response: ApiResponse = await get(next, tokenFor);
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-    pages.push(response.body);
-    next = response.body.links.next ? response.body.links.next.slice(api.url.length) : null;
-    expect(pages.length).toBeLessThan(100);
-  }
-  return pages;
-}
+const walk = (path: string, tokenFor = token) => walkPages(api, path, tokenFor, 100);
 
 describe('daily energy', () => {
   let january: any;

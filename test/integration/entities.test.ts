@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { expectProblem } from '../support/requests.js';
+import { expectProblem, walkPages } from '../support/requests.js';
 
 let api: TestApi;
 let tokenA: string;
@@ -167,20 +167,13 @@ describe('entities', () => {
       const type = i % 3 === 0 ? 'CP' : 'EV';
       ids.push((await api.request('POST', '/v1/entities', { token, body: { type, name: `E${i}` } })).body.id);
     }
-    const seen: string[] = [];
-    let path: string | null = '/v1/entities?pageSize=3';
-    let pages = 0;
-    while (path) {
-      const page: any = await api.request('GET', path, { token });
-      expect(page.status).toBe(200);
-      expect(page.body.meta.pageSize).toBe(3);
-      expect(page.body.data.length).toBeLessThanOrEqual(3);
-      seen.push(...page.body.data.map((e: { id: string }) => e.id));
-      path = page.body.links.next ? page.body.links.next.slice(api.url.length) : null;
-      pages++;
+    const pages = await walkPages(api, '/v1/entities?pageSize=3', token);
+    for (const page of pages) {
+      expect(page.meta.pageSize).toBe(3);
+      expect(page.data.length).toBeLessThanOrEqual(3);
     }
-    expect(seen).toEqual(ids);
-    expect(pages).toBe(3); // 3 + 3 + 1, and no empty trailing page
+    expect(pages.flatMap((page) => page.data.map((e: { id: string }) => e.id))).toEqual(ids);
+    expect(pages).toHaveLength(3); // 3 + 3 + 1, and no empty trailing page
 
     const cps = await api.request('GET', '/v1/entities?type=CP', { token });
     expect(cps.body.data.map((e: { id: string }) => e.id)).toEqual([ids[0], ids[3], ids[6]]);

@@ -9,7 +9,7 @@ import type { Reading } from '../../shared/readings/model.js';
 import { simulateEntity } from '../simulator/simulate.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { asStored, chunks, type ReadingBody, shiftToRecent, toReadingBody } from '../support/readings.js';
-import { createEntity } from '../support/requests.js';
+import { createEntity, walkPages } from '../support/requests.js';
 
 let api: TestApi;
 let tokenA: string;
@@ -32,15 +32,8 @@ const post = (token: string, entityId: string, readings: unknown[]) =>
 
 /** Every reading of a range, following links.next. */
 async function readAll(token: string, entityId: string, query: string): Promise<any[]> {
-  const out: any[] = [];
-  let url: string | null = `/v1/entities/${entityId}/readings?${query}`;
-  while (url) {
-    const response: any = await api.request('GET', url.replace(api.url, ''), { token });
-    expect(response.status).toBe(200);
-    out.push(...response.body.data);
-    url = response.body.links.next;
-  }
-  return out;
+  const pages = await walkPages(api, `/v1/entities/${entityId}/readings?${query}`, token);
+  return pages.flatMap((page) => page.data);
 }
 
 /** One-minute EV telemetry with every field, ending two hours ago. */

@@ -18,7 +18,7 @@ import {
   validateEvchartRow,
 } from '../schemas/validators.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { createEntity, expectProblem, registerCharger } from '../support/requests.js';
+import { createEntity, expectProblem, registerCharger, walkPages } from '../support/requests.js';
 import {
   recordDynamoCalls,
   sessionAt,
@@ -158,16 +158,12 @@ describe('Atlas', () => {
   });
 
   it('pages exactly like the default listing', async () => {
-    const ids: string[] = [];
-    let path: string | null = entityPath(cp, `${MARCH}&format=atlas&pageSize=2`);
-    while (path) {
-      const response = await get(path);
-      expect(response.status).toBe(200);
-      expect(response.body.meta.pageSize).toBe(2);
-      ids.push(...response.body.data.map((item: any) => item.session_id));
-      path = response.body.links.next ? response.body.links.next.slice(api.url.length) : null;
-      if (path) expect(new URL(`${api.url}${path}`).searchParams.get('format')).toBe('atlas');
+    const pages = await walkPages(api, entityPath(cp, `${MARCH}&format=atlas&pageSize=2`), token);
+    for (const page of pages) {
+      expect(page.meta.pageSize).toBe(2);
+      if (page.links.next) expect(new URL(page.links.next).searchParams.get('format')).toBe('atlas');
     }
+    const ids = pages.flatMap((page) => page.data.map((item: any) => item.session_id));
     expect(ids).toEqual(cpSessions.map((s) => s.id));
   });
 });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChargeSessionRecord } from '../../shared/sessions/model.js';
 import { type ApiResponse, startTestApi, type TestApi } from '../support/api.js';
-import { createEntity, expectProblem } from '../support/requests.js';
+import { createEntity, expectProblem, walkPages } from '../support/requests.js';
 import { recordDynamoCalls, sessionAt, type TestEntity, writeSessions } from '../support/sessions.js';
 
 let api: TestApi;
@@ -52,20 +52,7 @@ afterAll(() => api.close());
 
 const relative = (url: string) => url.slice(api.url.length);
 
-/** Follows links.next from `path` to the end; returns every page's body. */
-async function walk(path: string, token = tokenA) {
-  const pages: any[] = [];
-  let next: string | null = path;
-  while (next) {
-    const response: ApiResponse = await api.request('GET', next, { token });
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-    pages.push(response.body);
-    expect(response.body.meta.continuationToken === null).toBe(response.body.links.next === null);
-    next = response.body.links.next ? relative(response.body.links.next) : null;
-    expect(pages.length).toBeLessThan(500);
-  }
-  return pages;
-}
+const walk = (path: string, token = tokenA) => walkPages(api, path, token);
 
 const byStartThenEntity = (a: ChargeSessionRecord, b: ChargeSessionRecord) =>
   a.start === b.start ? a.entityId.localeCompare(b.entityId) : a.start.localeCompare(b.start);

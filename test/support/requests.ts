@@ -12,6 +12,29 @@ export interface Requester {
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
 }
 
+/**
+ * Follows a listing's links.next from `path` to the end and returns every page's body, each a 200 whose
+ * continuation token is given exactly when a next link is. `api.url` is the base the links carry.
+ */
+export async function walkPages(
+  api: Requester & { url: string },
+  path: string,
+  token: string,
+  maxPages = 500,
+): Promise<any[]> {
+  const pages: any[] = [];
+  let next: string | null = path;
+  while (next) {
+    const response: ApiResponse = await api.request('GET', next, { token });
+    expect(response.status, response.text.slice(0, 500)).toBe(200);
+    pages.push(response.body);
+    expect(response.body.meta.continuationToken === null).toBe(response.body.links.next === null);
+    next = response.body.links.next ? String(response.body.links.next).slice(api.url.length) : null;
+    expect(pages.length).toBeLessThan(maxPages);
+  }
+  return pages;
+}
+
 /** A charger code no other test uses (public codes are global, across tenants). */
 export function freshChargerCode(): string {
   return `F${randomBytes(4).toString('hex').toUpperCase()}`.slice(0, 9);
