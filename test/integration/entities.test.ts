@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { expectProblem, walkPages } from '../support/requests.js';
+import { createEntity, expectProblem, walkPages } from '../support/requests.js';
 
 let api: TestApi;
 let tokenA: string;
@@ -283,16 +283,12 @@ describe('request bodies over HTTP', () => {
 describe('deleting an entity', () => {
   it('removes its readings, sessions, rollups and capture entry, and a DELETE interrupted midway can be sent again', async () => {
     const token = await api.token('tenant-cascade');
-    const ev = (
-      await api.request('POST', '/v1/entities', {
-        token,
-        body: { type: 'EV', name: 'Short-lived', capabilities: ['power'] },
-      })
-    ).body;
-    await api.request('PATCH', `/v1/entities/${ev.id}/features`, {
+    const ev = await createEntity(
+      api,
       token,
-      body: { feature: 'CaptureChargeSessions', enabled: true },
-    });
+      { type: 'EV', name: 'Short-lived', capabilities: ['power'] },
+      { capture: true },
+    );
     const now = Date.now();
     const readings = Array.from({ length: 120 }, (_, i) => ({
       timestamp: new Date(now - 3 * 3_600_000 + i * 60_000).toISOString(),
@@ -394,12 +390,7 @@ describe('deleting an entity', () => {
 
   it('answers 202 with what it removed when time runs short, and the next DELETE finishes the job', async () => {
     const token = await api.token('tenant-big');
-    const ev = (
-      await api.request('POST', '/v1/entities', {
-        token,
-        body: { type: 'EV', name: 'Long history', capabilities: ['power'] },
-      })
-    ).body;
+    const ev = await createEntity(api, token, { type: 'EV', name: 'Long history', capabilities: ['power'] });
     const now = Date.now();
     const readings = Array.from({ length: 60 }, (_, i) => ({
       timestamp: new Date(now - 2 * 3_600_000 + i * 60_000).toISOString(),
