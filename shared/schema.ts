@@ -4,6 +4,7 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { regexes } from 'zod/v4/core';
+import { isUuid } from './ids.js';
 
 // zod/mini ships without messages ("Invalid input" for everything); our problem documents carry zod's
 // English ones. shared/http/validation.ts imports this module, so they are set before a request is parsed.
@@ -39,6 +40,20 @@ export const nameString = (max: number) =>
     }),
     z.meta({ pattern: NAME_PATTERN }),
   );
+
+/**
+ * An id of ours (a UUID), e.g. `uuidString('an entity id')`. Any case is accepted (RFC 9562: UUIDs compare
+ * case-insensitively) and read in lower case, the form stored in every key; anything else is refused as
+ * `invalid_uuid`, so no key is ever built from arbitrary text.
+ */
+export const uuidString = (what: string) =>
+  z
+    .string()
+    .check(
+      z.toLowerCase(),
+      z.refine(isUuid, { message: `Not ${what} (a UUID).`, params: { code: 'invalid_uuid' } }),
+      z.meta({ format: 'uuid' }),
+    );
 
 /** A number in `min`–`max`, both inclusive. */
 export const boundedNumber = (min: number, max: number) => z.number().check(z.minimum(min), z.maximum(max));

@@ -2,7 +2,7 @@
 
 import * as z from 'zod/mini';
 import { pageQueryFields, pageSchema } from '../http/pagination.js';
-import { boundedNumber, nameString } from '../schema.js';
+import { boundedNumber, nameString, uuidString } from '../schema.js';
 import { isIanaTimeZone } from '../time-zones.js';
 
 export const ENTITY_TYPES = ['EV', 'CP'] as const;
@@ -136,8 +136,14 @@ export const Entity = z
 export const EntityPage = pageSchema(Entity, 'EntityPage');
 
 export const EntityIdParams = z.strictObject({
-  entityId: z.string().check(z.meta({ description: 'The entity id (a UUID).' })),
+  entityId: uuidString('an entity id').check(z.meta({ description: 'The entity id (a UUID).' })),
 });
+
+/** A listing's `entityId` query parameter: only that entity's `items`, read from its own partition. */
+export const entityIdFilter = (items: string) =>
+  z
+    .optional(uuidString('an entity id'))
+    .check(z.meta({ description: `Only this entity's ${items} (read from its own partition).` }));
 
 export const ListEntitiesQuery = z.strictObject({
   ...pageQueryFields,

@@ -24,9 +24,18 @@ export function entityNotFound(entityId: string): NotFoundError {
   return new NotFoundError('entity_not_found', `No entity with id '${entityId}' exists.`);
 }
 
+/**
+ * An id that is not a UUID names no entity: its 404, before any key is built from arbitrary text. (The
+ * HTTP routes refuse such ids with a 400 already; this guards every other caller.)
+ */
+export function assertEntityId(entityId: string): void {
+  if (!isUuid(entityId)) throw entityNotFound(entityId);
+}
+
 /** The tenant's entity, or a 404. Ids that are not UUIDs cannot exist, so they are a 404 too. */
 export async function requireEntity(tenantId: string, entityId: string): Promise<EntityRecord> {
-  const entity = isUuid(entityId) ? await store.getEntity(tenantId, entityId) : undefined;
+  assertEntityId(entityId);
+  const entity = await store.getEntity(tenantId, entityId);
   if (!entity) throw entityNotFound(entityId);
   return entity;
 }

@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import { pageQueryFields, pageSchema } from '../http/pagination.js';
 import { COORDINATE_DECIMALS, roundTo } from '../numbers.js';
-import { boundedNumber, nameString } from '../schema.js';
+import { boundedNumber, nameString, uuidString } from '../schema.js';
 import { MIN_RADIUS_METERS } from './match.js';
 
 /** Beyond this a "place" is a district: matching a session to it would say nothing useful. */
@@ -64,7 +64,7 @@ export type LocationResource = z.output<typeof Location>;
 export const LocationPage = pageSchema(Location, 'LocationPage');
 
 export const LocationIdParams = z.strictObject({
-  locationId: z.string().check(z.meta({ description: 'The location id (a UUID).' })),
+  locationId: uuidString('a location id').check(z.meta({ description: 'The location id (a UUID).' })),
 });
 
 export const ListLocationsQuery = z.strictObject({ ...pageQueryFields });

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PaymentRefs } from '../public-charging/session.js';
 import { documentClient, tableName } from '../storage/client.js';
-import { isConditionFailure } from '../storage/conditions.js';
+import { conditionalWrite, isConditionFailure } from '../storage/conditions.js';
 import type { CaptureResult, HoldRequest, PaymentProvider } from './provider.js';
 
 export const LOCAL_PUBLISHABLE_KEY = 'pk_local_evsessions';
@@ -42,8 +42,8 @@ async function conditionalUpdate(
   condition: string,
   values: Record<string, unknown>,
 ): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: holdKey(paymentId),
@@ -52,12 +52,8 @@ async function conditionalUpdate(
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: values,
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 function refsOf(hold: HoldItem): PaymentRefs {

@@ -9,6 +9,7 @@
 import { mapConcurrent } from '../concurrency.js';
 import { CAPTURE_SHARDS, type CaptureShardPage, listCaptureShard } from '../storage/entities.js';
 import type { Position } from '../storage/page.js';
+import { retryTransient } from '../storage/retry.js';
 import { encodeJobMessage } from './messages.js';
 
 /** SQS takes at most ten messages per SendMessageBatch. */
@@ -17,7 +18,7 @@ export const SEND_BATCH_MAX = 10;
 export const SEND_ATTEMPTS = 6;
 /** First backoff before resending refused entries; doubles each time (50, 100, 200, 400, 800 ms). */
 export const SEND_BACKOFF_MS = 50;
-/** Reads of one index page (the first and its retries) before the run fails. */
+/** Reads of one index page (the first and its retries) before a transient failure fails the run. */
 export const PAGE_READ_ATTEMPTS = 4;
 /** Batches in flight per shard: 16 shards × 4 = 64 concurrent SendMessageBatch calls at most. */
 export const SENDS_IN_FLIGHT_PER_SHARD = 4;
@@ -136,18 +137,15 @@ export async function planDailyRun(
   const asOf = run.asOf.toISOString();
   const counters: Counters = { pages: 0, entities: 0, sendCalls: 0, resentEntries: 0 };
 
-  // A page read that fails after the SDK's own retries is read again: one bad page need not cost the
-  // whole run (whose retry would enqueue every entity a second time).
-  const readPage = async (shard: number, startKey: Position | undefined) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await readShard(shard, startKey, deps.pageLimit);
-      } catch (error) {
-        if (attempt >= PAGE_READ_ATTEMPTS) throw error;
-        await send.sleep(SEND_BACKOFF_MS * 2 ** (attempt - 1));
-      }
-    }
-  };
+  // A page read that DynamoDB throttled or failed transiently, after the SDK's own retries, is read again:
+  // one bad page need not cost the whole run (whose retry would enqueue every entity a second time). Any
+  // other failure (a denied or malformed request) fails the run at once: reading again cannot help.
+  const readPage = (shard: number, startKey: Position | undefined) =>
+    retryTransient(() => readShard(shard, startKey, deps.pageLimit), {
+      attempts: PAGE_READ_ATTEMPTS,
+      baseMs: SEND_BACKOFF_MS,
+      sleep: send.sleep,
+    });
 
   const planShard = async (shard: number) => {
     let startKey: Position | undefined;

@@ -170,9 +170,11 @@ export const ChargerConfig = z
   .strictObject({
     publicCode: PublicCode,
     name: nameString(100).check(z.meta({ example: 'Keizersgracht 42' })),
-    entityId: z
-      .uuid()
-      .check(z.meta({ description: 'The CP entity this charger is (its measured sessions go there).' })),
+    entityId: z.uuid().check(
+      // Any case is a UUID; keys hold the lower-case form.
+      z.toLowerCase(),
+      z.meta({ description: 'The CP entity this charger is (its measured sessions go there).' }),
+    ),
     public: z
       .boolean()
       .check(z.meta({ description: 'Open to public charging; a non-public charger answers 404.' })),

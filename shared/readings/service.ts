@@ -3,11 +3,10 @@
 
 import { mapConcurrent } from '../concurrency.js';
 import { config } from '../config.js';
-import { entityNotFound } from '../entities/service.js';
+import { assertEntityId, entityNotFound, requireEntity } from '../entities/service.js';
 import { ServiceUnavailableError, ValidationError } from '../errors.js';
-import { isUuid } from '../ids.js';
 import * as entities from '../storage/entities.js';
-import type { Page, Position } from '../storage/page.js';
+import { mapPage, type Page, type Position } from '../storage/page.js';
 import {
   isSettledView,
   loadSegments,
@@ -16,7 +15,7 @@ import {
   type StoredSegment,
   storeSegment,
 } from '../storage/readings.js';
-import { getTenantSettings } from '../storage/tenant-settings.js';
+import { exactLocationsFor } from '../tenants/service.js';
 import {
   BUCKET_MS,
   bucketTtlSeconds,
@@ -29,9 +28,10 @@ import {
   retentionMs,
   timeErrorsProblem,
   toReading,
+  toReadingResource,
 } from './domain.js';
 import type { Reading } from './model.js';
-import type { IngestResult, ReadingInput } from './schemas.js';
+import type { IngestResult, ReadingInput, ReadingResource } from './schemas.js';
 
 /** Buckets written at once per request: a 1,000-reading day spans 24; this keeps a request to a few round trips. */
 const WRITE_CONCURRENCY = 8;
@@ -84,8 +84,7 @@ export async function ingestReadings(
       extensions: problem.extensions,
     });
   }
-  // Not a UUID: no such entity, and no Query on a partition key built from arbitrary text.
-  if (!isUuid(entityId)) throw entityNotFound(entityId);
+  assertEntityId(entityId);
   const plan = planBatch(readings);
   const runs = bucketRuns([...plan.buckets.keys()]);
   // The entity and the touched hours are read together (one round trip): a Query of a partition the
@@ -190,7 +189,23 @@ export async function listReadingsPage(
   return { items, nextKey: next as unknown as Position };
 }
 
-/** Whether the tenant's readings may show exact coordinates. */
-export async function exactLocationsFor(tenantId: string): Promise<boolean> {
-  return (await getTenantSettings(tenantId)).exactLocations;
+/**
+ * One page of an entity's readings as the API shows them. The entity (404 when the tenant has none), the
+ * tenant's location setting and the first Query go out together: a page is one round trip. Locations are
+ * withheld unless the tenant's exact-locations setting is on.
+ */
+export async function listEntityReadings(
+  tenantId: string,
+  entityId: string,
+  range: { start: string; end?: string | undefined },
+  page: { pageSize: number; startKey: Position | undefined },
+  now: Date,
+): Promise<Page<ReadingResource>> {
+  assertEntityId(entityId);
+  const [readings, , exactLocations] = await Promise.all([
+    listReadingsPage(tenantId, entityId, range, page, now),
+    requireEntity(tenantId, entityId),
+    exactLocationsFor(tenantId),
+  ]);
+  return mapPage(readings, (reading) => toReadingResource(reading, exactLocations));
 }

@@ -1,9 +1,8 @@
 // The daily-energy listing's request and response schemas: validation, TypeScript types and OpenAPI in one.
 
 import * as z from 'zod/mini';
-import { EntityType } from '../entities/schemas.js';
+import { EntityType, entityIdFilter } from '../entities/schemas.js';
 import { pageQueryFields, pageSchema, pageSizeParameter } from '../http/pagination.js';
-import { isUuid } from '../ids.js';
 import { MAX_RANGE_DAYS } from '../sessions/query.js';
 import { daysBetween, isCalendarDate } from './calendar.js';
 
@@ -34,15 +33,7 @@ export const DailyEnergyQuery = z
       `The day after the last (exclusive), at most ${DAILY_ENERGY_MAX_DAYS} days after start.`,
       '2026-02-01',
     ),
-    entityId: z
-      .optional(
-        z
-          .string()
-          .check(
-            z.refine(isUuid, { message: 'Not an entity id (a UUID).', params: { code: 'invalid_uuid' } }),
-          ),
-      )
-      .check(z.meta({ description: "Only this entity's days (read from its own partition)." })),
+    entityId: entityIdFilter('days'),
     pageSize: pageSizeParameter(
       DAILY_ENERGY_MAX_PAGE_SIZE,
       DAILY_ENERGY_DEFAULT_PAGE_SIZE,

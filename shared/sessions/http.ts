@@ -3,7 +3,7 @@
 // shaping parameter, then either a JSON page (one Query) or a CSV file (Queries until a cap) is written.
 
 import type { EntityRecord } from '../entities/domain.js';
-import { entityNotFound, requireEntity } from '../entities/service.js';
+import { requireEntity } from '../entities/service.js';
 import {
   derConnectCsv,
   EXPORT_FORMAT_INFO,
@@ -15,9 +15,6 @@ import { type CursorBinding, openCursor, sealCursor } from '../http/cursor.js';
 import { cursorSecret } from '../http/cursor-secret.js';
 import { nextPageUrl, paginate } from '../http/pagination.js';
 import { implement, type RouteResult } from '../http/route.js';
-import { isUuid } from '../ids.js';
-import { listChargerRegistrations } from '../storage/chargers.js';
-import { getTenantSettings } from '../storage/tenant-settings.js';
 import { buildCsvResponse } from './csv-response.js';
 import { csvHttpContext, evchartHttpContext, JSON_EXPORT_CONTEXT } from './export-context.js';
 import { type ChargeSessionRecord, toChargeSessionResource } from './model.js';
@@ -34,7 +31,7 @@ import {
 } from './query.js';
 import { listEntitySessionsRoute, listSessionsRoute } from './routes.js';
 import type { EntitySessionsQuery } from './schemas.js';
-import { EntityNameCache, type SessionSelection, sessionSource } from './service.js';
+import { EntityNameCache, evchartRegistrations, type SessionSelection, sessionSource } from './service.js';
 
 /** The representation depends on Accept, so caches must key on it. */
 const VARY = { Vary: 'Accept' };
@@ -66,17 +63,6 @@ export function bindingQuery(operation: string, parameters: Record<string, strin
     if (value !== undefined) params.set(name, value);
   }
   return `${operation}?${params.toString()}`;
-}
-
-/**
- * Exact positions are served only while the tenant's exact-locations setting is on: a position stored
- * while it was on is withheld once it is switched off (privacy by default, whatever was stored).
- */
-export function withLocationPolicy(
-  sessions: ChargeSessionRecord[],
-  exactLocations: boolean,
-): ChargeSessionRecord[] {
-  return exactLocations ? sessions : sessions.map((s) => (s.position ? { ...s, position: null } : s));
 }
 
 function jsonItem(representation: Representation): (session: ChargeSessionRecord) => unknown {
@@ -137,14 +123,10 @@ async function jsonPage({ request, pageSize, binding, linkQuery }: Prepared, rep
     url: request.url,
     query: linkQuery,
     fetch: async (startKey) => {
-      // The entity read, the tenant's settings and the Query go out together: a page is one round trip.
-      const [entity, sessions, settings] = await Promise.all([
-        request.entity?.(),
-        source.fetch(startKey, pageSize),
-        getTenantSettings(request.tenantId),
-      ]);
+      // The entity read goes out with the Query (and the tenant's settings): a page is one round trip.
+      const [entity, sessions] = await Promise.all([request.entity?.(), source.fetch(startKey, pageSize)]);
       if (entity) assertFormatApplies(representation, entity.type, `entity ${entity.id}`);
-      return { ...sessions, items: withLocationPolicy(sessions.items, settings.exactLocations) };
+      return sessions;
     },
     map: jsonItem(representation),
   });
@@ -173,18 +155,13 @@ async function csvPage(
   // per response: the chargers of the one entity exported, or of the whole tenant for a fleet export.
   const [entity, chargers] = await Promise.all([
     request.entity?.(),
-    format === 'evchart' ? listChargerRegistrations(request.tenantId, selection.entityId) : undefined,
+    format === 'evchart' ? evchartRegistrations(request.tenantId, selection.entityId) : undefined,
   ]);
   if (entity) {
     assertFormatApplies(format, entity.type, `entity ${entity.id}`);
     names.remember(entity.id, entity.name);
   }
   const source = sessionSource(selection);
-  let exactLocationsSetting: Promise<boolean> | undefined;
-  const exactLocations = () => {
-    exactLocationsSetting ??= getTenantSettings(request.tenantId).then((s) => s.exactLocations);
-    return exactLocationsSetting;
-  };
   const evchart = chargers ? evchartHttpContext(chargers) : undefined;
   const csvContext = csvHttpContext((id) => names.name(id));
   const result = await buildCsvResponse({
@@ -193,7 +170,6 @@ async function csvPage(
     position: source.position,
     onPage: async (sessions) => {
       if (!evchart) await names.load(sessions);
-      if (!(await exactLocations())) for (const session of sessions) session.position = null;
     },
     write: (sessions) => (evchart ? evchartCsv(sessions, evchart) : derConnectCsv(sessions, csvContext)),
     maxRows: pageSize,
@@ -220,8 +196,6 @@ async function csvPage(
 
 export const sessionHandlers = [
   implement(listEntitySessionsRoute, async ({ caller, params, query, headers, now, baseUrl }) => {
-    // Not a UUID: no such entity, and no Query on a partition key built from arbitrary text.
-    if (!isUuid(params.entityId)) throw entityNotFound(params.entityId);
     return listSessions({
       operation: 'listEntitySessions',
       tenantId: caller.tenantId,

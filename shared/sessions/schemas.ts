@@ -3,7 +3,7 @@
 // checks are the JSON Schemas built from the public sources in test/schemas/, which the tests apply.
 
 import * as z from 'zod/mini';
-import { EntityType } from '../entities/schemas.js';
+import { EntityType, entityIdFilter } from '../entities/schemas.js';
 import {
   BECKN_CONNECTOR_TYPES,
   BECKN_CONTEXT,
@@ -14,7 +14,6 @@ import {
 import { DER_CONNECT_CSV_COLUMNS, EVCHART_MODULE2_COLUMNS, EXPORT_FORMATS } from '../exports/index.js';
 import { PAYMENT_TYPES } from '../exports/session-facts.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageQueryFields, pageSchema } from '../http/pagination.js';
-import { isUuid } from '../ids.js';
 import { boundedNumber } from '../schema.js';
 import { ChargeSessionResource } from './model.js';
 import { CSV_MAX_ROWS, instantParameter, MAX_RANGE_DAYS, rangeProblem } from './query.js';
@@ -65,15 +64,7 @@ export const EntitySessionsQuery = z.strictObject(sessionQueryFields).check(z.su
 export const FleetSessionsQuery = z
   .strictObject({
     ...sessionQueryFields,
-    entityId: z
-      .optional(
-        z
-          .string()
-          .check(
-            z.refine(isUuid, { message: 'Not an entity id (a UUID).', params: { code: 'invalid_uuid' } }),
-          ),
-      )
-      .check(z.meta({ description: "Only this entity's sessions (read from its own partition)." })),
+    entityId: entityIdFilter('sessions'),
     type: z.optional(EntityType).check(
       z.meta({
         description:

@@ -4,6 +4,8 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../auth/scopes.js';
 import { documentClient, tableName } from './client.js';
+import { conditionalWrite } from './conditions.js';
+import { queryAll } from './page.js';
 
 export interface ApiTokenRecord {
   tokenId: string;
@@ -70,22 +72,13 @@ export async function findApiTokenByHash(tokenHash: string): Promise<ApiTokenRec
 }
 
 export async function listApiTokens(tenantId: string): Promise<ApiTokenRecord[]> {
-  const records: ApiTokenRecord[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': apiTokenKeys.tenantPartition(tenantId) },
-        ExclusiveStartKey,
-      }),
-    );
-    records.push(...(page.Items ?? []).map(fromItem));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return records;
+  const items = await queryAll({
+    TableName: tableName(),
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': apiTokenKeys.tenantPartition(tenantId) },
+  });
+  return items.map(fromItem);
 }
 
 /** Marks a token revoked; returns false when the tenant has no token with that id. */
@@ -101,8 +94,9 @@ export async function revokeApiToken(tenantId: string, tokenId: string, revokedA
   );
   const item = Items?.[0];
   if (!item) return false;
-  try {
-    await documentClient().send(
+  // Revoked already (or deleted since the read): the first revocation time stands; the answer is the same.
+  await conditionalWrite(
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: { pk: item.pk, sk: item.sk },
@@ -112,9 +106,7 @@ export async function revokeApiToken(tenantId: string, tokenId: string, revokedA
           'attribute_exists(pk) AND (attribute_not_exists(revokedAt) OR attribute_type(revokedAt, :null))',
         ExpressionAttributeValues: { ':at': revokedAt, ':null': 'NULL' },
       }),
-    );
-  } catch (error) {
-    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
-  }
+    ),
+  );
   return true;
 }

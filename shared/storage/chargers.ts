@@ -9,13 +9,7 @@
 // belongs to (how a charger's first TransactionEvent finds its session), and `CMD#<commandId>`, the
 // OCPP requests waiting for the operator's CSMS to send (RequestStartTransaction/RequestStopTransaction).
 
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  type PutCommandInput,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import type {
   ChargerConnector,
   ChargerRecord,
@@ -23,8 +17,8 @@ import type {
   EvchartRegistration,
 } from '../public-charging/charger.js';
 import { documentClient, tableName } from './client.js';
-import { isConditionFailure } from './conditions.js';
-import { mapPage, type Page, type Position, queryPage } from './page.js';
+import { conditionalWrite } from './conditions.js';
+import { mapPage, type Page, type Position, queryAll, queryPage } from './page.js';
 
 export const chargerKeys = {
   partition: (code: string) => `CHARGER#${code}`,
@@ -93,13 +87,7 @@ export async function getCharger(code: string): Promise<ChargerRecord | undefine
 }
 
 async function conditionalPut(input: Omit<PutCommandInput, 'TableName'>): Promise<boolean> {
-  try {
-    await documentClient().send(new PutCommand({ ...input, TableName: tableName() }));
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return conditionalWrite(documentClient().send(new PutCommand({ ...input, TableName: tableName() })));
 }
 
 /** Creates the charger; false when any tenant already has a charger with this code. */
@@ -121,20 +109,16 @@ export function replaceCharger(charger: ChargerRecord, expectedVersion: number):
 
 /** Deletes the charger if it still has `expectedVersion`. */
 export async function deleteCharger(code: string, expectedVersion: number): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new DeleteCommand({
         TableName: tableName(),
         Key: chargerKeys.primary(code),
         ConditionExpression: 'version = :expected',
         ExpressionAttributeValues: { ':expected': expectedVersion },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** One page of a tenant's chargers by code: one Query on GSI1. */
@@ -166,39 +150,28 @@ export async function listChargerRegistrations(
   tenantId: string,
   entityId?: string,
 ): Promise<ChargerRegistrationView[]> {
-  const chargers: ChargerRegistrationView[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ...(entityId === undefined ? {} : { FilterExpression: '#entity = :entity' }),
-        ExpressionAttributeValues: {
-          ':pk': chargerKeys.tenantPartition(tenantId),
-          ...(entityId === undefined ? {} : { ':entity': entityId }),
-        },
-        ProjectionExpression: '#code, #entity, #evchart, #connectors',
-        ExpressionAttributeNames: {
-          '#code': 'publicCode',
-          '#entity': 'entityId',
-          '#evchart': 'evchart',
-          '#connectors': 'connectors',
-        },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      chargers.push({
-        publicCode: item.publicCode as string,
-        entityId: item.entityId as string,
-        ...registrationFromItem(item),
-      });
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return chargers;
+  const items = await queryAll({
+    TableName: tableName(),
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ...(entityId === undefined ? {} : { FilterExpression: '#entity = :entity' }),
+    ExpressionAttributeValues: {
+      ':pk': chargerKeys.tenantPartition(tenantId),
+      ...(entityId === undefined ? {} : { ':entity': entityId }),
+    },
+    ProjectionExpression: '#code, #entity, #evchart, #connectors',
+    ExpressionAttributeNames: {
+      '#code': 'publicCode',
+      '#entity': 'entityId',
+      '#evchart': 'evchart',
+      '#connectors': 'connectors',
+    },
+  });
+  return items.map((item) => ({
+    publicCode: item.publicCode as string,
+    entityId: item.entityId as string,
+    ...registrationFromItem(item),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -282,21 +255,12 @@ export async function putCommand(command: ChargerCommandRecord): Promise<void> {
 
 /** The charger's waiting commands, oldest first (at most a few: one per connector and session). */
 export async function listCommands(code: string, nowEpochSeconds: number): Promise<ChargerCommandRecord[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': chargerKeys.partition(code), ':prefix': 'CMD#' },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll({
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': chargerKeys.partition(code), ':prefix': 'CMD#' },
+    ConsistentRead: true,
+  });
   return items
     .map(commandFromItem)
     .filter((command) => command.expiresAt > nowEpochSeconds)

@@ -15,6 +15,7 @@ import type { EntityRecord, FeatureRecord } from '../entities/domain.js';
 import type { EntityType, FeatureName } from '../entities/schemas.js';
 import { ServiceUnavailableError } from '../errors.js';
 import { documentClient, tableName } from './client.js';
+import { conditionalWrite, isConditionFailure } from './conditions.js';
 import { mapPage, type Page, type Position, queryPage } from './page.js';
 
 /**
@@ -71,10 +72,6 @@ export function entityFromItem(item: Record<string, unknown>): EntityRecord {
     created: item.created as string,
     updated: item.updated as string,
   };
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 export async function putNewEntity(entity: EntityRecord): Promise<void> {
@@ -204,19 +201,15 @@ export async function listEntities(
 
 /** Deletes the entity; false when the tenant has none with that id. */
 export async function deleteEntity(tenantId: string, entityId: string): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new DeleteCommand({
         TableName: tableName(),
         Key: entityKeys.primary(tenantId, entityId),
         ConditionExpression: 'attribute_exists(pk)',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** Runs a conditional update; undefined when the condition fails (missing entity or a broken rule). */

@@ -2,9 +2,9 @@
 // (with their fleet-index entries), its daily rollups and its daily-job state — one partition each, so the
 // entity's data is removed by reading keys only and deleting in batches, never by a Scan.
 
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { BATCH_WRITE_MAX_ITEMS, batchWriteAll } from './batch.js';
-import { documentClient, tableName } from './client.js';
+import { tableName } from './client.js';
+import { queryPages } from './page.js';
 import { readingKeys } from './readings.js';
 import { rollupKeys } from './rollups.js';
 import { sessionKeys } from './sessions.js';
@@ -45,19 +45,15 @@ export async function purgeEntityData(
   const keepGoing = options.keepGoing ?? (() => true);
   let deleted = 0;
   for (const partition of entityDataPartitions(tenantId, entityId)) {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      if (!keepGoing()) return { deleted, complete: false };
-      const page = await documentClient().send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': partition },
-          ProjectionExpression: 'pk, sk',
-          ExclusiveStartKey,
-        }),
-      );
-      const deletes = (page.Items ?? []).map((key) => ({
+    if (!keepGoing()) return { deleted, complete: false };
+    const pages = queryPages({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': partition },
+      ProjectionExpression: 'pk, sk',
+    });
+    for await (const page of pages) {
+      const deletes = page.items.map((key) => ({
         DeleteRequest: { Key: { pk: key.pk, sk: key.sk } },
       }));
       const chunk =
@@ -66,8 +62,9 @@ export async function purgeEntityData(
       for (let i = 0; i < deletes.length; i += chunk) parts.push(deletes.slice(i, i + chunk));
       await Promise.all(parts.map((part) => batchWriteAll(part, 'deletes of an entity’s data')));
       deleted += deletes.length;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+      // Asked before each further page's Query (the loop's next step sends it).
+      if (page.nextKey && !keepGoing()) return { deleted, complete: false };
+    }
   }
   return { deleted, complete: true };
 }

@@ -2,10 +2,11 @@
 // id (UUIDv7, so by creation): listing a page, loading all of them for the engine and counting them are
 // each a Query of that partition.
 
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TenantLocation } from '../locations/match.js';
 import { documentClient, tableName } from './client.js';
-import { mapPage, type Page, type Position, queryPage } from './page.js';
+import { conditionalWrite } from './conditions.js';
+import { mapPage, type Page, type Position, queryAll, queryPage, queryPages } from './page.js';
 
 export interface LocationRecord extends TenantLocation {
   tenantId: string;
@@ -62,19 +63,15 @@ export async function getLocation(tenantId: string, locationId: string): Promise
 
 /** Deletes the location; false when the tenant has none with that id. */
 export async function deleteLocation(tenantId: string, locationId: string): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new DeleteCommand({
         TableName: tableName(),
         Key: locationKeys.primary(tenantId, locationId),
         ConditionExpression: 'attribute_exists(pk)',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 export async function listLocations(
@@ -95,48 +92,28 @@ export async function listLocations(
 
 /** Every location of the tenant, for matching (eventually consistent; a place added a second ago may be missed). */
 export async function listAllLocations(tenantId: string): Promise<TenantLocation[]> {
-  const out: TenantLocation[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': locationKeys.partition(tenantId) },
-        ProjectionExpression: 'locationId, label, lat, lon, radiusMeters',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      out.push({
-        id: item.locationId as string,
-        label: item.label as string,
-        lat: item.lat as number,
-        lon: item.lon as number,
-        radiusMeters: item.radiusMeters as number,
-      });
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return out;
+  const items = await queryAll({
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': locationKeys.partition(tenantId) },
+    ProjectionExpression: 'locationId, label, lat, lon, radiusMeters',
+  });
+  return items.map((item) => {
+    const { id, label, lat, lon, radiusMeters } = locationFromItem(item);
+    return { id, label, lat, lon, radiusMeters };
+  });
 }
 
 /** How many locations the tenant has (a COUNT Query: it reads them, but returns no items). */
 export async function countLocations(tenantId: string): Promise<number> {
   let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': locationKeys.partition(tenantId) },
-        Select: 'COUNT',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const page of queryPages({
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': locationKeys.partition(tenantId) },
+    Select: 'COUNT',
+  })) {
+    count += page.count;
+  }
   return count;
 }

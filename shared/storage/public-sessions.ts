@@ -14,12 +14,12 @@
 //   reads the shards for everything due up to now. Final sessions without pending effects leave it.
 // - GSI2 `T#<tenant>#CHARGER#<code>#PSESSIONS` / `<createdAt>#<id>`: the operator's list per charger.
 
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nextTimeout, type SessionEffect, sessionTokenExpiresAt } from '../public-charging/lifecycle.js';
 import type { PublicSessionRecord } from '../public-charging/session.js';
 import { documentClient, tableName } from './client.js';
-import { isConditionFailure } from './conditions.js';
-import { mapPage, type Page, type Position, queryPage } from './page.js';
+import { conditionalWrite } from './conditions.js';
+import { mapPage, type Page, type Position, queryAll, queryPage } from './page.js';
 
 /** Due entries are spread over this many GSI1 partitions; the sweeper queries them all every minute. */
 export const DUE_SHARDS = 8;
@@ -140,8 +140,8 @@ export async function writeSession(
   pendingEffects: SessionEffect[],
   now: Date,
 ): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new PutCommand({
         TableName: tableName(),
         Item: sessionToItem(record, pendingEffects, now),
@@ -152,12 +152,8 @@ export async function writeSession(
               ExpressionAttributeValues: { ':expected': expectedVersion },
             }),
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -187,8 +183,8 @@ export async function clearPendingEffects(
   } else {
     removes.push('gsi1pk', 'gsi1sk');
   }
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: publicSessionKeys.primary(record.id),
@@ -201,30 +197,22 @@ export async function clearPendingEffects(
         ConditionExpression: 'version = :version',
         ExpressionAttributeValues: values,
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** Removes a session that was never handed out (its connector claim lost), if still at `version`. */
 export async function deleteUnclaimedSession(sessionId: string, version: number): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new DeleteCommand({
         TableName: tableName(),
         Key: publicSessionKeys.primary(sessionId),
         ConditionExpression: 'version = :version',
         ExpressionAttributeValues: { ':version': version },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -258,28 +246,21 @@ export async function findSessionIdByTokenHash(tokenHash: string): Promise<strin
 
 /** Ids of sessions due at or before `now` in one shard, oldest due first (GSI1, eventually consistent). */
 export async function listDueSessionIds(shard: number, now: Date, limit: number): Promise<string[]> {
-  const ids: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :until',
-        ExpressionAttributeValues: {
-          ':pk': publicSessionKeys.duePartition(shard),
-          // `<dueAt>#<id>`: every entry due at or before now sorts below `<now>#~`.
-          ':until': `${now.toISOString()}#~`,
-        },
-        ProjectionExpression: 'pk',
-        Limit: Math.min(limit - ids.length, 100),
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) ids.push(String(item.pk).slice('PSESSION#'.length));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && ids.length < limit);
-  return ids;
+  const items = await queryAll(
+    {
+      TableName: tableName(),
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :until',
+      ExpressionAttributeValues: {
+        ':pk': publicSessionKeys.duePartition(shard),
+        // `<dueAt>#<id>`: every entry due at or before now sorts below `<now>#~`.
+        ':until': `${now.toISOString()}#~`,
+      },
+      ProjectionExpression: 'pk',
+    },
+    { maxItems: limit, pageLimit: 100 },
+  );
+  return items.map((item) => String(item.pk).slice('PSESSION#'.length));
 }
 
 /** One page of a charger's public sessions of this tenant, newest first: one Query on GSI2. */

@@ -14,11 +14,13 @@
 // still new. That keeps `accepted` exact under concurrency (no reading is counted by two requests) and
 // no instant stored twice.
 
-import { PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeSegment, encodeSegment } from '../readings/codec.js';
 import { bucketOf, mergeDisjoint, mergeSegments } from '../readings/domain.js';
 import type { Reading } from '../readings/model.js';
 import { documentClient, tableName } from './client.js';
+import { conditionalWrite } from './conditions.js';
+import { type QueryInput, type QueryPagesOptions, queryAll, queryPages } from './page.js';
 
 const ITEM_TYPE = 'ReadingSegment';
 
@@ -212,7 +214,7 @@ function rangeQuery(
   firstBucket: number,
   lastBucket: number,
   consistent: boolean,
-): QueryCommandInput {
+): QueryInput {
   return {
     TableName: tableName(),
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
@@ -237,18 +239,7 @@ export async function loadSegments(
   lastBucket: number,
 ): Promise<StoredSegment[]> {
   const input = rangeQuery(tenantId, entityId, firstBucket, lastBucket, true);
-  const out: StoredSegment[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-    for (const item of page.Items ?? []) out.push(segmentFromItem(item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return out;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+  return (await queryAll(input)).map(segmentFromItem);
 }
 
 /**
@@ -260,8 +251,8 @@ function isConditionFailure(error: unknown): boolean {
 export async function storeSegment(write: SegmentWrite, ttl: number): Promise<boolean> {
   const replacing = write.kind === 'replace' && write.segment !== undefined;
   const version = replacing ? write.segment!.version + 1 : 1;
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new PutCommand({
         TableName: tableName(),
         Item: {
@@ -279,12 +270,8 @@ export async function storeSegment(write: SegmentWrite, ttl: number): Promise<bo
             }
           : { ConditionExpression: 'attribute_not_exists(pk)' }),
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 export interface ReadRangeOptions {
@@ -302,6 +289,19 @@ export interface ReadRangeOptions {
   firstLimit?: number;
 }
 
+/** Limits of a read that starts small: `first`, four times more each Query, none once one reached 256. */
+function growingLimit(first: number | undefined): QueryPagesOptions['pageLimit'] {
+  if (!first) return undefined;
+  return ({ pages }) => {
+    let limit = first;
+    for (let page = 0; page < pages; page++) {
+      if (limit >= 256) return undefined;
+      limit *= 4;
+    }
+    return limit;
+  };
+}
+
 /**
  * An entity's readings in [from, to], bucket by bucket in time order, each bucket's readings in time
  * order and one per instant (the fixed shape the engine wants). Eventually consistent: half the read
@@ -315,8 +315,6 @@ export async function* readBuckets(
   const from = Math.max(options.from, options.notBefore);
   if (!(from <= options.to)) return;
   const input = rangeQuery(tenantId, entityId, bucketOf(from), bucketOf(options.to), false);
-  let limit = options.firstLimit;
-  let startKey: Record<string, unknown> | undefined;
   let bucket = Number.NaN;
   let pending: Reading[][] = [];
   const flush = () => {
@@ -324,11 +322,8 @@ export async function* readBuckets(
     pending = [];
     return inRange(merged, from, options.to);
   };
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({ ...input, ExclusiveStartKey: startKey, ...(limit ? { Limit: limit } : {}) }),
-    );
-    for (const item of page.Items ?? []) {
+  for await (const page of queryPages(input, { pageLimit: growingLimit(options.firstLimit) })) {
+    for (const item of page.items) {
       const segment = segmentFromItem(item);
       if (segment.bucket !== bucket && pending.length > 0) {
         const readings = flush();
@@ -337,9 +332,7 @@ export async function* readBuckets(
       bucket = segment.bucket;
       pending.push(segment.readings);
     }
-    startKey = page.LastEvaluatedKey;
-    if (limit !== undefined) limit = limit >= 256 ? undefined : limit * 4;
-  } while (startKey);
+  }
   if (pending.length > 0) {
     const readings = flush();
     if (readings.length > 0) yield readings;

@@ -4,12 +4,13 @@
 // days gone stale behind the job, and the lease that keeps two workers off the same entity. GSI2 holds
 // every rollup of a tenant sorted by date then entity, for the fleet listing.
 
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, type CalendarDate } from '../rollups/calendar.js';
 import type { DailyRollupRecord, DateRange, RollupWrites } from '../rollups/daily.js';
 import { batchWriteAll } from './batch.js';
 import { documentClient, tableName } from './client.js';
-import { mapPage, type Page, type Position, queryPage } from './page.js';
+import { conditionalWrite, isConditionFailure } from './conditions.js';
+import { mapPage, type Page, type Position, queryAll, queryPage } from './page.js';
 
 /** Sorts after every date, so a date range never reads it. */
 const JOB_SORT_KEY = 'JOB';
@@ -71,27 +72,18 @@ export async function readEntityRollups(
   entityId: string,
   range: DateRange,
 ): Promise<DailyRollupRecord[]> {
-  const rollups: DailyRollupRecord[] = [];
-  let startKey: Position | undefined;
-  do {
-    const result = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-        ExpressionAttributeValues: {
-          ':pk': rollupKeys.entityPartition(tenantId, entityId),
-          ':first': range.first,
-          ':last': range.last,
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    for (const item of result.Items ?? []) rollups.push(rollupFromItem(item));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return rollups;
+  const items = await queryAll({
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+    ExpressionAttributeValues: {
+      ':pk': rollupKeys.entityPartition(tenantId, entityId),
+      ':first': range.first,
+      ':last': range.last,
+    },
+    ConsistentRead: true,
+    ReturnConsumedCapacity: 'TOTAL',
+  });
+  return items.map(rollupFromItem);
 }
 
 /**
@@ -249,10 +241,6 @@ export type LeaseResult =
   | { acquired: true; state: EntityJobState }
   | { acquired: false; holder: EntityLease | undefined };
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
 /**
  * Takes the entity's lease until `nowMs + leaseMs` unless another owner holds an unexpired one; the same
  * owner (a redelivery of the message whose earlier attempt died) takes it over. The lease serialises the
@@ -347,8 +335,8 @@ export async function releaseEntityLease(release: {
     clear = ` DELETE ${STALE_MARKS} :marks`;
     values[':marks'] = new Set(release.clearStaleMarks);
   }
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: rollupKeys.jobState(release.tenantId, release.entityId),
@@ -357,12 +345,8 @@ export async function releaseEntityLease(release: {
         ExpressionAttributeValues: values,
         ReturnConsumedCapacity: 'TOTAL',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -376,8 +360,8 @@ export async function deleteEntityJobState(job: {
   entityId: string;
   leaseOwner?: string;
 }): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new DeleteCommand({
         TableName: tableName(),
         Key: rollupKeys.jobState(job.tenantId, job.entityId),
@@ -389,10 +373,6 @@ export async function deleteEntityJobState(job: {
             }),
         ReturnConsumedCapacity: 'TOTAL',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }

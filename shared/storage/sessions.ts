@@ -5,11 +5,12 @@
 // Writing is an upsert keyed by (entity, start): re-running the engine over the same readings rewrites the
 // same item with the same values and keeps the `created` of the first write, so nothing is duplicated.
 
-import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { COORDINATE_DECIMALS, QUANTITY_DECIMALS, roundTo } from '../numbers.js';
 import type { ChargeSessionRecord } from '../sessions/model.js';
 import { documentClient, tableName } from './client.js';
-import { mapPage, type Page, type Position, queryPage } from './page.js';
+import { conditionalWrite } from './conditions.js';
+import { mapPage, type Page, type Position, queryAll, queryPage } from './page.js';
 
 /** Session starts and ends are stored as ISO 8601 UTC with milliseconds, so they sort as strings. */
 export function canonicalInstant(value: string | number | Date): string {
@@ -136,8 +137,8 @@ export async function upsertSession(
     sets.push(`#${field} = :${field}`);
   }
   if (options.keepMeasured) values[':measuredSource'] = 'measured';
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: sessionKeys.primary(session.tenantId, session.entityId, start),
@@ -148,13 +149,8 @@ export async function upsertSession(
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
-    );
-    return true;
-  } catch (error) {
-    if (options.keepMeasured && error instanceof Error && error.name === 'ConditionalCheckFailedException')
-      return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -167,8 +163,8 @@ export async function deleteCalculatedSession(
   entityId: string,
   start: string,
 ): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new DeleteCommand({
         TableName: tableName(),
         Key: sessionKeys.primary(tenantId, entityId, start),
@@ -176,12 +172,8 @@ export async function deleteCalculatedSession(
         ExpressionAttributeNames: { '#source': 'source' },
         ExpressionAttributeValues: { ':calculated': 'calculated' },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 export interface SessionRange {
@@ -279,30 +271,20 @@ async function queryAllSessionItems(
   [from, to]: [string, string],
   projection?: { expression: string; names: Record<string, string> },
 ): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': sessionKeys.entityPartition(tenantId, entityId),
-          ':from': from,
-          ':to': to,
-        },
-        ...(projection
-          ? { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }
-          : {}),
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    items.push(...(result.Items ?? []));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  return queryAll({
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': sessionKeys.entityPartition(tenantId, entityId),
+      ':from': from,
+      ':to': to,
+    },
+    ...(projection
+      ? { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }
+      : {}),
+    ConsistentRead: true,
+    ReturnConsumedCapacity: 'TOTAL',
+  });
 }
 
 /**

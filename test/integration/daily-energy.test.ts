@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAggregation } from '../../infra/local/aggregate.js';
 import { createWorkerHandler } from '../../shared/pipeline/worker.js';
-import { type ApiResponse, startTestApi, type TestApi } from '../support/api.js';
+import { startTestApi, type TestApi } from '../support/api.js';
 import { processedOnly } from '../support/job.js';
+import { createEntity, walkPages } from '../support/requests.js';
 import { sessionAt, type TestEntity, writeSessions } from '../support/sessions.js';
 
 let api: TestApi;
@@ -20,19 +21,14 @@ const worker = createWorkerHandler(processedOnly);
 const AS_OF = new Date('2026-04-01T02:00:00.000Z');
 const H = 3_600_000;
 
-async function createEntity(tokenFor: string, type: 'EV' | 'CP', timeZone: string): Promise<TestEntity> {
-  const created = await api.request('POST', '/v1/entities', {
-    token: tokenFor,
-    body: { type, name: `${type} in ${timeZone}`, timeZone, capabilities: ['power', 'energy'] },
-  });
-  expect(created.status).toBe(201);
-  const enabled = await api.request('PATCH', `/v1/entities/${created.body.id}/features`, {
-    token: tokenFor,
-    body: { feature: 'CaptureChargeSessions', enabled: true },
-  });
-  expect(enabled.status).toBe(200);
-  return { id: created.body.id, type };
-}
+/** An entity in `timeZone` with capture on (the job only rolls up such entities). */
+const entityIn = (tokenFor: string, type: 'EV' | 'CP', timeZone: string) =>
+  createEntity(
+    api,
+    tokenFor,
+    { type, name: `${type} in ${timeZone}`, timeZone, capabilities: ['power', 'energy'] },
+    { capture: true },
+  );
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -40,10 +36,10 @@ beforeAll(async () => {
   api = await startTestApi();
   token = await api.token('dash', { scopes: ['entities:write', 'sessions:read'] });
   otherToken = await api.token('other-fleet', { scopes: ['entities:write', 'sessions:read'] });
-  berlin = await createEntity(token, 'EV', 'Europe/Berlin');
-  newYork = await createEntity(token, 'CP', 'America/New_York');
-  kolkata = await createEntity(token, 'EV', 'Asia/Kolkata');
-  foreign = await createEntity(otherToken, 'EV', 'Europe/Berlin');
+  berlin = await entityIn(token, 'EV', 'Europe/Berlin');
+  newYork = await entityIn(token, 'CP', 'America/New_York');
+  kolkata = await entityIn(token, 'EV', 'Asia/Kolkata');
+  foreign = await entityIn(otherToken, 'EV', 'Europe/Berlin');
   const session = (entity: TestEntity, start: string, hours: number, energyKwh: number, n: number) =>
     sessionAt(entity === foreign ? 'other-fleet' : 'dash', entity, at(start), n, {
       end: new Date(at(start) + hours * H).toISOString(),
@@ -87,19 +83,7 @@ const day = (
 const byDateThenEntity = (a: any, b: any) =>
   a.date === b.date ? a.entityId.localeCompare(b.entityId) : a.date.localeCompare(b.date);
 
-/** Follows links.next to the end; every page's body. */
-async function walk(path: string, tokenFor = token) {
-  const pages: any[] = [];
-  let next: string | null = path;
-  while (next) {
-    const response: ApiResponse = await get(next, tokenFor);
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-    pages.push(response.body);
-    next = response.body.links.next ? response.body.links.next.slice(api.url.length) : null;
-    expect(pages.length).toBeLessThan(100);
-  }
-  return pages;
-}
+const walk = (path: string, tokenFor = token) => walkPages(api, path, tokenFor, 100);
 
 describe('daily energy', () => {
   let january: any;

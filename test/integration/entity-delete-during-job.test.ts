@@ -17,7 +17,7 @@ import { documentClient, tableName } from '../../shared/storage/client.js';
 import { entityDataPartitions } from '../../shared/storage/entity-data.js';
 import { acquireEntityLease, releaseEntityLease } from '../../shared/storage/rollups.js';
 import { type ApiResponse, startTestApi, type TestApi } from '../support/api.js';
-import { quietLog } from '../support/job.js';
+import { quietLog, withDynamoMiddleware } from '../support/job.js';
 
 const HOUR = 3_600_000;
 const TENANT = 'delete-during-job';
@@ -86,23 +86,17 @@ async function onceBefore<T>(
   action: () => Promise<void>,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const name = 'deleteDuringJob';
   let fired = false;
-  documentClient().middlewareStack.add(
-    (next, context) => async (args) => {
-      if (!fired && when(String(context.commandName), args.input as Record<string, any>)) {
+  return withDynamoMiddleware(
+    'deleteDuringJob',
+    async (input, command) => {
+      if (!fired && when(command, input)) {
         fired = true;
         await action();
       }
-      return next(args);
     },
-    { step: 'initialize', name },
+    fn,
   );
-  try {
-    return await fn();
-  } finally {
-    documentClient().middlewareStack.remove(name);
-  }
 }
 
 const deleteEntity = (id: string) => api.request('DELETE', `/v1/entities/${id}`, { token });

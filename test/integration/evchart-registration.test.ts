@@ -9,10 +9,11 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVCHART_MODULE2_COLUMNS } from '../../shared/exports/index.js';
 import { listEntitySessions } from '../../shared/storage/sessions.js';
-import { later, txEvent } from '../fixtures/ocpp/builders.js';
+import { chargerConfigInput, later, txEvent } from '../fixtures/ocpp/builders.js';
 import { describeErrors, validateEvchartRow } from '../schemas/validators.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { loopbackAddress } from '../support/fixtures.js';
+import { createEntity } from '../support/requests.js';
 import { recordDynamoCalls, sessionAt, writeSessions } from '../support/sessions.js';
 
 let api: TestApi;
@@ -23,38 +24,28 @@ let entityId: string;
 const CODE = 'NEVI-07';
 const EVCHART = { stationId: 'NEVI-AMS-STATION-07', networkProvider: 'acme_network', chargerId: 'CHG-07-A' };
 
-function chargerConfig(overrides: Record<string, unknown> = {}) {
-  return {
+const CONNECTORS = [
+  { connectorId: 1, type: 'CCS2', maxPowerKw: 150, portId: 'PORT-07-1' },
+  { connectorId: 2, type: 'CCS2', maxPowerKw: 150, portId: 'PORT-07-2' },
+];
+
+const chargerConfig = (overrides: Record<string, unknown> = {}) =>
+  chargerConfigInput({
     publicCode: CODE,
     name: 'Corridor stop 7',
     entityId,
-    public: true,
-    connectors: [
-      { connectorId: 1, type: 'CCS2', maxPowerKw: 150, portId: 'PORT-07-1' },
-      { connectorId: 2, type: 'CCS2', maxPowerKw: 150, portId: 'PORT-07-2' },
-    ],
+    connectors: CONNECTORS,
     pricing: { currency: 'USD', pricePerKwh: 49, startFee: 0, taxRate: 0 },
-    holdAmount: 5_000,
     evchart: EVCHART,
     ...overrides,
-  };
-}
+  });
 
 beforeAll(async () => {
   api = await startTestApi();
   operator = await api.token('nevi-operator');
   intruder = await api.token('other-operator');
-  const cp = await api.request('POST', '/v1/entities', {
-    token: operator,
-    body: { type: 'CP', name: 'Corridor stop 7' },
-  });
-  expect(cp.status).toBe(201);
-  entityId = cp.body.id;
-  const enabled = await api.request('PATCH', `/v1/entities/${entityId}/features`, {
-    token: operator,
-    body: { feature: 'CaptureChargeSessions', enabled: true },
-  });
-  expect(enabled.status).toBe(200);
+  entityId = (await createEntity(api, operator, { type: 'CP', name: 'Corridor stop 7' }, { capture: true }))
+    .id;
 });
 afterAll(() => api.close());
 
@@ -284,7 +275,7 @@ describe('an EV-ChART export from a registered charger', () => {
   it('takes the registration kept with each session once the charger is unregistered', async () => {
     const plain = chargerConfig({
       evchart: undefined,
-      connectors: chargerConfig().connectors.map(({ portId: _portId, ...connector }) => connector),
+      connectors: CONNECTORS.map(({ portId: _portId, ...connector }) => connector),
     });
     const put = await api.request('PUT', `/v1/chargers/${CODE}`, { token: operator, body: plain });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
@@ -464,16 +455,8 @@ describe('a charger registered only after its session', () => {
   let lateCp: string;
 
   beforeAll(async () => {
-    const cp = await api.request('POST', '/v1/entities', {
-      token: operator,
-      body: { type: 'CP', name: 'Corridor stop 9' },
-    });
-    lateCp = cp.body.id;
-    const enabled = await api.request('PATCH', `/v1/entities/${lateCp}/features`, {
-      token: operator,
-      body: { feature: 'CaptureChargeSessions', enabled: true },
-    });
-    expect(enabled.status).toBe(200);
+    lateCp = (await createEntity(api, operator, { type: 'CP', name: 'Corridor stop 9' }, { capture: true }))
+      .id;
   });
 
   it('is refused while unregistered, then exports with the registration as it is now', async () => {
@@ -481,7 +464,7 @@ describe('a charger registered only after its session', () => {
       publicCode: LATE,
       entityId: lateCp,
       evchart: undefined,
-      connectors: chargerConfig().connectors.map(({ portId: _portId, ...connector }) => connector),
+      connectors: CONNECTORS.map(({ portId: _portId, ...connector }) => connector),
     });
     const created = await api.request('POST', '/v1/chargers', { token: operator, body: unregistered });
     expect(created.status, JSON.stringify(created.body)).toBe(201);

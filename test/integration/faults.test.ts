@@ -6,12 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, startTestApi, type TestApi } from '../support/api.js';
 import { injectFaults } from '../support/faults.js';
-import {
-  createTenantFixtures,
-  freshChargerCode,
-  loopbackAddress,
-  type TenantFixtures,
-} from '../support/fixtures.js';
+import { createTenantFixtures, loopbackAddress, type TenantFixtures } from '../support/fixtures.js';
+import { registerCharger } from '../support/requests.js';
 
 let api: TestApi;
 let tenant: TenantFixtures;
@@ -50,23 +46,12 @@ function retryingClient(maxAttempts = 25): Send {
   };
 }
 
-async function registerCharger(send: Send): Promise<string> {
-  const code = freshChargerCode();
-  const response = await send('POST', '/v1/chargers', {
-    token: tenant.token,
-    body: {
-      publicCode: code,
-      name: 'Fault-tolerant charger',
-      entityId: tenant.cpId,
-      public: true,
-      connectors: [{ connectorId: 1, type: 'CCS2', maxPowerKw: 150 }],
-      pricing: { currency: 'EUR', pricePerKwh: 45, startFee: 100, taxRate: 0.21 },
-      holdAmount: 5_000,
-    },
+/** A charger of one connector, registered through `send` (so through the faults too). */
+const newCharger = (send: Send) =>
+  registerCharger({ request: send }, tenant.token, tenant.cpId, {
+    name: 'Fault-tolerant charger',
+    connectors: [{ connectorId: 1, type: 'CCS2', maxPowerKw: 150 }],
   });
-  expect(response.status, response.text).toBe(201);
-  return code;
-}
 
 /**
  * Lets a minute pass for work a failed write left pending (the outbox): runs the sweeper, as the
@@ -194,11 +179,11 @@ function outcome(session: Record<string, any>) {
 
 describe('DynamoDB faults', () => {
   it('a public session played through 30 % failing writes ends exactly as a fault-free one', async () => {
-    const clean = outcome(await playSession(retryingClient(), await registerCharger(retryingClient())));
+    const clean = outcome(await playSession(retryingClient(), await newCharger(retryingClient())));
     expect(clean).toMatchObject({ status: 'captured', energy_kwh: '10.000', amount_captured: 550 });
 
     for (const seed of [11, 23, 37, 41, 53, 67]) {
-      const code = await registerCharger(retryingClient());
+      const code = await newCharger(retryingClient());
       const stop = injectFaults({
         rate: 0.3,
         seed,

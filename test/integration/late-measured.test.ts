@@ -29,6 +29,7 @@ import { simulateEntity } from '../simulator/simulate.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { injectDynamoFaults, jobState, quietLog, setCapture } from '../support/job.js';
 import { shiftToRecent, toReadingBody } from '../support/readings.js';
+import { createEntity, registerCharger } from '../support/requests.js';
 import { sessionAt } from '../support/sessions.js';
 
 const HOUR = 3_600_000;
@@ -105,20 +106,12 @@ describe('a measured session that arrives after the job stored the calculated on
   it('replaces it in the listings and, at the next run, in the daily energy of its day however old', async () => {
     // A charge point reporting meter and power, three days of telemetry ending a couple of hours ago.
     const now = new Date();
-    const cp = await api.request('POST', '/v1/entities', {
+    const { id: entityId } = await createEntity(
+      api,
       token,
-      body: { type: 'CP', name: 'Depot wallbox', timeZone: 'UTC' },
-    });
-    expect(cp.status).toBe(201);
-    const entityId: string = cp.body.id;
-    expect(
-      (
-        await api.request('PATCH', `/v1/entities/${entityId}/features`, {
-          token,
-          body: { feature: 'CaptureChargeSessions', enabled: true },
-        })
-      ).status,
-    ).toBe(200);
+      { type: 'CP', name: 'Depot wallbox', timeZone: 'UTC' },
+      { capture: true },
+    );
     const sim = simulateEntity({
       seed: 4,
       id: 'late-cp',
@@ -156,20 +149,10 @@ describe('a measured session that arrives after the job stored the calculated on
 
     // Public charging on the same charge point: its charger measured that charge, and (offline until now)
     // delivers the transaction's end only today.
-    const code = `L${Date.now().toString(36).toUpperCase().slice(-6)}`;
-    const charger = await api.request('POST', '/v1/chargers', {
-      token,
-      body: {
-        publicCode: code,
-        name: 'Depot 1',
-        entityId,
-        public: true,
-        connectors: [{ connectorId: 1, type: 'Type2', maxPowerKw: 22 }],
-        pricing: { currency: 'EUR', pricePerKwh: 45, startFee: 100, taxRate: 0.21 },
-        holdAmount: 5_000,
-      },
+    const code = await registerCharger(api, token, entityId, {
+      name: 'Depot 1',
+      connectors: [{ connectorId: 1, type: 'Type2', maxPowerKw: 22 }],
     });
-    expect(charger.status, charger.text).toBe(201);
     const ip = '127.0.3.1';
     const started = await api.request('POST', '/v1/public-charging/sessions', {
       sourceIp: ip,

@@ -87,7 +87,7 @@ describe('/v1/locations', () => {
     const theirs = await api.request('GET', '/v1/locations', { token: tokenB });
     expect(theirs.body.data).toEqual([]);
     expect((await api.request('GET', `/v1/locations/${mine.body.id}`, { token: tokenA })).status).toBe(200);
-    expect((await api.request('GET', '/v1/locations/not-a-uuid', { token: tokenA })).status).toBe(404);
+    expect((await api.request('GET', '/v1/locations/not-a-uuid', { token: tokenA })).status).toBe(400);
   });
 
   it('refuses a location beyond the cap with 409 location_limit_reached', async () => {

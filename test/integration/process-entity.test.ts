@@ -11,6 +11,7 @@ import type { ChargeSessionRecord } from '../../shared/sessions/model.js';
 import { readingTimes, scoreEntity } from '../simulator/metrics.js';
 import { type ProfileName, type SimulatedEntity, simulateEntity } from '../simulator/simulate.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { withDynamoMiddleware } from '../support/job.js';
 import { asStored, postReadings, shiftToRecent, toReadingBody } from '../support/readings.js';
 
 let api: TestApi;
@@ -90,27 +91,6 @@ async function storedSessions(tenantId: string, entityId: string): Promise<Charg
 /** A session as another tenant's copy of the same entity must have it (the tenant is the only difference). */
 const comparable = ({ tenantId, ...rest }: ChargeSessionRecord, withCreated = true) =>
   withCreated ? rest : { ...rest, created: undefined };
-
-/** Installs a DocumentClient middleware for the duration of `fn`. */
-async function withMiddleware<T>(
-  name: string,
-  middleware: (input: Record<string, any>, command: string) => Promise<void> | void,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const { documentClient } = await storage();
-  documentClient().middlewareStack.add(
-    (next, context) => async (args) => {
-      await middleware(args.input as Record<string, any>, String(context.commandName));
-      return next(args);
-    },
-    { step: 'initialize', name },
-  );
-  try {
-    return await fn();
-  } finally {
-    documentClient().middlewareStack.remove(name);
-  }
-}
 
 const isSessionWrite = (input: Record<string, any>, command: string, tenantId: string) =>
   command.startsWith('Update') &&
@@ -252,7 +232,7 @@ describe('crash safety', () => {
     const { getEntityWithCursor } = await storage();
     let writes = 0;
     await expect(
-      withMiddleware(
+      withDynamoMiddleware(
         'crashOnThirdSession',
         (input, command) => {
           if (isSessionWrite(input, command, 'crash-retry') && ++writes === 3)
@@ -282,7 +262,7 @@ describe('crash safety', () => {
     await seed('cursor-retry', ENTITY, sim, now);
     const { processEntity } = await pipeline();
     await expect(
-      withMiddleware(
+      withDynamoMiddleware(
         'crashOnCursor',
         (input) => {
           if (input.UpdateExpression === 'SET sessionCursor = :after') throw new Error('injected crash');
@@ -312,7 +292,7 @@ describe('crash safety', () => {
     // Each session's first write is throttled, its retry goes through. (Throttling every other write
     // overall could, with writes in flight together, throttle one session's every attempt.)
     const throttled = new Set<string>();
-    const result = await withMiddleware(
+    const result = await withDynamoMiddleware(
       'throttleFirstWriteOfEachSession',
       (input, command) => {
         if (!isSessionWrite(input, command, 'throttle-retry')) return;

@@ -3,10 +3,10 @@
 // connector, two changes of one session version can never both apply, and concurrent charger events
 // are all kept (the losers of a race re-read and re-apply).
 
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { txEvent } from '../fixtures/ocpp/builders.js';
 import { type ApiResponse, startTestApi, type TestApi } from '../support/api.js';
+import { createEntity, registerCharger } from '../support/requests.js';
 
 let api: TestApi;
 let operator: string;
@@ -17,29 +17,16 @@ const freshIp = () => `127.0.2.${nextIp++}`;
 beforeAll(async () => {
   api = await startTestApi();
   operator = await api.token('pc-concurrency');
-  entityId = (
-    await api.request('POST', '/v1/entities', { token: operator, body: { type: 'CP', name: 'Hub' } })
-  ).body.id;
+  entityId = (await createEntity(api, operator, { type: 'CP', name: 'Hub' })).id;
 });
 afterAll(() => api.close());
 
-async function registerCharger(): Promise<string> {
-  const code = `C${randomBytes(3).toString('hex').toUpperCase()}`;
-  const response = await api.request('POST', '/v1/chargers', {
-    token: operator,
-    body: {
-      publicCode: code,
-      name: 'Hub 1',
-      entityId,
-      public: true,
-      connectors: [{ connectorId: 1, type: 'CCS2', maxPowerKw: 150 }],
-      pricing: { currency: 'EUR', pricePerKwh: 45, startFee: 100, taxRate: 0.21 },
-      holdAmount: 5_000,
-    },
+/** A charger of one connector: two drivers always race for the same one. */
+const newCharger = () =>
+  registerCharger(api, operator, entityId, {
+    name: 'Hub 1',
+    connectors: [{ connectorId: 1, type: 'CCS2', maxPowerKw: 150 }],
   });
-  expect(response.status).toBe(201);
-  return code;
-}
 
 /** Waits, if need be, so a burst of requests cannot straddle two one-minute windows. */
 async function awayFromWindowEdge() {
@@ -74,7 +61,7 @@ async function expectExactLimit(limit: number, send: () => Promise<ApiResponse>,
 
 describe('rate limits are exact under 50 concurrent requests', () => {
   it('GET chargers/{code}: 30 per minute per IP', async () => {
-    const code = await registerCharger();
+    const code = await newCharger();
     const ip = freshIp();
     await expectExactLimit(
       30,
@@ -101,7 +88,7 @@ describe('rate limits are exact under 50 concurrent requests', () => {
   });
 
   it('GET sessions/{token}: 30 per minute per token; confirm/stop/cancel: 10 per minute per token', async () => {
-    const code = await registerCharger();
+    const code = await newCharger();
     const started = await api.request('POST', '/v1/public-charging/sessions', {
       sourceIp: freshIp(),
       body: { code, connector_id: 1 },
@@ -123,7 +110,7 @@ describe('rate limits are exact under 50 concurrent requests', () => {
 
 describe('two drivers, one connector', () => {
   it('of 8 simultaneous starts exactly one gets the connector; the rest are 409 and leave nothing behind', async () => {
-    const code = await registerCharger();
+    const code = await newCharger();
     const responses = await Promise.all(
       Array.from({ length: 8 }, () =>
         api.request('POST', '/v1/public-charging/sessions', {
@@ -152,7 +139,7 @@ describe('two drivers, one connector', () => {
 
 describe('optimistic concurrency on a session', () => {
   it('of 20 writes on one version exactly one lands', async () => {
-    const code = await registerCharger();
+    const code = await newCharger();
     const started = await api.request('POST', '/v1/public-charging/sessions', {
       sourceIp: freshIp(),
       body: { code, connector_id: 1 },
@@ -176,7 +163,7 @@ describe('optimistic concurrency on a session', () => {
   });
 
   it('a driver cancel racing the timeout: exactly one change applies, the other sees its result', async () => {
-    const code = await registerCharger();
+    const code = await newCharger();
     const started = await api.request('POST', '/v1/public-charging/sessions', {
       sourceIp: freshIp(),
       body: { code, connector_id: 1 },
@@ -207,7 +194,7 @@ describe('optimistic concurrency on a session', () => {
   });
 
   it('keeps every one of 12 concurrent meter updates: the losers of each race re-read and re-apply', async () => {
-    const code = await registerCharger();
+    const code = await newCharger();
     const ip = freshIp();
     const started = await api.request('POST', '/v1/public-charging/sessions', {
       sourceIp: ip,

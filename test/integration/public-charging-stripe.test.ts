@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { txEvent } from '../fixtures/ocpp/builders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { type FakeStripe, startFakeStripe } from '../support/fake-stripe.js';
+import { createEntity, registerCharger } from '../support/requests.js';
 
 const SECRET_KEY = `sk_test_${randomBytes(12).toString('hex')}`;
 let api: TestApi;
@@ -33,9 +34,7 @@ beforeAll(async () => {
     logLines.push(line);
   };
   operator = await api.token('pc-stripe');
-  entityId = (
-    await api.request('POST', '/v1/entities', { token: operator, body: { type: 'CP', name: 'Depot' } })
-  ).body.id;
+  entityId = (await createEntity(api, operator, { type: 'CP', name: 'Depot' })).id;
 });
 afterAll(async () => {
   await api.close();
@@ -44,23 +43,12 @@ afterAll(async () => {
 
 describe('a public session paid through Stripe', () => {
   it('holds, waits for the card, captures through an outage exactly once, and logs no secret', async () => {
-    const code = `S${randomBytes(3).toString('hex').toUpperCase()}`;
-    expect(
-      (
-        await api.request('POST', '/v1/chargers', {
-          token: operator,
-          body: {
-            publicCode: code,
-            name: 'Depot 1',
-            entityId,
-            public: true,
-            connectors: [{ connectorId: 1, type: 'Type2', maxPowerKw: 22 }],
-            pricing: { currency: 'EUR', pricePerKwh: 40, startFee: 0, taxRate: 0.19 },
-            holdAmount: 3_000,
-          },
-        })
-      ).status,
-    ).toBe(201);
+    const code = await registerCharger(api, operator, entityId, {
+      name: 'Depot 1',
+      connectors: [{ connectorId: 1, type: 'Type2', maxPowerKw: 22 }],
+      pricing: { currency: 'EUR', pricePerKwh: 40, startFee: 0, taxRate: 0.19 },
+      holdAmount: 3_000,
+    });
     const ip = '127.0.3.1';
     const started = await api.request('POST', '/v1/public-charging/sessions', {
       sourceIp: ip,

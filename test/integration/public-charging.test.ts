@@ -3,10 +3,10 @@
 // captured and the measured session lands on the CP entity. Then the other endings (no_charge,
 // expired, cancelled), the reference's errors, and OCPP validation. Runs on dynalite and DynamoDB Local.
 
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { later, statusNotification, txEvent } from '../fixtures/ocpp/builders.js';
+import { chargerConfigInput, later, statusNotification, txEvent } from '../fixtures/ocpp/builders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { createEntity, expectProblem, freshChargerCode, registerCharger } from '../support/requests.js';
 
 let api: TestApi;
 let operator: string;
@@ -17,7 +17,7 @@ let logLines: string[];
 let nextIp = 10;
 /** Each test drives from its own loopback address, so per-IP limits of one test never touch another. */
 const freshIp = () => `127.0.1.${nextIp++}`;
-const freshCode = () => `T${randomBytes(3).toString('hex').toUpperCase()}`;
+const freshCode = freshChargerCode;
 
 beforeAll(async () => {
   api = await startTestApi();
@@ -30,50 +30,17 @@ beforeAll(async () => {
   };
   operator = await api.token('pc-operator');
   otherOperator = await api.token('pc-other');
-  const cp = await api.request('POST', '/v1/entities', {
-    token: operator,
-    body: { type: 'CP', name: 'Keizersgracht wallboxes' },
-  });
-  entityId = cp.body.id;
-  const enabled = await api.request('PATCH', `/v1/entities/${entityId}/features`, {
-    token: operator,
-    body: { feature: 'CaptureChargeSessions', enabled: true },
-  });
-  expect(enabled.status).toBe(200);
+  entityId = (
+    await createEntity(api, operator, { type: 'CP', name: 'Keizersgracht wallboxes' }, { capture: true })
+  ).id;
 });
 afterAll(() => api.close());
 
-function chargerConfig(code: string, overrides: Record<string, unknown> = {}) {
-  return {
-    publicCode: code,
-    name: 'Keizersgracht 42',
-    entityId,
-    public: true,
-    connectors: [
-      { connectorId: 1, type: 'CCS2', maxPowerKw: 150 },
-      { connectorId: 2, type: 'Type2', maxPowerKw: 22 },
-    ],
-    // €0.45/kWh, €1.00 start fee, 21 % VAT included, €50 hold.
-    pricing: { currency: 'EUR', pricePerKwh: 45, startFee: 100, taxRate: 0.21 },
-    holdAmount: 5_000,
-    ...overrides,
-  };
-}
-
-async function registerCharger(overrides: Record<string, unknown> = {}): Promise<string> {
-  const code = freshCode();
-  const response = await api.request('POST', '/v1/chargers', {
-    token: operator,
-    body: chargerConfig(code, overrides),
-  });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
-  return code;
-}
-
-function expectProblem(response: { status: number; body: any }, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.body).toMatchObject({ status, code, type: `/problems/${code}` });
-}
+/** €0.45/kWh, €1.00 start fee, 21 % VAT included, €50 hold, two connectors; of the wallboxes entity. */
+const chargerConfig = (code: string, overrides: Record<string, unknown> = {}) =>
+  chargerConfigInput({ publicCode: code, entityId, ...overrides });
+const newCharger = (overrides: Record<string, unknown> = {}) =>
+  registerCharger(api, operator, entityId, overrides);
 
 const sendEvent = (code: string, event: unknown) =>
   api.request('POST', `/v1/chargers/${code}/transaction-events`, { token: operator, body: event });
@@ -105,7 +72,7 @@ const paymentIdOf = (clientSecret: string) => clientSecret.split('_secret_')[0] 
 
 describe('a whole public session over HTTP', () => {
   it('start → confirm → Started → meter updates → stop → Ended → settled → captured, every field on the way', async () => {
-    const code = await registerCharger();
+    const code = await newCharger();
     const ip = freshIp();
     expect(
       (await sendStatus(code, statusNotification('Available', new Date('2025-03-01T09:00:00Z')))).status,
@@ -389,7 +356,7 @@ describe('a whole public session over HTTP', () => {
   });
 
   it('ends in no_charge when the charger delivered nothing: nothing captured, hold released', async () => {
-    const code = await registerCharger();
+    const code = await newCharger();
     const ip = freshIp();
     const started = await startSession(code, ip);
     const token = started.body.token;
@@ -439,7 +406,7 @@ describe('a whole public session over HTTP', () => {
   it('expires a session left in created: by the sweeper without anyone polling, and on read', async () => {
     const { sweepDueSessions } = await import('../../shared/public-sessions/sweeper.js');
     const { getSessionByToken } = await import('../../shared/public-sessions/service.js');
-    const code = await registerCharger();
+    const code = await newCharger();
     const ip = freshIp();
     const first = await startSession(code, ip, { connector_id: 1 });
     const second = await startSession(code, ip, { connector_id: 2 });
@@ -490,7 +457,7 @@ describe('a whole public session over HTTP', () => {
   });
 
   it('cancels before charging: abandoned, hold released, connector free; repeat is harmless, stop is refused', async () => {
-    const code = await registerCharger();
+    const code = await newCharger();
     const ip = freshIp();
     const started = await startSession(code, ip);
     const token = started.body.token;
@@ -542,7 +509,7 @@ describe('crashes while starting (no transactions: single-item writes in a safe 
     const store = await import('../../shared/storage/public-sessions.js');
     const { sweepDueSessions } = await import('../../shared/public-sessions/sweeper.js');
     const { uuidv7 } = await import('../../shared/ids.js');
-    const code = await registerCharger();
+    const code = await newCharger();
     const now = new Date();
     const provider = createLocalPaymentProvider();
 
@@ -596,9 +563,9 @@ describe('crashes while starting (no transactions: single-item writes in a safe 
 describe('the errors drivers get, as the reference lists them', () => {
   it('404 unknown or non-public charger, 400 offline, 422 unknown connector, 409 busy or faulted connector', async () => {
     const ip = freshIp();
-    const ok = await registerCharger();
-    const hidden = await registerCharger({ public: false });
-    const offline = await registerCharger({ online: false });
+    const ok = await newCharger();
+    const hidden = await newCharger({ public: false });
+    const offline = await newCharger({ online: false });
 
     const unknownCharger = await api.request('GET', '/v1/public-charging/chargers/NOPE-1', { sourceIp: ip });
     expectProblem(unknownCharger, 404, 'charger_not_found');
@@ -654,7 +621,7 @@ describe('the errors drivers get, as the reference lists them', () => {
 
 describe('the connector going down', () => {
   it('fails a session that has not started charging and frees the connector once it is back', async () => {
-    const code = await registerCharger();
+    const code = await newCharger();
     const ip = freshIp();
     const started = await startSession(code, ip);
     const token = started.body.token;
@@ -819,7 +786,7 @@ describe('the operator side', () => {
 
 describe('OCPP 2.0.1 messages', () => {
   it('accepts real messages of the upstream shape, and answers 400 naming the field of an invalid one', async () => {
-    const code = await registerCharger();
+    const code = await newCharger();
     // As a charger sends it: kWh with a multiplier-free unit, signed meter data absent, custom data present.
     const message = {
       eventType: 'Updated',

@@ -9,6 +9,7 @@ import type { Reading } from '../../shared/readings/model.js';
 import { simulateEntity } from '../simulator/simulate.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { asStored, chunks, type ReadingBody, shiftToRecent, toReadingBody } from '../support/readings.js';
+import { createEntity, walkPages } from '../support/requests.js';
 
 let api: TestApi;
 let tokenA: string;
@@ -23,26 +24,16 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-async function createEntity(token: string, type: 'EV' | 'CP' = 'EV'): Promise<string> {
-  const response = await api.request('POST', '/v1/entities', { token, body: { type, name: 'Car' } });
-  expect(response.status).toBe(201);
-  return response.body.id;
-}
+/** A new EV's id. */
+const newCar = async (token: string) => (await createEntity(api, token, { type: 'EV', name: 'Car' })).id;
 
 const post = (token: string, entityId: string, readings: unknown[]) =>
   api.request('POST', `/v1/entities/${entityId}/readings`, { token, body: { readings } });
 
 /** Every reading of a range, following links.next. */
 async function readAll(token: string, entityId: string, query: string): Promise<any[]> {
-  const out: any[] = [];
-  let url: string | null = `/v1/entities/${entityId}/readings?${query}`;
-  while (url) {
-    const response: any = await api.request('GET', url.replace(api.url, ''), { token });
-    expect(response.status).toBe(200);
-    out.push(...response.body.data);
-    url = response.body.links.next;
-  }
-  return out;
+  const pages = await walkPages(api, `/v1/entities/${entityId}/readings?${query}`, token);
+  return pages.flatMap((page) => page.data);
 }
 
 /** One-minute EV telemetry with every field, ending two hours ago. */
@@ -64,7 +55,7 @@ function telemetry(seed: number, days = 1): { readings: Reading[]; bodies: Readi
 
 describe('POST /v1/entities/{entityId}/readings', () => {
   it('stores readings once: a re-send is all duplicates, changed values are conflicts and the first stays', async () => {
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(1);
     const batch = bodies.slice(0, 60);
     const first = await post(tokenA, entityId, batch);
@@ -90,7 +81,7 @@ describe('POST /v1/entities/{entityId}/readings', () => {
   });
 
   it('accepts readings in any order and late into hours already stored, and serves them in time order', async () => {
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(2);
     const day = bodies.slice(0, 600); // ten hours
     const odd = day.filter((_, i) => i % 2 === 1).reverse();
@@ -108,7 +99,7 @@ describe('POST /v1/entities/{entityId}/readings', () => {
   });
 
   it('answers 404 for an unknown entity and for another tenant’s, writing nothing', async () => {
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(3);
     const unknown = await post(tokenA, '01900000-0000-7000-8000-0000000000ff', bodies.slice(0, 2));
     expect(unknown.status).toBe(404);
@@ -125,7 +116,7 @@ describe('POST /v1/entities/{entityId}/readings', () => {
   });
 
   it('refuses more than 1,000 readings with 400 on `readings`, and a body over 1 MiB with 413', async () => {
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(4, 1);
     const many = [...bodies, ...bodies].slice(0, 1_001);
     const tooMany = await post(tokenA, entityId, many);
@@ -140,7 +131,7 @@ describe('POST /v1/entities/{entityId}/readings', () => {
   });
 
   it('answers a batch of 120 too-old readings with a summary and a bounded list of fields, storing nothing', async () => {
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(15);
     const old = bodies.slice(0, 120).map((b) => ({
       ...b,
@@ -160,7 +151,7 @@ describe('POST /v1/entities/{entityId}/readings', () => {
   it('never loses a reading when requests with overlapping readings race (also on a segment both rewrite)', async () => {
     const { setExactLocations } = await import('../../shared/storage/tenant-settings.js');
     await setExactLocations('readings-a', true, new Date());
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(5);
     const hour = bodies.slice(0, 60);
     // A small segment both racers will try to fill.
@@ -187,7 +178,7 @@ describe('requests carrying the same readings at the same time', () => {
   it('count each stored reading once: the accepted of both add up to the readings stored', async () => {
     const { documentClient } = await import('../../shared/storage/client.js');
     const { readingKeys } = await import('../../shared/storage/readings.js');
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const partition = readingKeys.partition('readings-a', entityId);
     const { bodies } = telemetry(16);
     // Each request's segment writes wait until both requests have read the hour (or a second has passed),
@@ -241,7 +232,7 @@ describe('an hour read over two Query pages, with a rewrite and a new segment la
   it('is read again rather than planned from: re-sent readings stay duplicates, none counted twice', async () => {
     const { documentClient } = await import('../../shared/storage/client.js');
     const { readingKeys } = await import('../../shared/storage/readings.js');
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const partition = readingKeys.partition('readings-a', entityId);
     const { bodies } = telemetry(17);
     const hour = bodies.filter((b) => b.timestamp.slice(0, 13) === bodies[0]!.timestamp.slice(0, 13));
@@ -299,7 +290,7 @@ describe('a segment rewritten by another request between read and write', () => 
   it('loses neither request’s readings: the refused rewrite reads again and stores what is still new', async () => {
     const { documentClient } = await import('../../shared/storage/client.js');
     const { ingestReadings } = await import('../../shared/readings/service.js');
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(11);
     const now = new Date();
     await ingestReadings('readings-a', entityId, bodies.slice(0, 1), now);
@@ -332,7 +323,7 @@ describe('a segment rewritten by another request between read and write', () => 
 
 describe('GET /v1/entities/{entityId}/readings', () => {
   it('pages in time order from start (inclusive) to end (exclusive), with links that carry the range', async () => {
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(6);
     await post(tokenA, entityId, bodies.slice(0, 300));
     const start = bodies[10]!.timestamp;
@@ -364,7 +355,7 @@ describe('GET /v1/entities/{entityId}/readings', () => {
   it('leaves exact locations out unless the tenant opted in', async () => {
     const { setExactLocations } = await import('../../shared/storage/tenant-settings.js');
     const token = await api.token('readings-privacy');
-    const entityId = await createEntity(token);
+    const entityId = await newCar(token);
     const { bodies } = telemetry(7);
     await post(token, entityId, bodies.slice(0, 5));
     const query = `start=${encodeURIComponent(bodies[0]!.timestamp)}`;
@@ -378,7 +369,7 @@ describe('GET /v1/entities/{entityId}/readings', () => {
   });
 
   it('reads the lower-case t and z that RFC 3339 allows, in a reading and in start and end', async () => {
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const { bodies } = telemetry(14);
     const lower = (timestamp: string) => timestamp.replace('T', 't').replace('Z', 'z');
     const sent = await post(
@@ -394,7 +385,7 @@ describe('GET /v1/entities/{entityId}/readings', () => {
   });
 
   it('refuses an end before start and a token of another range', async () => {
-    const entityId = await createEntity(tokenA);
+    const entityId = await newCar(tokenA);
     const bad = await api.request(
       'GET',
       `/v1/entities/${entityId}/readings?start=2026-01-02T00:00:00Z&end=2026-01-01T00:00:00Z`,
@@ -422,15 +413,15 @@ describe('the cost of ingestion (DynamoDB consumed capacity)', () => {
       return { readings, write: consumed.writeUnits / readings, read: consumed.readUnits / readings };
     };
 
-    const hourly = await measure(await createEntity(token), chunks(bodies.slice(0, 600), 60));
+    const hourly = await measure(await newCar(token), chunks(bodies.slice(0, 600), 60));
     expect(hourly.readings).toBe(600);
     expect(hourly.write).toBeLessThan(0.1);
 
-    const daily = await measure(await createEntity(token), [bodies.slice(0, 1_000)]);
+    const daily = await measure(await newCar(token), [bodies.slice(0, 1_000)]);
     expect(daily.readings).toBe(1_000);
     expect(daily.write).toBeLessThan(0.1);
 
-    const trickleEntity = await createEntity(token);
+    const trickleEntity = await newCar(token);
     const trickle = await measure(trickleEntity, chunks(bodies.slice(0, 60), 1));
     expect(trickle.write).toBeLessThanOrEqual(1); // any write costs a unit: the floor for one reading a request
     // …and the trickle is packed into ~1 KB items rather than one item per reading.
@@ -458,13 +449,13 @@ describe('the cost of ingestion (DynamoDB consumed capacity)', () => {
     const small = telemetry(12).bodies.slice(0, 5);
     const large = telemetry(13).bodies.slice(0, 1_000);
     const alone = async (batch: ReadingBody[]) => {
-      const entityId = await createEntity(token);
+      const entityId = await newCar(token);
       return (await measureCapacity(() => ingestReadings(tenantId, entityId, batch, now))).consumed;
     };
     const smallAlone = await alone(small);
     const largeAlone = await alone(large);
     expect(largeAlone.writeUnits).toBeGreaterThan(smallAlone.writeUnits);
-    const [a, b] = [await createEntity(token), await createEntity(token)];
+    const [a, b] = [await newCar(token), await newCar(token)];
     const outer = await measureCapacity(() =>
       Promise.all([
         measureCapacity(() => ingestReadings(tenantId, a, small, now)),
@@ -485,7 +476,7 @@ describe('the cost of ingestion (DynamoDB consumed capacity)', () => {
     const { ingestReadings } = await import('../../shared/readings/service.js');
     const tenantId = 'readings-cost';
     const token = await api.token(tenantId);
-    const entityId = await createEntity(token);
+    const entityId = await newCar(token);
     const { bodies } = telemetry(9);
     const now = new Date();
     await ingestReadings(tenantId, entityId, bodies.slice(0, 60), now);
@@ -501,7 +492,7 @@ describe('the cost of ingestion (DynamoDB consumed capacity)', () => {
   it('keeps raw readings for the retention: each segment expires 35 days after the end of its hour', async () => {
     const tenantId = 'readings-ttl';
     const token = await api.token(tenantId);
-    const entityId = await createEntity(token);
+    const entityId = await newCar(token);
     const { bodies } = telemetry(10);
     await post(token, entityId, bodies.slice(0, 3));
     const { documentClient } = await import('../../shared/storage/client.js');

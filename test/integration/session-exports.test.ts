@@ -18,6 +18,7 @@ import {
   validateEvchartRow,
 } from '../schemas/validators.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { createEntity, expectProblem, registerCharger, walkPages } from '../support/requests.js';
 import {
   recordDynamoCalls,
   sessionAt,
@@ -63,38 +64,26 @@ function shifted(session: ChargeSessionRecord, ms: number): ChargeSessionRecord 
   };
 }
 
-async function createEntity(type: 'EV' | 'CP', name: string): Promise<TestEntity> {
-  const response = await api.request('POST', '/v1/entities', { token, body: { type, name } });
-  expect(response.status).toBe(201);
-  return { id: response.body.id, type };
-}
-
 beforeAll(async () => {
   api = await startTestApi();
   token = await api.token('exporter', { scopes: ['entities:write', 'sessions:read', 'chargers:write'] });
-  ev = await createEntity('EV', EV_NAME);
-  cp = await createEntity('CP', CP_NAME);
+  ev = await createEntity(api, token, { type: 'EV', name: EV_NAME });
+  cp = await createEntity(api, token, { type: 'CP', name: CP_NAME });
   // The charger the example measured sessions name (PC7K2Q, connector 2), registered in EV-ChART.
-  const charger = await api.request('POST', '/v1/chargers', {
-    token,
-    body: {
-      publicCode: 'PC7K2Q',
-      name: 'Depot charger',
-      entityId: cp.id,
-      public: false,
-      connectors: [
-        { connectorId: 1, type: 'CCS2', maxPowerKw: 150, portId: 'DEPOT3-P1' },
-        { connectorId: 2, type: 'CCS2', maxPowerKw: 150, portId: 'DEPOT3-P2' },
-      ],
-      pricing: { currency: 'USD', pricePerKwh: 39, startFee: 50, taxRate: 0 },
-      holdAmount: 5_000,
-      evchart: { stationId: 'NEVI-DEPOT-3', networkProvider: 'acme_network', chargerId: 'CHG-7' },
-    },
+  await registerCharger(api, token, cp.id, {
+    publicCode: 'PC7K2Q',
+    name: 'Depot charger',
+    public: false,
+    connectors: [
+      { connectorId: 1, type: 'CCS2', maxPowerKw: 150, portId: 'DEPOT3-P1' },
+      { connectorId: 2, type: 'CCS2', maxPowerKw: 150, portId: 'DEPOT3-P2' },
+    ],
+    pricing: { currency: 'USD', pricePerKwh: 39, startFee: 50, taxRate: 0 },
+    evchart: { stationId: 'NEVI-DEPOT-3', networkProvider: 'acme_network', chargerId: 'CHG-7' },
   });
-  expect(charger.status, JSON.stringify(charger.body)).toBe(201);
-  cpCalculated = await createEntity('CP', 'Telemetry-only charger');
-  walker = await createEntity('EV', 'Walker');
-  bulky = await createEntity('EV', 'Bulky labels');
+  cpCalculated = await createEntity(api, token, { type: 'CP', name: 'Telemetry-only charger' });
+  walker = await createEntity(api, token, { type: 'EV', name: 'Walker' });
+  bulky = await createEntity(api, token, { type: 'EV', name: 'Bulky labels' });
   let n = 0;
   for (const session of Object.values(EXAMPLE_SESSIONS)) {
     n++;
@@ -143,11 +132,6 @@ function parseCsv(text: string): { header: string[]; rows: Record<string, string
   };
 }
 
-function expectProblem(response: { status: number; body: any }, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.body.code).toBe(code);
-}
-
 function nextLink(response: { headers: Headers }): string | null {
   const link = response.headers.get('link');
   if (!link) return null;
@@ -175,16 +159,12 @@ describe('Atlas', () => {
   });
 
   it('pages exactly like the default listing', async () => {
-    const ids: string[] = [];
-    let path: string | null = entityPath(cp, `${MARCH}&format=atlas&pageSize=2`);
-    while (path) {
-      const response = await get(path);
-      expect(response.status).toBe(200);
-      expect(response.body.meta.pageSize).toBe(2);
-      ids.push(...response.body.data.map((item: any) => item.session_id));
-      path = response.body.links.next ? response.body.links.next.slice(api.url.length) : null;
-      if (path) expect(new URL(`${api.url}${path}`).searchParams.get('format')).toBe('atlas');
+    const pages = await walkPages(api, entityPath(cp, `${MARCH}&format=atlas&pageSize=2`), token);
+    for (const page of pages) {
+      expect(page.meta.pageSize).toBe(2);
+      if (page.links.next) expect(new URL(page.links.next).searchParams.get('format')).toBe('atlas');
     }
+    const ids = pages.flatMap((page) => page.data.map((item: any) => item.session_id));
     expect(ids).toEqual(cpSessions.map((s) => s.id));
   });
 });

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChargeSessionRecord } from '../../shared/sessions/model.js';
 import { type ApiResponse, startTestApi, type TestApi } from '../support/api.js';
+import { createEntity, expectProblem, walkPages } from '../support/requests.js';
 import { recordDynamoCalls, sessionAt, type TestEntity, writeSessions } from '../support/sessions.js';
 
 let api: TestApi;
@@ -24,20 +25,14 @@ const HISTORY_SIZE = 1_000;
 const T = Date.parse('2025-06-01T10:00:00.000Z');
 const E = Date.parse('2025-06-02T10:00:00.000Z');
 
-async function createEntity(token: string, type: 'EV' | 'CP', name: string): Promise<TestEntity> {
-  const response = await api.request('POST', '/v1/entities', { token, body: { type, name } });
-  expect(response.status).toBe(201);
-  return { id: response.body.id, type };
-}
-
 beforeAll(async () => {
   api = await startTestApi();
   tokenA = await api.token('tenant-a', { scopes: ['entities:write', 'sessions:read'] });
   tokenB = await api.token('tenant-b', { scopes: ['entities:write', 'sessions:read'] });
-  ev = await createEntity(tokenA, 'EV', 'Long history');
-  cp = await createEntity(tokenA, 'CP', 'Depot charger');
-  edge = await createEntity(tokenA, 'EV', 'Boundary car');
-  foreign = await createEntity(tokenB, 'EV', 'Someone else’s car');
+  ev = await createEntity(api, tokenA, { type: 'EV', name: 'Long history' });
+  cp = await createEntity(api, tokenA, { type: 'CP', name: 'Depot charger' });
+  edge = await createEntity(api, tokenA, { type: 'EV', name: 'Boundary car' });
+  foreign = await createEntity(api, tokenB, { type: 'EV', name: 'Someone else’s car' });
   for (let i = 0; i < HISTORY_SIZE; i++)
     history.push(sessionAt('tenant-a', ev, HISTORY_START + i * HISTORY_STEP_MS, i));
   for (let i = 0; i < 100; i++) {
@@ -57,25 +52,7 @@ afterAll(() => api.close());
 
 const relative = (url: string) => url.slice(api.url.length);
 
-function expectProblem(response: { status: number; body: any }, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.body.code).toBe(code);
-}
-
-/** Follows links.next from `path` to the end; returns every page's body. */
-async function walk(path: string, token = tokenA) {
-  const pages: any[] = [];
-  let next: string | null = path;
-  while (next) {
-    const response: ApiResponse = await api.request('GET', next, { token });
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-    pages.push(response.body);
-    expect(response.body.meta.continuationToken === null).toBe(response.body.links.next === null);
-    next = response.body.links.next ? relative(response.body.links.next) : null;
-    expect(pages.length).toBeLessThan(500);
-  }
-  return pages;
-}
+const walk = (path: string, token = tokenA) => walkPages(api, path, token);
 
 const byStartThenEntity = (a: ChargeSessionRecord, b: ChargeSessionRecord) =>
   a.start === b.start ? a.entityId.localeCompare(b.entityId) : a.start.localeCompare(b.start);
@@ -166,8 +143,8 @@ describe("an entity's sessions", () => {
     ]);
   });
 
-  it('answers 404 entity_not_found for another tenant’s entity, an unknown id and a non-UUID', async () => {
-    for (const id of [foreign.id, '01900000-0000-7000-8000-00000000dead', 'not-a-uuid']) {
+  it('answers 404 entity_not_found for another tenant’s entity and an unknown id', async () => {
+    for (const id of [foreign.id, '01900000-0000-7000-8000-00000000dead']) {
       const response = await api.request(
         'GET',
         `/v1/entities/${id}/charge-sessions?start=2025-01-01T00:00:00Z`,

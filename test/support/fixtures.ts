@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import type { TestApi } from './api.js';
+import { createEntity, registerCharger } from './requests.js';
 
 export interface TenantFixtures {
   tenantId: string;
@@ -30,50 +31,26 @@ export function loopbackAddress(): string {
   return `127.${1 + (a % 250)}.${b}.${1 + (c % 250)}`;
 }
 
-export function freshChargerCode(): string {
-  return `F${randomBytes(4).toString('hex').toUpperCase()}`.slice(0, 9);
-}
-
 export async function createTenantFixtures(api: TestApi, tenantId: string): Promise<TenantFixtures> {
   const token = await api.token(tenantId);
   const marker = `${tenantId}-${randomBytes(3).toString('hex')}`;
-  const ev = await api.request('POST', '/v1/entities', {
-    token,
-    body: { type: 'EV', name: `EV of ${marker}`, capabilities: ['soc', 'power'] },
+  const { id: evId } = await createEntity(api, token, {
+    type: 'EV',
+    name: `EV of ${marker}`,
+    capabilities: ['soc', 'power'],
   });
-  expect(ev.status).toBe(201);
-  await api.request('PUT', `/v1/entities/${ev.body.id}/battery-capacity`, {
+  await api.request('PUT', `/v1/entities/${evId}/battery-capacity`, {
     token,
     body: { batteryCapacity: 64 },
   });
-  const cp = await api.request('POST', '/v1/entities', {
-    token,
-    body: { type: 'CP', name: `CP of ${marker}` },
-  });
-  expect(cp.status).toBe(201);
-  for (const id of [ev.body.id, cp.body.id]) {
+  const { id: cpId } = await createEntity(api, token, { type: 'CP', name: `CP of ${marker}` });
+  for (const id of [evId, cpId]) {
     await api.request('PATCH', `/v1/entities/${id}/features`, {
       token,
       body: { feature: 'CaptureChargeSessions', enabled: true },
     });
   }
-  const chargerCode = freshChargerCode();
-  const charger = await api.request('POST', '/v1/chargers', {
-    token,
-    body: {
-      publicCode: chargerCode,
-      name: `Charger of ${marker}`,
-      entityId: cp.body.id,
-      public: true,
-      connectors: [
-        { connectorId: 1, type: 'CCS2', maxPowerKw: 150 },
-        { connectorId: 2, type: 'Type2', maxPowerKw: 22 },
-      ],
-      pricing: { currency: 'EUR', pricePerKwh: 45, startFee: 100, taxRate: 0.21 },
-      holdAmount: 5_000,
-    },
-  });
-  expect(charger.status, JSON.stringify(charger.body)).toBe(201);
+  const chargerCode = await registerCharger(api, token, cpId, { name: `Charger of ${marker}` });
   const session = await api.request('POST', '/v1/public-charging/sessions', {
     sourceIp: loopbackAddress(),
     body: { code: chargerCode, connector_id: 1, email: `${marker}@example.com` },
@@ -95,9 +72,9 @@ export async function createTenantFixtures(api: TestApi, tenantId: string): Prom
   for (const [i, start] of ['2026-01-05T18:00:00.000Z', '2026-01-06T18:00:00.000Z'].entries()) {
     await upsertSession({
       tenantId,
-      entityId: ev.body.id,
+      entityId: evId,
       entityType: 'EV',
-      id: `${ev.body.id.slice(0, -1)}${i}`,
+      id: `${evId.slice(0, -1)}${i}`,
       start,
       end: new Date(Date.parse(start) + 3_600_000).toISOString(),
       energyKwh: 7.2,
@@ -119,20 +96,20 @@ export async function createTenantFixtures(api: TestApi, tenantId: string): Prom
   return {
     tenantId,
     token,
-    evId: ev.body.id,
-    cpId: cp.body.id,
+    evId,
+    cpId,
     chargerCode,
     sessionToken,
     commandId,
     locationId: location.body.id,
     pathValues: {
-      entityId: ev.body.id,
+      entityId: evId,
       code: chargerCode,
       token: sessionToken,
       commandId,
       locationId: location.body.id,
     },
-    secrets: [marker, ev.body.id, cp.body.id, chargerCode, sessionToken, location.body.id],
+    secrets: [marker, evId, cpId, chargerCode, sessionToken, location.body.id],
   };
 }
 

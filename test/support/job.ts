@@ -79,9 +79,9 @@ export async function setCapture(tenantId: string, entityId: string, enabled: bo
   if (!updated) throw new Error(`no entity ${entityId}`);
 }
 
-/** Does nothing but say the entity was processed: the rollups then come from sessions already stored. */
-export const processedOnly: EntityProcessor = async () => ({
-  status: 'processed',
+/** A processor's result when it read and wrote nothing. */
+const nothingDone = (status: ProcessEntityResult['status']): ProcessEntityResult => ({
+  status,
   readings: 0,
   sessionsWritten: 0,
   sessionsSkipped: 0,
@@ -89,6 +89,9 @@ export const processedOnly: EntityProcessor = async () => ({
   cursorAfter: null,
   consumed: NO_UNITS,
 });
+
+/** Does nothing but say the entity was processed: the rollups then come from sessions already stored. */
+export const processedOnly: EntityProcessor = async () => nothingDone('processed');
 
 /** Like processEntity for entities without readings: deleted and switched-off entities are skipped. */
 export const entityAwareProcessor: EntityProcessor = async (ref) => {
@@ -98,7 +101,7 @@ export const entityAwareProcessor: EntityProcessor = async (ref) => {
     : isCaptureEnabled(entity)
       ? 'processed'
       : 'skipped_disabled';
-  return { ...(await processedOnly(ref, new Date(0))), status };
+  return nothingDone(status);
 };
 
 // ----- a stand-in for processEntity with sessions --------------------------------------------------------
@@ -169,17 +172,8 @@ export function simulatedProcessor(
   return async (ref, now) => {
     await hooks.beforeEntity?.(ref);
     const entity = await getEntity(ref.tenantId, ref.entityId);
-    const skipped = (status: ProcessEntityResult['status']): ProcessEntityResult => ({
-      status,
-      readings: 0,
-      sessionsWritten: 0,
-      sessionsSkipped: 0,
-      cursorBefore: null,
-      cursorAfter: null,
-      consumed: NO_UNITS,
-    });
-    if (!entity) return skipped('skipped_missing');
-    if (!isCaptureEnabled(entity)) return skipped('skipped_disabled');
+    if (!entity) return nothingDone('skipped_missing');
+    if (!isCaptureEnabled(entity)) return nothingDone('skipped_disabled');
 
     const { Item } = await documentClient().send(
       new GetCommand({ TableName: tableName(), Key: cursorKey(ref), ConsistentRead: true }),
@@ -242,6 +236,29 @@ function fault(name: string): Error {
   const error = new Error(`injected ${name}`);
   error.name = name;
   return error;
+}
+
+/**
+ * Runs `fn` with `middleware` seeing every DynamoDB call of this process (the API's, the worker's) before
+ * it is sent: to act at a precise moment, or to fail a chosen call.
+ */
+export async function withDynamoMiddleware<T>(
+  name: string,
+  middleware: (input: Record<string, any>, command: string) => Promise<void> | void,
+  fn: () => Promise<T>,
+): Promise<T> {
+  documentClient().middlewareStack.add(
+    (next, context) => async (args) => {
+      await middleware(args.input as Record<string, any>, String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    return await fn();
+  } finally {
+    documentClient().middlewareStack.remove(name);
+  }
 }
 
 /**

@@ -1,22 +1,15 @@
 // Readings for tests: the simulator's readings as API request bodies, moved to a recent time (the API
 // refuses readings older than the retention), and sent in batches.
 
+import type * as z from 'zod/mini';
 import type { Reading } from '../../shared/readings/model.js';
+import type { ReadingInput } from '../../shared/readings/schemas.js';
 import type { ApiResponse, TestApi } from './api.js';
 
 const DAY = 86_400_000;
 
-export interface ReadingBody {
-  timestamp: string;
-  soc?: number;
-  powerKw?: number;
-  energyKwh?: number;
-  rangeKm?: number;
-  isPluggedIn?: boolean;
-  isCharging?: boolean;
-  location?: { lat: number; lon: number };
-  odometerKm?: number;
-}
+/** A reading as a request body: the API's own input type, so a changed contract shows here at once. */
+export type ReadingBody = z.input<typeof ReadingInput>;
 
 /** The API body of a reading (the simulator's fractional milliseconds are dropped, as the API does). */
 export function toReadingBody(reading: Reading, shiftMs = 0): ReadingBody {

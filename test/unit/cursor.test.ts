@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../shared/errors.js';
 import { CONTINUATION_TOKEN_MAX_AGE_MS, openCursor, sealCursor } from '../../shared/http/cursor.js';
+import { thrownApiError } from '../support/errors.js';
 
 const SECRET = 'test-secret';
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -9,14 +10,9 @@ const BINDING = { tenantId: 'acme', query: 'listEntities?type=' };
 const POSITION = { pk: 'T#acme', sk: 'ENTITY#0190' };
 
 function rejects(fn: () => unknown) {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).code).toBe('invalid_continuation_token');
-    return;
-  }
-  throw new Error('expected a rejection');
+  const error = thrownApiError(fn);
+  expect(error).toBeInstanceOf(ValidationError);
+  expect(error.code).toBe('invalid_continuation_token');
 }
 
 describe('continuation tokens', () => {

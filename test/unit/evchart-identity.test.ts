@@ -11,6 +11,7 @@ import { toEvchartRow } from '../../shared/exports/evchart.js';
 import { type ChargerRegistrationView, registeredPortOf } from '../../shared/public-charging/charger.js';
 import { evchartHttpContext, evchartRegistry } from '../../shared/sessions/export-context.js';
 import { describeErrors, validateEvchartRow } from '../schemas/validators.js';
+import { thrownApiError } from '../support/errors.js';
 import { CP_ID, cpCalculatedSession, cpMeasuredSession, evSession } from './export-fixtures.js';
 
 const OTHER_CP = '0190a1b2-0000-7000-8000-0000000c0002';
@@ -39,18 +40,13 @@ function chargerOf(
 
 /** The 422 a session gets: the field it names and the reason. */
 function refusal(run: () => unknown): { field: string; message: string } {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UnprocessableError);
-    const problem = error as UnprocessableError;
-    expect(problem.code).toBe('export_unrepresentable');
-    return {
-      field: problem.extensions.exportField as string,
-      message: (problem.errors?.[0]?.message ?? '') as string,
-    };
-  }
-  throw new Error('expected export_unrepresentable');
+  const problem = thrownApiError(run);
+  expect(problem).toBeInstanceOf(UnprocessableError);
+  expect(problem.code).toBe('export_unrepresentable');
+  return {
+    field: problem.extensions.exportField as string,
+    message: (problem.errors?.[0]?.message ?? '') as string,
+  };
 }
 
 describe("a measured session's identity: the charger's registration now, else the one kept with the session", () => {

@@ -11,6 +11,7 @@ import {
   evchartFields,
   validateEvchartRow,
 } from '../schemas/validators.js';
+import { thrownApiError } from '../support/errors.js';
 import {
   CP_ID,
   collect,
@@ -34,15 +35,10 @@ function parseCsv(text: string): { header: string[]; rows: Record<string, string
 }
 
 function expectUnrepresentable(run: () => unknown, field: string): void {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UnprocessableError);
-    expect((error as UnprocessableError).code).toBe('export_unrepresentable');
-    expect((error as UnprocessableError).extensions['exportField']).toBe(field);
-    return;
-  }
-  throw new Error(`expected the ${field} to make the session unrepresentable`);
+  const error = thrownApiError(run);
+  expect(error).toBeInstanceOf(UnprocessableError);
+  expect(error.code).toBe('export_unrepresentable');
+  expect(error.extensions.exportField).toBe(field);
 }
 
 describe('EV-ChART Module 2 export', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import {
-  type ApiError,
   PayloadTooLargeError,
   ServiceUnavailableError,
   UnsupportedMediaTypeError,
@@ -13,15 +12,7 @@ import { isTransientAwsError, problemDocument, toApiError } from '../../shared/h
 import { fieldErrorsFromZod, formatPath, parseOrThrow } from '../../shared/http/validation.js';
 import { isUuid, uuidv7 } from '../../shared/ids.js';
 import { isIanaTimeZone } from '../../shared/time-zones.js';
-
-function thrown(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (error) {
-    return error as ApiError;
-  }
-  throw new Error('expected a throw');
-}
+import { thrownApiError } from '../support/errors.js';
 
 describe('request bodies', () => {
   it('accept JSON media types only, in UTF-8', () => {
@@ -46,14 +37,16 @@ describe('request bodies', () => {
   });
 
   it('give the precise error for each fault, size first', () => {
-    expect(thrown(() => parseJsonBody(Buffer.alloc(11, 'a'), 'application/json', 10))).toBeInstanceOf(
+    expect(thrownApiError(() => parseJsonBody(Buffer.alloc(11, 'a'), 'application/json', 10))).toBeInstanceOf(
       PayloadTooLargeError,
     );
-    expect(thrown(() => parseJsonBody(Buffer.alloc(0), 'application/json', 10)).code).toBe('body_required');
-    expect(thrown(() => parseJsonBody(Buffer.from('{}'), 'text/plain', 10))).toBeInstanceOf(
+    expect(thrownApiError(() => parseJsonBody(Buffer.alloc(0), 'application/json', 10)).code).toBe(
+      'body_required',
+    );
+    expect(thrownApiError(() => parseJsonBody(Buffer.from('{}'), 'text/plain', 10))).toBeInstanceOf(
       UnsupportedMediaTypeError,
     );
-    const malformed = thrown(() => parseJsonBody(Buffer.from('{"a":'), 'application/json', 100));
+    const malformed = thrownApiError(() => parseJsonBody(Buffer.from('{"a":'), 'application/json', 100));
     expect(malformed.code).toBe('malformed_json');
     expect(parseJsonBody(Buffer.from('{"a":1}'), 'application/json', 100)).toEqual({ a: 1 });
   });
@@ -71,7 +64,7 @@ describe('validation errors', () => {
   });
 
   it('name each bad field with its location, path and code', () => {
-    const error = thrown(() =>
+    const error = thrownApiError(() =>
       parseOrThrow(schema, { readings: [{ soc: 1 }, { soc: 101, x: 1 }], extra: true }, 'body'),
     ) as ValidationError;
     expect(error.code).toBe('validation_failed');

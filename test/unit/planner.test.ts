@@ -44,6 +44,12 @@ function index(counts: Record<number, number>): CaptureShardReader & { calls: nu
 const sentEntries = () =>
   sqs.commandCalls(SendMessageBatchCommand).map((call) => call.args[0].input.Entries ?? []);
 const run = { asOf: new Date('2026-01-20T02:00:00.000Z'), runId: 'exec-1' };
+/** What the SDK throws when DynamoDB throttles a Query after its own retries. */
+const throttled = () =>
+  Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+    name: 'ProvisionedThroughputExceededException',
+    $metadata: { httpStatusCode: 400 },
+  });
 const noSleep = { waits: [] as number[], sleep: async (ms: number) => void noSleep.waits.push(ms) };
 
 describe('the planner', () => {
@@ -147,13 +153,12 @@ describe('the planner', () => {
     expect(sentEntries()).toHaveLength(SEND_ATTEMPTS);
   });
 
-  it('reads a failed index page again, and gives up after a few attempts', async () => {
+  it('reads an index page DynamoDB throttled again, and gives up after a few attempts', async () => {
     sqs.on(SendMessageBatchCommand).resolves({});
     const flaky = index({ 4: 12 });
     let failures = 1;
     const readShard: CaptureShardReader = async (shard, startKey, limit) => {
-      if (shard === 4 && startKey && failures-- > 0)
-        throw new Error('ProvisionedThroughputExceededException');
+      if (shard === 4 && startKey && failures-- > 0) throw throttled();
       return flaky(shard, startKey, limit);
     };
     const summary = await planDailyRun(run, {
@@ -166,7 +171,7 @@ describe('the planner', () => {
     expect(sentEntries().flat()).toHaveLength(12);
 
     const broken: CaptureShardReader = async () => {
-      throw new Error('ProvisionedThroughputExceededException');
+      throw throttled();
     };
     let reads = 0;
     await expect(
@@ -178,8 +183,29 @@ describe('the planner', () => {
         },
         sleep: noSleep.sleep,
       }),
-    ).rejects.toThrow('ProvisionedThroughputExceededException');
+    ).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
     expect(reads).toBe(CAPTURE_SHARDS * PAGE_READ_ATTEMPTS);
+  });
+
+  it('fails the run at once when a page read fails for a reason reading again cannot help', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({});
+    let reads = 0;
+    const denied = Object.assign(new Error('not authorized to perform: dynamodb:Query'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    await expect(
+      planDailyRun(run, {
+        queue: sender(),
+        readShard: async () => {
+          reads++;
+          throw denied;
+        },
+        sleep: noSleep.sleep,
+      }),
+    ).rejects.toThrow(denied);
+    // Each shard's first read, none again.
+    expect(reads).toBe(CAPTURE_SHARDS);
   });
 });
 

@@ -3,7 +3,6 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../shared/errors.js';
 import { bindingQuery } from '../../shared/sessions/http.js';
 import {
   assertFormatApplies,
@@ -15,16 +14,7 @@ import {
   rangeProblem,
 } from '../../shared/sessions/query.js';
 import { EntitySessionsQuery, FleetSessionsQuery } from '../../shared/sessions/schemas.js';
-
-function thrown(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected an ApiError');
-}
+import { thrownApiError } from '../support/errors.js';
 
 describe('parseInstant', () => {
   it('reads RFC 3339 date-times with Z or an offset into the stored key form', () => {
@@ -151,7 +141,7 @@ describe('pageSizeFor', () => {
     expect(pageSizeFor('atlas', 100)).toBe(100);
     expect(pageSizeFor('csv', undefined)).toBe(CSV_MAX_ROWS);
     expect(pageSizeFor('evchart', 5_000)).toBe(5_000);
-    const error = thrown(() => pageSizeFor('beckn', 101));
+    const error = thrownApiError(() => pageSizeFor('beckn', 101));
     expect(error).toMatchObject({ status: 400, code: 'validation_failed' });
     expect(error.errors).toEqual([
       expect.objectContaining({ in: 'query', field: 'pageSize', code: 'too_big' }),
@@ -192,7 +182,7 @@ describe('chooseRepresentation', () => {
     'application/json;q=0, text/csv;q=0',
     'application/problem+json',
   ])('answers 406 not_acceptable for %j, naming the header', (accept) => {
-    const error = thrown(() => chooseRepresentation(undefined, accept));
+    const error = thrownApiError(() => chooseRepresentation(undefined, accept));
     expect(error).toMatchObject({ status: 406, code: 'not_acceptable' });
     expect(error.errors).toEqual([expect.objectContaining({ in: 'header', field: 'accept' })]);
   });
@@ -204,7 +194,7 @@ describe('assertFormatApplies', () => {
     for (const representation of ['sessions', 'atlas', 'beckn', 'csv'] as const) {
       expect(() => assertFormatApplies(representation, 'EV', 'x')).not.toThrow();
     }
-    const error = thrown(() => assertFormatApplies('evchart', 'EV', 'entity 1'));
+    const error = thrownApiError(() => assertFormatApplies('evchart', 'EV', 'entity 1'));
     expect(error).toMatchObject({ status: 422, code: 'format_not_applicable' });
     expect(error.errors).toEqual([expect.objectContaining({ in: 'query', field: 'format' })]);
   });
