@@ -12,8 +12,9 @@ import type { FunctionName } from '../shared/http/route.js';
 import { Api } from './api.js';
 import { DailyJob, type DailyJobSettings } from './daily-job.js';
 import { Database } from './database.js';
-import { FUNCTIONS, type WorkerName } from './functions.js';
-import { EvsFunction } from './lambdas.js';
+import { FUNCTIONS, type FunctionSpec, JOB_FUNCTIONS, type WorkerName } from './functions.js';
+import { EvsFunction, type LogLevel } from './lambdas.js';
+import { type AlarmDestinations, Operations } from './operations.js';
 import { PublicChargingSweep, StripeKeysSecret } from './public-charging.js';
 
 export interface EvSessionsStackProps extends StackProps {
@@ -30,7 +31,11 @@ export interface EvSessionsStackProps extends StackProps {
   /** The daily aggregation job (infra/daily-job.ts); left out when not given. */
   dailyJob?: { workerEntry: string; settings?: Partial<DailyJobSettings> };
   /** How long raw readings are kept (their TTL), in days; default DEFAULT_READINGS_RETENTION_DAYS. */
-  readingsRetentionDays?: number;
+  readingsRetentionDays?: number | undefined;
+  /** What the functions log (LOG_LEVEL, and Lambda's application log level); default info. */
+  logLevel?: LogLevel;
+  /** Who the alarms notify besides the stack's topic (e-mail subscriptions, an existing topic). */
+  alarms?: AlarmDestinations;
 }
 
 export class EvSessionsStack extends Stack {
@@ -40,6 +45,7 @@ export class EvSessionsStack extends Stack {
   readonly sweep: PublicChargingSweep;
   readonly stripeKeys: StripeKeysSecret | undefined;
   readonly dailyJob: DailyJob | undefined;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: EvSessionsStackProps = {}) {
     super(scope, id, props);
@@ -52,6 +58,7 @@ export class EvSessionsStack extends Stack {
       ),
     };
     this.database = new Database(this, 'Database');
+    this.operations = new Operations(this, 'Operations', props.alarms);
 
     const cursorSecret = new Secret(this, 'ContinuationTokenKey', {
       description: 'evsessions: key that seals continuation tokens (AES-256-GCM)',
@@ -79,6 +86,7 @@ export class EvSessionsStack extends Stack {
           cursorSecret,
           paymentSecret: this.stripeKeys?.secret,
           logRetention,
+          logLevel: props.logLevel,
           environment,
         }),
       ]),
@@ -106,13 +114,81 @@ export class EvSessionsStack extends Stack {
           workerEntry: props.dailyJob.workerEntry,
           settings: props.dailyJob.settings,
           environment,
+          logLevel: props.logLevel,
+          alarmActions: this.operations.alarmActions,
         })
       : undefined;
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the API' });
+    const watched: Record<string, EvsFunction['fn']> = Object.fromEntries(
+      Object.entries(this.functions).map(([name, f]) => [name, f.fn]),
+    );
+    if (this.dailyJob) {
+      watched.planner = this.dailyJob.planner.fn;
+      watched.worker = this.dailyJob.worker.fn;
+    }
+    this.operations.watchApi(this.api.httpApi);
+    this.operations.watchFunctions(watched);
+    this.operations.watchTable(
+      this.database.table,
+      tableOperations([...entries.map(([, spec]) => spec), ...Object.values(JOB_FUNCTIONS)]),
+    );
+    this.operations.watchDeadLetters([
+      {
+        name: 'SweeperDeadLetters',
+        queue: this.sweep.deadLetters,
+        what: 'the public-charging sweeper failed (due sessions stay due: the next sweep retries them)',
+      },
+      ...(this.dailyJob
+        ? [
+            {
+              name: 'EntityDeadLetters',
+              queue: this.dailyJob.entityDeadLetters,
+              what: 'the daily job gave up on entities',
+              alarm: this.dailyJob.alarms.entityDeadLetters,
+            },
+            {
+              name: 'RunDeadLetters',
+              queue: this.dailyJob.runDeadLetters,
+              what: 'a daily run was not planned',
+              alarm: this.dailyJob.alarms.runDeadLetters,
+            },
+          ]
+        : []),
+    ]);
+    this.operations.addAlarmStatusWidget();
+
+    // The API's endpoint, not the stage URL: a `$default` stage's URL ends in `/`, which turns the README's
+    // `<ApiUrl>/v1/entities` into `//v1/entities` (a 404).
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.httpApi.apiEndpoint,
+      description: 'Base URL of the API, without a trailing slash: <ApiUrl>/v1/entities',
+    });
     new CfnOutput(this, 'TableName', {
       value: this.database.table.tableName,
       description: 'The table; pass to `npm run token -- --table` or use --stack',
     });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.operations.topic.topicArn,
+      description: 'Every alarm notifies this SNS topic: subscribe to it (or deploy with -c alarmEmail=…)',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.operations.dashboard.dashboardName,
+      description: 'The CloudWatch dashboard of this stack',
+    });
+    if (this.stripeKeys)
+      new CfnOutput(this, 'StripeKeysSecretName', {
+        value: this.stripeKeys.secret.secretName,
+        description:
+          'Put {"secretKey":"sk_…","publishableKey":"pk_…","accountId":"acct_…"(optional)} into this secret',
+      });
   }
+}
+
+/** The DynamoDB operations the functions may call (their IAM actions), for the throttling alarm. */
+function tableOperations(specs: FunctionSpec[]): string[] {
+  const actions = new Set(specs.flatMap((spec) => spec.table?.actions ?? []));
+  return [...actions]
+    .map((action) => action.replace('dynamodb:', ''))
+    .filter((op) => op !== 'ConditionCheckItem')
+    .sort();
 }

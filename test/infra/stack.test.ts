@@ -125,6 +125,8 @@ describe('the functions', () => {
       'dynamodb:GetItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
   });
 
@@ -225,8 +227,11 @@ describe('the HTTP API', () => {
     });
   });
 
-  it('outputs the API URL and the table name', () => {
-    template.hasOutput('ApiUrl', {});
+  it('outputs the API URL (without a trailing slash, so `<ApiUrl>/v1/entities` works) and the table name', () => {
+    // The endpoint attribute is `https://<id>.execute-api.<region>.amazonaws.com`; a stage URL ends in `/`.
+    template.hasOutput('ApiUrl', {
+      Value: { 'Fn::GetAtt': [logicalIdOf(stack.api.httpApi), 'ApiEndpoint'] },
+    });
     template.hasOutput('TableName', { Value: { Ref: Match.stringLikeRegexp('DatabaseTable') } });
   });
 });
@@ -263,6 +268,8 @@ describe('public charging', () => {
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
     const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:GetItem'))!;
     expect(JSON.stringify(dynamo.Resource)).not.toContain('/index/');
