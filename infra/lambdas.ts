@@ -14,7 +14,8 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BUNDLING, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from './bundling.js';
 import { EXTERNAL_MODULES, lazyModuleCommands } from './bundling-options.js';
-import type { FunctionSpec } from './functions.js';
+import type { DynamoAction, FunctionSpec } from './functions.js';
+import { type KeyGroup, keyPatterns } from './table-keys.js';
 
 export interface LambdaProps {
   name: string;
@@ -49,6 +50,28 @@ function bundlingFor(spec: FunctionSpec, stripePayments: boolean): BundlingOptio
         shipped.flatMap((name) => lazyModuleCommands(name, inputDir, outputDir)),
     },
   };
+}
+
+/** Actions that read; the rest of a catalog entry's actions write. */
+const READ_ACTIONS = new Set<DynamoAction>([
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+]);
+
+/**
+ * The actions on the resources, for items whose partition key (the index's, for an index Query) matches
+ * one of the groups' patterns. ForAllValues: every key a request names must match (a BatchWriteItem's
+ * included); DynamoDB supplies the key for each of these actions, none of which is a Scan.
+ */
+function leadingKeysStatement(actions: DynamoAction[], resources: string[], groups: KeyGroup[]) {
+  return new PolicyStatement({
+    effect: Effect.ALLOW,
+    actions,
+    resources,
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keyPatterns(groups) } },
+  });
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -92,13 +115,24 @@ export class EvsFunction extends Construct {
       ...props.environment,
     };
     if (spec.table) {
-      const resources = [
-        ...(spec.table.indexesOnly ? [] : [props.table.tableArn]),
-        ...(spec.table.indexes ?? []).map((index) => `${props.table.tableArn}/index/${index}`),
-      ];
-      this.role.addToPolicy(
-        new PolicyStatement({ effect: Effect.ALLOW, actions: spec.table.actions, resources }),
-      );
+      const { table } = spec;
+      const indexArns = (table.indexes ?? []).map((index) => `${props.table.tableArn}/index/${index}`);
+      const reads = table.actions.filter((action) => READ_ACTIONS.has(action));
+      const writes = table.actions.filter((action) => !READ_ACTIONS.has(action));
+      // Reads may also name the indexes; writes go to the table only (an index is written through it).
+      if (reads.length > 0)
+        this.role.addToPolicy(
+          leadingKeysStatement(
+            reads,
+            [...(table.indexesOnly ? [] : [props.table.tableArn]), ...indexArns],
+            table.reads,
+          ),
+        );
+      if (writes.length > 0) {
+        if (!table.writes?.length)
+          throw new Error(`${props.name} writes to the table but names no partitions`);
+        this.role.addToPolicy(leadingKeysStatement(writes, [props.table.tableArn], table.writes));
+      }
       environment.TABLE_NAME = props.table.tableName;
     }
     if (spec.cursorSecret) {

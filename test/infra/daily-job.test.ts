@@ -225,6 +225,7 @@ describe('the functions', () => {
       actions: ['dynamodb:Query'],
       indexes: ['GSI1'],
       indexesOnly: true,
+      reads: ['captureShards'],
     });
     expect(grants(idOf(job.planner.role))).toEqual(
       [
