@@ -30,13 +30,16 @@ export async function startProjectApi(
     host?: string;
     authorizerCacheSeconds?: number;
     cors?: CorsPolicy | undefined;
+    /** Wraps each function's handler (tests that attribute what a function does to the function). */
+    wrapHandler?: (name: FunctionName | 'authorizer', handler: LambdaHandler) => LambdaHandler;
   } = {},
 ): Promise<LocalApi> {
+  const { wrapHandler = (_name, handler) => handler, ...rest } = options;
   return startLocalApi({
     routes: allRoutes,
-    loadFunction,
-    authorizer: await loadFunction('authorizer'),
+    loadFunction: async (name) => wrapHandler(name, await loadFunction(name)),
+    authorizer: wrapHandler('authorizer', await loadFunction('authorizer')),
     defaultFunction: 'meta',
-    ...options,
+    ...rest,
   });
 }
