@@ -62,7 +62,7 @@ function partitionKeysOf(command: string, input: Record<string, any>): string[] 
   const requests = Object.values(input.RequestItems ?? {}) as any[];
   return requests.flatMap((request) =>
     Array.isArray(request)
-      ? request.map((r) => (r.PutRequest?.Item ?? r.DeleteRequest?.Key)[TABLE.partitionKey])
+      ? request.map((r) => (r.PutRequest ? r.PutRequest.Item : r.DeleteRequest.Key)[TABLE.partitionKey])
       : request.Keys.map((key: any) => key[TABLE.partitionKey]),
   );
 }
