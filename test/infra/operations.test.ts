@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STACK_NAME, stackFromContext } from '../../infra/context.js';
 import { FUNCTIONS, JOB_FUNCTIONS } from '../../infra/functions.js';
@@ -30,7 +31,7 @@ function synth(props: EvSessionsStackProps = {}) {
   const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
   const stack = new EvSessionsStack(app, 'OpsStack', { dailyJob: { workerEntry: WORKER_ENTRY }, ...props });
   const template = Template.fromStack(stack);
-  return { stack, template, resources: template.toJSON().Resources as Resources };
+  return { app, stack, template, resources: template.toJSON().Resources as Resources };
 }
 
 let built: ReturnType<typeof synth>;
@@ -274,6 +275,21 @@ describe('Stripe payments', () => {
     expect(() => parseStripeSecret(props.SecretString, 'the-secret')).toThrow(/not configured yet/);
     template.hasOutput('StripeKeysSecretName', {});
     expect(built.template.findOutputs('StripeKeysSecretName')).toEqual({});
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('finds nothing unacknowledged with every option on: alarm e-mails, an existing topic, Stripe, the job', () => {
+    const { app, stack } = synth({
+      payments: 'stripe',
+      alarms: { emails: ['ops@example.com'], topicArn: EXISTING_TOPIC },
+    });
+    const report = new AwsSolutionsChecks(app).validateScope(stack);
+    expect(
+      report.violations.map(
+        (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      ),
+    ).toEqual([]);
   });
 });
 
