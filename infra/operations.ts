@@ -61,7 +61,8 @@ export class Operations extends Construct {
       this.alarmActions.push(new SnsAction(Topic.fromTopicArn(this, 'ExistingTopic', props.topicArn)));
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: `${Stack.of(this).stackName}-operations`,
+      // Dashboard names are unique per account, across regions: the same stack name may run in two.
+      dashboardName: `${Stack.of(this).stackName}-${Stack.of(this).region}`,
       defaultInterval: Duration.hours(6),
     });
     this.dashboard.addWidgets(
