@@ -3,7 +3,7 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { awsClient } from '../aws/clients.js';
+import { awsClient, regionFromEnvironment } from '../aws/clients.js';
 import { config } from '../config.js';
 
 let client: DynamoDBDocumentClient | undefined;
@@ -11,10 +11,15 @@ let client: DynamoDBDocumentClient | undefined;
 export function documentClient(): DynamoDBDocumentClient {
   if (!client) {
     const { dynamodbEndpoint } = config();
+    // An embedded DynamoDB ignores the region, but the SDK still wants one: any will do there.
     const base = awsClient(
       DynamoDBClient,
       dynamodbEndpoint
-        ? { endpoint: dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+        ? {
+            endpoint: dynamodbEndpoint,
+            region: regionFromEnvironment() ?? 'local',
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          }
         : {},
     );
     client = DynamoDBDocumentClient.from(base, {

@@ -75,6 +75,12 @@ describe('the client factory', () => {
     delete process.env.AWS_PROFILE;
     await expect(awsClient(DynamoDBClient).config.region()).rejects.toThrow(/Region is missing/);
   });
+
+  it('lets an embedded DynamoDB work without any region configured', async () => {
+    process.env.DYNAMODB_ENDPOINT = 'http://127.0.0.1:1';
+    resetConfig();
+    expect(await documentClient().config.region()).toBe('local');
+  });
 });
 
 describe('the CLIs’ --stack target', () => {
