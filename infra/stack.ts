@@ -1,5 +1,6 @@
-// The evsessions stack: the table (stateful), the Lambda functions, and the HTTP API (stateless).
-// Deploy with `npx cdk deploy`; the outputs give the API URL and the table name the token CLI needs.
+// The evsessions stack: the table (stateful), the Lambda functions, the HTTP API (stateless), and what
+// operates them (alarms on a topic, a dashboard: infra/operations.ts). Deploy with `npx cdk deploy`; the
+// outputs give the API URL, the table name the token CLI needs, the alarm topic and the dashboard.
 
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
