@@ -1,11 +1,12 @@
 // The HTTP API: one API Gateway route per declared route (shared/api/routes.ts), each integrated with the
 // Lambda that serves it; protected routes behind the bearer-token Lambda authorizer (simple responses,
-// cached 60 s per Authorization header), public ones with none. `$default` goes to the meta function,
-// which answers 404 or 405. Access logs are JSON, one line per request.
+// cached 60 s per Authorization header), public ones with none and each with its own throttle. `$default`
+// goes to the meta function, which answers 404 or 405. Access logs are JSON, one line per request.
 
 import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -21,7 +22,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { CorsPolicy } from '../shared/http/cors.js';
-import { type FunctionName, isPublic, type RouteSpec } from '../shared/http/route.js';
+import { type FunctionName, isPublic, type RouteSpec, routeKey } from '../shared/http/route.js';
 
 /** Seconds API Gateway keeps an authorizer answer per Authorization value (revocation lag, at most). */
 export const AUTHORIZER_CACHE_SECONDS = 60;
@@ -112,6 +113,9 @@ export class Api extends Construct {
     });
     const none = new HttpNoneAuthorizer();
 
+    // Each public route's own throttle, as its declaration gives it (the stage's applies to the rest).
+    // RouteSettings is free-form JSON in the L1 (a map by route key): CloudFormation's casing, as is.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of props.routes) {
       const httpRoute = new HttpRoute(this, `Route ${route.method} ${route.path}`, {
         httpApi: this.httpApi,
@@ -119,9 +123,17 @@ export class Api extends Construct {
         integration: integrationFor(route.fn),
         authorizer: isPublic(route) ? none : bearer,
       });
-      if (isPublic(route))
+      if (isPublic(route)) {
         Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: route.auth.public });
+        routeSettings[routeKey(route)] = {
+          ThrottlingRateLimit: route.auth.throttle.rateLimit,
+          ThrottlingBurstLimit: route.auth.throttle.burstLimit,
+        };
+        // A stage's route settings may only name routes that exist already.
+        this.stage.node.addDependency(httpRoute);
+      }
     }
+    (this.stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
     const defaultRoute = this.httpApi.node.findChild('DefaultRoute');
     Validations.of(defaultRoute).acknowledge({
       id: 'AwsSolutions-APIG4',

@@ -30,7 +30,8 @@ export function esbuildOptions(entry: string, outfile: string, lazy: readonly La
     format: 'esm' as const,
     target: ESBUILD_TARGET,
     minify: true,
-    sourcemap: false,
+    // As deployed: a linked map beside the bundle (infra/bundling.ts); the bundle gains one comment line.
+    sourcemap: true,
     mainFields: MAIN_FIELDS,
     external: [...EXTERNAL_MODULES, ...lazy],
     banner: { js: ESM_REQUIRE_BANNER },

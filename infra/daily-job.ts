@@ -26,7 +26,7 @@ import {
 } from '../shared/pipeline/settings.js';
 import { isIanaTimeZone } from '../shared/time-zones.js';
 import { JOB_FUNCTIONS } from './functions.js';
-import { EvsFunction } from './lambdas.js';
+import { EvsFunction, type LogLevel } from './lambdas.js';
 
 /** When the job runs each day, and how hard its workers may press on the table. */
 export interface DailyJobSettings {
@@ -93,6 +93,8 @@ export interface DailyJobProps {
   settings?: Partial<DailyJobSettings>;
   /** Where the dead-letter alarms notify (an SNS topic action, say); none by default. */
   alarmActions?: IAlarmAction[];
+  /** What the job's functions log; default info. */
+  logLevel?: LogLevel | undefined;
   /** Variables every function of the stack gets (the readings' retention: the worker reads readings by it). */
   environment?: Record<string, string>;
 }
@@ -134,6 +136,7 @@ export class DailyJob extends Construct {
       spec: JOB_FUNCTIONS.planner,
       table: props.table,
       logRetention: props.logRetention,
+      logLevel: props.logLevel,
       environment: { ...props.environment, JOB_QUEUE_URL: this.entityQueue.queueUrl },
       asyncInvoke: {
         retryAttempts: PLANNER_ASYNC_RETRY.retryAttempts,
@@ -155,6 +158,7 @@ export class DailyJob extends Construct {
       spec: { ...JOB_FUNCTIONS.worker, entry: props.workerEntry },
       table: props.table,
       logRetention: props.logRetention,
+      logLevel: props.logLevel,
       ...(props.environment ? { environment: props.environment } : {}),
     });
     // The event source grants the worker what consuming takes (receive, delete, change visibility).

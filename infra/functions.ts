@@ -1,12 +1,14 @@
 // The catalog of Lambda functions: entry file, sizing, and exactly what each may do to the table. The
-// stack turns `table.actions` into one IAM statement on the table (and the named indexes) per function,
-// so least privilege is read off this file. FUNCTIONS are the HTTP API's (and its authorizer);
+// stack turns `table.actions` into IAM statements on the table (and the named indexes): the reads limited
+// to the partition keys of `table.reads`, the writes to those of `table.writes` (dynamodb:LeadingKeys,
+// infra/table-keys.ts), so least privilege, down to the key prefix, is read off this file. FUNCTIONS are the HTTP API's (and its authorizer);
 // JOB_FUNCTIONS are the daily job's, whose queue rights infra/daily-job.ts grants next to the queues.
 
 import type { FunctionName } from '../shared/http/route.js';
 import { PLANNER_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS } from '../shared/pipeline/settings.js';
 import type { IndexName } from '../shared/storage/table.js';
 import type { LazyModule } from './bundling-options.js';
+import type { KeyGroup } from './table-keys.js';
 
 export type DynamoAction =
   | 'dynamodb:GetItem'
@@ -29,6 +31,10 @@ export interface FunctionSpec {
     indexes?: IndexName[];
     /** The actions apply to the named indexes only, not to the table itself. */
     indexesOnly?: boolean;
+    /** Partitions (of the table, and of the indexes it queries) its reads may name. */
+    reads: KeyGroup[];
+    /** Partitions its writes may name; none when it only reads. */
+    writes?: KeyGroup[];
   };
   /** Reads the continuation-token key (list operations). */
   cursorSecret?: boolean;
@@ -47,7 +53,7 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     description: 'API Gateway Lambda authorizer: looks a bearer token up by its SHA-256',
     memoryMb: 512,
     timeoutSeconds: 5,
-    table: { actions: ['dynamodb:GetItem'] },
+    table: { actions: ['dynamodb:GetItem'], reads: ['apiToken'] },
   },
   meta: {
     entry: 'functions/meta.ts',
@@ -73,6 +79,9 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
         'dynamodb:DeleteItem',
         'dynamodb:BatchWriteItem',
       ],
+      // The entity item is in `T#<tenant>`; StringLike cannot name it without every partition below it.
+      reads: ['tenant'],
+      writes: ['tenant'],
     },
     cursorSecret: true,
   },
@@ -86,6 +95,9 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
       // GetItem: the entity (404, its session cursor) and the tenant's settings; Query: the hour buckets a
       // request touches (duplicates) and listings; PutItem: new segments and conditional rewrites.
       actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
+      reads: ['tenant'],
+      // Writes segments, nothing else.
+      writes: ['readings'],
     },
     cursorSecret: true,
   },
@@ -97,6 +109,8 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     table: {
       // Query: list, and count against the cap; PutItem/DeleteItem: create and delete, conditionally.
       actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      reads: ['locations'],
+      writes: ['locations'],
     },
     cursorSecret: true,
   },
@@ -113,6 +127,8 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
       // the tenant's chargers with their EV-ChART registrations for format=evchart (GSI1). Reads only.
       actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
       indexes: ['GSI1', 'GSI2'],
+      // GSI1 `T#<tenant>#CHARGERS`, GSI2 `T#<tenant>#SESSIONS` / `#DAILY`: all tenant-scoped.
+      reads: ['tenant'],
     },
     cursorSecret: true,
   },
@@ -133,6 +149,9 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
         'dynamodb:DeleteItem',
       ],
       indexes: ['GSI1', 'GSI2'],
+      // The entity a charger measures (tenant), its chargers (GSI1) and their public sessions (GSI2).
+      reads: ['tenant', 'charger', 'publicSession', 'paymentHold'],
+      writes: ['charger', 'publicSession', 'paymentHold', 'sessions', 'rollups'],
     },
     cursorSecret: true,
     paymentSecret: true,
@@ -155,6 +174,18 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
       ],
+      // Never an API token, an entity, a reading or a location: drivers are not tenants. Its reads
+      // include `T#*` for the charge point's entity (is capture on?) and its sessions.
+      reads: ['tenant', 'charger', 'publicSession', 'sessionToken', 'rateCounter', 'paymentHold'],
+      writes: [
+        'charger',
+        'publicSession',
+        'sessionToken',
+        'rateCounter',
+        'paymentHold',
+        'sessions',
+        'rollups',
+      ],
     },
     paymentSecret: true,
     lazyModules: ['stripe'],
@@ -176,6 +207,8 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
         'dynamodb:DeleteItem',
       ],
       indexes: ['GSI1'],
+      reads: ['dueShards', 'tenant', 'charger', 'publicSession', 'paymentHold'],
+      writes: ['charger', 'publicSession', 'paymentHold', 'sessions', 'rollups'],
     },
     paymentSecret: true,
     lazyModules: ['stripe'],
@@ -192,7 +225,7 @@ export const JOB_FUNCTIONS: Record<JobFunctionName, FunctionSpec> = {
     memoryMb: 512,
     timeoutSeconds: PLANNER_TIMEOUT_SECONDS,
     // The sparse capture index, and nothing of the table itself.
-    table: { actions: ['dynamodb:Query'], indexes: ['GSI1'], indexesOnly: true },
+    table: { actions: ['dynamodb:Query'], indexes: ['GSI1'], indexesOnly: true, reads: ['captureShards'] },
   },
   worker: {
     entry: 'functions/worker.ts',
@@ -213,6 +246,9 @@ export const JOB_FUNCTIONS: Record<JobFunctionName, FunctionSpec> = {
         'dynamodb:DeleteItem',
         'dynamodb:BatchWriteItem',
       ],
+      // The entity (cursor), settings, locations, readings, sessions, rollups and job state: its tenant's.
+      reads: ['tenant'],
+      writes: ['tenant'],
     },
   },
 };

@@ -1,11 +1,12 @@
 // Builds the Lambda functions of the catalog (infra/functions.ts): one NodejsFunction each, bundled as
-// infra/bundling.ts says, with its own role (no managed policies), its own log group, JSON logs, and
-// only the table actions and secret reads its catalog entry grants.
+// infra/bundling.ts says (with source maps, which Node applies to stack traces), with its own role (no
+// managed policies), its own log group, JSON logs (the platform's REPORT lines kept: duration, memory,
+// init time), X-Ray active tracing, and only the table actions and secret reads its catalog entry grants.
 
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, LoggingFormat, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, LoggingFormat, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -13,7 +14,8 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BUNDLING, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from './bundling.js';
 import { EXTERNAL_MODULES, lazyModuleCommands } from './bundling-options.js';
-import type { FunctionSpec } from './functions.js';
+import type { DynamoAction, FunctionSpec } from './functions.js';
+import { type KeyGroup, keyPatterns } from './table-keys.js';
 
 export interface LambdaProps {
   name: string;
@@ -24,6 +26,8 @@ export interface LambdaProps {
   paymentSecret?: ISecret | undefined;
   environment?: Record<string, string>;
   logRetention: RetentionDays;
+  /** What the function logs (LOG_LEVEL) and what Lambda keeps of it; default info. */
+  logLevel?: LogLevel | undefined;
   /** For functions invoked asynchronously: Lambda's retries, then the queue that keeps failed events. */
   asyncInvoke?: { retryAttempts: number; maxEventAge: Duration; deadLetterQueue: IQueue };
 }
@@ -48,6 +52,38 @@ function bundlingFor(spec: FunctionSpec, stripePayments: boolean): BundlingOptio
   };
 }
 
+/** Actions that read; the rest of a catalog entry's actions write. */
+const READ_ACTIONS = new Set<DynamoAction>([
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+]);
+
+/**
+ * The actions on the resources, for items whose partition key (the index's, for an index Query) matches
+ * one of the groups' patterns. ForAllValues: every key a request names must match (a BatchWriteItem's
+ * included); DynamoDB supplies the key for each of these actions, none of which is a Scan.
+ */
+function leadingKeysStatement(actions: DynamoAction[], resources: string[], groups: KeyGroup[]) {
+  return new PolicyStatement({
+    effect: Effect.ALLOW,
+    actions,
+    resources,
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keyPatterns(groups) } },
+  });
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+const APPLICATION_LOG_LEVEL: Record<LogLevel, ApplicationLogLevel> = {
+  debug: ApplicationLogLevel.DEBUG,
+  info: ApplicationLogLevel.INFO,
+  warn: ApplicationLogLevel.WARN,
+  error: ApplicationLogLevel.ERROR,
+};
+
 export class EvsFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: Role;
@@ -71,15 +107,32 @@ export class EvsFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    const environment: Record<string, string> = { LOG_LEVEL: 'info', ...props.environment };
+    const logLevel = props.logLevel ?? 'info';
+    const environment: Record<string, string> = {
+      LOG_LEVEL: logLevel,
+      // The bundles ship source maps: stack traces in the logs name our files and lines, not the bundle's.
+      NODE_OPTIONS: '--enable-source-maps',
+      ...props.environment,
+    };
     if (spec.table) {
-      const resources = [
-        ...(spec.table.indexesOnly ? [] : [props.table.tableArn]),
-        ...(spec.table.indexes ?? []).map((index) => `${props.table.tableArn}/index/${index}`),
-      ];
-      this.role.addToPolicy(
-        new PolicyStatement({ effect: Effect.ALLOW, actions: spec.table.actions, resources }),
-      );
+      const { table } = spec;
+      const indexArns = (table.indexes ?? []).map((index) => `${props.table.tableArn}/index/${index}`);
+      const reads = table.actions.filter((action) => READ_ACTIONS.has(action));
+      const writes = table.actions.filter((action) => !READ_ACTIONS.has(action));
+      // Reads may also name the indexes; writes go to the table only (an index is written through it).
+      if (reads.length > 0)
+        this.role.addToPolicy(
+          leadingKeysStatement(
+            reads,
+            [...(table.indexesOnly ? [] : [props.table.tableArn]), ...indexArns],
+            table.reads,
+          ),
+        );
+      if (writes.length > 0) {
+        if (!table.writes?.length)
+          throw new Error(`${props.name} writes to the table but names no partitions`);
+        this.role.addToPolicy(leadingKeysStatement(writes, [props.table.tableArn], table.writes));
+      }
       environment.TABLE_NAME = props.table.tableName;
     }
     if (spec.cursorSecret) {
@@ -115,13 +168,22 @@ export class EvsFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel.INFO,
-      systemLogLevelV2: SystemLogLevel.WARN,
+      // The code filters by LOG_LEVEL itself; Lambda keeps the same levels.
+      applicationLogLevelV2: APPLICATION_LOG_LEVEL[logLevel],
+      // INFO keeps the platform's START/REPORT lines: duration, billed duration, memory used, init time.
+      systemLogLevelV2: SystemLogLevel.INFO,
+      // The invocation's segment (init, invocation, overhead) in X-Ray; the SDK calls are not instrumented.
+      tracing: Tracing.ACTIVE,
       environment,
       bundling: bundlingFor(spec, Boolean(props.paymentSecret)),
       projectRoot: Stack.of(this).node.tryGetContext('projectRoot') ?? process.cwd(),
       depsLockFilePath: 'package-lock.json',
       ...(props.asyncInvoke ?? {}),
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        "Active tracing's xray:PutTraceSegments and xray:PutTelemetryRecords: X-Ray has no resource-level permissions, `*` is the only resource they take. Table grants never use `*` (asserted in test/infra).",
     });
   }
 }

@@ -1,5 +1,6 @@
-// The evsessions stack: the table (stateful), the Lambda functions, and the HTTP API (stateless).
-// Deploy with `npx cdk deploy`; the outputs give the API URL and the table name the token CLI needs.
+// The evsessions stack: the table (stateful), the Lambda functions, the HTTP API (stateless), and what
+// operates them (alarms on a topic, a dashboard: infra/operations.ts). Deploy with `npx cdk deploy`; the
+// outputs give the API URL, the table name the token CLI needs, the alarm topic and the dashboard.
 
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -12,8 +13,9 @@ import type { FunctionName } from '../shared/http/route.js';
 import { Api } from './api.js';
 import { DailyJob, type DailyJobSettings } from './daily-job.js';
 import { Database } from './database.js';
-import { FUNCTIONS, type WorkerName } from './functions.js';
-import { EvsFunction } from './lambdas.js';
+import { FUNCTIONS, type FunctionSpec, JOB_FUNCTIONS, type WorkerName } from './functions.js';
+import { EvsFunction, type LogLevel } from './lambdas.js';
+import { type AlarmDestinations, Operations } from './operations.js';
 import { PublicChargingSweep, StripeKeysSecret } from './public-charging.js';
 import { WebSite } from './web.js';
 
@@ -31,7 +33,11 @@ export interface EvSessionsStackProps extends StackProps {
   /** The daily aggregation job (infra/daily-job.ts); left out when not given. */
   dailyJob?: { workerEntry: string; settings?: Partial<DailyJobSettings> };
   /** How long raw readings are kept (their TTL), in days; default DEFAULT_READINGS_RETENTION_DAYS. */
-  readingsRetentionDays?: number;
+  readingsRetentionDays?: number | undefined;
+  /** What the functions log (LOG_LEVEL, and Lambda's application log level); default info. */
+  logLevel?: LogLevel;
+  /** Who the alarms notify besides the stack's topic (e-mail subscriptions, an existing topic). */
+  alarms?: AlarmDestinations;
   /** The fleet dashboard on CloudFront (infra/web.ts), its origin allowed by the API's CORS; default true. */
   web?: boolean;
 }
@@ -43,6 +49,7 @@ export class EvSessionsStack extends Stack {
   readonly sweep: PublicChargingSweep;
   readonly stripeKeys: StripeKeysSecret | undefined;
   readonly dailyJob: DailyJob | undefined;
+  readonly operations: Operations;
   readonly web: WebSite | undefined;
 
   constructor(scope: Construct, id: string, props: EvSessionsStackProps = {}) {
@@ -56,6 +63,7 @@ export class EvSessionsStack extends Stack {
       ),
     };
     this.database = new Database(this, 'Database');
+    this.operations = new Operations(this, 'Operations', props.alarms);
 
     const cursorSecret = new Secret(this, 'ContinuationTokenKey', {
       description: 'evsessions: key that seals continuation tokens (AES-256-GCM)',
@@ -83,6 +91,7 @@ export class EvSessionsStack extends Stack {
           cursorSecret,
           paymentSecret: this.stripeKeys?.secret,
           logRetention,
+          logLevel: props.logLevel,
           environment,
         }),
       ]),
@@ -111,17 +120,87 @@ export class EvSessionsStack extends Stack {
           workerEntry: props.dailyJob.workerEntry,
           settings: props.dailyJob.settings,
           environment,
+          logLevel: props.logLevel,
+          alarmActions: this.operations.alarmActions,
         })
       : undefined;
 
-    this.web?.deploy(this.api.stage.url);
+    const watched: Record<string, EvsFunction['fn']> = Object.fromEntries(
+      Object.entries(this.functions).map(([name, f]) => [name, f.fn]),
+    );
+    if (this.dailyJob) {
+      watched.planner = this.dailyJob.planner.fn;
+      watched.worker = this.dailyJob.worker.fn;
+    }
+    this.operations.watchApi(this.api.httpApi);
+    this.operations.watchFunctions(watched);
+    this.operations.watchTable(
+      this.database.table,
+      tableOperations([...entries.map(([, spec]) => spec), ...Object.values(JOB_FUNCTIONS)]),
+    );
+    this.operations.watchDeadLetters([
+      {
+        name: 'SweeperDeadLetters',
+        queue: this.sweep.deadLetters,
+        what: 'the public-charging sweeper failed (due sessions stay due: the next sweep retries them)',
+      },
+      ...(this.dailyJob
+        ? [
+            {
+              name: 'EntityDeadLetters',
+              queue: this.dailyJob.entityDeadLetters,
+              what: 'the daily job gave up on entities',
+              alarm: this.dailyJob.alarms.entityDeadLetters,
+            },
+            {
+              name: 'RunDeadLetters',
+              queue: this.dailyJob.runDeadLetters,
+              what: 'a daily run was not planned',
+              alarm: this.dailyJob.alarms.runDeadLetters,
+            },
+          ]
+        : []),
+    ]);
+    this.operations.addAlarmStatusWidget();
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the API' });
+    // The API's endpoint, not the stage URL: a `$default` stage's URL ends in `/`, which turns the README's
+    // `<ApiUrl>/v1/entities` into `//v1/entities` (a 404).
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.httpApi.apiEndpoint,
+      description: 'Base URL of the API, without a trailing slash: <ApiUrl>/v1/entities',
+    });
+    this.web?.deploy(this.api.httpApi.apiEndpoint);
     if (this.web)
-      new CfnOutput(this, 'DashboardUrl', { value: this.web.origin, description: 'The fleet dashboard' });
+      new CfnOutput(this, 'WebAppUrl', {
+        value: this.web.origin,
+        description: 'The fleet dashboard (web app); DashboardName is the CloudWatch one',
+      });
     new CfnOutput(this, 'TableName', {
       value: this.database.table.tableName,
       description: 'The table; pass to `npm run token -- --table` or use --stack',
     });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.operations.topic.topicArn,
+      description: 'Every alarm notifies this SNS topic: subscribe to it (or deploy with -c alarmEmail=…)',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.operations.dashboard.dashboardName,
+      description: 'The CloudWatch dashboard of this stack',
+    });
+    if (this.stripeKeys)
+      new CfnOutput(this, 'StripeKeysSecretName', {
+        value: this.stripeKeys.secret.secretName,
+        description:
+          'Put {"secretKey":"sk_…","publishableKey":"pk_…","accountId":"acct_…"(optional)} into this secret',
+      });
   }
+}
+
+/** The DynamoDB operations the functions may call (their IAM actions), for the throttling alarm. */
+function tableOperations(specs: FunctionSpec[]): string[] {
+  const actions = new Set(specs.flatMap((spec) => spec.table?.actions ?? []));
+  return [...actions]
+    .map((action) => action.replace('dynamodb:', ''))
+    .filter((op) => op !== 'ConditionCheckItem')
+    .sort();
 }

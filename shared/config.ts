@@ -5,7 +5,6 @@ export interface Config {
   tableName: string;
   /** Set for the embedded database (dynalite / DynamoDB Local); unset on AWS. */
   dynamodbEndpoint: string | undefined;
-  region: string;
   /** HMAC key for continuation tokens, given directly (local runs, tests). */
   cursorSecret: string | undefined;
   /** Secrets Manager secret holding the continuation-token key (AWS). */
@@ -50,7 +49,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     tableName: env.TABLE_NAME ?? 'evsessions',
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     cursorSecret: env.CURSOR_SECRET || undefined,
     cursorSecretArn: env.CURSOR_SECRET_ARN || undefined,
     paymentProvider: env.PAYMENT_PROVIDER === 'stripe' ? 'stripe' : 'local',

@@ -31,13 +31,16 @@ export async function startProjectApi(
     authorizerCacheSeconds?: number;
     cors?: CorsPolicy | undefined;
     staticDir?: string | undefined;
+    /** Wraps each function's handler (tests that attribute what a function does to the function). */
+    wrapHandler?: (name: FunctionName | 'authorizer', handler: LambdaHandler) => LambdaHandler;
   } = {},
 ): Promise<LocalApi> {
+  const { wrapHandler = (_name, handler) => handler, ...rest } = options;
   return startLocalApi({
     routes: allRoutes,
-    loadFunction,
-    authorizer: await loadFunction('authorizer'),
+    loadFunction: async (name) => wrapHandler(name, await loadFunction(name)),
+    authorizer: wrapHandler('authorizer', await loadFunction('authorizer')),
     defaultFunction: 'meta',
-    ...options,
+    ...rest,
   });
 }

@@ -3,6 +3,9 @@
 import * as z from 'zod/mini';
 import { defineRoute } from '../http/route.js';
 
+/** Documentation is read by people and code generators, a few times a day each. */
+const DOCUMENTATION_THROTTLE = { rateLimit: 20, burstLimit: 40 };
+
 export const ProblemTypeParams = z.strictObject({ code: z.string().check(z.maxLength(64)) });
 
 export const ProblemType = z
@@ -14,7 +17,10 @@ export const getOpenApiRoute = defineRoute({
   method: 'GET',
   path: '/openapi.json',
   fn: 'meta',
-  auth: { public: 'The API description is public documentation; it holds no tenant data.' },
+  auth: {
+    public: 'The API description is public documentation; it holds no tenant data.',
+    throttle: DOCUMENTATION_THROTTLE,
+  },
   summary: 'This API described in OpenAPI 3.1',
   tags: ['Meta'],
   responses: { 200: { description: 'The OpenAPI document.', contentType: 'application/json' } },
@@ -25,7 +31,10 @@ export const getProblemTypeRoute = defineRoute({
   method: 'GET',
   path: '/problems/{code}',
   fn: 'meta',
-  auth: { public: 'Error-code descriptions are public documentation; they hold no tenant data.' },
+  auth: {
+    public: 'Error-code descriptions are public documentation; they hold no tenant data.',
+    throttle: DOCUMENTATION_THROTTLE,
+  },
   summary: 'Describe an error code (the `type` of a problem document)',
   tags: ['Meta'],
   params: ProblemTypeParams,

@@ -7,8 +7,11 @@ import { config } from '../config.js';
 let secret: Promise<string> | undefined;
 
 async function fetchSecret(arn: string): Promise<string> {
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const client = new SecretsManagerClient({ region: config().region });
+  const [{ SecretsManagerClient, GetSecretValueCommand }, { awsClient }] = await Promise.all([
+    import('@aws-sdk/client-secrets-manager'),
+    import('../aws/clients.js'),
+  ]);
+  const client = awsClient(SecretsManagerClient);
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
   if (!SecretString) throw new Error('the continuation-token secret is empty');
   return SecretString;

@@ -38,9 +38,10 @@ export interface RouteSpec {
   fn: FunctionName;
   /**
    * The scope a bearer token needs, or, for a route without the authorizer, why it is public (the
-   * reason is also the stack's acknowledgement of cdk-nag's APIG4 finding for that route).
+   * reason is also the stack's acknowledgement of cdk-nag's APIG4 finding for that route) and the
+   * route's own API Gateway throttle, which stops a flood before any Lambda runs.
    */
-  auth: { scope: Scope } | { public: string };
+  auth: { scope: Scope } | { public: string; throttle: GatewayThrottle };
   summary: string;
   description?: string;
   tags: string[];
@@ -57,6 +58,16 @@ export interface RouteSpec {
   errors?: ErrorCode[];
 }
 
+/**
+ * API Gateway's token bucket for one route, shared by every caller: steady requests per second and the
+ * burst above it; beyond them the gateway answers 429 itself. The per-IP and per-token limits in code
+ * stop one client; this stops many (and bounds what a flood costs in Lambda, table and payment calls).
+ */
+export interface GatewayThrottle {
+  rateLimit: number;
+  burstLimit: number;
+}
+
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
 export function defineRoute<const R extends RouteSpec>(route: R): R {
@@ -67,7 +78,7 @@ export type RouteKey = `${HttpMethod} ${string}`;
 
 export function isPublic(
   route: Pick<RouteSpec, 'auth'>,
-): route is Pick<RouteSpec, 'auth'> & { auth: { public: string } } {
+): route is Pick<RouteSpec, 'auth'> & { auth: { public: string; throttle: GatewayThrottle } } {
   return 'public' in route.auth;
 }
 

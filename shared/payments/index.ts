@@ -25,24 +25,16 @@ async function fetchStripeKeys(): Promise<StripeKeys> {
       'Stripe is configured without keys: set STRIPE_SECRET_ARN, or STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY',
     );
   }
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const client = new SecretsManagerClient({ region: settings.region });
-  const { SecretString } = await client.send(
+  const [{ SecretsManagerClient, GetSecretValueCommand }, { awsClient }, { parseStripeSecret }] =
+    await Promise.all([
+      import('@aws-sdk/client-secrets-manager'),
+      import('../aws/clients.js'),
+      import('./stripe-secret.js'),
+    ]);
+  const { SecretString } = await awsClient(SecretsManagerClient).send(
     new GetSecretValueCommand({ SecretId: settings.stripeSecretArn }),
   );
-  const parsed = JSON.parse(SecretString ?? '{}') as Partial<{
-    secretKey: string;
-    publishableKey: string;
-    accountId: string;
-  }>;
-  if (!parsed.secretKey || !parsed.publishableKey) {
-    throw new Error('the Stripe secret must be JSON with secretKey and publishableKey');
-  }
-  return {
-    secretKey: parsed.secretKey,
-    publishableKey: parsed.publishableKey,
-    accountId: parsed.accountId ?? null,
-  };
+  return parseStripeSecret(SecretString, settings.stripeSecretArn);
 }
 
 function stripeProvider(): Promise<PaymentProvider> {

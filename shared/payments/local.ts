@@ -15,7 +15,10 @@ export const LOCAL_PUBLISHABLE_KEY = 'pk_local_evsessions';
 /** Kept well past any session's life, so a refund within the token's retention still finds its hold. */
 const HOLD_RETENTION_SECONDS = 90 * 86_400;
 
-const holdKey = (paymentId: string) => ({ pk: `PAYHOLD#${paymentId}`, sk: 'PAYHOLD' });
+export const paymentHoldKeys = {
+  primary: (paymentId: string) => ({ pk: `PAYHOLD#${paymentId}`, sk: 'PAYHOLD' }),
+};
+const holdKey = paymentHoldKeys.primary;
 
 type HoldStatus = 'requires_capture' | 'succeeded' | 'canceled';
 

@@ -1,12 +1,13 @@
 // Secondary adapter: the planner's queue on AWS, SendMessageBatch through one SQS client per process.
 
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { awsClient } from '../aws/clients.js';
 import type { QueueSender } from './planner.js';
 
 let client: SQSClient | undefined;
 
 function sqsClient(): SQSClient {
-  client ??= new SQSClient({ maxAttempts: 4 });
+  client ??= awsClient(SQSClient);
   return client;
 }
 

@@ -29,6 +29,19 @@ const rateLimitHeaders: ResponseSpec['headers'] = {
 const TOKEN_IS_CREDENTIAL =
   'Drivers have no account: the 192-bit session token in the path is the credential, looked up by its hash; rate limited per token in code.';
 
+/**
+ * Each route's API Gateway throttle (all drivers together, requests per second): far above what the
+ * chargers of one operator generate (a driver polls a session every few seconds, starts a handful an
+ * hour), low enough that a flood from many addresses is refused before it reaches Lambda. Starting is
+ * the tightest: every start creates a payment hold.
+ */
+const THROTTLE = {
+  lookup: { rateLimit: 50, burstLimit: 100 },
+  start: { rateLimit: 10, burstLimit: 20 },
+  poll: { rateLimit: 100, burstLimit: 200 },
+  command: { rateLimit: 20, burstLimit: 40 },
+} as const;
+
 export const getPublicChargerRoute = defineRoute({
   operationId: 'getPublicCharger',
   method: 'GET',
@@ -37,6 +50,7 @@ export const getPublicChargerRoute = defineRoute({
   auth: {
     public:
       'Drivers look a charger up by the code printed on it, without an account; only public chargers answer and the route is rate limited per IP in code.',
+    throttle: THROTTLE.lookup,
   },
   summary: 'Look up a public charger by its code',
   description:
@@ -55,6 +69,7 @@ export const startPublicSessionRoute = defineRoute({
   auth: {
     public:
       'Drivers start a paid session without an account; the payment hold is the commitment. Rate limited per IP and per charger in code.',
+    throttle: THROTTLE.start,
   },
   summary: 'Start a public charging session',
   description:
@@ -78,7 +93,7 @@ export const getPublicSessionRoute = defineRoute({
   method: 'GET',
   path: '/v1/public-charging/sessions/{token}',
   fn: 'public-charging',
-  auth: { public: TOKEN_IS_CREDENTIAL },
+  auth: { public: TOKEN_IS_CREDENTIAL, throttle: THROTTLE.poll },
   summary: 'Get a public charging session',
   description:
     'Poll it to follow the session. `payment` is present only while `created`. Rate limited to 30 requests per minute per token; 404 when the token is unknown or has expired (30 days after the session ended).',
@@ -98,7 +113,7 @@ function commandRoute<const C extends 'confirm' | 'stop' | 'cancel'>(
     method: 'POST',
     path: `/v1/public-charging/sessions/{token}/${command}` as const,
     fn: 'public-charging',
-    auth: { public: TOKEN_IS_CREDENTIAL },
+    auth: { public: TOKEN_IS_CREDENTIAL, throttle: THROTTLE.command },
     summary,
     description: `${description} Rate limited to 10 requests per minute per token (confirm, stop and cancel together).`,
     tags,

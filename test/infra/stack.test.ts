@@ -11,6 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../infra/functions.js';
 import { EvSessionsStack } from '../../infra/stack.js';
+import { KEY_PATTERNS } from '../../infra/table-keys.js';
 import { allRoutes } from '../../shared/api/routes.js';
 import { isPublic } from '../../shared/http/route.js';
 import { createTableInput, TABLE } from '../../shared/storage/table.js';
@@ -39,16 +40,20 @@ function logicalIdOf(construct: { node: { defaultChild?: unknown } }): string {
   return stack.getLogicalId(construct.node.defaultChild as never);
 }
 
-function policyStatementsOf(roleLogicalId: string) {
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: any;
+}
+
+function policyStatementsOf(roleLogicalId: string): Statement[] {
   return Object.values(resources)
     .filter(
       (r) =>
         r.Type === 'AWS::IAM::Policy' &&
         r.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === roleLogicalId),
     )
-    .flatMap(
-      (r) => r.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
-    );
+    .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
 }
 
 describe('the table', () => {
@@ -106,14 +111,14 @@ describe('the functions', () => {
         expect(dynamo).toEqual([]);
         continue;
       }
-      expect(dynamo).toHaveLength(1);
-      expect([dynamo[0]!.Action].flat().sort()).toEqual([...spec.table.actions].sort());
-      const resourcesJson = JSON.stringify(dynamo[0]!.Resource);
+      // The reads and the writes, each with its own key condition (test/infra/table-keys.test.ts).
+      expect(dynamo.flatMap((s) => [s.Action].flat()).sort()).toEqual([...spec.table.actions].sort());
+      const resourcesJson = JSON.stringify(dynamo.map((s) => s.Resource));
       expect(resourcesJson).not.toContain('*');
       // The table, plus exactly the indexes the catalog names (no index a function does not query).
-      const granted = [dynamo[0]!.Resource].flat();
-      expect(granted).toHaveLength(1 + (spec.table.indexes?.length ?? 0));
-      expect([...resourcesJson.matchAll(/\/index\/(\w+)/g)].map((m) => m[1]).sort()).toEqual(
+      const granted = dynamo.flatMap((s) => [s.Resource].flat());
+      expect(new Set(granted.map((r) => JSON.stringify(r))).size).toBe(1 + (spec.table.indexes?.length ?? 0));
+      expect([...new Set([...resourcesJson.matchAll(/\/index\/(\w+)/g)].map((m) => m[1]))].sort()).toEqual(
         [...(spec.table.indexes ?? [])].sort(),
       );
       for (const statement of statements) {
@@ -126,6 +131,8 @@ describe('the functions', () => {
       'dynamodb:GetItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
   });
 
@@ -229,8 +236,11 @@ describe('the HTTP API', () => {
     });
   });
 
-  it('outputs the API URL and the table name', () => {
-    template.hasOutput('ApiUrl', {});
+  it('outputs the API URL (without a trailing slash, so `<ApiUrl>/v1/entities` works) and the table name', () => {
+    // The endpoint attribute is `https://<id>.execute-api.<region>.amazonaws.com`; a stage URL ends in `/`.
+    template.hasOutput('ApiUrl', {
+      Value: { 'Fn::GetAtt': [logicalIdOf(stack.api.httpApi), 'ApiEndpoint'] },
+    });
     template.hasOutput('TableName', { Value: { Ref: Match.stringLikeRegexp('DatabaseTable') } });
   });
 });
@@ -267,6 +277,8 @@ describe('public charging', () => {
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
     const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:GetItem'))!;
     expect(JSON.stringify(dynamo.Resource)).not.toContain('/index/');
@@ -277,13 +289,26 @@ describe('public charging', () => {
     // sweeper (timeouts, pending effects) all carry out record_measured_session.
     for (const name of ['public-charging', 'chargers', 'public-charging-sweeper'] as const) {
       const statements = policyStatementsOf(logicalIdOf(stack.functions[name].role));
-      const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:GetItem'))!;
-      expect([dynamo.Action].flat(), name).toEqual(
-        expect.arrayContaining(['dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
+      const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+      expect(
+        dynamo.flatMap((s) => [s.Action].flat()),
+        name,
+      ).toEqual(
+        expect.arrayContaining([
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+        ]),
       );
-      // On the table itself, where the sessions and the job state are.
-      expect([dynamo.Resource].flat(), name).toContainEqual(
-        expect.objectContaining({ 'Fn::GetAtt': [expect.stringMatching(/DatabaseTable/), 'Arn'] }),
+      // On the table itself, where the sessions and the job state are, under their keys.
+      for (const statement of dynamo)
+        expect([statement.Resource].flat(), name).toContainEqual(
+          expect.objectContaining({ 'Fn::GetAtt': [expect.stringMatching(/DatabaseTable/), 'Arn'] }),
+        );
+      const writes = dynamo.find((s) => [s.Action].flat().includes('dynamodb:UpdateItem'))!;
+      expect(writes.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'], name).toEqual(
+        expect.arrayContaining([...KEY_PATTERNS.sessions, ...KEY_PATTERNS.rollups]),
       );
     }
   });

@@ -91,7 +91,7 @@ it("deploys the app with a config.json naming the API, and the API's CORS allows
       AllowCredentials: false,
     }),
   });
-  template.hasOutput('DashboardUrl', {});
+  template.hasOutput('WebAppUrl', {});
 });
 
 it('leaves cdk-nag nothing unacknowledged, each acknowledgement with its reason', () => {

@@ -6,7 +6,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { inject } from 'vitest';
 import { ensureTable } from '../../infra/local/dynamo.js';
+import type { startProjectApi as StartProjectApi } from '../../infra/local/project-api.js';
 import type { LocalApi } from '../../infra/local/server.js';
+
+type ProjectApiOptions = NonNullable<Parameters<typeof StartProjectApi>[0]>;
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -39,7 +42,9 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(options: { authorizerCacheSeconds?: number } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { authorizerCacheSeconds?: number; wrapHandler?: ProjectApiOptions['wrapHandler'] } = {},
+): Promise<TestApi> {
   const endpoint = inject('dynamoEndpoint');
   const backend = inject('dynamoBackend');
   const tableName = `evs-test-${randomUUID()}`;
@@ -51,6 +56,7 @@ export async function startTestApi(options: { authorizerCacheSeconds?: number } 
   const { issueApiToken } = await import('../../shared/auth/token-admin.js');
   const api: LocalApi = await startProjectApi({
     authorizerCacheSeconds: options.authorizerCacheSeconds ?? 60,
+    ...(options.wrapHandler ? { wrapHandler: options.wrapHandler } : {}),
   });
 
   return {

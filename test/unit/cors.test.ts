@@ -18,7 +18,7 @@ beforeAll(async () => {
         method: 'GET',
         path: '/x',
         fn: 'entities',
-        auth: { public: 'test' },
+        auth: { public: 'test', throttle: { rateLimit: 1, burstLimit: 1 } },
         summary: '',
         tags: [],
         responses: {},

@@ -10,6 +10,7 @@ import { resetConfig } from '../../shared/config.js';
 import { defaultPaymentProvider, resetPaymentProviders } from '../../shared/payments/index.js';
 import type { PaymentProvider } from '../../shared/payments/provider.js';
 import { createStripePaymentProvider } from '../../shared/payments/stripe.js';
+import { STRIPE_SECRET_PLACEHOLDER } from '../../shared/payments/stripe-secret.js';
 import { type FakeStripe, startFakeStripe } from '../support/fake-stripe.js';
 
 const SECRET_KEY = 'sk_test_51FakeSecretKeyNeverLogged';
@@ -147,6 +148,30 @@ describe('payment configuration', () => {
     });
     expect(refs).toMatchObject({ provider: 'stripe', publishableKey: 'pk_live_x', accountId: 'acct_9' });
     secrets.restore();
+  });
+
+  it('says the secret is not configured yet while it holds the placeholder the stack creates, never a JSON error', async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    Object.assign(process.env, {
+      PAYMENT_PROVIDER: 'stripe',
+      STRIPE_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:stripe',
+    });
+    try {
+      secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(STRIPE_SECRET_PLACEHOLDER) });
+      resetConfig();
+      const unconfigured = defaultPaymentProvider();
+      await expect(unconfigured).rejects.toThrow(/not configured yet: put \{"secretKey"/);
+      await expect(unconfigured).rejects.not.toBeInstanceOf(SyntaxError);
+      // A raw key pasted instead of JSON: said so, without echoing the value.
+      secrets.on(GetSecretValueCommand).resolves({ SecretString: SECRET_KEY });
+      const pasted = defaultPaymentProvider();
+      await expect(pasted).rejects.toThrow(/is not JSON: put/);
+      await expect(pasted).rejects.not.toThrow(SECRET_KEY);
+      secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ secretKey: SECRET_KEY }) });
+      await expect(defaultPaymentProvider()).rejects.toThrow(/both secretKey and publishableKey/);
+    } finally {
+      secrets.restore();
+    }
   });
 
   it('fails loudly when Stripe is chosen without keys, and tries again on the next call', async () => {
