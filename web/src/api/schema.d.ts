@@ -54,7 +54,7 @@ export interface paths {
     get: operations["listReadings"];
     /**
      * Send an entity’s readings (telemetry)
-     * @description Up to 1000 readings per request, in any order; more is 400 on `readings` (a body over 1024 KiB is 413). Every reading is checked, and each error names the reading by its index (`readings[3].soc`); if any reading is invalid nothing is stored. A timestamp more than 5 minutes ahead of the server clock is refused (`in_future`), and so is one older than the retention of readings (35 days unless configured; `too_old`). Idempotent: a reading is identified by its entity and timestamp (to the millisecond). One already stored is counted in `duplicates` and left as it is — the first one stored wins, even when the values differ (`conflicts`). Re-sending a request, late and out-of-order readings are all fine; readings older than what the daily session run has already processed are stored but no longer change sessions (`late`). A 5xx answer may have stored part of the request; re-send it.
+     * @description Up to 1000 readings per request, in any order; more is 400 on `readings` (a body over 1024 KiB is 413). Every reading is checked, and each error names the reading by its index (`readings[3].soc`); if any reading is invalid nothing is stored. A timestamp more than 5 minutes ahead of the server clock is refused (`in_future`), and so is one older than the retention of readings (35 days unless configured; `too_old`). The 400 then counts them in `detail` and in the `tooOld` and `inFuture` members, names the first, and lists at most 10 of each kind in `errors`; nothing is stored. Idempotent: a reading is identified by its entity and timestamp (to the millisecond). One already stored is counted in `duplicates` and left as it is — the first one stored wins, even when the values differ (`conflicts`). Re-sending a request, late and out-of-order readings are all fine; readings older than what the daily session run has already processed are stored but no longer change sessions (`late`). A 5xx answer may have stored part of the request; re-send it.
      */
     post: operations["ingestReadings"];
   };
@@ -261,6 +261,7 @@ export interface components {
      * @enum {string}
      */
     Capability: "soc" | "power" | "energy" | "range" | "location" | "odometer";
+    /** @description Usable battery capacity. */
     BatteryCapacityValue: {
       value: number;
       /** @constant */
@@ -291,7 +292,19 @@ export interface components {
       timeZone?: string;
       /** @default [] */
       capabilities?: components["schemas"]["Capability"][];
+      /** @description EVs only. Needed before CaptureChargeSessions is enabled on an EV that reports neither power nor energy; can be set or changed later with PUT …/battery-capacity. */
+      batteryCapacity?: components["schemas"]["BatteryCapacityInput"];
     };
+    /** @description Usable battery capacity, 1–1000 kWh, as `{ "value": 77.4, "unit": "kWh" }` (the shape answers use); a bare number of kWh is also read. */
+    BatteryCapacityInput: {
+      /**
+       * @description Usable battery capacity in kWh, 1–1000.
+       * @example 77.4
+       */
+      value: number;
+      /** @constant */
+      unit: "kWh";
+    } | number;
     EntityPage: {
       data: components["schemas"]["Entity"][];
       links: components["schemas"]["PageLinks"];
@@ -316,18 +329,12 @@ export interface components {
     BatteryCapacity: {
       /** Format: uuid */
       entityId: string;
-      batteryCapacity: number;
-      /** @constant */
-      unit: "kWh";
+      batteryCapacity: components["schemas"]["BatteryCapacityValue"];
       /** Format: date-time */
       updated: string;
     };
     BatteryCapacityRequest: {
-      /**
-       * @description Usable battery capacity in kWh, 1–1000.
-       * @example 75
-       */
-      batteryCapacity: number;
+      batteryCapacity: components["schemas"]["BatteryCapacityInput"];
     };
     FeatureChangeRequest: {
       feature: components["schemas"]["FeatureName"];
@@ -352,7 +359,7 @@ export interface components {
     ReadingInput: {
       /**
        * Format: date-time
-       * @description When the entity measured this, RFC 3339 with seconds and an offset or Z. Stored at millisecond precision (finer digits are dropped); one reading per entity per instant.
+       * @description When the entity measured this, RFC 3339 with seconds and an offset or Z (`t` and `z` may be lower case). Stored at millisecond precision (finer digits are dropped); one reading per entity per instant.
        * @example 2026-01-05T13:45:00+01:00
        */
       timestamp: string;
@@ -1628,7 +1635,7 @@ export interface operations {
   };
   /**
    * Send an entity’s readings (telemetry)
-   * @description Up to 1000 readings per request, in any order; more is 400 on `readings` (a body over 1024 KiB is 413). Every reading is checked, and each error names the reading by its index (`readings[3].soc`); if any reading is invalid nothing is stored. A timestamp more than 5 minutes ahead of the server clock is refused (`in_future`), and so is one older than the retention of readings (35 days unless configured; `too_old`). Idempotent: a reading is identified by its entity and timestamp (to the millisecond). One already stored is counted in `duplicates` and left as it is — the first one stored wins, even when the values differ (`conflicts`). Re-sending a request, late and out-of-order readings are all fine; readings older than what the daily session run has already processed are stored but no longer change sessions (`late`). A 5xx answer may have stored part of the request; re-send it.
+   * @description Up to 1000 readings per request, in any order; more is 400 on `readings` (a body over 1024 KiB is 413). Every reading is checked, and each error names the reading by its index (`readings[3].soc`); if any reading is invalid nothing is stored. A timestamp more than 5 minutes ahead of the server clock is refused (`in_future`), and so is one older than the retention of readings (35 days unless configured; `too_old`). The 400 then counts them in `detail` and in the `tooOld` and `inFuture` members, names the first, and lists at most 10 of each kind in `errors`; nothing is stored. Idempotent: a reading is identified by its entity and timestamp (to the millisecond). One already stored is counted in `duplicates` and left as it is — the first one stored wins, even when the values differ (`conflicts`). Re-sending a request, late and out-of-order readings are all fine; readings older than what the daily session run has already processed are stored but no longer change sessions (`late`). A 5xx answer may have stored part of the request; re-send it.
    */
   ingestReadings: {
     parameters: {
