@@ -25,12 +25,7 @@ export async function loadFunction(name: FunctionName | 'authorizer'): Promise<L
 }
 
 export async function startProjectApi(
-  options: {
-    port?: number;
-    host?: string;
-    authorizerCacheSeconds?: number;
-    cors?: CorsPolicy | undefined;
-  } = {},
+  options: { port?: number; host?: string; cors?: CorsPolicy | undefined } = {},
 ): Promise<LocalApi> {
   return startLocalApi({
     routes: allRoutes,

@@ -55,6 +55,7 @@ function callerFrom(event: HttpEvent, spec: RouteSpec): AuthenticatedCaller | un
   const scope = requiredScope(spec);
   if (!scope) return undefined;
   const context = event.requestContext.authorizer?.lambda;
+  if (context?.authError === 'missing_token') throw new UnauthorizedError('missing');
   if (!context?.tenantId || !context.tokenId || context.authError) throw new UnauthorizedError();
   const scopes = (context.scopes ?? '').split(' ').filter(isScope) as Scope[];
   if (!scopes.includes(scope)) throw new ForbiddenError(scope);

@@ -39,7 +39,7 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(options: { authorizerCacheSeconds?: number } = {}): Promise<TestApi> {
+export async function startTestApi(): Promise<TestApi> {
   const endpoint = inject('dynamoEndpoint');
   const backend = inject('dynamoBackend');
   const tableName = `evs-test-${randomUUID()}`;
@@ -49,9 +49,7 @@ export async function startTestApi(options: { authorizerCacheSeconds?: number } 
   await ensureTable(endpoint, tableName);
   const { startProjectApi } = await import('../../infra/local/project-api.js');
   const { issueApiToken } = await import('../../shared/auth/token-admin.js');
-  const api: LocalApi = await startProjectApi({
-    authorizerCacheSeconds: options.authorizerCacheSeconds ?? 60,
-  });
+  const api: LocalApi = await startProjectApi();
 
   return {
     url: api.url,
