@@ -12,9 +12,14 @@ z.config(en());
 export const boundedString = (min: number, max: number) =>
   z.string().check(z.minLength(min), z.maxLength(max));
 
-/** A string trimmed first, then of `min`–`max` characters: names and labels people type. */
+/**
+ * A string trimmed first, then of `min`–`max` characters: names and labels people type. The document says
+ * it must hold a non-space character, or a client would send the all-blank name the trim leaves empty.
+ */
 export const trimmedString = (min: number, max: number) =>
-  z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
+  z
+    .string()
+    .check(z.trim(), z.minLength(min), z.maxLength(max), ...(min > 0 ? [z.meta({ pattern: '\\S' })] : []));
 
 /** A number in `min`–`max`, both inclusive. */
 export const boundedNumber = (min: number, max: number) => z.number().check(z.minimum(min), z.maximum(max));

@@ -1,6 +1,6 @@
 // What a client generated from the OpenAPI document sees: the README's own request bodies must type-check
 // against openapi-typescript's output under `tsc --strict` (a field with a default is optional in a
-// request; no required field is missing from the README's examples).
+// request; no required field is missing from the README's examples), and responses are typed precisely.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,7 +63,15 @@ describe('a client generated with openapi-typescript', () => {
       { stdio: 'pipe' },
     );
     const source = [
-      "import type { paths } from './api.js';",
+      "import type { components, paths } from './api.js';",
+      // Responses typed precisely: an OCPP command's payload per action, a session page per format.
+      "type StartCommand = Extract<components['schemas']['ChargerCommand'], { action: 'RequestStartTransaction' }>;",
+      "export const remoteStartId: StartCommand['request']['remoteStartId'] = 7;",
+      '// @ts-expect-error a payload field the command does not have (it would be unknown, not an error, if untyped)',
+      "export const stray: StartCommand['request']['noSuchField'] = 7;",
+      "type SessionPage = paths['/v1/charge-sessions']['get']['responses'][200]['content']['application/json'];",
+      "export const atlasIds = (page: SessionPage) => page.data.map((s) => ('session_id' in s ? s.session_id : s.id));",
+      "export const csv: paths['/v1/charge-sessions']['get']['responses'][200]['content']['text/csv'] = 'a,b';",
       'type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {',
       "  requestBody: { content: { 'application/json': infer B } };",
       '} ? B : never;',
