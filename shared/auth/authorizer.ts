@@ -7,7 +7,7 @@
 // `{ tenantId, tokenId, scopes }` for a valid token, `{ authError }` otherwise (`missing_token` when no
 // Authorization header came, so the 401 can say `WWW-Authenticate: Bearer` without an error, RFC 6750
 // section 3.1). shared/http/handler.ts refuses every protected route whose context carries no tenantId
-// (deny by default).
+// (deny by default). A lookup that fails is `unavailable`, answered 503 by the function.
 
 import type {
   APIGatewayRequestAuthorizerEventV2,
@@ -20,7 +20,7 @@ import { authenticate } from './authenticate.js';
 export type AuthorizerContext =
   | { tenantId: string; tokenId: string; scopes: string; authError?: undefined }
   | {
-      authError: 'invalid_token' | 'missing_token';
+      authError: 'invalid_token' | 'missing_token' | 'unavailable';
       tenantId?: undefined;
       tokenId?: undefined;
       scopes?: undefined;
@@ -31,7 +31,16 @@ export async function authorizeRequest(
   now: Date = new Date(),
 ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> {
   const header = event.headers?.authorization ?? event.identitySource?.[0];
-  const result = await authenticate(header, findApiTokenByHash, now);
+  let result: Awaited<ReturnType<typeof authenticate>>;
+  try {
+    result = await authenticate(header, findApiTokenByHash, now);
+  } catch (error) {
+    // The token lookup failed (DynamoDB throttling or failing). Thrown, it would be API Gateway's bare
+    // 500 on every protected request, as nothing caches the authorizer's answers; passed on, the
+    // function answers 503 service_unavailable with Retry-After, like any other read that fails.
+    logger.warn('token lookup failed', { error: String(error), requestId: event.requestContext?.requestId });
+    return { isAuthorized: true, context: { authError: 'unavailable' } };
+  }
   if (!result.ok) {
     logger.info('token rejected', { reason: result.reason, requestId: event.requestContext?.requestId });
     const authError = result.reason === 'missing' ? 'missing_token' : 'invalid_token';
