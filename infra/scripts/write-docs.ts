@@ -65,7 +65,9 @@ so API Gateway calls it on every protected request instead of answering \`401 {"
 itself, and the function answers \`unauthorized\` as a problem document with \`WWW-Authenticate: Bearer
 realm="evsessions"\` (no \`error\` attribute when no token was sent, RFC 6750 §3.1) and CORS headers. The
 cost, and why it is worth it, is in [\`shared/auth/gateway.ts\`](../shared/auth/gateway.ts). The authorizer
-never denies, so API Gateway's \`403 {"message":"Forbidden"}\` does not occur either.
+never denies, so API Gateway's \`403 {"message":"Forbidden"}\` does not occur either. The stage-wide
+throttle is the gateway's too (\`429\`, before any function; \`npm start\` does not throttle); the API's own
+rate limits answer \`rate_limited\` problems.
 `;
 }
 
