@@ -91,5 +91,5 @@ describe('a client generated with openapi-typescript', () => {
       output = String((error as { stdout?: Buffer }).stdout ?? error);
     }
     expect(output).toBe('');
-  }, 60_000);
+  }, 120_000);
 });
