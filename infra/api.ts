@@ -1,7 +1,8 @@
 // The HTTP API: one API Gateway route per declared route (shared/api/routes.ts), each integrated with the
-// Lambda that serves it; protected routes behind the bearer-token Lambda authorizer (simple responses,
-// cached 60 s per Authorization header), public ones with none and each with its own throttle. `$default`
-// goes to the meta function, which answers 404 or 405. Access logs are JSON, one line per request.
+// Lambda that serves it; protected routes behind the bearer-token Lambda authorizer (simple responses, no
+// identity source and no cache: see shared/auth/gateway.ts), public ones with none and each with its own
+// throttle. `$default` goes to the meta function, which answers 404 or 405. Access logs are JSON, one line
+// per request.
 
 import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -21,11 +22,9 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BEARER_AUTHORIZER } from '../shared/auth/gateway.js';
 import type { CorsPolicy } from '../shared/http/cors.js';
 import { type FunctionName, isPublic, type RouteSpec, routeKey } from '../shared/http/route.js';
-
-/** Seconds API Gateway keeps an authorizer answer per Authorization value (revocation lag, at most). */
-export const AUTHORIZER_CACHE_SECONDS = 60;
 
 export interface ApiProps {
   routes: readonly RouteSpec[];
@@ -108,8 +107,8 @@ export class Api extends Construct {
     const bearer = new HttpLambdaAuthorizer('BearerToken', props.authorizer, {
       authorizerName: 'bearer-token',
       responseTypes: [HttpLambdaResponseType.SIMPLE],
-      identitySource: ['$request.header.Authorization'],
-      resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_SECONDS),
+      identitySource: [...BEARER_AUTHORIZER.identitySource],
+      resultsCacheTtl: Duration.seconds(BEARER_AUTHORIZER.cacheSeconds),
     });
     const none = new HttpNoneAuthorizer();
 

@@ -46,13 +46,21 @@ export class ValidationError extends ApiError {
   readonly title = 'Bad Request';
 }
 
-/** 401: no usable credentials. The detail never says which check failed. */
+/**
+ * 401: no usable credentials. The body never says which check failed; the challenge names no error when
+ * no credentials came at all (RFC 6750 section 3.1), `invalid_token` otherwise.
+ */
 export class UnauthorizedError extends ApiError {
   readonly status = 401;
   readonly title = 'Unauthorized';
-  constructor(detail = 'A valid bearer token is required.') {
-    super('unauthorized', detail, {
-      headers: { 'WWW-Authenticate': 'Bearer realm="evsessions", error="invalid_token"' },
+  constructor(credentials: 'missing' | 'invalid' = 'invalid') {
+    super('unauthorized', 'A valid bearer token is required.', {
+      headers: {
+        'WWW-Authenticate':
+          credentials === 'missing'
+            ? 'Bearer realm="evsessions"'
+            : 'Bearer realm="evsessions", error="invalid_token"',
+      },
     });
   }
 }

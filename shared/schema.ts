@@ -14,9 +14,14 @@ z.config(en());
 export const boundedString = (min: number, max: number) =>
   z.string().check(z.minLength(min), z.maxLength(max));
 
-/** A string trimmed first, then of `min`–`max` characters: names and labels people type. */
+/**
+ * A string trimmed first, then of `min`–`max` characters: names and labels people type. The document says
+ * it must hold a non-space character, or a client would send the all-blank name the trim leaves empty.
+ */
 export const trimmedString = (min: number, max: number) =>
-  z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
+  z
+    .string()
+    .check(z.trim(), z.minLength(min), z.maxLength(max), ...(min > 0 ? [z.meta({ pattern: '\\S' })] : []));
 
 /**
  * The characters a name may hold, as a JSON Schema pattern (ECMA-262, read the same with or without the

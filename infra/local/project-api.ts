@@ -28,7 +28,6 @@ export async function startProjectApi(
   options: {
     port?: number;
     host?: string;
-    authorizerCacheSeconds?: number;
     cors?: CorsPolicy | undefined;
     staticDir?: string | undefined;
     /** Wraps each function's handler (tests that attribute what a function does to the function). */

@@ -1,9 +1,10 @@
 // The local runner: a node:http server that does what API Gateway's HTTP API does for this project, and
 // nothing more. It decodes the path and picks a route exactly as the gateway would (or `$default`), runs
-// the same Lambda authorizer with the same 60 s cache and identity source, builds a payload-2.0 event,
-// invokes the same handler module the Lambda runs, and writes its response back (status, headers,
-// cookies, base64 bodies). Gateway-level answers (401 for a missing Authorization header, 413 over
-// 10 MB, 500 when a function throws) have the gateway's own bodies.
+// the same Lambda authorizer with the same identity source and cache (shared/auth/gateway.ts), builds a
+// payload-2.0 event, invokes the same handler module the Lambda runs, and writes its response back
+// (status, headers, cookies, base64 bodies). Gateway-level answers (400 for a bad percent-encoding, 401
+// for a missing identity source, 413 over 10 MB, 431 for an oversized head, 500 when a function throws)
+// have the gateway's own `{"message": …}` bodies and, like the gateway's, no CORS headers.
 
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,15 +15,20 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
   Context,
 } from 'aws-lambda';
+import { type AuthorizerGatewayConfig, BEARER_AUTHORIZER } from '../../shared/auth/gateway.js';
 import { type CorsPolicy, preflightHeaders, responseCorsHeaders } from '../../shared/http/cors.js';
+import {
+  GATEWAY_ANSWERS,
+  GATEWAY_BODY_LIMIT_BYTES,
+  GATEWAY_HEAD_LIMIT_BYTES,
+  type GatewayAnswer,
+} from '../../shared/http/gateway-answers.js';
 import { compilePath, specificity } from '../../shared/http/path-match.js';
 import { type FunctionName, isPublic, type RouteSpec } from '../../shared/http/route.js';
 import { serveStatic } from './static-files.js';
 
-/** API Gateway HTTP APIs accept request bodies up to 10 MB. */
-export const GATEWAY_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
-/** …and a request line plus header values of at most 10,240 bytes in all (HTTP API quotas). */
-export const GATEWAY_HEAD_LIMIT_BYTES = 10_240;
+export { GATEWAY_BODY_LIMIT_BYTES, GATEWAY_HEAD_LIMIT_BYTES };
+
 /** API Gateway times an integration out at 30 s. */
 const INTEGRATION_TIMEOUT_MS = 30_000;
 
@@ -36,8 +42,8 @@ export interface LocalApiOptions {
   authorizer: LambdaHandler;
   /** The function that serves `$default`. */
   defaultFunction: FunctionName;
-  /** Seconds an authorizer answer is cached per Authorization value; 60 as deployed. */
-  authorizerCacheSeconds?: number;
+  /** How the gateway calls the authorizer; the deployed API's configuration when omitted. */
+  authorizerConfig?: AuthorizerGatewayConfig;
   /** API Gateway's CORS configuration, when the API has one. */
   cors?: CorsPolicy | undefined;
   port?: number;
@@ -59,20 +65,16 @@ interface CompiledRoute {
 
 const TEXT_TYPES = /^(text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|x-www-form-urlencoded|javascript))/i;
 
-function gatewayAnswer(
-  res: ServerResponse,
-  status: number,
-  message: string,
-  headers: Record<string, string> = {},
-) {
+function gatewayAnswer(res: ServerResponse, { status, message }: Pick<GatewayAnswer, 'status' | 'message'>) {
   const body = JSON.stringify({ message });
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(body),
-    ...headers,
-  });
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }
+
+/** Only for an identity source that is missing: the deployed configuration has none. */
+const MISSING_IDENTITY = { status: 401, message: 'Unauthorized' };
+/** Only for an authorizer that denies: ours never does. */
+const DENIED = { status: 403, message: 'Forbidden' };
 
 function lambdaContext(functionName: string, requestId: string): Context {
   const deadline = Date.now() + INTEGRATION_TIMEOUT_MS;
@@ -129,6 +131,24 @@ function queryParameters(rawQuery: string): Record<string, string> | undefined {
   return out;
 }
 
+/**
+ * Reads the values of an authorizer's identity source from a request, or undefined when one is missing or
+ * empty (API Gateway then answers 401 without calling the authorizer).
+ */
+function identitySourceReader(expressions: readonly string[]) {
+  const readers = expressions.map((expression) => {
+    const header = /^\$request\.header\.(.+)$/.exec(expression)?.[1];
+    if (header) return (h: Record<string, string>) => h[header.toLowerCase()];
+    const query = /^\$request\.querystring\.(.+)$/.exec(expression)?.[1];
+    if (query) return (_: Record<string, string>, q: Record<string, string>) => q[query];
+    throw new Error(`Unsupported identity source ${expression}`);
+  });
+  return (headers: Record<string, string>, query: Record<string, string>): string[] | undefined => {
+    const values = readers.map((read) => read(headers, query));
+    return values.every((value): value is string => Boolean(value)) ? values : undefined;
+  };
+}
+
 function requestIdNow(): string {
   return randomBytes(12).toString('base64').replace(/[+/]/g, 'A');
 }
@@ -178,7 +198,12 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     }
     return handler;
   };
-  const cacheMs = (options.authorizerCacheSeconds ?? 60) * 1000;
+  const authorizerConfig = options.authorizerConfig ?? BEARER_AUTHORIZER;
+  const identityOf = identitySourceReader(authorizerConfig.identitySource);
+  // API Gateway refuses this configuration (BadRequestException), so the runner does too.
+  if (authorizerConfig.cacheSeconds > 0 && authorizerConfig.identitySource.length === 0)
+    throw new Error('Identity source must be set if authorizer caching is enabled');
+  const cacheMs = authorizerConfig.cacheSeconds * 1000;
   type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<Record<string, unknown>>;
   const authorizerCache = new Map<string, { expires: number; result: AuthorizerResult }>();
 
@@ -190,7 +215,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       console.error(
         JSON.stringify({ level: 'error', message: 'local runner failure', error: String(error) }),
       );
-      if (!res.headersSent) gatewayAnswer(res, 500, 'Internal Server Error');
+      if (!res.headersSent) gatewayAnswer(res, GATEWAY_ANSWERS.internal);
       else res.end();
     }
   });
@@ -201,18 +226,17 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     const headBytes =
       Buffer.byteLength(`${req.method} ${req.url} HTTP/${req.httpVersion}`) +
       req.rawHeaders.reduce((sum, value, i) => sum + (i % 2 ? Buffer.byteLength(value) : 0), 0);
-    if (headBytes > GATEWAY_HEAD_LIMIT_BYTES)
-      return gatewayAnswer(res, 431, 'Request Header Fields Too Large');
+    if (headBytes > GATEWAY_HEAD_LIMIT_BYTES) return gatewayAnswer(res, GATEWAY_ANSWERS.headTooLarge);
     const method = (req.method ?? 'GET').toUpperCase();
     const [rawTarget = '/', rawQuery = ''] = (req.url ?? '/').split(/\?(.*)/s, 2);
     let path: string;
     try {
       path = decodeURIComponent(rawTarget);
     } catch {
-      return gatewayAnswer(res, 400, 'Bad Request');
+      return gatewayAnswer(res, GATEWAY_ANSWERS.badPath);
     }
     const body = await readBody(req, GATEWAY_BODY_LIMIT_BYTES);
-    if (body === 'too_large') return gatewayAnswer(res, 413, 'Request Entity Too Large');
+    if (body === 'too_large') return gatewayAnswer(res, GATEWAY_ANSWERS.bodyTooLarge);
     const origin = req.headers.origin;
     if (options.cors && method === 'OPTIONS' && origin && req.headers['access-control-request-method']) {
       res.writeHead(204, preflightHeaders(options.cors, origin));
@@ -263,9 +287,10 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
 
     let authorizerContext: Record<string, unknown> | undefined;
     if (route && !isPublic(route.spec)) {
-      const identity = headers.authorization;
-      if (!identity) return gatewayAnswer(res, 401, 'Unauthorized');
-      const cached = authorizerCache.get(identity);
+      const identitySource = identityOf(headers, queryParameters(rawQuery) ?? {});
+      if (!identitySource) return gatewayAnswer(res, MISSING_IDENTITY);
+      const identity = identitySource.join('\u0000');
+      const cached = cacheMs > 0 ? authorizerCache.get(identity) : undefined;
       let result: AuthorizerResult | undefined =
         cached && cached.expires > Date.now() ? cached.result : undefined;
       if (!result) {
@@ -273,7 +298,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
           version: '2.0',
           type: 'REQUEST',
           routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${method}${path}`,
-          identitySource: [identity],
+          identitySource,
           routeKey,
           rawPath: path,
           rawQueryString: rawQuery,
@@ -289,13 +314,13 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
             | AuthorizerResult
             | undefined;
         } catch {
-          return gatewayAnswer(res, 500, 'Internal Server Error');
+          return gatewayAnswer(res, GATEWAY_ANSWERS.internal);
         }
         if (!result || typeof result.isAuthorized !== 'boolean')
-          return gatewayAnswer(res, 500, 'Internal Server Error');
+          return gatewayAnswer(res, GATEWAY_ANSWERS.internal);
         if (cacheMs > 0) authorizerCache.set(identity, { expires: Date.now() + cacheMs, result });
       }
-      if (!result.isAuthorized) return gatewayAnswer(res, 403, 'Forbidden');
+      if (!result.isAuthorized) return gatewayAnswer(res, DENIED);
       authorizerContext = result.context;
     }
 
@@ -324,7 +349,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       console.error(
         JSON.stringify({ level: 'error', message: 'function threw', fn, requestId, error: String(error) }),
       );
-      return gatewayAnswer(res, 500, 'Internal Server Error');
+      return gatewayAnswer(res, GATEWAY_ANSWERS.internal);
     }
     res.setHeader('apigw-requestid', requestId);
     writeLambdaResponse(res, result, cors);

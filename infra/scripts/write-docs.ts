@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { allRoutes } from '../../shared/api/routes.js';
 import { ERROR_CODES } from '../../shared/error-codes.js';
+import { GATEWAY_ANSWERS } from '../../shared/http/gateway-answers.js';
 import { buildOpenApiDocument } from '../../shared/http/openapi.js';
 
 export function openApiJson(): string {
@@ -14,6 +15,10 @@ export function errorsMarkdown(): string {
   const rows = Object.entries(ERROR_CODES).map(
     ([code, { status, description }]) =>
       `| <a id="${code}"></a>\`${code}\` | ${status} | ${description.replace(/\|/g, '\\|')} |`,
+  );
+  const gatewayRows = Object.values(GATEWAY_ANSWERS).map(
+    ({ status, message, when }) =>
+      `| ${status} | \`{"message":"${message}"}\` | ${when.replace(/\|/g, '\\|')} |`,
   );
   return `# Error codes
 
@@ -41,6 +46,28 @@ This file is generated from \`shared/error-codes.ts\` by \`npm run openapi\`.
 | code | status | meaning |
 |---|---|---|
 ${rows.join('\n')}
+
+## Answers from API Gateway itself
+
+A few requests are answered by API Gateway before any of this API's code runs. An HTTP API cannot
+reshape these (only REST APIs have "gateway responses"), so they are \`application/json\` with API
+Gateway's own body, no \`code\`, and **no CORS headers** (the gateway adds those to function answers only):
+a browser sees them as CORS errors. The OpenAPI document lists them on every operation, as
+\`application/json\` with the \`GatewayError\` schema next to the problem documents of the same status.
+\`npm start\` answers them the same way.
+
+| status | body | when |
+|---|---|---|
+${gatewayRows.join('\n')}
+
+A request without an \`Authorization\` header is **not** among them: the authorizer has no identity source,
+so API Gateway calls it on every protected request instead of answering \`401 {"message":"Unauthorized"}\`
+itself, and the function answers \`unauthorized\` as a problem document with \`WWW-Authenticate: Bearer
+realm="evsessions"\` (no \`error\` attribute when no token was sent, RFC 6750 §3.1) and CORS headers. The
+cost, and why it is worth it, is in [\`shared/auth/gateway.ts\`](../shared/auth/gateway.ts). The authorizer
+never denies, so API Gateway's \`403 {"message":"Forbidden"}\` does not occur either. The stage-wide
+throttle is the gateway's too (\`429\`, before any function; \`npm start\` does not throttle); the API's own
+rate limits answer \`rate_limited\` problems.
 `;
 }
 

@@ -9,6 +9,7 @@ import {
   CONNECTOR_TYPES,
   EvchartStationRegistration,
   FAILURE_REASONS,
+  PUBLIC_CODE_PATTERN,
   PUBLIC_CONNECTOR_STATUSES,
   PUBLIC_SESSION_STATUSES,
 } from '../public-charging/schemas.js';
@@ -19,7 +20,15 @@ import { boundedString, trimmedString } from '../schema.js';
  * cannot exist is simply not found, as the reference answers (404), rather than a validation error.
  */
 export const ChargerCodeParams = z.strictObject({
-  code: trimmedString(1, 64).check(z.toUpperCase(), z.meta({ example: 'AMS-042' })),
+  code: trimmedString(1, 64).check(
+    z.toUpperCase(),
+    z.meta({
+      example: 'AMS-042',
+      description: 'The public code, in any case. A code that cannot exist is simply not found (404).',
+      // What a public code can be (PUBLIC_CODE_PATTERN, any case): clients need not try anything else.
+      pattern: `^${PUBLIC_CODE_PATTERN.source.slice(1, -1).replaceAll('A-Z', 'A-Za-z')}$`,
+    }),
+  ),
 });
 
 export const ChargerCommandParams = z.strictObject({
@@ -128,16 +137,36 @@ export const ChargerEventOutcome = z
   })
   .check(z.meta({ id: 'ChargerEventOutcome' }));
 
-export const ChargerCommand = z
+const commandFields = { commandId: z.string(), sessionId: z.string(), created: z.iso.datetime() };
+const sendAsIs = (description: string) =>
+  z.meta({ description: `${description} The OCPP 2.0.1 request payload to send to the charger as is.` });
+
+/** The OCPP 2.0.1 RequestStartTransactionRequest this API asks for (public-sessions/engine.ts). */
+const RequestStartTransactionRequest = z
   .object({
-    commandId: z.string(),
-    action: z.enum(['RequestStartTransaction', 'RequestStopTransaction']),
-    request: z
-      .record(z.string(), z.unknown())
-      .check(z.meta({ description: 'The OCPP 2.0.1 request payload to send to the charger as is.' })),
-    sessionId: z.string(),
-    created: z.iso.datetime(),
+    evseId: z.int(),
+    remoteStartId: z.int(),
+    idToken: z.object({ idToken: z.string(), type: z.literal('Central') }),
   })
+  .check(sendAsIs('RequestStartTransactionRequest: idToken is the session id.'));
+
+const RequestStopTransactionRequest = z
+  .object({ transactionId: z.string() })
+  .check(sendAsIs('RequestStopTransactionRequest.'));
+
+export const ChargerCommand = z
+  .discriminatedUnion('action', [
+    z.object({
+      ...commandFields,
+      action: z.literal('RequestStartTransaction'),
+      request: RequestStartTransactionRequest,
+    }),
+    z.object({
+      ...commandFields,
+      action: z.literal('RequestStopTransaction'),
+      request: RequestStopTransactionRequest,
+    }),
+  ])
   .check(z.meta({ id: 'ChargerCommand' }));
 
 export const ChargerCommandList = z
@@ -165,7 +194,18 @@ export const OcppCallFrame = z
       }),
     ),
   ])
-  .check(z.meta({ id: 'OcppCallFrame' }));
+  .check(
+    z.meta({
+      id: 'OcppCallFrame',
+      // The payload's schema follows the action (the handler validates it as on the action's own route).
+      oneOf: [
+        ['TransactionEvent', 'OcppTransactionEventRequest'],
+        ['StatusNotification', 'OcppStatusNotificationRequest'],
+      ].map(([action, payload]) => ({
+        prefixItems: [{}, {}, { const: action }, { $ref: `#/$defs/${payload}` }],
+      })),
+    }),
+  );
 
 export const OcppCallResultFrame = z.tuple([z.literal(3), z.string(), z.object({})]).check(
   z.meta({

@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import { pageQueryFields, pageSchema } from '../http/pagination.js';
 import { boundedNumber, nameString, uuidString } from '../schema.js';
-import { isIanaTimeZone } from '../time-zones.js';
+import { IANA_TIME_ZONE_SHAPE, isIanaTimeZone } from '../time-zones.js';
 
 export const ENTITY_TYPES = ['EV', 'CP'] as const;
 export const CAPABILITIES = ['soc', 'power', 'energy', 'range', 'location', 'odometer'] as const;
@@ -34,8 +34,11 @@ export const TimeZone = z.string().check(
     params: { code: 'invalid_time_zone' },
   }),
   z.meta({
-    description: 'IANA time-zone name, used for daily rollups. Default `UTC`.',
+    description:
+      'IANA time-zone name (a tz database region name such as `Europe/Amsterdam`, or `UTC`), used for daily rollups; any name the tz database knows, aliases included, and no offsets. Default `UTC`.',
     example: 'Europe/Amsterdam',
+    // isIanaTimeZone's shape rule; whether the name exists depends on the tz database, so no enum.
+    pattern: IANA_TIME_ZONE_SHAPE.source,
   }),
 );
 
@@ -93,6 +96,7 @@ export const CreateEntityBody = z
           message: 'Capabilities must not repeat.',
           params: { code: 'duplicate_item' },
         }),
+        z.meta({ uniqueItems: true }),
       ),
       [],
     ),

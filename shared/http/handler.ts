@@ -8,7 +8,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { AuthorizerContext } from '../auth/authorizer.js';
 import { isScope, type Scope } from '../auth/scopes.js';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
+import { ForbiddenError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { decodeBody, parseJsonBody } from './body.js';
 import { internalErrorDocument, PROBLEM_CONTENT_TYPE, problemDocument, toApiError } from './problem.js';
@@ -55,6 +55,8 @@ function callerFrom(event: HttpEvent, spec: RouteSpec): AuthenticatedCaller | un
   const scope = requiredScope(spec);
   if (!scope) return undefined;
   const context = event.requestContext.authorizer?.lambda;
+  if (context?.authError === 'unavailable') throw new ServiceUnavailableError();
+  if (context?.authError === 'missing_token') throw new UnauthorizedError('missing');
   if (!context?.tenantId || !context.tokenId || context.authError) throw new UnauthorizedError();
   const scopes = (context.scopes ?? '').split(' ').filter(isScope) as Scope[];
   if (!scopes.includes(scope)) throw new ForbiddenError(scope);

@@ -4,6 +4,7 @@
 
 import * as z from 'zod/mini';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.js';
+import { GATEWAY_ANSWERS } from './gateway-answers.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import { DEFAULT_BODY_LIMIT_BYTES, type RouteSpec, requiredScope } from './route.js';
 
@@ -11,11 +12,18 @@ export const API_VERSION = '1.0.0';
 
 type JsonSchema = Record<string, unknown>;
 
-class SchemaCollector {
-  readonly components: Record<string, JsonSchema> = {};
+type Io = 'input' | 'output';
 
-  /** The JSON Schema of `schema`; named sub-schemas (`z.meta({ id })`) go to components and are referenced. */
-  add(schema: z.core.$ZodType, io: 'input' | 'output'): JsonSchema {
+/**
+ * Collects the JSON Schemas of requests (`input`: fields with defaults optional) and responses
+ * (`output`). Named sub-schemas (`z.meta({ id })`) become components; one whose request side differs
+ * from its response side is `<id>Input` on the request side. References are placeholders
+ * (`#/$defs/<io>/<id>`) until `resolve` names the components.
+ */
+class SchemaCollector {
+  private readonly defs: Record<Io, Record<string, JsonSchema>> = { input: {}, output: {} };
+
+  add(schema: z.core.$ZodType, io: Io): JsonSchema {
     const generated = z.toJSONSchema(schema, {
       target: 'draft-2020-12',
       io,
@@ -25,32 +33,69 @@ class SchemaCollector {
     const defs = (generated.$defs ?? {}) as Record<string, JsonSchema>;
     delete generated.$defs;
     delete generated.$schema;
-    // Pick a component name for each definition: its id, or `<id>Input` when the request-side
-    // schema of an id differs from its response-side one (defaults make fields optional on input).
-    // Definitions are compared as stored (references rewritten), repeated until no name changes: a
-    // definition that refers to a renamed one differs too.
-    const names = new Map<string, string>(Object.keys(defs).map((id) => [id, id]));
-    const rewrite = (value: JsonSchema): JsonSchema =>
-      JSON.parse(
-        JSON.stringify(value).replace(
-          /"#\/\$defs\/([^"]+)"/g,
-          (_, id: string) => `"#/components/schemas/${names.get(id) ?? id}"`,
-        ),
+    const tag = (value: JsonSchema) => {
+      const tagged = JSON.parse(
+        JSON.stringify(value).replace(/"#\/\$defs\/([^"]+)"/g, `"#/$defs/${io}/$1"`),
       ) as JsonSchema;
+      return io === 'input' ? defaultsDescribed(tagged) : tagged;
+    };
+    for (const [id, def] of Object.entries(defs)) this.defs[io][id] = tag(def);
+    return tag(generated);
+  }
+
+  /** The components, and a function that rewrites placeholder references in any JSON to them. */
+  resolve(): { components: Record<string, JsonSchema>; rewrite: <T>(value: T) => T } {
+    const inputNames = new Map(Object.keys(this.defs.input).map((id) => [id, id]));
+    const untagged = (value: JsonSchema) =>
+      JSON.stringify(value).replace(/"#\/\$defs\/(input|output)\/([^"]+)"/g, (_, refIo: Io, id: string) =>
+        refIo === 'input' && inputNames.get(id) !== id ? `"in:${id}"` : `"${id}"`,
+      );
+    // A definition differs when it does, or when one it refers to does: repeat until no name changes.
     for (let changed = true; changed; ) {
       changed = false;
-      for (const [id, def] of Object.entries(defs)) {
-        const existing = this.components[id];
-        const same = !existing || JSON.stringify(existing) === JSON.stringify(rewrite(def));
-        if (!same && names.get(id) === id) {
-          names.set(id, `${id}Input`);
+      for (const [id, def] of Object.entries(this.defs.input)) {
+        const output = this.defs.output[id];
+        if (inputNames.get(id) !== id || !output) continue;
+        if (untagged(def) !== untagged(output)) {
+          inputNames.set(id, `${id}Input`);
           changed = true;
         }
       }
     }
-    for (const [id, def] of Object.entries(defs)) this.components[names.get(id) as string] = rewrite(def);
-    return rewrite(generated);
+    const rewrite = <T>(value: T): T =>
+      JSON.parse(
+        JSON.stringify(value).replace(
+          /"#\/\$defs\/(input|output)\/([^"]+)"/g,
+          (_, io: Io, id: string) =>
+            `"#/components/schemas/${io === 'input' ? (inputNames.get(id) ?? id) : id}"`,
+        ),
+      ) as T;
+    const components: Record<string, JsonSchema> = {};
+    for (const [id, def] of Object.entries(this.defs.output)) components[id] = rewrite(def);
+    for (const [id, def] of Object.entries(this.defs.input))
+      components[inputNames.get(id) as string] = rewrite(def);
+    return { components, rewrite };
   }
+}
+
+/**
+ * A request schema with each `default` moved into its description. A field with a default is optional in
+ * a request, but code generators (openapi-typescript among them) type any property with a `default` as
+ * always present, which holds for responses only: clients would have to send every defaulted field.
+ */
+function defaultsDescribed(schema: JsonSchema): JsonSchema {
+  return JSON.parse(JSON.stringify(schema), (_, value: unknown) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !('default' in value))
+      return value;
+    const { default: fallback, ...rest } = value as JsonSchema;
+    const description = typeof rest.description === 'string' ? rest.description : '';
+    return /\bdefault\b/i.test(description)
+      ? rest
+      : {
+          ...rest,
+          description: `${description}${description ? ' ' : ''}Default: \`${JSON.stringify(fallback)}\`.`,
+        };
+  }) as JsonSchema;
 }
 
 const ProblemSchema: JsonSchema = {
@@ -84,6 +129,56 @@ const ProblemSchema: JsonSchema = {
     },
   },
 };
+
+/** What API Gateway answers by itself (shared/http/gateway-answers.ts). */
+const GatewayErrorSchema: JsonSchema = {
+  type: 'object',
+  description:
+    "An answer from API Gateway itself, sent before any of this API's code runs; it carries no CORS headers.",
+  required: ['message'],
+  properties: {
+    message: { type: 'string', enum: [...new Set(Object.values(GATEWAY_ANSWERS).map((a) => a.message))] },
+  },
+};
+
+// The project publishes no licence (package.json is private) and no support address: the document says so
+// rather than invent one.
+const CONTACT = { name: 'evsessions maintainers (quote the requestId of a problem document)' };
+const LICENSE = { name: 'Proprietary: no licence is granted', identifier: 'LicenseRef-Proprietary' };
+
+const SERVERS = [
+  {
+    url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
+    description: 'A deployed stack: the `ApiUrl` output of `cdk deploy`.',
+    variables: {
+      apiId: { default: 'abcdef1234', description: 'The HTTP API id.' },
+      region: { default: 'eu-west-1', description: 'The AWS region of the stack.' },
+    },
+  },
+  { url: 'http://127.0.0.1:3000', description: '`npm start` on this machine.' },
+];
+
+/** Each tag the routes use, with what it groups; a route with another tag fails the unit test. */
+export const TAGS = [
+  { name: 'Entities', description: 'EVs and charge points, their battery capacity and features.' },
+  { name: 'Readings', description: 'Timestamped measurements an entity reports, kept 35 days.' },
+  {
+    name: 'Charge sessions',
+    description:
+      'Sessions detected from readings, as JSON, CSV or an export format (Atlas, Beckn, EV-ChART).',
+  },
+  { name: 'Daily energy', description: 'Energy charged per entity and day, in its time zone.' },
+  { name: 'Locations', description: 'Named places sessions are matched to.' },
+  {
+    name: 'Chargers',
+    description: 'Operator side: charge points open to public charging, and their CSMS link.',
+  },
+  {
+    name: 'Public charging',
+    description: 'Driver side, no token: look a charger up, start, follow and stop a session.',
+  },
+  { name: 'Meta', description: 'This document and the description of each error code.' },
+];
 
 /** Every error code a route can answer: its own plus those its declaration implies. */
 export function routeErrorCodes(route: RouteSpec): ErrorCode[] {
@@ -136,7 +231,7 @@ function parametersOf(
   });
 }
 
-export function buildOpenApiDocument(routes: readonly RouteSpec[], serverUrl?: string) {
+export function buildOpenApiDocument(routes: readonly RouteSpec[]) {
   const collector = new SchemaCollector();
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -175,6 +270,18 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], serverUrl?: s
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
       };
     }
+    for (const answer of Object.values(GATEWAY_ANSWERS)) {
+      const status = String(answer.status);
+      const existing = responses[status] as { description: string; content?: object } | undefined;
+      const line = `API Gateway's own \`{"message":"${answer.message}"}\`: ${answer.when}`;
+      responses[status] = {
+        description: existing ? `${existing.description}\n\n${line}` : line,
+        content: {
+          ...existing?.content,
+          'application/json': { schema: { $ref: '#/components/schemas/GatewayError' } },
+        },
+      };
+    }
     const scope = requiredScope(route);
     const operation: Record<string, unknown> = {
       operationId: route.operationId,
@@ -201,15 +308,19 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], serverUrl?: s
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation;
   }
-  return {
+  const { components, rewrite } = collector.resolve();
+  return rewrite({
     openapi: '3.1.0',
     info: {
       title: 'evsessions — Charge Sessions API',
       version: API_VERSION,
       description:
-        'Charge sessions of electric vehicles (EVs) and charge points (CPs). Errors are application/problem+json with a stable `code`; see /problems/{code}.',
+        'Charge sessions of electric vehicles (EVs) and charge points (CPs). Errors are application/problem+json with a stable `code`; see /problems/{code}. A few answers come from API Gateway itself, before any code runs: `{"message": …}` JSON bodies without CORS headers (see `GatewayError`).',
+      contact: CONTACT,
+      license: LICENSE,
     },
-    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    servers: SERVERS,
+    tags: TAGS,
     paths,
     components: {
       securitySchemes: {
@@ -220,7 +331,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], serverUrl?: s
             'An API token (`evs_…`) issued with `npm run token -- create`. Scopes are listed per operation.',
         },
       },
-      schemas: { Problem: ProblemSchema, ...collector.components },
+      schemas: { Problem: ProblemSchema, GatewayError: GatewayErrorSchema, ...components },
     },
-  };
+  });
 }

@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import { EVCHART_ID_MAX_LENGTH, EVCHART_NETWORK_PROVIDER_MAX_LENGTH } from '../exports/evchart-limits.js';
 import { roundTo } from '../numbers.js';
 import { boundedInt, boundedNumber, nameString } from '../schema.js';
+import { CURRENCY_CODES } from './currencies.js';
 import { isValidTaxRate } from './money.js';
 
 export const PUBLIC_SESSION_STATUSES = [
@@ -73,12 +74,12 @@ export const PublicCode = z.string().check(
   }),
 );
 
-/** Uppercase ISO 4217 code known to the runtime's ICU data. */
-const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+/** An uppercase ISO 4217 code (shared/public-charging/currencies.ts). */
+const KNOWN_CURRENCIES = new Set<string>(CURRENCY_CODES);
 export const CurrencyCode = z.string().check(
   z.regex(/^[A-Z]{3}$/),
   z.refine((code: string) => KNOWN_CURRENCIES.has(code), { message: 'Not an ISO 4217 currency code.' }),
-  z.meta({ description: 'ISO 4217 currency code.', example: 'EUR' }),
+  z.meta({ description: 'ISO 4217 currency code.', example: 'EUR', enum: [...CURRENCY_CODES] }),
 );
 
 const minorUnits = (max: number) => boundedInt(0, max);
@@ -161,7 +162,12 @@ export const ChargerPricing = z
     ),
     taxRate: boundedNumber(0, 1).check(
       z.refine(isValidTaxRate, { message: 'At most six decimals.' }),
-      z.meta({ description: 'Tax rate included in the prices, 0–1 (0.21 for 21 %).', example: 0.21 }),
+      z.meta({
+        description: 'Tax rate included in the prices, 0–1 (0.21 for 21 %), at most six decimals.',
+        example: 0.21,
+        // Not `multipleOf: 0.000001`: validators divide in floating point (Ajv refuses 0.2 and 0.07).
+        'x-max-decimals': 6,
+      }),
     ),
   })
   .check(z.meta({ id: 'ChargerPricing' }));
@@ -188,7 +194,7 @@ export const ChargerConfig = z
     holdAmount: boundedInt(1, 10_000_000).check(
       z.meta({
         description:
-          "The amount held on the driver's card when a session starts (minor units); the session stops when its cost reaches it. At least the start fee plus one kWh.",
+          "The amount held on the driver's card when a session starts (minor units); the session stops when its cost reaches it. At least `pricing.startFee + pricing.pricePerKwh` (the start fee plus one kWh): a rule between fields JSON Schema cannot state, refused with 400 on `holdAmount`.",
       }),
     ),
     evchart: z.optional(EvchartStationRegistration),
@@ -220,7 +226,15 @@ export const ChargerConfig = z
         });
       }
     }),
-    z.meta({ id: 'ChargerConfig' }),
+    z.meta({
+      id: 'ChargerConfig',
+      // portIdIssues' first rule, for generated clients: with `evchart` every connector names its port,
+      // without it none does. (One port per EVSE, and holdAmount's minimum, are stated in descriptions.)
+      if: { required: ['evchart'] },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else, never awaited.
+      then: { properties: { connectors: { items: { required: ['portId'] } } } },
+      else: { properties: { connectors: { items: { not: { required: ['portId'] } } } } },
+    }),
   );
 
 interface PortIdIssue {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 export const SESSION_TOKEN_PREFIX = 'pcs_';
 /** 24 bytes = 192 bits (≥ 128 required), exactly 32 base64url characters with no padding. */
 export const SESSION_TOKEN_BYTES = 24;
-const SESSION_TOKEN_PATTERN = /^pcs_[A-Za-z0-9_-]{32}$/;
+export const SESSION_TOKEN_PATTERN = /^pcs_[A-Za-z0-9_-]{32}$/;
 
 export function newSessionToken(random: Uint8Array): string {
   if (random.length !== SESSION_TOKEN_BYTES) {

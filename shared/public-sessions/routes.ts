@@ -11,13 +11,18 @@ import {
   PublicSessionCreated,
   StartPublicSessionBody,
 } from '../public-charging/schemas.js';
+import { SESSION_TOKEN_PATTERN } from '../public-charging/tokens.js';
 import { boundedString } from '../schema.js';
 
 const tags = ['Public charging'];
 
 export const SessionTokenParams = z.strictObject({
   token: boundedString(1, 128).check(
-    z.meta({ description: 'The session token returned when the session was started.' }),
+    z.meta({
+      description:
+        'The session token returned when the session was started. Any other shape is simply not found (404), without a lookup.',
+      pattern: SESSION_TOKEN_PATTERN.source,
+    }),
   ),
 });
 

@@ -83,7 +83,14 @@ export const ReadingInput = z
       message: `A reading needs at least one measurement besides its timestamp: ${MEASUREMENTS.join(', ')}.`,
       params: { code: 'no_measurement' },
     }),
-    z.meta({ id: 'ReadingInput' }),
+    z.meta({
+      id: 'ReadingInput',
+      // The refine above, for generated clients and fuzzers: one measurement present and not null.
+      anyOf: MEASUREMENTS.map((field) => ({
+        required: [field],
+        properties: { [field]: { not: { type: 'null' } } },
+      })),
+    }),
   );
 
 export type ReadingInput = z.output<typeof ReadingInput>;

@@ -43,7 +43,11 @@ const sessionQueryFields = {
   ),
   pageSize: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(CSV_MAX_ROWS))).check(
     z.meta({
-      description: `Sessions per response. JSON pages: 1–${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}. CSV: rows per response, 1–${CSV_MAX_ROWS}, default ${CSV_MAX_ROWS} (a response also ends before 4 MiB).`,
+      description: `Sessions per response. JSON pages: 1–${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}. CSV (\`format=csv|evchart\` or \`Accept: text/csv\`): rows per response, 1–${CSV_MAX_ROWS}, default ${CSV_MAX_ROWS} (a response also ends before 4 MiB).`,
+      // The JSON limit, which applies unless a CSV is asked for: a parameter's schema cannot depend on
+      // another parameter or a header, and a client kept to it is never refused.
+      maximum: MAX_PAGE_SIZE,
+      'x-csv-maximum': CSV_MAX_ROWS,
     }),
   ),
   continuationToken: pageQueryFields.continuationToken,

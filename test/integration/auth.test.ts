@@ -1,6 +1,6 @@
 // The auth matrix on every protected route, generated from the route declarations so a new route cannot
 // be left out: no token, malformed, unknown, expired, revoked, wrong scope. 401 bodies are identical
-// whatever the case, so they reveal nothing beyond the status.
+// whatever the case, so they reveal nothing beyond the status; only the challenge says whether a token came.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes } from '../../shared/api/routes.js';
@@ -36,7 +36,6 @@ beforeAll(async () => {
     now: new Date(Date.now() - 2 * 3600_000),
     lifetimeMs: 3600_000,
   });
-  // Revoked before first use: API Gateway caches an authorizer answer for 60 s per token.
   tokens.revoked = await api.token('auth-tenant');
   const { listTokens, revokeToken } = await import('../../shared/auth/token-admin.js');
   const list = await listTokens('auth-tenant');
@@ -52,10 +51,12 @@ afterAll(() => api.close());
 describe.each(protectedRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))(
   '%s',
   (_, route) => {
-    it('answers 401 without a token (API Gateway itself, before any code runs)', async () => {
+    it('answers 401 problem+json without a token, challenging with Bearer and no error code', async () => {
       const response = await call(route, undefined);
       expect(response.status).toBe(401);
-      expect(response.body).toEqual({ message: 'Unauthorized' });
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="evsessions"');
+      expect(response.body).toMatchObject({ code: 'unauthorized', status: 401 });
     });
 
     it('answers the same 401 problem for malformed, unknown, expired and revoked tokens', async () => {
@@ -68,7 +69,9 @@ describe.each(protectedRoutes.map((route) => [`${route.method} ${route.path}`, r
         expired: `Bearer ${tokens.expired}`,
         revoked: `Bearer ${tokens.revoked}`,
       };
-      const bodies = new Set<string>();
+      const withoutToken = await call(route, undefined);
+      const { requestId: _, ...missing } = withoutToken.body;
+      const bodies = new Set<string>([JSON.stringify(missing)]);
       for (const [name, header] of Object.entries(cases)) {
         const response = await call(route, header);
         expect(response.status, name).toBe(401);
@@ -100,33 +103,31 @@ describe.each(protectedRoutes.map((route) => [`${route.method} ${route.path}`, r
   },
 );
 
-describe('the authorizer cache', () => {
-  it('keeps serving a token revoked after use for up to the cache time, as API Gateway does', async () => {
+describe('the authorizer, called on every request (no gateway cache)', () => {
+  it('refuses a token from the moment it is revoked', async () => {
     const token = await api.token('cache-tenant');
     const route = protectedRoutes.find((r) => r.method === 'GET' && requiredScope(r) === 'entities:read')!;
     expect((await call(route, `Bearer ${token}`)).status).toBe(200);
     const { listTokens, revokeToken } = await import('../../shared/auth/token-admin.js');
     const [record] = await listTokens('cache-tenant');
     await revokeToken('cache-tenant', record!.tokenId, new Date());
-    expect((await call(route, `Bearer ${token}`)).status).toBe(200);
+    expect((await call(route, `Bearer ${token}`)).status).toBe(401);
+  });
 
-    // Without the cache (what a new cache window sees), the revocation is immediate.
-    const uncached = await startTestApiOnSameTable();
+  it('gives a browser the 401 with CORS headers, so it can read it', async () => {
+    const { startProjectApi } = await import('../../infra/local/project-api.js');
+    const { corsPolicy } = await import('../../shared/http/cors.js');
+    const origin = 'https://dash.example.com';
+    const local = await startProjectApi({ cors: corsPolicy([origin]) });
     try {
-      const response = await uncached.request('GET', concretePath(route), { token });
+      const route = protectedRoutes.find((r) => r.method === 'GET')!;
+      const response = await fetch(`${local.url}${concretePath(route)}`, { headers: { origin } });
       expect(response.status).toBe(401);
+      expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="evsessions"');
     } finally {
-      await uncached.close();
+      await local.close();
     }
   });
 });
-
-async function startTestApiOnSameTable() {
-  const { startProjectApi } = await import('../../infra/local/project-api.js');
-  const local = await startProjectApi({ authorizerCacheSeconds: 0 });
-  return {
-    request: (method: string, path: string, { token }: { token: string }) =>
-      fetch(`${local.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } }),
-    close: () => local.close(),
-  };
-}

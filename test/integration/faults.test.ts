@@ -14,7 +14,7 @@ let tenant: TenantFixtures;
 const figures = { requests: 0, unavailable: 0, injected: 0 };
 
 beforeAll(async () => {
-  api = await startTestApi({ authorizerCacheSeconds: 60 });
+  api = await startTestApi();
   tenant = await createTenantFixtures(api, 'faults-tenant');
 });
 afterAll(async () => {

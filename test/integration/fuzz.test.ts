@@ -30,8 +30,7 @@ const tried: Record<string, number> = {};
 const statuses: Record<number, number> = {};
 
 beforeAll(async () => {
-  // No authorizer cache: a fuzzed token must be judged every time.
-  api = await startTestApi({ authorizerCacheSeconds: 0 });
+  api = await startTestApi();
   fixtures = await createTenantFixtures(api, 'fuzz-tenant');
 });
 afterAll(async () => {
@@ -204,9 +203,10 @@ function expectWellFormedRejection(
   response: { status: number; headers: Headers; body: any; text: string },
 ) {
   const where = `${route.method} ${request.path.slice(0, 200)}?${request.query.slice(0, 300)} [${request.label}] → ${response.status} ${response.text.slice(0, 300)}`;
-  // API Gateway answers some requests itself, before any function: a missing token, a malformed path.
+  // API Gateway answers some requests itself, before any function: a malformed path, an oversized head.
+  // Never a missing token: the authorizer sees every protected request (shared/auth/gateway.ts).
   const gatewayAnswer =
-    [400, 401, 413, 431].includes(response.status) &&
+    [400, 413, 431].includes(response.status) &&
     typeof response.body === 'object' &&
     Object.keys(response.body).join() === 'message';
   if (gatewayAnswer) return;

@@ -81,7 +81,7 @@ let b: TenantFixtures;
 const cases: string[] = [];
 
 beforeAll(async () => {
-  api = await startTestApi({ authorizerCacheSeconds: 0 });
+  api = await startTestApi();
   a = await createTenantFixtures(api, 'tenant-alpha');
   b = await createTenantFixtures(api, 'tenant-bravo');
   // A second item of each listable kind, so A's lists have a next page and a continuation token.

@@ -28,7 +28,7 @@ beforeAll(async () => {
   console.error = (...args: unknown[]) => {
     lines.push(args.map(String).join(' '));
   };
-  api = await startTestApi({ authorizerCacheSeconds: 0 });
+  api = await startTestApi();
   tenant = await createTenantFixtures(api, 'logs-tenant');
   const started = await api.request('POST', '/v1/public-charging/sessions', {
     sourceIp: loopbackAddress(),

@@ -43,7 +43,7 @@ export interface TestApi {
 }
 
 export async function startTestApi(
-  options: { authorizerCacheSeconds?: number; wrapHandler?: ProjectApiOptions['wrapHandler'] } = {},
+  options: { wrapHandler?: ProjectApiOptions['wrapHandler'] } = {},
 ): Promise<TestApi> {
   const endpoint = inject('dynamoEndpoint');
   const backend = inject('dynamoBackend');
@@ -55,7 +55,6 @@ export async function startTestApi(
   const { startProjectApi } = await import('../../infra/local/project-api.js');
   const { issueApiToken } = await import('../../shared/auth/token-admin.js');
   const api: LocalApi = await startProjectApi({
-    authorizerCacheSeconds: options.authorizerCacheSeconds ?? 60,
     ...(options.wrapHandler ? { wrapHandler: options.wrapHandler } : {}),
   });
 

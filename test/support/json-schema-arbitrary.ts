@@ -84,12 +84,38 @@ function numberFor(schema: JsonSchema, integer: boolean): fc.Arbitrary<number> {
     : fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 }
 
+/**
+ * `base` with one `anyOf` variant applied (allOf semantics, for the object shapes the API uses): the
+ * variant's required fields added, and its property constraints merged; `not: { type: 'null' }` drops
+ * null from the property's types.
+ */
+function withVariant(base: JsonSchema, variant: JsonSchema, context: SchemaContext): JsonSchema {
+  const { anyOf: _, ...rest } = base;
+  const properties: Record<string, JsonSchema> = { ...(rest.properties ?? {}) };
+  for (const [key, constraint] of Object.entries((variant.properties ?? {}) as Record<string, JsonSchema>)) {
+    const property = resolve(properties[key] ?? {}, context);
+    const { not, ...other } = constraint;
+    const types = Array.isArray(property.type) ? property.type : undefined;
+    properties[key] = {
+      ...property,
+      ...other,
+      ...(not?.type === 'null' && types ? { type: types.filter((t: string) => t !== 'null') } : {}),
+    };
+  }
+  return { ...rest, properties, required: [...(rest.required ?? []), ...(variant.required ?? [])] };
+}
+
 /** Values that satisfy `schema` (best effort: keywords the generator does not know are ignored). */
 export function validValue(schema: JsonSchema, context: SchemaContext, depth = 0): fc.Arbitrary<unknown> {
   const s = resolve(schema, context);
   if (depth > 8) return fc.constant(null);
   if (s.const !== undefined) return fc.constant(s.const);
   if (s.enum) return fc.constantFrom(...s.enum);
+  if (s.anyOf && s.properties) {
+    return fc.oneof(
+      ...s.anyOf.map((v: JsonSchema) => validValue(withVariant(s, v, context), context, depth + 1)),
+    );
+  }
   const variants = s.anyOf ?? s.oneOf;
   if (variants) return fc.oneof(...variants.map((v: JsonSchema) => validValue(v, context, depth + 1)));
   if (s.allOf)
@@ -98,6 +124,9 @@ export function validValue(schema: JsonSchema, context: SchemaContext, depth = 0
       context,
       depth + 1,
     );
+  // Each of several types, null included: clients send null for a nullable field.
+  if (Array.isArray(s.type) && s.type.length > 1)
+    return fc.oneof(...s.type.map((t: string) => validValue({ ...s, type: t }, context, depth)));
   const type = Array.isArray(s.type) ? s.type[0] : s.type;
   switch (type) {
     case 'string':
@@ -110,11 +139,16 @@ export function validValue(schema: JsonSchema, context: SchemaContext, depth = 0
       return fc.boolean();
     case 'null':
       return fc.constant(null);
-    case 'array':
-      return fc.array(validValue(s.items ?? {}, context, depth + 1), {
+    case 'array': {
+      const items = validValue(s.items ?? {}, context, depth + 1);
+      const size = {
         minLength: s.minItems ?? 0,
         maxLength: Math.min(s.maxItems ?? 5, (s.minItems ?? 0) + 5),
-      });
+      };
+      return s.uniqueItems
+        ? fc.uniqueArray(items, { ...size, selector: (v) => JSON.stringify(v) })
+        : fc.array(items, size);
+    }
     case 'object': {
       const properties = (s.properties ?? {}) as Record<string, JsonSchema>;
       const required = new Set<string>(s.required ?? []);

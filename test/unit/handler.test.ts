@@ -81,6 +81,14 @@ describe('the HTTP pipeline', () => {
     expect(dynamo.calls()).toHaveLength(0);
   });
 
+  it('answers 503 with Retry-After when the authorizer could not look the token up', async () => {
+    const response = await handler(getEntity({ authError: 'unavailable' }), lambdaContext());
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['Retry-After']).toBe('1');
+    expect(JSON.parse(response.body!)).toMatchObject({ code: 'service_unavailable' });
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
   it('refuses an authorizer rejection with 401 and a missing scope with 403, before touching DynamoDB', async () => {
     expect((await handler(getEntity({ authError: 'invalid_token' }), lambdaContext())).statusCode).toBe(401);
     const readOnly: AuthorizerContext = { tenantId: 'acme', tokenId: 'tok-1', scopes: 'sessions:read' };

@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable, startDynalite } from '../../infra/local/dynamo.js';
-import { type LocalApi, startLocalApi } from '../../infra/local/server.js';
+import {
+  GATEWAY_BODY_LIMIT_BYTES,
+  GATEWAY_HEAD_LIMIT_BYTES,
+  type LocalApi,
+  startLocalApi,
+} from '../../infra/local/server.js';
+import { corsPolicy } from '../../shared/http/cors.js';
 import { defineRoute, type RouteSpec } from '../../shared/http/route.js';
 
 const routes: RouteSpec[] = [
@@ -77,7 +83,7 @@ beforeAll(async () => {
         context: { tenantId: 't1', seen: event.identitySource[0] },
       };
     },
-    authorizerCacheSeconds: 60,
+    authorizerConfig: { identitySource: ['$request.header.Authorization'], cacheSeconds: 60 },
   });
 });
 afterAll(() => api.close());
@@ -162,6 +168,95 @@ describe('the local runner', () => {
     expect(thrown.status).toBe(500);
     expect(await thrown.json()).toEqual({ message: 'Internal Server Error' });
   });
+});
+
+describe('the local runner with the deployed authorizer configuration', () => {
+  const origin = 'https://dash.example.com';
+  const seen: (string | undefined)[] = [];
+  let deployed: LocalApi;
+  beforeAll(async () => {
+    deployed = await startLocalApi({
+      routes,
+      defaultFunction: 'meta',
+      loadFunction: async () => async (event: any) => ({
+        statusCode: event.requestContext.authorizer?.lambda?.authError ? 401 : 200,
+        headers: { 'content-type': 'application/problem+json', 'www-authenticate': 'Bearer' },
+        body: '{}',
+      }),
+      authorizer: async (event: any) => {
+        seen.push(event.headers.authorization);
+        return {
+          isAuthorized: true,
+          context: event.headers.authorization ? { tenantId: 't1' } : { authError: 'missing_token' },
+        };
+      },
+      cors: corsPolicy([origin]),
+    });
+  });
+  afterAll(() => deployed.close());
+
+  it('calls the authorizer on every request, with or without Authorization, and lets the function answer', async () => {
+    const before = seen.length;
+    const missing = await fetch(`${deployed.url}/things/1`, { headers: { origin } });
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    expect(missing.headers.get('access-control-allow-origin')).toBe(origin);
+    await fetch(`${deployed.url}/things/1`, { headers: { authorization: 'same' } });
+    await fetch(`${deployed.url}/things/1`, { headers: { authorization: 'same' } });
+    expect(seen.slice(before)).toEqual([undefined, 'same', 'same']);
+  });
+
+  it('refuses a cache without an identity source, as API Gateway does', async () => {
+    await expect(
+      startLocalApi({
+        routes,
+        defaultFunction: 'meta',
+        loadFunction: async () => async () => ({ statusCode: 200 }),
+        authorizer: async () => ({ isAuthorized: true }),
+        authorizerConfig: { identitySource: [], cacheSeconds: 60 },
+      }),
+    ).rejects.toThrow(/Identity source must be set/);
+  });
+
+  it.each([
+    [
+      'a malformed percent-encoding',
+      400,
+      'Bad Request',
+      () => fetch(`${deployed.url}/things/%E0%A4%A`, { headers: { origin } }),
+    ],
+    [
+      'a body over 10 MB',
+      413,
+      'Request Entity Too Large',
+      () =>
+        fetch(`${deployed.url}/things`, {
+          method: 'POST',
+          headers: { origin, 'content-type': 'application/json' },
+          body: Buffer.alloc(GATEWAY_BODY_LIMIT_BYTES + 1, 32),
+        }),
+    ],
+    [
+      'a request line and headers over 10,240 bytes',
+      431,
+      'Request Header Fields Too Large',
+      () =>
+        fetch(`${deployed.url}/things/1`, {
+          headers: { origin, 'x-big': 'a'.repeat(GATEWAY_HEAD_LIMIT_BYTES) },
+        }),
+    ],
+  ])(
+    'answers %s itself: %i {"message"} without CORS headers, before any code runs',
+    async (_, status, message, send) => {
+      const before = seen.length;
+      const response = await send();
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(await response.json()).toEqual({ message });
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+      expect(seen.length).toBe(before);
+    },
+  );
 });
 
 describe('the embedded database', () => {

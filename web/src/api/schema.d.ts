@@ -4,6 +4,11 @@
  */
 
 
+/** OneOf type helpers */
+type Without<T, U> = { [P in Exclude<keyof T, keyof U>]?: never };
+type XOR<T, U> = (T | U) extends object ? (Without<T, U> & U) | (Without<U, T> & T) : T | U;
+type OneOf<T extends any[]> = T extends [infer Only] ? Only : T extends [infer A, infer B, ...infer Rest] ? OneOf<[XOR<A, B>, ...Rest]> : never;
+
 export interface paths {
   "/openapi.json": {
     /** This API described in OpenAPI 3.1 */
@@ -230,6 +235,11 @@ export interface components {
           message: string;
         })[];
     };
+    /** @description An answer from API Gateway itself, sent before any of this API's code runs; it carries no CORS headers. */
+    GatewayError: {
+      /** @enum {string} */
+      message: "Bad Request" | "Request Entity Too Large" | "Request Header Fields Too Large" | "Internal Server Error";
+    };
     ProblemType: {
       code: string;
       status: number;
@@ -276,35 +286,6 @@ export interface components {
     };
     /** @enum {string} */
     FeatureName: "CaptureChargeSessions";
-    CreateEntityRequest: {
-      type: components["schemas"]["EntityType"];
-      /** @example Family car */
-      name: string;
-      /** @example Tesla */
-      vendor?: string;
-      /** @example Model 3 */
-      model?: string;
-      /**
-       * @description IANA time-zone name, used for daily rollups. Default `UTC`.
-       * @default UTC
-       * @example Europe/Amsterdam
-       */
-      timeZone?: string;
-      /** @default [] */
-      capabilities?: components["schemas"]["Capability"][];
-      /** @description EVs only. Needed before CaptureChargeSessions is enabled on an EV that reports neither power nor energy; can be set or changed later with PUT …/battery-capacity. */
-      batteryCapacity?: components["schemas"]["BatteryCapacityInput"];
-    };
-    /** @description Usable battery capacity, 1–1000 kWh, as `{ "value": 77.4, "unit": "kWh" }` (the shape answers use); a bare number of kWh is also read. */
-    BatteryCapacityInput: {
-      /**
-       * @description Usable battery capacity in kWh, 1–1000.
-       * @example 77.4
-       */
-      value: number;
-      /** @constant */
-      unit: "kWh";
-    } | number;
     EntityPage: {
       data: components["schemas"]["Entity"][];
       links: components["schemas"]["PageLinks"];
@@ -333,13 +314,6 @@ export interface components {
       /** Format: date-time */
       updated: string;
     };
-    BatteryCapacityRequest: {
-      batteryCapacity: components["schemas"]["BatteryCapacityInput"];
-    };
-    FeatureChangeRequest: {
-      feature: components["schemas"]["FeatureName"];
-      enabled: boolean;
-    };
     IngestReadingsResult: {
       /** @description Readings in the request. */
       received: number;
@@ -351,36 +325,6 @@ export interface components {
       conflicts: number;
       /** @description Of the accepted readings, those older than the point the session engine has already processed for this entity: they are stored and served, but no longer change its charge sessions. */
       late: number;
-    };
-    IngestReadingsRequest: {
-      /** @description 1–1000 readings, in any order. */
-      readings: components["schemas"]["ReadingInput"][];
-    };
-    ReadingInput: {
-      /**
-       * Format: date-time
-       * @description When the entity measured this, RFC 3339 with seconds and an offset or Z (`t` and `z` may be lower case). Stored at millisecond precision (finer digits are dropped); one reading per entity per instant.
-       * @example 2026-01-05T13:45:00+01:00
-       */
-      timestamp: string;
-      /** @description State of charge, percent 0–100. */
-      soc?: number | null;
-      /** @description Instantaneous power in kW, positive into the vehicle; |powerKw| ≤ 4000. */
-      powerKw?: number | null;
-      /** @description Cumulative energy register in kWh (a meter reading, not a delta). */
-      energyKwh?: number | null;
-      /** @description Estimated remaining range in km. */
-      rangeKm?: number | null;
-      isPluggedIn?: boolean | null;
-      isCharging?: boolean | null;
-      location?: components["schemas"]["ReadingLocation"] | null;
-      odometerKm?: number | null;
-    };
-    ReadingLocation: {
-      /** @description WGS 84 latitude, degrees. */
-      lat: number;
-      /** @description WGS 84 longitude, degrees. */
-      lon: number;
     };
     ReadingPage: {
       data: components["schemas"]["Reading"][];
@@ -415,25 +359,6 @@ export interface components {
       radiusMeters: number;
       /** Format: date-time */
       created: string;
-    };
-    CreateLocationRequest: {
-      /** @example Home */
-      label: string;
-      /**
-       * @description WGS 84 latitude of the centre, degrees (stored to 7 decimals, ~1 cm).
-       * @example 52.3702
-       */
-      lat: number;
-      /**
-       * @description WGS 84 longitude of the centre, degrees (stored to 7 decimals, ~1 cm).
-       * @example 4.8952
-       */
-      lon: number;
-      /**
-       * @description The place's extent, 5–10000 m. A session inside it matches with accuracy ≥ 0.5 (1 at the centre); one beyond two radii does not match.
-       * @example 75
-       */
-      radiusMeters: number;
     };
     LocationPage: {
       data: components["schemas"]["Location"][];
@@ -622,14 +547,15 @@ export interface components {
       /**
        * @description ISO 4217 currency code.
        * @example EUR
+       * @enum {string}
        */
-      currency: string;
+      currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
       /** @description Minor units per kWh, tax included. */
       pricePerKwh: number;
       /** @description Minor units per session, tax included; charged only if energy was delivered. */
       startFee: number;
       /**
-       * @description Tax rate included in the prices, 0–1 (0.21 for 21 %).
+       * @description Tax rate included in the prices, 0–1 (0.21 for 21 %), at most six decimals.
        * @example 0.21
        */
       taxRate: number;
@@ -651,51 +577,6 @@ export interface components {
        * @example CHG-01
        */
       chargerId?: string;
-    };
-    ChargerConfig: {
-      /**
-       * @description The charger's public code, as printed on it; any case is accepted and stored uppercase.
-       * @example AMS-042
-       */
-      publicCode: string;
-      /** @example Keizersgracht 42 */
-      name: string;
-      /**
-       * Format: uuid
-       * @description The CP entity this charger is (its measured sessions go there).
-       */
-      entityId: string;
-      /** @description Open to public charging; a non-public charger answers 404. */
-      public: boolean;
-      /**
-       * @description Whether sessions can start now; set false for maintenance. The OCPP link also sets it.
-       * @default true
-       */
-      online?: boolean;
-      connectors: components["schemas"]["ChargerConnectorConfig"][];
-      pricing: components["schemas"]["ChargerPricing"];
-      /** @description The amount held on the driver's card when a session starts (minor units); the session stops when its cost reaches it. At least the start fee plus one kWh. */
-      holdAmount: number;
-      evchart?: components["schemas"]["EvchartStationRegistration"];
-    };
-    ChargerConnectorConfig: {
-      /** @description The connector's public number (1–100). */
-      connectorId: number;
-      /** @enum {string} */
-      type: "CCS2" | "Type2" | "CHAdeMO" | "GB_T";
-      maxPowerKw: number;
-      /** @description OCPP 2.0.1 EVSE id; defaults to connectorId (one connector per EVSE). */
-      evseId?: number;
-      /**
-       * @description OCPP 2.0.1 connector id within the EVSE; default 1.
-       * @default 1
-       */
-      evseConnectorId?: number;
-      /**
-       * @description EV-ChART port_id of the port this connector belongs to (23 CFR 680.112(a)(2)); 1–36 characters. Required on every connector when the charger has `evchart`, refused without it. A port charges one vehicle at a time, as an OCPP EVSE does: connectors of one EVSE share its port id, connectors of different EVSEs have different ones. No control characters.
-       * @example PORT-1
-       */
-      portId?: string;
     };
     ChargerPage: {
       data: components["schemas"]["Charger"][];
@@ -741,6 +622,287 @@ export interface components {
         /** @enum {string} */
         status: "created" | "authorized" | "starting" | "charging" | "stopping" | "settling" | "captured" | "no_charge" | "expired" | "failed" | "abandoned" | "capture_failed" | "requires_review" | "refunded" | "written_off";
       }) | null;
+    };
+    /** @description MessageTypeId 3: CALLRESULT, to pass back to the charger. */
+    OcppCallResultFrame: [3, string, Record<string, never>];
+    ChargerCommandList: {
+      data: components["schemas"]["ChargerCommand"][];
+    };
+    ChargerCommand: OneOf<[{
+      commandId: string;
+      sessionId: string;
+      /** Format: date-time */
+      created: string;
+      /** @constant */
+      action: "RequestStartTransaction";
+      /** @description RequestStartTransactionRequest: idToken is the session id. The OCPP 2.0.1 request payload to send to the charger as is. */
+      request: {
+        evseId: number;
+        remoteStartId: number;
+        idToken: {
+          idToken: string;
+          /** @constant */
+          type: "Central";
+        };
+      };
+    }, {
+      commandId: string;
+      sessionId: string;
+      /** Format: date-time */
+      created: string;
+      /** @constant */
+      action: "RequestStopTransaction";
+      /** @description RequestStopTransactionRequest. The OCPP 2.0.1 request payload to send to the charger as is. */
+      request: {
+        transactionId: string;
+      };
+    }]>;
+    PublicCharger: {
+      data: {
+        public_code: string;
+        name: string;
+        online: boolean;
+        connectors: components["schemas"]["PublicChargerConnector"][];
+        pricing: {
+          currency: string;
+          price_per_kwh: number;
+          start_fee: number;
+          /** @description The tax rate included in the prices. */
+          tax_rate: number;
+        };
+        /** @description What will be held on the card when a session starts. */
+        hold_amount: number;
+      };
+    };
+    PublicChargerConnector: {
+      connector_id: number;
+      /** @enum {string} */
+      type: "CCS2" | "Type2" | "CHAdeMO" | "GB_T";
+      max_power_kw: number;
+      status: ("Available" | "Charging" | "Faulted" | "Finishing" | "Preparing" | "Reserved" | "SuspendedEV" | "SuspendedEVSE" | "Unavailable") | null;
+      /** @description Whether a session can start on it now. */
+      available: boolean;
+    };
+    PublicChargingSessionCreated: {
+      /** @description The session token: the only credential for this session. Keep it. */
+      token: string;
+      data: components["schemas"]["PublicChargingSessionData"];
+      payment: components["schemas"]["PublicSessionPayment"] | null;
+    };
+    PublicChargingSessionData: {
+      /** @enum {string} */
+      status: "created" | "authorized" | "starting" | "charging" | "stopping" | "settling" | "captured" | "no_charge" | "expired" | "failed" | "abandoned" | "capture_failed" | "requires_review" | "refunded" | "written_off";
+      failure_reason: ("payment_failed" | "payment_timeout" | "cancelled_by_driver" | "start_rejected" | "start_timeout" | "connector_unavailable" | "capture_failed") | null;
+      connector_id: number;
+      connector_status: ("Available" | "Charging" | "Faulted" | "Finishing" | "Preparing" | "Reserved" | "SuspendedEV" | "SuspendedEVSE" | "Unavailable") | null;
+      charger: components["schemas"]["PublicChargerSummary"];
+      pricing: components["schemas"]["PublicSessionPricing"];
+      /** @description The pre-authorized hold in minor units. */
+      amount_authorized: number | null;
+      /** @description Energy delivered, kWh as a decimal string; an estimate while charging. */
+      energy_kwh: string | null;
+      /** @description Running cost in minor units, capped at amount_authorized. */
+      cost_amount: number | null;
+      amount_captured: number | null;
+      /** @description The tax portion of amount_captured (prices include tax). */
+      tax_amount: number | null;
+      driver_email: string | null;
+      created_at: string | null;
+      authorized_at: string | null;
+      charging_started_at: string | null;
+      completed_at: string | null;
+      captured_at: string | null;
+    };
+    PublicChargerSummary: {
+      public_code: string;
+      name: string;
+      online: boolean;
+    };
+    /** @description Tax-inclusive prices in minor units. */
+    PublicSessionPricing: {
+      currency: string;
+      price_per_kwh: number;
+      start_fee: number;
+    };
+    /** @description The Stripe payment context, present only while `created`. */
+    PublicSessionPayment: {
+      client_secret: string;
+      publishable_key: string;
+      stripe_account_id: string | null;
+    };
+    PublicChargingSession: {
+      data: components["schemas"]["PublicChargingSessionData"];
+      payment: components["schemas"]["PublicSessionPayment"] | null;
+    };
+    DailyEnergyPage: {
+      data: components["schemas"]["DailyEnergy"][];
+      links: components["schemas"]["PageLinks"];
+      meta: components["schemas"]["PageMeta"];
+    };
+    DailyEnergy: {
+      entityId: string;
+      entityType: components["schemas"]["EntityType"];
+      /**
+       * Format: date
+       * @description The local date in the entity’s time zone.
+       */
+      date: string;
+      /** @description The IANA zone the day was computed in. */
+      timeZone: string;
+      /** @description Energy charged on this day, sessions crossing midnight split by time share. */
+      energy: {
+        value: number;
+        /** @constant */
+        unit: "kWh";
+      };
+      /** @description Sessions that started on this day. */
+      sessionCount: number;
+      /** @description Minutes during which energy flowed on this day (split by time share as energy). */
+      chargingMinutes: number;
+      /**
+       * Format: date-time
+       * @description When these values were last computed.
+       */
+      updated: string;
+    };
+    CreateEntityRequest: {
+      type: components["schemas"]["EntityType"];
+      /** @example Family car */
+      name: string;
+      /** @example Tesla */
+      vendor?: string;
+      /** @example Model 3 */
+      model?: string;
+      /**
+       * @description IANA time-zone name (a tz database region name such as `Europe/Amsterdam`, or `UTC`), used for daily rollups; any name the tz database knows, aliases included, and no offsets. Default `UTC`.
+       * @example Europe/Amsterdam
+       */
+      timeZone?: string;
+      /** @description Default: `[]`. */
+      capabilities?: components["schemas"]["Capability"][];
+      /** @description EVs only. Needed before CaptureChargeSessions is enabled on an EV that reports neither power nor energy; can be set or changed later with PUT …/battery-capacity. */
+      batteryCapacity?: components["schemas"]["BatteryCapacityInput"];
+    };
+    /** @description Usable battery capacity, 1–1000 kWh, as `{ "value": 77.4, "unit": "kWh" }` (the shape answers use); a bare number of kWh is also read. */
+    BatteryCapacityInput: {
+      /**
+       * @description Usable battery capacity in kWh, 1–1000.
+       * @example 77.4
+       */
+      value: number;
+      /** @constant */
+      unit: "kWh";
+    } | number;
+    BatteryCapacityRequest: {
+      batteryCapacity: components["schemas"]["BatteryCapacityInput"];
+    };
+    FeatureChangeRequest: {
+      feature: components["schemas"]["FeatureName"];
+      enabled: boolean;
+    };
+    IngestReadingsRequest: {
+      /** @description 1–1000 readings, in any order. */
+      readings: components["schemas"]["ReadingInput"][];
+    };
+    ReadingInput: ({
+      /**
+       * Format: date-time
+       * @description When the entity measured this, RFC 3339 with seconds and an offset or Z (`t` and `z` may be lower case). Stored at millisecond precision (finer digits are dropped); one reading per entity per instant.
+       * @example 2026-01-05T13:45:00+01:00
+       */
+      timestamp: string;
+      /** @description State of charge, percent 0–100. */
+      soc?: number | null;
+      /** @description Instantaneous power in kW, positive into the vehicle; |powerKw| ≤ 4000. */
+      powerKw?: number | null;
+      /** @description Cumulative energy register in kWh (a meter reading, not a delta). */
+      energyKwh?: number | null;
+      /** @description Estimated remaining range in km. */
+      rangeKm?: number | null;
+      isPluggedIn?: boolean | null;
+      isCharging?: boolean | null;
+      location?: components["schemas"]["ReadingLocation"] | null;
+      odometerKm?: number | null;
+    }) & ({
+      soc: unknown;
+    } | {
+      powerKw: unknown;
+    } | {
+      energyKwh: unknown;
+    } | {
+      rangeKm: unknown;
+    } | {
+      isPluggedIn: unknown;
+    } | {
+      isCharging: unknown;
+    } | {
+      location: unknown;
+    } | {
+      odometerKm: unknown;
+    });
+    ReadingLocation: {
+      /** @description WGS 84 latitude, degrees. */
+      lat: number;
+      /** @description WGS 84 longitude, degrees. */
+      lon: number;
+    };
+    CreateLocationRequest: {
+      /** @example Home */
+      label: string;
+      /**
+       * @description WGS 84 latitude of the centre, degrees (stored to 7 decimals, ~1 cm).
+       * @example 52.3702
+       */
+      lat: number;
+      /**
+       * @description WGS 84 longitude of the centre, degrees (stored to 7 decimals, ~1 cm).
+       * @example 4.8952
+       */
+      lon: number;
+      /**
+       * @description The place's extent, 5–10000 m. A session inside it matches with accuracy ≥ 0.5 (1 at the centre); one beyond two radii does not match.
+       * @example 75
+       */
+      radiusMeters: number;
+    };
+    ChargerConfig: {
+      /**
+       * @description The charger's public code, as printed on it; any case is accepted and stored uppercase.
+       * @example AMS-042
+       */
+      publicCode: string;
+      /** @example Keizersgracht 42 */
+      name: string;
+      /**
+       * Format: uuid
+       * @description The CP entity this charger is (its measured sessions go there).
+       */
+      entityId: string;
+      /** @description Open to public charging; a non-public charger answers 404. */
+      public: boolean;
+      /** @description Whether sessions can start now; set false for maintenance. The OCPP link also sets it. Default: `true`. */
+      online?: boolean;
+      connectors: components["schemas"]["ChargerConnectorConfig"][];
+      pricing: components["schemas"]["ChargerPricing"];
+      /** @description The amount held on the driver's card when a session starts (minor units); the session stops when its cost reaches it. At least `pricing.startFee + pricing.pricePerKwh` (the start fee plus one kWh): a rule between fields JSON Schema cannot state, refused with 400 on `holdAmount`. */
+      holdAmount: number;
+      evchart?: components["schemas"]["EvchartStationRegistration"];
+    };
+    ChargerConnectorConfig: {
+      /** @description The connector's public number (1–100). */
+      connectorId: number;
+      /** @enum {string} */
+      type: "CCS2" | "Type2" | "CHAdeMO" | "GB_T";
+      maxPowerKw: number;
+      /** @description OCPP 2.0.1 EVSE id; defaults to connectorId (one connector per EVSE). */
+      evseId?: number;
+      /** @description OCPP 2.0.1 connector id within the EVSE; default 1. */
+      evseConnectorId?: number;
+      /**
+       * @description EV-ChART port_id of the port this connector belongs to (23 CFR 680.112(a)(2)); 1–36 characters. Required on every connector when the charger has `evchart`, refused without it. A port charges one vehicle at a time, as an OCPP EVSE does: connectors of one EVSE share its port id, connectors of different EVSEs have different ones. No control characters.
+       * @example PORT-1
+       */
+      portId?: string;
     };
     /** @description OCPP 2.0.1 TransactionEventRequest. */
     OcppTransactionEventRequest: {
@@ -826,105 +988,13 @@ export interface components {
       evseId: number;
       connectorId: number;
     };
-    /** @description MessageTypeId 3: CALLRESULT, to pass back to the charger. */
-    OcppCallResultFrame: [3, string, Record<string, never>];
-    OcppCallFrame: [2, string, "TransactionEvent" | "StatusNotification", {
-        [key: string]: unknown;
-      }];
-    ChargerCommandList: {
-      data: components["schemas"]["ChargerCommand"][];
-    };
-    ChargerCommand: {
-      commandId: string;
-      /** @enum {string} */
-      action: "RequestStartTransaction" | "RequestStopTransaction";
-      /** @description The OCPP 2.0.1 request payload to send to the charger as is. */
-      request: {
-        [key: string]: unknown;
-      };
-      sessionId: string;
-      /** Format: date-time */
-      created: string;
-    };
+    OcppCallFrame: unknown;
     ChargerCommandResult: {
       /**
        * @description The charger's RequestStartStopStatusEnumType answer.
        * @enum {string}
        */
       status: "Accepted" | "Rejected";
-    };
-    PublicCharger: {
-      data: {
-        public_code: string;
-        name: string;
-        online: boolean;
-        connectors: components["schemas"]["PublicChargerConnector"][];
-        pricing: {
-          currency: string;
-          price_per_kwh: number;
-          start_fee: number;
-          /** @description The tax rate included in the prices. */
-          tax_rate: number;
-        };
-        /** @description What will be held on the card when a session starts. */
-        hold_amount: number;
-      };
-    };
-    PublicChargerConnector: {
-      connector_id: number;
-      /** @enum {string} */
-      type: "CCS2" | "Type2" | "CHAdeMO" | "GB_T";
-      max_power_kw: number;
-      status: ("Available" | "Charging" | "Faulted" | "Finishing" | "Preparing" | "Reserved" | "SuspendedEV" | "SuspendedEVSE" | "Unavailable") | null;
-      /** @description Whether a session can start on it now. */
-      available: boolean;
-    };
-    PublicChargingSessionCreated: {
-      /** @description The session token: the only credential for this session. Keep it. */
-      token: string;
-      data: components["schemas"]["PublicChargingSessionData"];
-      payment: components["schemas"]["PublicSessionPayment"] | null;
-    };
-    PublicChargingSessionData: {
-      /** @enum {string} */
-      status: "created" | "authorized" | "starting" | "charging" | "stopping" | "settling" | "captured" | "no_charge" | "expired" | "failed" | "abandoned" | "capture_failed" | "requires_review" | "refunded" | "written_off";
-      failure_reason: ("payment_failed" | "payment_timeout" | "cancelled_by_driver" | "start_rejected" | "start_timeout" | "connector_unavailable" | "capture_failed") | null;
-      connector_id: number;
-      connector_status: ("Available" | "Charging" | "Faulted" | "Finishing" | "Preparing" | "Reserved" | "SuspendedEV" | "SuspendedEVSE" | "Unavailable") | null;
-      charger: components["schemas"]["PublicChargerSummary"];
-      pricing: components["schemas"]["PublicSessionPricing"];
-      /** @description The pre-authorized hold in minor units. */
-      amount_authorized: number | null;
-      /** @description Energy delivered, kWh as a decimal string; an estimate while charging. */
-      energy_kwh: string | null;
-      /** @description Running cost in minor units, capped at amount_authorized. */
-      cost_amount: number | null;
-      amount_captured: number | null;
-      /** @description The tax portion of amount_captured (prices include tax). */
-      tax_amount: number | null;
-      driver_email: string | null;
-      created_at: string | null;
-      authorized_at: string | null;
-      charging_started_at: string | null;
-      completed_at: string | null;
-      captured_at: string | null;
-    };
-    PublicChargerSummary: {
-      public_code: string;
-      name: string;
-      online: boolean;
-    };
-    /** @description Tax-inclusive prices in minor units. */
-    PublicSessionPricing: {
-      currency: string;
-      price_per_kwh: number;
-      start_fee: number;
-    };
-    /** @description The Stripe payment context, present only while `created`. */
-    PublicSessionPayment: {
-      client_secret: string;
-      publishable_key: string;
-      stripe_account_id: string | null;
     };
     StartPublicChargingSessionRequest: {
       /** @example AMS-042 */
@@ -935,41 +1005,6 @@ export interface components {
        * @description Where the receipt goes.
        */
       email?: string;
-    };
-    PublicChargingSession: {
-      data: components["schemas"]["PublicChargingSessionData"];
-      payment: components["schemas"]["PublicSessionPayment"] | null;
-    };
-    DailyEnergyPage: {
-      data: components["schemas"]["DailyEnergy"][];
-      links: components["schemas"]["PageLinks"];
-      meta: components["schemas"]["PageMeta"];
-    };
-    DailyEnergy: {
-      entityId: string;
-      entityType: components["schemas"]["EntityType"];
-      /**
-       * Format: date
-       * @description The local date in the entity’s time zone.
-       */
-      date: string;
-      /** @description The IANA zone the day was computed in. */
-      timeZone: string;
-      /** @description Energy charged on this day, sessions crossing midnight split by time share. */
-      energy: {
-        value: number;
-        /** @constant */
-        unit: "kWh";
-      };
-      /** @description Sessions that started on this day. */
-      sessionCount: number;
-      /** @description Minutes during which energy flowed on this day (split by time share as energy). */
-      chargingMinutes: number;
-      /**
-       * Format: date-time
-       * @description When these values were last computed.
-       */
-      updated: string;
     };
   };
   responses: never;
@@ -994,10 +1029,33 @@ export interface operations {
           "application/json": unknown;
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`). */
+      400: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1022,10 +1080,15 @@ export interface operations {
           "application/json": components["schemas"]["ProblemType"];
         };
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `problem_type_not_found`: No error code of this name exists. */
@@ -1034,10 +1097,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1052,7 +1132,7 @@ export interface operations {
   listEntities: {
     parameters: {
       query?: {
-        /** @description Items per page, 1–100. */
+        /** @description Items per page, 1–100. Default: `25`. */
         pageSize?: number;
         /** @description The `meta.continuationToken` of the previous page, unchanged. */
         continuationToken?: string;
@@ -1071,10 +1151,13 @@ export interface operations {
        * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
        *
        * `invalid_continuation_token`: The continuation token was altered, belongs to another query or tenant, or has expired.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -1089,10 +1172,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1128,10 +1228,13 @@ export interface operations {
        * `malformed_json`: The body is not well-formed JSON.
        *
        * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -1146,10 +1249,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`. */
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
       413: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unsupported_media_type`: The body must be sent as application/json. */
@@ -1158,10 +1266,21 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1187,10 +1306,15 @@ export interface operations {
           "application/json": components["schemas"]["Entity"];
         };
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -1211,10 +1335,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1251,10 +1392,15 @@ export interface operations {
       204: {
         content: never;
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -1275,10 +1421,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1304,10 +1467,15 @@ export interface operations {
           "application/json": components["schemas"]["BatteryCapacity"];
         };
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -1332,10 +1500,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1378,10 +1563,13 @@ export interface operations {
        * `malformed_json`: The body is not well-formed JSON.
        *
        * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -1402,10 +1590,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`. */
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
       413: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unsupported_media_type`: The body must be sent as application/json. */
@@ -1414,10 +1607,21 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1443,10 +1647,15 @@ export interface operations {
           "application/json": components["schemas"]["FeatureStates"];
         };
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -1467,10 +1676,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1513,10 +1739,13 @@ export interface operations {
        * `malformed_json`: The body is not well-formed JSON.
        *
        * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -1537,10 +1766,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`. */
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
       413: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unsupported_media_type`: The body must be sent as application/json. */
@@ -1549,10 +1783,21 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1595,10 +1840,13 @@ export interface operations {
        * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
        *
        * `invalid_continuation_token`: The continuation token was altered, belongs to another query or tenant, or has expired.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -1619,10 +1867,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1663,10 +1928,13 @@ export interface operations {
        * `malformed_json`: The body is not well-formed JSON.
        *
        * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -1687,10 +1955,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`. */
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
       413: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unsupported_media_type`: The body must be sent as application/json. */
@@ -1699,10 +1972,21 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1717,7 +2001,7 @@ export interface operations {
   listLocations: {
     parameters: {
       query?: {
-        /** @description Items per page, 1–100. */
+        /** @description Items per page, 1–100. Default: `25`. */
         pageSize?: number;
         /** @description The `meta.continuationToken` of the previous page, unchanged. */
         continuationToken?: string;
@@ -1734,10 +2018,13 @@ export interface operations {
        * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
        *
        * `invalid_continuation_token`: The continuation token was altered, belongs to another query or tenant, or has expired.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -1752,10 +2039,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1794,10 +2098,13 @@ export interface operations {
        * `malformed_json`: The body is not well-formed JSON.
        *
        * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -1818,10 +2125,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`. */
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
       413: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unsupported_media_type`: The body must be sent as application/json. */
@@ -1830,10 +2142,21 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1859,10 +2182,15 @@ export interface operations {
           "application/json": components["schemas"]["Location"];
         };
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -1883,10 +2211,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1913,10 +2258,15 @@ export interface operations {
       204: {
         content: never;
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -1937,10 +2287,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -1962,7 +2329,7 @@ export interface operations {
         start: string;
         /** @description Sessions that started before this instant (exclusive, like OCPI's date_to). Optional: without it the range is open. At most 366 days after start. */
         end?: string;
-        /** @description Sessions per response. JSON pages: 1–100, default 25. CSV: rows per response, 1–10000, default 10000 (a response also ends before 4 MiB). */
+        /** @description Sessions per response. JSON pages: 1–100, default 25. CSV (`format=csv|evchart` or `Accept: text/csv`): rows per response, 1–10000, default 10000 (a response also ends before 4 MiB). */
         pageSize?: number;
         /** @description The `meta.continuationToken` of the previous page, unchanged. */
         continuationToken?: string;
@@ -1994,10 +2361,13 @@ export interface operations {
        * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
        *
        * `invalid_continuation_token`: The continuation token was altered, belongs to another query or tenant, or has expired.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -2024,6 +2394,12 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
       /**
        * @description `format_not_applicable`: The export format does not apply to the entity type asked for (EV-ChART Module 2 reports charge-point sessions only, so `format=evchart` refuses EVs); `errors[]` names the field.
        *
@@ -2034,10 +2410,21 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -2059,7 +2446,7 @@ export interface operations {
         start: string;
         /** @description Sessions that started before this instant (exclusive, like OCPI's date_to). Optional: without it the range is open. At most 366 days after start. */
         end?: string;
-        /** @description Sessions per response. JSON pages: 1–100, default 25. CSV: rows per response, 1–10000, default 10000 (a response also ends before 4 MiB). */
+        /** @description Sessions per response. JSON pages: 1–100, default 25. CSV (`format=csv|evchart` or `Accept: text/csv`): rows per response, 1–10000, default 10000 (a response also ends before 4 MiB). */
         pageSize?: number;
         /** @description The `meta.continuationToken` of the previous page, unchanged. */
         continuationToken?: string;
@@ -2091,10 +2478,13 @@ export interface operations {
        * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
        *
        * `invalid_continuation_token`: The continuation token was altered, belongs to another query or tenant, or has expired.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -2115,6 +2505,12 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
       /**
        * @description `format_not_applicable`: The export format does not apply to the entity type asked for (EV-ChART Module 2 reports charge-point sessions only, so `format=evchart` refuses EVs); `errors[]` names the field.
        *
@@ -2125,10 +2521,21 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -2143,7 +2550,7 @@ export interface operations {
   listChargers: {
     parameters: {
       query?: {
-        /** @description Items per page, 1–100. */
+        /** @description Items per page, 1–100. Default: `25`. */
         pageSize?: number;
         /** @description The `meta.continuationToken` of the previous page, unchanged. */
         continuationToken?: string;
@@ -2160,10 +2567,13 @@ export interface operations {
        * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
        *
        * `invalid_continuation_token`: The continuation token was altered, belongs to another query or tenant, or has expired.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -2178,10 +2588,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -2220,10 +2647,13 @@ export interface operations {
        * `malformed_json`: The body is not well-formed JSON.
        *
        * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -2250,10 +2680,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`. */
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
       413: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unsupported_media_type`: The body must be sent as application/json. */
@@ -2262,10 +2697,21 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -2280,6 +2726,7 @@ export interface operations {
   getCharger: {
     parameters: {
       path: {
+        /** @description The public code, in any case. A code that cannot exist is simply not found (404). */
         code: string;
       };
     };
@@ -2290,10 +2737,15 @@ export interface operations {
           "application/json": components["schemas"]["Charger"];
         };
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -2314,10 +2766,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -2335,6 +2804,7 @@ export interface operations {
   replaceCharger: {
     parameters: {
       path: {
+        /** @description The public code, in any case. A code that cannot exist is simply not found (404). */
         code: string;
       };
     };
@@ -2357,10 +2827,13 @@ export interface operations {
        * `malformed_json`: The body is not well-formed JSON.
        *
        * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -2391,10 +2864,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`. */
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
       413: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unsupported_media_type`: The body must be sent as application/json. */
@@ -2403,10 +2881,21 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -2424,6 +2913,7 @@ export interface operations {
   deleteCharger: {
     parameters: {
       path: {
+        /** @description The public code, in any case. A code that cannot exist is simply not found (404). */
         code: string;
       };
     };
@@ -2432,10 +2922,15 @@ export interface operations {
       204: {
         content: never;
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -2462,10 +2957,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -2483,12 +2995,13 @@ export interface operations {
   listChargerSessions: {
     parameters: {
       query?: {
-        /** @description Items per page, 1–100. */
+        /** @description Items per page, 1–100. Default: `25`. */
         pageSize?: number;
         /** @description The `meta.continuationToken` of the previous page, unchanged. */
         continuationToken?: string;
       };
       path: {
+        /** @description The public code, in any case. A code that cannot exist is simply not found (404). */
         code: string;
       };
     };
@@ -2503,10 +3016,13 @@ export interface operations {
        * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
        *
        * `invalid_continuation_token`: The continuation token was altered, belongs to another query or tenant, or has expired.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -2527,10 +3043,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -2548,6 +3081,7 @@ export interface operations {
   postTransactionEvent: {
     parameters: {
       path: {
+        /** @description The public code, in any case. A code that cannot exist is simply not found (404). */
         code: string;
       };
     };
@@ -2570,10 +3104,13 @@ export interface operations {
        * `malformed_json`: The body is not well-formed JSON.
        *
        * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -2594,10 +3131,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`. */
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
       413: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unsupported_media_type`: The body must be sent as application/json. */
@@ -2606,10 +3148,21 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -2627,6 +3180,7 @@ export interface operations {
   postStatusNotification: {
     parameters: {
       path: {
+        /** @description The public code, in any case. A code that cannot exist is simply not found (404). */
         code: string;
       };
     };
@@ -2649,10 +3203,13 @@ export interface operations {
        * `malformed_json`: The body is not well-formed JSON.
        *
        * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -2673,10 +3230,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`. */
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
       413: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unsupported_media_type`: The body must be sent as application/json. */
@@ -2685,10 +3247,21 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -2706,6 +3279,7 @@ export interface operations {
   postOcppCall: {
     parameters: {
       path: {
+        /** @description The public code, in any case. A code that cannot exist is simply not found (404). */
         code: string;
       };
     };
@@ -2728,10 +3302,13 @@ export interface operations {
        * `malformed_json`: The body is not well-formed JSON.
        *
        * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -2752,10 +3329,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`. */
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
       413: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unsupported_media_type`: The body must be sent as application/json. */
@@ -2764,10 +3346,21 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -2785,6 +3378,7 @@ export interface operations {
   listChargerCommands: {
     parameters: {
       path: {
+        /** @description The public code, in any case. A code that cannot exist is simply not found (404). */
         code: string;
       };
     };
@@ -2795,10 +3389,15 @@ export interface operations {
           "application/json": components["schemas"]["ChargerCommandList"];
         };
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -2819,10 +3418,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -2837,6 +3453,7 @@ export interface operations {
   postChargerCommandResult: {
     parameters: {
       path: {
+        /** @description The public code, in any case. A code that cannot exist is simply not found (404). */
         code: string;
         commandId: string;
       };
@@ -2860,10 +3477,13 @@ export interface operations {
        * `malformed_json`: The body is not well-formed JSON.
        *
        * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -2888,10 +3508,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`. */
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
       413: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unsupported_media_type`: The body must be sent as application/json. */
@@ -2900,10 +3525,21 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -2921,6 +3557,7 @@ export interface operations {
   getPublicCharger: {
     parameters: {
       path: {
+        /** @description The public code, in any case. A code that cannot exist is simply not found (404). */
         code: string;
       };
     };
@@ -2937,10 +3574,15 @@ export interface operations {
           "application/json": components["schemas"]["PublicCharger"];
         };
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `charger_not_found`: No public charger has this code (unknown, or not open to public charging). */
@@ -2949,16 +3591,33 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
       /** @description `rate_limited`: Too many requests; retry after the Retry-After header. */
       429: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -3001,10 +3660,13 @@ export interface operations {
        * `malformed_json`: The body is not well-formed JSON.
        *
        * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `charger_not_found`: No public charger has this code (unknown, or not open to public charging). */
@@ -3019,10 +3681,15 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`. */
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
       413: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unsupported_media_type`: The body must be sent as application/json. */
@@ -3043,10 +3710,21 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -3064,7 +3742,7 @@ export interface operations {
   getPublicSession: {
     parameters: {
       path: {
-        /** @description The session token returned when the session was started. */
+        /** @description The session token returned when the session was started. Any other shape is simply not found (404), without a lookup. */
         token: string;
       };
     };
@@ -3081,10 +3759,15 @@ export interface operations {
           "application/json": components["schemas"]["PublicChargingSession"];
         };
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `session_not_found`: No public charging session has this token, or its token has expired. */
@@ -3093,16 +3776,33 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
       /** @description `rate_limited`: Too many requests; retry after the Retry-After header. */
       429: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -3120,7 +3820,7 @@ export interface operations {
   confirmPublicSession: {
     parameters: {
       path: {
-        /** @description The session token returned when the session was started. */
+        /** @description The session token returned when the session was started. Any other shape is simply not found (404), without a lookup. */
         token: string;
       };
     };
@@ -3137,10 +3837,15 @@ export interface operations {
           "application/json": components["schemas"]["PublicChargingSession"];
         };
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `session_not_found`: No public charging session has this token, or its token has expired. */
@@ -3159,16 +3864,33 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
       /** @description `rate_limited`: Too many requests; retry after the Retry-After header. */
       429: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -3186,7 +3908,7 @@ export interface operations {
   stopPublicSession: {
     parameters: {
       path: {
-        /** @description The session token returned when the session was started. */
+        /** @description The session token returned when the session was started. Any other shape is simply not found (404), without a lookup. */
         token: string;
       };
     };
@@ -3203,10 +3925,15 @@ export interface operations {
           "application/json": components["schemas"]["PublicChargingSession"];
         };
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `session_not_found`: No public charging session has this token, or its token has expired. */
@@ -3221,16 +3948,33 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
       /** @description `rate_limited`: Too many requests; retry after the Retry-After header. */
       429: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -3248,7 +3992,7 @@ export interface operations {
   cancelPublicSession: {
     parameters: {
       path: {
-        /** @description The session token returned when the session was started. */
+        /** @description The session token returned when the session was started. Any other shape is simply not found (404), without a lookup. */
         token: string;
       };
     };
@@ -3265,10 +4009,15 @@ export interface operations {
           "application/json": components["schemas"]["PublicChargingSession"];
         };
       };
-      /** @description `validation_failed`: One or more fields are invalid; `errors[]` names each one. */
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `session_not_found`: No public charging session has this token, or its token has expired. */
@@ -3283,16 +4032,33 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
       /** @description `rate_limited`: Too many requests; retry after the Retry-After header. */
       429: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
@@ -3316,7 +4082,7 @@ export interface operations {
         end: string;
         /** @description Only this entity's days (read from its own partition). */
         entityId?: string;
-        /** @description Days per page, 1–1000. */
+        /** @description Days per page, 1–1000. Default: `100`. */
         pageSize?: number;
         /** @description The `meta.continuationToken` of the previous page, unchanged. */
         continuationToken?: string;
@@ -3333,10 +4099,13 @@ export interface operations {
        * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
        *
        * `invalid_continuation_token`: The continuation token was altered, belongs to another query or tenant, or has expired.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
        */
       400: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
@@ -3351,10 +4120,27 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `internal_error`: An unexpected error; quote the requestId when reporting it. */
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
       500: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
