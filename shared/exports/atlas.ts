@@ -16,9 +16,9 @@
 // - start_soc/end_soc: when the source did not report state of charge (most charge points).
 // - payment_type: only measured sessions know how they were paid.
 
+import { decimalAmount } from '../money.js';
 import type { ChargeSessionRecord } from '../sessions/model.js';
 import { type ExportContext, registeredPortId } from './context.js';
-import { decimalAmount } from './money.js';
 import {
   isoDuration,
   type PaymentType,
