@@ -100,6 +100,24 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     },
     cursorSecret: true,
   },
+  tariffs: {
+    entry: 'functions/tariffs.ts',
+    description: 'Tariffs, their versions and dynamic prices',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: {
+      // GetItem: a tariff or version; Query: list, and the price days a read covers; PutItem: a new tariff,
+      // its version items, price days; UpdateItem: an edit (conditional on the version); DeleteItem: delete.
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ],
+    },
+    cursorSecret: true,
+  },
   sessions: {
     entry: 'functions/sessions.ts',
     description: 'Charge-session listings (per entity and per fleet), their exports, and daily energy',

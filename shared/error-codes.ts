@@ -42,6 +42,8 @@ export const ERROR_CODES = {
     status: 404,
     description: 'No location with this id exists for the calling tenant.',
   },
+  tariff_not_found: { status: 404, description: 'No tariff with this id exists for the calling tenant.' },
+  tariff_version_not_found: { status: 404, description: 'The tariff has no version with this number.' },
   problem_type_not_found: { status: 404, description: 'No error code of this name exists.' },
   charger_not_found: {
     status: 404,
@@ -82,6 +84,15 @@ export const ERROR_CODES = {
     status: 409,
     description:
       'The tenant already has the maximum number of locations (`limit`); delete one before adding another.',
+  },
+  tariff_in_use: {
+    status: 409,
+    description:
+      'A location or the tenant’s cost settings still name this tariff; point them elsewhere first.',
+  },
+  tariff_edit_conflict: {
+    status: 409,
+    description: 'Other edits of the tariff kept winning the race; nothing was changed, send the edit again.',
   },
   payment_not_authorized: {
     status: 409,

@@ -9,6 +9,7 @@ import { publicSessionRoutes } from '../public-sessions/routes.js';
 import { readingRoutes } from '../readings/routes.js';
 import { dailyEnergyRoutes } from '../rollups/routes.js';
 import { sessionRoutes } from '../sessions/routes.js';
+import { tariffRoutes } from '../tariffs/routes.js';
 import { metaRoutes } from './meta-routes.js';
 
 export const allRoutes: readonly RouteSpec[] = [
@@ -20,4 +21,5 @@ export const allRoutes: readonly RouteSpec[] = [
   ...chargerRoutes,
   ...publicSessionRoutes,
   ...dailyEnergyRoutes,
+  ...tariffRoutes,
 ];

@@ -17,7 +17,8 @@ export type FunctionName =
   | 'readings'
   | 'sessions'
   | 'chargers'
-  | 'public-charging';
+  | 'public-charging'
+  | 'tariffs';
 
 export interface ResponseSpec {
   description: string;
