@@ -6,11 +6,25 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/li
 import type { TenantLocation } from '../locations/match.js';
 import { documentClient, tableName } from './client.js';
 import { mapPage, type Page, type Position, queryPage } from './page.js';
+import { addTariffReference } from './tariffs.js';
 
-export interface LocationRecord extends TenantLocation {
+export const LOCATION_CATEGORIES = ['home', 'work', 'depot', 'public', 'other'] as const;
+export type LocationCategory = (typeof LOCATION_CATEGORIES)[number];
+
+/** What pricing needs of a place besides where it is: its category and the tariff charged there. */
+export interface PricedLocation extends TenantLocation {
+  category: LocationCategory;
+  tariffId: string | null;
+}
+
+export interface LocationRecord extends PricedLocation {
   tenantId: string;
   created: string;
 }
+
+/** Locations stored before categories existed are `other`. */
+const categoryOf = (value: unknown): LocationCategory =>
+  (LOCATION_CATEGORIES as readonly unknown[]).includes(value) ? (value as LocationCategory) : 'other';
 
 export const locationKeys = {
   partition: (tenantId: string) => `T#${tenantId}#LOCATIONS`,
@@ -28,12 +42,34 @@ function locationFromItem(item: Record<string, unknown>): LocationRecord {
     lat: item.lat as number,
     lon: item.lon as number,
     radiusMeters: item.radiusMeters as number,
+    category: categoryOf(item.category),
+    tariffId: (item.tariffId as string | undefined) ?? null,
     created: item.created as string,
   };
 }
 
-export async function putNewLocation(location: LocationRecord): Promise<void> {
-  const { tenantId, id, ...rest } = location;
+/**
+ * Stores a new location. One that names a tariff first counts itself as a reference to it (so the tariff
+ * cannot be deleted from under it); false, and nothing stored, when the tariff does not exist.
+ */
+export async function putNewLocation(location: LocationRecord): Promise<boolean> {
+  const { tenantId, id, tariffId, ...rest } = location;
+  if (tariffId && !(await addTariffReference(tenantId, tariffId, 1))) return false;
+  try {
+    await putLocationItem(tenantId, id, tariffId, rest);
+  } catch (error) {
+    if (tariffId) await addTariffReference(tenantId, tariffId, -1);
+    throw error;
+  }
+  return true;
+}
+
+async function putLocationItem(
+  tenantId: string,
+  id: string,
+  tariffId: string | null,
+  rest: Omit<LocationRecord, 'tenantId' | 'id' | 'tariffId'>,
+): Promise<void> {
   await documentClient().send(
     new PutCommand({
       TableName: tableName(),
@@ -43,6 +79,7 @@ export async function putNewLocation(location: LocationRecord): Promise<void> {
         tenantId,
         locationId: id,
         ...rest,
+        ...(tariffId ? { tariffId } : {}),
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
@@ -60,16 +97,18 @@ export async function getLocation(tenantId: string, locationId: string): Promise
   return Item ? locationFromItem(Item) : undefined;
 }
 
-/** Deletes the location; false when the tenant has none with that id. */
+/** Deletes the location (and its reference to a tariff); false when the tenant has none with that id. */
 export async function deleteLocation(tenantId: string, locationId: string): Promise<boolean> {
   try {
-    await documentClient().send(
+    const { Attributes } = await documentClient().send(
       new DeleteCommand({
         TableName: tableName(),
         Key: locationKeys.primary(tenantId, locationId),
         ConditionExpression: 'attribute_exists(pk)',
+        ReturnValues: 'ALL_OLD',
       }),
     );
+    if (typeof Attributes?.tariffId === 'string') await addTariffReference(tenantId, Attributes.tariffId, -1);
     return true;
   } catch (error) {
     if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
@@ -93,9 +132,9 @@ export async function listLocations(
   return mapPage(result, locationFromItem);
 }
 
-/** Every location of the tenant, for matching (eventually consistent; a place added a second ago may be missed). */
-export async function listAllLocations(tenantId: string): Promise<TenantLocation[]> {
-  const out: TenantLocation[] = [];
+/** Every location of the tenant, for matching and pricing (eventually consistent; a place added a second ago may be missed). */
+export async function listAllLocations(tenantId: string): Promise<PricedLocation[]> {
+  const out: PricedLocation[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await documentClient().send(
@@ -103,7 +142,7 @@ export async function listAllLocations(tenantId: string): Promise<TenantLocation
         TableName: tableName(),
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': locationKeys.partition(tenantId) },
-        ProjectionExpression: 'locationId, label, lat, lon, radiusMeters',
+        ProjectionExpression: 'locationId, label, lat, lon, radiusMeters, category, tariffId',
         ExclusiveStartKey: startKey,
       }),
     );
@@ -114,6 +153,8 @@ export async function listAllLocations(tenantId: string): Promise<TenantLocation
         lat: item.lat as number,
         lon: item.lon as number,
         radiusMeters: item.radiusMeters as number,
+        category: categoryOf(item.category),
+        tariffId: (item.tariffId as string | undefined) ?? null,
       });
     }
     startKey = page.LastEvaluatedKey;

@@ -1,7 +1,9 @@
 // Binds the tariffs routes to their use cases: each adapter maps a validated request to one call.
 
+import { ValidationError } from '../errors.js';
 import { paginate } from '../http/pagination.js';
 import { implement } from '../http/route.js';
+import { type CostSettings, getCostSettings, putCostSettings } from '../storage/cost-settings.js';
 import {
   createTariffRoute,
   deleteTariffRoute,
@@ -13,6 +15,7 @@ import {
   updateTariffRoute,
 } from './routes.js';
 import * as tariffs from './service.js';
+import { getCostSettingsRoute, putCostSettingsRoute } from './settings.js';
 
 export const tariffHandlers = [
   implement(createTariffRoute, async ({ caller, body, now, baseUrl }) => {
@@ -69,4 +72,25 @@ export const tariffHandlers = [
     status: 200,
     body: await tariffs.readPrices(caller.tenantId, params.tariffId, query.from, query.to),
   })),
+
+  implement(getCostSettingsRoute, async ({ caller }) => ({
+    status: 200,
+    body: await getCostSettings(caller.tenantId, true),
+  })),
+  implement(putCostSettingsRoute, async ({ caller, body, now }) => {
+    const next: CostSettings = { ...body, updated: now.toISOString() };
+    if (!(await putCostSettings(caller.tenantId, next))) {
+      throw new ValidationError('validation_failed', `No tariff with id '${body.defaultTariffId}' exists.`, {
+        errors: [
+          {
+            in: 'body',
+            field: 'defaultTariffId',
+            code: 'unknown_tariff',
+            message: 'No tariff with this id exists.',
+          },
+        ],
+      });
+    }
+    return { status: 200, body: next };
+  }),
 ];

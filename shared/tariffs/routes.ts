@@ -1,6 +1,6 @@
 // The tariffs routes, declared once (see shared/http/route.ts). Served by functions/tariffs.ts.
 
-import { defineRoute } from '../http/route.js';
+import { defineRoute, type RouteSpec } from '../http/route.js';
 import {
   CreateTariffBody,
   DynamicPrices,
@@ -14,6 +14,7 @@ import {
   TariffVersionParams,
   UpdateTariffBody,
 } from './schemas.js';
+import { costSettingsRoutes } from './settings.js';
 
 const tags = ['Tariffs'];
 
@@ -136,7 +137,7 @@ export const getPricesRoute = defineRoute({
   errors: ['tariff_not_found'],
 });
 
-export const tariffRoutes = [
+export const tariffRoutes: RouteSpec[] = [
   createTariffRoute,
   listTariffsRoute,
   getTariffRoute,
@@ -145,4 +146,5 @@ export const tariffRoutes = [
   deleteTariffRoute,
   putPricesRoute,
   getPricesRoute,
+  ...costSettingsRoutes,
 ];

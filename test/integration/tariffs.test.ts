@@ -150,3 +150,79 @@ describe('/v1/tariffs', () => {
     expect(got.body.prices.map((p: { price: number }) => p.price)).toEqual([0.15, 0.16]);
   });
 });
+
+describe('where a tariff applies', () => {
+  it('a location names a tariff, which then cannot be deleted (409) until the location is gone', async () => {
+    const tenant = await api.token('tariffs-locations');
+    const { body: tariff } = await api.request('POST', '/v1/tariffs', { token: tenant, body: homeTariff });
+    const place = { label: 'Home', lat: 52.37, lon: 4.89, radiusMeters: 75 };
+
+    const unknown = await api.request('POST', '/v1/locations', {
+      token: tenant,
+      body: { ...place, tariffId: '01900000-0000-7000-8000-000000000bad' },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([
+      expect.objectContaining({ field: 'tariffId', code: 'unknown_tariff' }),
+    ]);
+    expect((await api.request('GET', '/v1/locations', { token: tenant })).body.data).toEqual([]);
+    const badCategory = await api.request('POST', '/v1/locations', {
+      token: tenant,
+      body: { ...place, category: 'garage' },
+    });
+    expect(badCategory.status).toBe(400);
+
+    const plain = await api.request('POST', '/v1/locations', { token: tenant, body: place });
+    expect(plain.body).toMatchObject({ category: 'other', tariffId: null });
+    const home = await api.request('POST', '/v1/locations', {
+      token: tenant,
+      body: { ...place, category: 'home', tariffId: tariff.id },
+    });
+    expect(home.status).toBe(201);
+    expect(home.body).toMatchObject({ category: 'home', tariffId: tariff.id });
+
+    const refused = await api.request('DELETE', `/v1/tariffs/${tariff.id}`, { token: tenant });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('tariff_in_use');
+    expect((await api.request('GET', `/v1/tariffs/${tariff.id}`, { token: tenant })).status).toBe(200);
+
+    expect((await api.request('DELETE', `/v1/locations/${home.body.id}`, { token: tenant })).status).toBe(
+      204,
+    );
+    expect((await api.request('DELETE', `/v1/tariffs/${tariff.id}`, { token: tenant })).status).toBe(204);
+  });
+
+  it('the cost settings name a default tariff and a reference price, and hold the tariff in use', async () => {
+    const tenant = await api.token('tariffs-settings');
+    const empty = await api.request('GET', '/v1/settings/costs', { token: tenant });
+    expect(empty.body).toEqual({
+      defaultTariffId: null,
+      reimbursement: null,
+      reimburseHomeAtActualTariff: false,
+      updated: null,
+    });
+    const { body: tariff } = await api.request('POST', '/v1/tariffs', { token: tenant, body: homeTariff });
+    const settings = {
+      defaultTariffId: tariff.id,
+      reimbursement: { currency: 'EUR', pricePerKwh: 0.3 },
+      reimburseHomeAtActualTariff: true,
+    };
+    const bad = await api.request('PUT', '/v1/settings/costs', {
+      token: tenant,
+      body: { ...settings, reimbursement: { currency: 'EUX', pricePerKwh: 0.3 } },
+    });
+    expect(bad.status).toBe(400);
+    expect((await api.request('GET', '/v1/settings/costs', { token: tenant })).body).toEqual(empty.body);
+
+    const put = await api.request('PUT', '/v1/settings/costs', { token: tenant, body: settings });
+    expect(put.status).toBe(200);
+    expect(put.body).toEqual({ ...settings, updated: expect.any(String) });
+    expect((await api.request('GET', '/v1/settings/costs', { token: tenant })).body).toEqual(put.body);
+    expect((await api.request('DELETE', `/v1/tariffs/${tariff.id}`, { token: tenant })).status).toBe(409);
+    await api.request('PUT', '/v1/settings/costs', {
+      token: tenant,
+      body: { ...settings, defaultTariffId: null },
+    });
+    expect((await api.request('DELETE', `/v1/tariffs/${tariff.id}`, { token: tenant })).status).toBe(204);
+  });
+});
