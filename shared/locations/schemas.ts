@@ -51,13 +51,11 @@ export const CreateLocationBody = z
       }),
     ),
     tariffId: z.optional(
-      z
-        .uuid()
-        .check(
-          z.meta({
-            description: 'The tariff charged here: sessions matched to this place are priced with it.',
-          }),
-        ),
+      z.uuid().check(
+        z.meta({
+          description: 'The tariff charged here: sessions matched to this place are priced with it.',
+        }),
+      ),
     ),
   })
   .check(z.meta({ id: 'CreateLocationRequest' }));
