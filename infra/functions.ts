@@ -118,6 +118,18 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     },
     cursorSecret: true,
   },
+  reports: {
+    entry: 'functions/reports.ts',
+    description: 'The monthly cost and reimbursement report',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    table: {
+      // GetItem: the entity, the cost settings; Query: the tenant's entities, an entity's sessions (table)
+      // and the tenant's sessions (GSI2). Reads only.
+      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      indexes: ['GSI2'],
+    },
+  },
   sessions: {
     entry: 'functions/sessions.ts',
     description: 'Charge-session listings (per entity and per fleet), their exports, and daily energy',

@@ -119,6 +119,10 @@ export const ERROR_CODES = {
     description:
       'The export format does not apply to the entity type asked for (EV-ChART Module 2 reports charge-point sessions only, so `format=evchart` refuses EVs); `errors[]` names the field.',
   },
+  report_too_large: {
+    status: 422,
+    description: 'The report would read more sessions than one response may; ask for one entity at a time.',
+  },
   unsupported_media_type: { status: 415, description: 'The body must be sent as application/json.' },
   connector_not_found: { status: 422, description: 'The charger has no connector with this id.' },
   rate_limited: { status: 429, description: 'Too many requests; retry after the Retry-After header.' },

@@ -7,6 +7,7 @@ import type { RouteSpec } from '../http/route.js';
 import { locationRoutes } from '../locations/routes.js';
 import { publicSessionRoutes } from '../public-sessions/routes.js';
 import { readingRoutes } from '../readings/routes.js';
+import { reportRoutes } from '../reports/routes.js';
 import { dailyEnergyRoutes } from '../rollups/routes.js';
 import { sessionRoutes } from '../sessions/routes.js';
 import { tariffRoutes } from '../tariffs/routes.js';
@@ -22,4 +23,5 @@ export const allRoutes: readonly RouteSpec[] = [
   ...publicSessionRoutes,
   ...dailyEnergyRoutes,
   ...tariffRoutes,
+  ...reportRoutes,
 ];

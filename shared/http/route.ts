@@ -18,7 +18,8 @@ export type FunctionName =
   | 'sessions'
   | 'chargers'
   | 'public-charging'
-  | 'tariffs';
+  | 'tariffs'
+  | 'reports';
 
 export interface ResponseSpec {
   description: string;

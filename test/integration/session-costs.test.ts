@@ -20,13 +20,19 @@ afterAll(() => api.close());
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
 /** A CP in UTC, charging from `t0` for two hours: 15 kWh in the first hour, 5 kWh in the second. */
-async function seedChargePoint(tenantId: string, entityId: string, t0: number, now: Date): Promise<void> {
+async function seedChargePoint(
+  tenantId: string,
+  entityId: string,
+  t0: number,
+  now: Date,
+  place?: { lat: number; lon: number },
+): Promise<void> {
   const { putNewEntity } = await import('../../shared/storage/entities.js');
   const { ingestReadings } = await import('../../shared/readings/service.js');
   const entity = newEntity(
     tenantId,
     entityId,
-    { type: 'CP', name: 'Wallbox', timeZone: 'UTC', capabilities: [] },
+    { type: 'CP', name: 'Wallbox', timeZone: 'UTC', capabilities: place ? ['location'] : [] },
     now,
   );
   await putNewEntity({
@@ -44,6 +50,7 @@ async function seedChargePoint(tenantId: string, entityId: string, t0: number, n
       powerKw: kw,
       isPluggedIn: true,
       isCharging: charging,
+      ...place,
     });
     energy += (kw * 5) / 60;
   }
@@ -136,5 +143,79 @@ describe('cost on sessions', () => {
     );
     expect(listed.body.data).toHaveLength(1);
     expect(listed.body.data[0].data).toMatchObject({ category: 'other', cost: null });
+  });
+
+  it('takes category and tariff from the matched location; the monthly report sums and reimburses it', async () => {
+    const tenantId = 'costs-home';
+    const entityId = '01900000-0000-7000-8000-0000000c0573';
+    const token = await api.token(tenantId);
+    const now = new Date();
+    const t0 = Math.floor((now.getTime() - 2 * 24 * HOUR) / HOUR) * HOUR;
+    const home = { lat: 52.37, lon: 4.89 };
+    const { body: tariff } = await api.request('POST', '/v1/tariffs', {
+      token,
+      body: {
+        name: 'Home',
+        currency: 'EUR',
+        elements: [{ priceComponents: [{ type: 'ENERGY', price: 0.25 }] }],
+      },
+    });
+    await api.request('POST', '/v1/locations', {
+      token,
+      body: { label: 'Home', ...home, radiusMeters: 50, category: 'home', tariffId: tariff.id },
+    });
+    await api.request('PUT', '/v1/settings/costs', {
+      token,
+      body: {
+        defaultTariffId: null,
+        reimbursement: { currency: 'EUR', pricePerKwh: 0.3 },
+        reimburseHomeAtActualTariff: false,
+      },
+    });
+    await seedChargePoint(tenantId, entityId, t0, now, home);
+    const { processEntity } = await import('../../shared/pipeline/process-entity.js');
+    await processEntity({ tenantId, entityId }, now);
+
+    const month = new Date(t0).toISOString().slice(0, 7);
+    const report = await api.request('GET', `/v1/fleet/reports/monthly?month=${month}`, { token });
+    expect(report.status).toBe(200);
+    // 20 kWh × 0.25 = 5.00 cost; reimbursed at the reference price: 20 × 0.30 = 6.00.
+    expect(report.body).toEqual({
+      month,
+      rows: [
+        {
+          entityId,
+          entityName: 'Wallbox',
+          timeZone: 'UTC',
+          category: 'home',
+          firstStart: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/),
+          lastEnd: expect.any(String),
+          sessions: 1,
+          energyKwh: expect.closeTo(20, 3),
+          unpricedSessions: 0,
+          cost: { currency: 'EUR', total: 500, tax: 0 },
+          reimbursable: { currency: 'EUR', amount: 600 },
+        },
+      ],
+    });
+    const csv = await api.request('GET', `/v1/fleet/reports/monthly?month=${month}&entityId=${entityId}`, {
+      token,
+      headers: { accept: 'text/csv' },
+    });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines[0]).toBe(
+      'month,entity_id,entity_name,time_zone,category,first_start_local,last_end_local,sessions,energy_kwh,unpriced_sessions,currency,cost_excl_vat,vat,cost_incl_vat,reimbursable_currency,reimbursable',
+    );
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^${month},${entityId},Wallbox,UTC,home,.*,1,20\\.0\\d{3},0,EUR,5\\.00,0\\.00,5\\.00,EUR,6\\.00$`,
+      ),
+    );
+    const empty = await api.request('GET', '/v1/fleet/reports/monthly?month=2001-01', { token });
+    expect(empty.body.rows).toEqual([]);
+    const bad = await api.request('GET', '/v1/fleet/reports/monthly?month=2026-13', { token });
+    expect(bad.status).toBe(400);
   });
 });
