@@ -7,6 +7,7 @@ import type { EntityRecord } from '../../shared/entities/domain.js';
 import { newEntity } from '../../shared/entities/domain.js';
 import { MAX_READINGS_PER_REQUEST } from '../../shared/readings/schemas.js';
 import { ingestReadings } from '../../shared/readings/service.js';
+import { getCostSettings, putCostSettings } from '../../shared/storage/cost-settings.js';
 import { getEntity, putNewEntity } from '../../shared/storage/entities.js';
 import { getLocation, putNewLocation } from '../../shared/storage/locations.js';
 import { getTariff, putNewTariff } from '../../shared/storage/tariffs.js';
@@ -93,6 +94,15 @@ export async function seedDemo(now: Date): Promise<DemoSeed> {
     if (!(await getTariff(DEMO_TENANT, tariff.id))) {
       await putNewTariff({ tenantId: DEMO_TENANT, ...tariff, version: 1, created: since, updated: since });
     }
+  }
+  if ((await getCostSettings(DEMO_TENANT, true)).updated === null) {
+    // Home charging is reimbursed at 0.30 EUR/kWh, as many employers do, whatever the home tariff is.
+    await putCostSettings(DEMO_TENANT, {
+      defaultTariffId: null,
+      reimbursement: { currency: 'EUR', pricePerKwh: 0.3 },
+      reimburseHomeAtActualTariff: false,
+      updated: since,
+    });
   }
   for (const place of Object.values(DEMO_PLACES)) {
     if (await getLocation(DEMO_TENANT, place.id)) continue;
