@@ -95,8 +95,15 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     memoryMb: 512,
     timeoutSeconds: 10,
     table: {
-      // Query: list, and count against the cap; PutItem/DeleteItem: create and delete, conditionally.
-      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      // Query: list, and count against the cap; PutItem/DeleteItem: create and delete, conditionally;
+      // UpdateItem: the reference count of the tariff a location names (shared/storage/tariffs.ts).
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ],
     },
     cursorSecret: true,
   },
