@@ -108,6 +108,8 @@ export function listTariffs(tenantId: string, page: { pageSize: number; startKey
 }
 
 export async function putPrices(tenantId: string, tariffId: string, input: PutPricesInput) {
+  // Another tenant's tariff id is a 404 whatever the body holds.
+  await getTariff(tenantId, tariffId);
   const { points, errors } = checkSeries(input.prices);
   if (errors.length > 0) {
     throw new ValidationError(
@@ -118,12 +120,12 @@ export async function putPrices(tenantId: string, tariffId: string, input: PutPr
       },
     );
   }
-  await getTariff(tenantId, tariffId);
   await store.putPrices(tenantId, tariffId, points);
   return toPricesResource(tariffId, points[0]!.start, points[points.length - 1]!.end, points);
 }
 
 export async function readPrices(tenantId: string, tariffId: string, fromIso: string, toIso: string) {
+  await getTariff(tenantId, tariffId);
   const from = Date.parse(fromIso);
   const to = Date.parse(toIso);
   if (!(to > from && to - from <= MAX_PRICES_RANGE_MS)) {
@@ -131,7 +133,6 @@ export async function readPrices(tenantId: string, tariffId: string, fromIso: st
       errors: [{ in: 'query', field: 'to', code: 'invalid_range', message: 'At most 31 days after from.' }],
     });
   }
-  await getTariff(tenantId, tariffId);
   return toPricesResource(tariffId, from, to, await store.readPrices(tenantId, tariffId, from, to));
 }
 
