@@ -218,4 +218,45 @@ describe('cost on sessions', () => {
     const bad = await api.request('GET', '/v1/fleet/reports/monthly?month=2026-13', { token });
     expect(bad.status).toBe(400);
   });
+
+  it('prices energy at the uploaded day-ahead prices where they cover the charge', async () => {
+    const tenantId = 'costs-dynamic';
+    const entityId = '01900000-0000-7000-8000-0000000c0574';
+    const token = await api.token(tenantId);
+    const now = new Date();
+    const t0 = Math.floor((now.getTime() - 2 * 24 * HOUR) / HOUR) * HOUR;
+    const { body: tariff } = await api.request('POST', '/v1/tariffs', {
+      token,
+      body: {
+        name: 'Dynamic',
+        currency: 'EUR',
+        elements: [{ priceComponents: [{ type: 'ENERGY', price: 0.4 }] }],
+      },
+    });
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const put = await api.request('PUT', `/v1/tariffs/${tariff.id}/prices`, {
+      token,
+      body: {
+        prices: [
+          { start: iso(t0), end: iso(t0 + HOUR), price: 0.05 },
+          { start: iso(t0 + HOUR), end: iso(t0 + 2 * HOUR), price: 0.5 },
+        ],
+      },
+    });
+    expect(put.status).toBe(200);
+    await api.request('PUT', '/v1/settings/costs', {
+      token,
+      body: { defaultTariffId: tariff.id, reimbursement: null, reimburseHomeAtActualTariff: false },
+    });
+    await seedChargePoint(tenantId, entityId, t0, now);
+    const { processEntity } = await import('../../shared/pipeline/process-entity.js');
+    await processEntity({ tenantId, entityId }, now);
+    const listed = await api.request(
+      'GET',
+      `/v1/entities/${entityId}/charge-sessions?start=${iso(t0 - 3 * HOUR)}`,
+      { token },
+    );
+    // 15 kWh × 0.05 + 5 kWh × 0.50 = 3.25 (the static 0.40 would make 8.00).
+    expect(listed.body.data[0].data.cost).toMatchObject({ total: 325, tax: 0 });
+  });
 });
