@@ -107,12 +107,54 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     memoryMb: 512,
     timeoutSeconds: 10,
     table: {
-      // Query: list, and count against the cap; PutItem/DeleteItem: create and delete, conditionally.
-      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-      reads: ['locations'],
-      writes: ['locations'],
+      // Query: list, and count against the cap; PutItem/DeleteItem: create and delete, conditionally;
+      // UpdateItem: the reference count of the tariff a location names (shared/storage/tariffs.ts).
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ],
+      reads: ['locations', 'tariffs'],
+      writes: ['locations', 'tariffs'],
     },
     cursorSecret: true,
+  },
+  tariffs: {
+    entry: 'functions/tariffs.ts',
+    description: 'Tariffs, their versions and dynamic prices',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: {
+      // GetItem: a tariff or version; Query: list, and the price days a read covers; PutItem: a new tariff,
+      // its version items, price days; UpdateItem: an edit (conditional on the version); DeleteItem: delete.
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ],
+      // Its tariffs, and the cost settings in the tenant's own partition (`T#<tenant>`, so `T#*`).
+      reads: ['tenant'],
+      writes: ['tariffs', 'tenant'],
+    },
+    cursorSecret: true,
+  },
+  reports: {
+    entry: 'functions/reports.ts',
+    description: 'The monthly cost and reimbursement report',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    table: {
+      // GetItem: the entity, the cost settings; Query: the tenant's entities, an entity's sessions (table)
+      // and the tenant's sessions (GSI2). Reads only.
+      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      indexes: ['GSI2'],
+      // The entity and cost settings (`T#<tenant>`), sessions, and GSI2's `T#<tenant>#SESSIONS`.
+      reads: ['tenant'],
+    },
   },
   sessions: {
     entry: 'functions/sessions.ts',

@@ -18,6 +18,7 @@ import { rateCounterKeys } from '../shared/storage/rate-counters.js';
 import { readingKeys } from '../shared/storage/readings.js';
 import { rollupKeys } from '../shared/storage/rollups.js';
 import { sessionKeys } from '../shared/storage/sessions.js';
+import { tariffKeys } from '../shared/storage/tariffs.js';
 
 const ANY = '*';
 const shards = (count: number, key: (shard: number) => string) =>
@@ -27,6 +28,8 @@ export const KEY_PATTERNS = {
   /** Every tenant-scoped partition: `T#<tenant>` (entities, settings) and all below it. */
   tenant: [entityKeys.tenantPartition(ANY)],
   locations: [locationKeys.partition(ANY)],
+  /** A tenant's tariffs, their versions and dynamic prices (and the reference counts locations keep). */
+  tariffs: [tariffKeys.partition(ANY)],
   readings: [readingKeys.partition(ANY, ANY)],
   sessions: [sessionKeys.entityPartition(ANY, ANY)],
   /** Daily rollups and the daily-job state (stale marks, lease) of an entity. */

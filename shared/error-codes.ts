@@ -42,6 +42,8 @@ export const ERROR_CODES = {
     status: 404,
     description: 'No location with this id exists for the calling tenant.',
   },
+  tariff_not_found: { status: 404, description: 'No tariff with this id exists for the calling tenant.' },
+  tariff_version_not_found: { status: 404, description: 'The tariff has no version with this number.' },
   problem_type_not_found: { status: 404, description: 'No error code of this name exists.' },
   charger_not_found: {
     status: 404,
@@ -83,6 +85,15 @@ export const ERROR_CODES = {
     description:
       'The tenant already has the maximum number of locations (`limit`); delete one before adding another.',
   },
+  tariff_in_use: {
+    status: 409,
+    description:
+      'A location or the tenant’s cost settings still name this tariff; point them elsewhere first.',
+  },
+  tariff_edit_conflict: {
+    status: 409,
+    description: 'Other edits of the tariff kept winning the race; nothing was changed, send the edit again.',
+  },
   payment_not_authorized: {
     status: 409,
     description: 'The payment hold for this session has not been authorized yet; complete the payment first.',
@@ -107,6 +118,10 @@ export const ERROR_CODES = {
     status: 422,
     description:
       'The export format does not apply to the entity type asked for (EV-ChART Module 2 reports charge-point sessions only, so `format=evchart` refuses EVs); `errors[]` names the field.',
+  },
+  report_too_large: {
+    status: 422,
+    description: 'The report would read more sessions than one response may; ask for one entity at a time.',
   },
   unsupported_media_type: { status: 415, description: 'The body must be sent as application/json.' },
   connector_not_found: { status: 422, description: 'The charger has no connector with this id.' },

@@ -36,6 +36,7 @@ export const DEMO_PLACES = {
   home: {
     id: '01900000-0000-7000-8000-00000000a001',
     label: 'Home',
+    category: 'home',
     lat: 52.37022,
     lon: 4.89517,
     radiusMeters: 75,
@@ -43,6 +44,7 @@ export const DEMO_PLACES = {
   work: {
     id: '01900000-0000-7000-8000-00000000a002',
     label: 'Work',
+    category: 'work',
     lat: 52.07987,
     lon: 4.31127,
     radiusMeters: 150,

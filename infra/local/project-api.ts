@@ -18,6 +18,8 @@ const FUNCTIONS: Record<FunctionName | 'authorizer', () => Promise<HandlerModule
   sessions: () => import('../../functions/sessions.js'),
   chargers: () => import('../../functions/chargers.js'),
   'public-charging': () => import('../../functions/public-charging.js'),
+  tariffs: () => import('../../functions/tariffs.js'),
+  reports: () => import('../../functions/reports.js'),
 };
 
 export async function loadFunction(name: FunctionName | 'authorizer'): Promise<LambdaHandler> {

@@ -10,13 +10,45 @@ import { newEntity } from '../../shared/entities/domain.js';
 import { MAX_READINGS_PER_REQUEST } from '../../shared/readings/schemas.js';
 import { ingestReadings } from '../../shared/readings/service.js';
 import { findApiTokenByHash } from '../../shared/storage/api-tokens.js';
+import { getCostSettings, putCostSettings } from '../../shared/storage/cost-settings.js';
 import { getEntity, putNewEntity } from '../../shared/storage/entities.js';
 import { getLocation, putNewLocation } from '../../shared/storage/locations.js';
+import { getTariff, putNewTariff } from '../../shared/storage/tariffs.js';
+import type { TariffElement } from '../../shared/tariffs/model.js';
 import { DEMO_BATTERY_KWH, DEMO_PLACES, DEMO_TIME_ZONE, demoTelemetry } from './demo-readings.js';
 
 export const DEMO_TENANT = 'demo';
 export const DEMO_EV_ID = '01900000-0000-7000-8000-00000000e001';
 export const DEMO_CP_ID = '01900000-0000-7000-8000-00000000c001';
+
+/** Home is cheaper at night (a typical Dutch double tariff); Work charges a start fee and a flat kWh price. */
+export const DEMO_TARIFFS = {
+  home: {
+    id: '01900000-0000-7000-8000-0000000ca001',
+    name: 'Home, off-peak 23:00–07:00',
+    currency: 'EUR',
+    elements: [
+      {
+        priceComponents: [{ type: 'ENERGY', price: 0.22, vat: 21 }],
+        restrictions: { startTime: '23:00', endTime: '07:00' },
+      },
+      { priceComponents: [{ type: 'ENERGY', price: 0.31, vat: 21 }] },
+    ] satisfies TariffElement[],
+  },
+  work: {
+    id: '01900000-0000-7000-8000-0000000ca002',
+    name: 'Work charger',
+    currency: 'EUR',
+    elements: [
+      {
+        priceComponents: [
+          { type: 'FLAT', price: 0.5, vat: 21 },
+          { type: 'ENERGY', price: 0.28, vat: 21 },
+        ],
+      },
+    ] satisfies TariffElement[],
+  },
+};
 
 export interface DemoSeed {
   ev: EntityRecord;
@@ -61,10 +93,35 @@ export async function seedDemo(now: Date): Promise<DemoSeed> {
     ),
     features: { CaptureChargeSessions: { enabled: true, since } },
   };
+  for (const tariff of Object.values(DEMO_TARIFFS)) {
+    if (!(await getTariff(DEMO_TENANT, tariff.id))) {
+      await putNewTariff({ tenantId: DEMO_TENANT, ...tariff, version: 1, created: since, updated: since });
+    }
+  }
+  if ((await getCostSettings(DEMO_TENANT, true)).updated === null) {
+    // Home charging is reimbursed at 0.30 EUR/kWh, as many employers do, whatever the home tariff is.
+    await putCostSettings(DEMO_TENANT, {
+      defaultTariffId: null,
+      reimbursement: { currency: 'EUR', pricePerKwh: 0.3 },
+      reimburseHomeAtActualTariff: false,
+      updated: since,
+    });
+  }
   for (const place of Object.values(DEMO_PLACES)) {
     if (await getLocation(DEMO_TENANT, place.id)) continue;
-    const { id, label, lat, lon, radiusMeters } = place;
-    await putNewLocation({ tenantId: DEMO_TENANT, id, label, lat, lon, radiusMeters, created: since });
+    const { id, label, lat, lon, radiusMeters, category } = place;
+    const tariffId = category === 'home' ? DEMO_TARIFFS.home.id : DEMO_TARIFFS.work.id;
+    await putNewLocation({
+      tenantId: DEMO_TENANT,
+      id,
+      label,
+      lat,
+      lon,
+      radiusMeters,
+      category,
+      tariffId,
+      created: since,
+    });
   }
   const created: EntityRecord[] = [];
   for (const entity of [ev, cp]) {

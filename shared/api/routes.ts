@@ -7,8 +7,10 @@ import type { RouteSpec } from '../http/route.js';
 import { locationRoutes } from '../locations/routes.js';
 import { publicSessionRoutes } from '../public-sessions/routes.js';
 import { readingRoutes } from '../readings/routes.js';
+import { reportRoutes } from '../reports/routes.js';
 import { dailyEnergyRoutes } from '../rollups/routes.js';
 import { sessionRoutes } from '../sessions/routes.js';
+import { tariffRoutes } from '../tariffs/routes.js';
 import { metaRoutes } from './meta-routes.js';
 
 export const allRoutes: readonly RouteSpec[] = [
@@ -20,4 +22,6 @@ export const allRoutes: readonly RouteSpec[] = [
   ...chargerRoutes,
   ...publicSessionRoutes,
   ...dailyEnergyRoutes,
+  ...tariffRoutes,
+  ...reportRoutes,
 ];

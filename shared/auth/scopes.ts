@@ -8,6 +8,8 @@ export const SCOPES = [
   'sessions:read',
   'chargers:read',
   'chargers:write',
+  'tariffs:read',
+  'tariffs:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -8,17 +8,19 @@
 //   can supply it, and an EV session was at a port nobody registered with us.
 // - plug_start/plug_end_datetime, session_duration: only a charger sees the cable; calculated sessions
 //   (from telemetry) know when energy flowed, not when the car was plugged in.
-// - total_fee_charged, energy_fee, session_fee: the spec wants USD. Filled for measured USD sessions from
-//   minor units; null for other currencies (no exchange rate is invented) and when no price is known.
-// - time_fee: no session records a per-minute price.
+// - total_fee_charged, energy_fee, session_fee, time_fee: the spec wants USD. Filled for USD sessions from
+//   the tariff that priced them (`cost`: total with VAT, the average ENERGY price per kWh, the FLAT fee,
+//   the average TIME price per minute; 0 where that tariff charged nothing of the kind) or from what the
+//   charger measured (no per-minute price there); null for other currencies (no exchange rate is
+//   invented) and when no price is known.
 // - user_id: sessions keep no driver identity, anonymised or not.
 // - successful_completion, ended_by, error_code: only a charger reports how a session ended.
 // - start_soc/end_soc: when the source did not report state of charge (most charge points).
 // - payment_type: only measured sessions know how they were paid.
 
-import type { ChargeSessionRecord } from '../sessions/model.js';
+import { currencyExponent, decimalAmount, minorToDecimal } from '../money.js';
+import type { ChargeSessionRecord, SessionCost } from '../sessions/model.js';
 import { type ExportContext, registeredPortId } from './context.js';
-import { decimalAmount } from './money.js';
 import {
   isoDuration,
   type PaymentType,
@@ -67,6 +69,8 @@ export function toAtlasSession(session: ChargeSessionRecord, context: ExportCont
   const usdAmount = (minor: number | null | undefined) =>
     usd && minor !== undefined ? decimalAmount(minor, ATLAS_CURRENCY, context.currencyExponents) : null;
   const outcome = sessionOutcome(session);
+  const fees =
+    session.cost?.currency.toUpperCase() === ATLAS_CURRENCY ? tariffFees(session.cost, context) : null;
   return {
     session_id: session.id,
     port_id: registeredPortId(session, context),
@@ -80,10 +84,10 @@ export function toAtlasSession(session: ChargeSessionRecord, context: ExportCont
     energy_kwh: roundTo(session.energyKwh, QUANTITY_PLACES),
     peak_kw: roundTo(session.peakPowerKw, QUANTITY_PLACES),
     // Assumed tax-inclusive: it is what the driver's card was charged (Plugchoice caps it at the authorised amount).
-    total_fee_charged: usdAmount(measured?.costAmount),
-    energy_fee: usdAmount(measured?.pricePerKwh),
-    session_fee: usdAmount(measured?.startFee),
-    time_fee: null,
+    total_fee_charged: fees ? fees.total : usdAmount(measured?.costAmount),
+    energy_fee: fees ? fees.energy : usdAmount(measured?.pricePerKwh),
+    session_fee: fees ? fees.session : usdAmount(measured?.startFee),
+    time_fee: fees ? fees.time : null,
     user_id: null,
     successful_completion: outcome.successful,
     ended_by: outcome.endedBy,
@@ -93,5 +97,23 @@ export function toAtlasSession(session: ChargeSessionRecord, context: ExportCont
     // The specification separates several codes with commas.
     error_code: outcome.errorCodes.length > 0 ? outcome.errorCodes.join(',') : null,
     payment_type: sessionPayment(session)?.type ?? null,
+  };
+}
+
+/** Atlas's fee fields from a tariff-priced USD session: amounts with VAT, rates as the session's averages. */
+function tariffFees(cost: SessionCost, context: ExportContext) {
+  const exponent = currencyExponent(ATLAS_CURRENCY, context.currencyExponents) ?? 2;
+  const sum = (type: string, of: 'amount' | 'quantity') =>
+    cost.breakdown.filter((l) => l.type === type).reduce((a, l) => a + l[of], 0);
+  const rate = (type: string, perUnit: number) => {
+    const quantity = sum(type, 'quantity') * perUnit;
+    return quantity > 0 ? roundTo(minorToDecimal(sum(type, 'amount'), exponent) / quantity, 6) : 0;
+  };
+  return {
+    total: minorToDecimal(cost.total + cost.tax, exponent),
+    energy: rate('ENERGY', 1),
+    session: minorToDecimal(sum('FLAT', 'amount'), exponent),
+    // TIME quantities are hours; Atlas's time fee is per minute.
+    time: rate('TIME', 60),
   };
 }

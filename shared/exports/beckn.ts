@@ -16,9 +16,9 @@
 //   only for measured sessions with a cost in a currency whose minor unit is known.
 // - authorizationMode, connectorType: mapped from the charger's words when they name a Beckn value; else omitted.
 
+import { decimalAmount } from '../money.js';
 import type { ChargeSessionRecord } from '../sessions/model.js';
 import type { ExportContext } from './context.js';
-import { decimalAmount } from './money.js';
 import { normalisedToken, roundTo, sessionOutcome, sessionPayment } from './session-facts.js';
 
 export const BECKN_CONTEXT = 'https://schema.beckn.io/EvChargingSession/v2.0/context.jsonld';

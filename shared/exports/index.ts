@@ -3,6 +3,7 @@
 
 import * as z from 'zod/mini';
 
+export { currencyExponent, decimalAmount } from '../money.js';
 export { type AtlasSession, toAtlasSession } from './atlas.js';
 export { type BecknEvChargingSession, becknConnectorType, toBecknSession } from './beckn.js';
 export type { ChargePointRegistration, EntityExportInfo, ExportContext } from './context.js';
@@ -20,7 +21,6 @@ export {
   evchartCsv,
   toEvchartRow,
 } from './evchart.js';
-export { currencyExponent, decimalAmount } from './money.js';
 
 export const EXPORT_FORMATS = ['atlas', 'evchart', 'beckn', 'csv'] as const;
 export const ExportFormat = z.enum(EXPORT_FORMATS).check(

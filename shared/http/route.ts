@@ -17,7 +17,9 @@ export type FunctionName =
   | 'readings'
   | 'sessions'
   | 'chargers'
-  | 'public-charging';
+  | 'public-charging'
+  | 'tariffs'
+  | 'reports';
 
 export interface ResponseSpec {
   description: string;

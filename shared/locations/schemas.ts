@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import { pageQueryFields, pageSchema } from '../http/pagination.js';
 import { COORDINATE_DECIMALS, roundTo } from '../numbers.js';
 import { boundedNumber, nameString, uuidString } from '../schema.js';
+import { LOCATION_CATEGORIES } from '../storage/locations.js';
 import { MIN_RADIUS_METERS } from './match.js';
 
 /** Beyond this a "place" is a district: matching a session to it would say nothing useful. */
@@ -43,6 +44,19 @@ export const CreateLocationBody = z
         example: 75,
       }),
     ),
+    category: z._default(z.enum(LOCATION_CATEGORIES), 'other').check(
+      z.meta({
+        description:
+          'What kind of place it is; a session matched to it (accuracy ≥ 0.5) gets this `category`, which the monthly report and reimbursement group by. Default `other`.',
+      }),
+    ),
+    tariffId: z.optional(
+      z.uuid().check(
+        z.meta({
+          description: 'The tariff charged here: sessions matched to this place are priced with it.',
+        }),
+      ),
+    ),
   })
   .check(z.meta({ id: 'CreateLocationRequest' }));
 
@@ -55,6 +69,8 @@ export const Location = z
     lat: z.number(),
     lon: z.number(),
     radiusMeters: z.number(),
+    category: z.enum(LOCATION_CATEGORIES),
+    tariffId: z.nullable(z.uuid()),
     created: z.iso.datetime(),
   })
   .check(z.meta({ id: 'Location' }));

@@ -1,7 +1,7 @@
 // Use cases of the locations area: each takes the calling tenant, its input and the time. Unknown ids and
 // other tenants' ids are the same 404.
 
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { isUuid, uuidv7 } from '../ids.js';
 import type { LocationRecord } from '../storage/locations.js';
 import * as store from '../storage/locations.js';
@@ -19,6 +19,8 @@ export function toLocationResource(location: LocationRecord): LocationResource {
     lat: location.lat,
     lon: location.lon,
     radiusMeters: location.radiusMeters,
+    category: location.category,
+    tariffId: location.tariffId,
     created: location.created,
   };
 }
@@ -43,9 +45,16 @@ export async function createLocation(
     tenantId,
     id: uuidv7(now.getTime()),
     ...input,
+    tariffId: input.tariffId ?? null,
     created: now.toISOString(),
   };
-  await store.putNewLocation(location);
+  if (!(await store.putNewLocation(location))) {
+    throw new ValidationError('validation_failed', `No tariff with id '${input.tariffId}' exists.`, {
+      errors: [
+        { in: 'body', field: 'tariffId', code: 'unknown_tariff', message: 'No tariff with this id exists.' },
+      ],
+    });
+  }
   return location;
 }
 

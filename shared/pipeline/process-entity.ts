@@ -1,7 +1,8 @@
 // Use case: one step of the daily job — compute and store one entity's completed charge sessions since its
 // cursor. Load the entity (skip cleanly if it is gone or capture is off), read its readings from the cursor
-// to the settled edge, load the tenant's locations and settings, run the engine, store the sessions, and
-// only then advance the cursor to the engine's `resumeFrom`.
+// to the settled edge, load the tenant's locations and settings, run the engine, price the sessions
+// (shared/tariffs/price-sessions.ts), store them, and only then advance the cursor to the engine's
+// `resumeFrom`.
 //
 // Crash safety: sessions are upserts keyed by (entity, start) with deterministic ids, and the cursor moves
 // only after every session is stored, with a compare-and-set on the value this run started from. A crash
@@ -21,6 +22,7 @@ import { readReadings } from '../storage/readings.js';
 import { retryTransient } from '../storage/retry.js';
 import { listEntitySessions, upsertSession } from '../storage/sessions.js';
 import { getTenantSettings } from '../storage/tenant-settings.js';
+import { priceSessions } from '../tariffs/price-sessions.js';
 import { measuredLookupRange, processingWindow, toSessionRecords, withoutMeasuredOverlap } from './domain.js';
 
 export interface ProcessEntityResult {
@@ -102,6 +104,9 @@ async function run(
     sessions = split.kept;
     superseded = split.superseded.length;
   }
+  // Priced from the same readings the engine used, with the tariffs as they are now: a re-run over the
+  // same readings and tariffs stores the same cost.
+  sessions = await priceSessions(tenantId, entity, sessions, readings, locations);
   const written = await mapConcurrent(sessions, SESSION_WRITE_CONCURRENCY, (session) =>
     retryTransient(() => upsertSession(session, { keepMeasured: true })),
   );

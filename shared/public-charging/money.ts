@@ -1,5 +1,8 @@
 // Money and energy arithmetic for public charging, in integers only: amounts in the currency's minor
-// units (cents), energy in whole Wh, tax rates in millionths. Rounding is half-up on minor units.
+// units (cents), energy in whole Wh, tax rates in millionths. Rounding is half-up on minor units (the
+// rule shared/money.ts writes down for a public charger's price).
+
+import { divideHalfUp } from '../money.js';
 
 /** Tax rates are held as integer millionths, so 8.875 % (0.08875) is exact and tax is exact. */
 export const TAX_RATE_SCALE = 1_000_000;
@@ -8,17 +11,6 @@ function assertAmount(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`${name} must be a non-negative safe integer, not ${value}`);
   }
-}
-
-/** numerator / denominator rounded half-up, exactly, for a non-negative numerator. */
-export function divideHalfUp(numerator: number, denominator: number): number {
-  assertAmount('numerator', numerator);
-  if (!Number.isSafeInteger(denominator) || denominator <= 0) {
-    throw new RangeError(`denominator must be a positive safe integer, not ${denominator}`);
-  }
-  const quotient = Math.floor(numerator / denominator);
-  const remainder = numerator - quotient * denominator;
-  return remainder * 2 >= denominator ? quotient + 1 : quotient;
 }
 
 /** A tax rate within 0–1 with at most six decimals (so it is exact in millionths). */

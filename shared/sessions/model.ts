@@ -60,6 +60,33 @@ export interface MeasuredDetails {
   evchart: EvchartPortSnapshot | null;
 }
 
+/** Where a session happened, for cost and reimbursement: the matched location's, `public` for a public charger's. */
+export const SESSION_CATEGORIES = ['home', 'work', 'depot', 'public', 'other'] as const;
+export type SessionCategory = (typeof SESSION_CATEGORIES)[number];
+
+export const COST_LINE_TYPES = ['FLAT', 'ENERGY', 'TIME', 'PARKING_TIME'] as const;
+
+/** What a session cost under the tariff that priced it (shared/tariffs/pricing.ts); amounts in minor units. */
+export interface SessionCost {
+  currency: string;
+  /** Excluding VAT; the sum of the breakdown's amounts. */
+  total: number;
+  /** The VAT on `total`. */
+  tax: number;
+  tariffId: string;
+  tariffVersion: number;
+  breakdown: {
+    from: string;
+    to: string;
+    type: (typeof COST_LINE_TYPES)[number];
+    quantity: number;
+    unit: 'kWh' | 'h' | 'session';
+    /** The unit price, major units excluding VAT. */
+    price: number;
+    amount: number;
+  }[];
+}
+
 /** A completed charge session as stored. */
 export interface ChargeSessionRecord {
   tenantId: string;
@@ -87,6 +114,15 @@ export interface ChargeSessionRecord {
   /** When this session was computed or recorded. */
   created: string;
   measured: MeasuredDetails | null;
+  /** Set when the daily job stores a session; absent on sessions stored before costs existed. */
+  category?: SessionCategory;
+  /** Null when no tariff applies (never a made-up zero); absent as for `category`. */
+  cost?: SessionCost | null;
+}
+
+/** The category a session has: its stored one, else `public` for a charger-measured one, else `other`. */
+export function sessionCategory(session: Pick<ChargeSessionRecord, 'category' | 'source'>): SessionCategory {
+  return session.category ?? (session.source === 'measured' ? 'public' : 'other');
 }
 
 const Quantity = <U extends string>(unit: U) => z.object({ value: z.number(), unit: z.literal(unit) });
@@ -119,6 +155,41 @@ export const ChargeSessionResource = z
       method: z.enum(SESSION_METHODS).check(z.meta({ description: 'How the energy was determined.' })),
       source: z.enum(SESSION_SOURCES),
       chargingDuration: z.number().check(z.meta({ description: 'Seconds during which energy flowed.' })),
+      category: z.enum(SESSION_CATEGORIES).check(
+        z.meta({
+          description:
+            "The matched location's category (accuracy ≥ 0.5); `public` for a public charger's sessions; else `other`.",
+        }),
+      ),
+      cost: z.nullable(
+        z
+          .object({
+            currency: z.string(),
+            total: z
+              .int()
+              .check(z.meta({ description: 'Minor units, excluding VAT: the sum of the breakdown.' })),
+            tax: z.int().check(z.meta({ description: 'Minor units: the VAT on total.' })),
+            tariffId: z.string(),
+            tariffVersion: z.int(),
+            breakdown: z.array(
+              z.object({
+                from: z.iso.datetime(),
+                to: z.iso.datetime(),
+                type: z.enum(COST_LINE_TYPES),
+                quantity: z.number(),
+                unit: z.enum(['kWh', 'h', 'session']),
+                price: z.number().check(z.meta({ description: 'Unit price, major units excluding VAT.' })),
+                amount: z.int().check(z.meta({ description: 'Minor units, excluding VAT.' })),
+              }),
+            ),
+          })
+          .check(
+            z.meta({
+              description:
+                "Priced from the session's own energy curve in the entity's local time; rounded once per session, half-even, to the minor unit. Null when no tariff applies.",
+            }),
+          ),
+      ),
     }),
   })
   .check(z.meta({ id: 'ChargeSession' }));
@@ -167,6 +238,8 @@ export function toChargeSessionResource(session: ChargeSessionRecord): ChargeSes
       method: session.method,
       source: session.source,
       chargingDuration: session.chargingSeconds,
+      category: sessionCategory(session),
+      cost: session.cost ?? null,
     },
   };
 }

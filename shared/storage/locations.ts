@@ -7,11 +7,25 @@ import type { TenantLocation } from '../locations/match.js';
 import { documentClient, tableName } from './client.js';
 import { conditionalWrite } from './conditions.js';
 import { mapPage, type Page, type Position, queryAll, queryPage, queryPages } from './page.js';
+import { addTariffReference } from './tariffs.js';
 
-export interface LocationRecord extends TenantLocation {
+export const LOCATION_CATEGORIES = ['home', 'work', 'depot', 'public', 'other'] as const;
+export type LocationCategory = (typeof LOCATION_CATEGORIES)[number];
+
+/** What pricing needs of a place besides where it is: its category and the tariff charged there. */
+export interface PricedLocation extends TenantLocation {
+  category: LocationCategory;
+  tariffId: string | null;
+}
+
+export interface LocationRecord extends PricedLocation {
   tenantId: string;
   created: string;
 }
+
+/** Locations stored before categories existed are `other`. */
+const categoryOf = (value: unknown): LocationCategory =>
+  (LOCATION_CATEGORIES as readonly unknown[]).includes(value) ? (value as LocationCategory) : 'other';
 
 export const locationKeys = {
   partition: (tenantId: string) => `T#${tenantId}#LOCATIONS`,
@@ -29,12 +43,34 @@ function locationFromItem(item: Record<string, unknown>): LocationRecord {
     lat: item.lat as number,
     lon: item.lon as number,
     radiusMeters: item.radiusMeters as number,
+    category: categoryOf(item.category),
+    tariffId: (item.tariffId as string | undefined) ?? null,
     created: item.created as string,
   };
 }
 
-export async function putNewLocation(location: LocationRecord): Promise<void> {
-  const { tenantId, id, ...rest } = location;
+/**
+ * Stores a new location. One that names a tariff first counts itself as a reference to it (so the tariff
+ * cannot be deleted from under it); false, and nothing stored, when the tariff does not exist.
+ */
+export async function putNewLocation(location: LocationRecord): Promise<boolean> {
+  const { tenantId, id, tariffId, ...rest } = location;
+  if (tariffId && !(await addTariffReference(tenantId, tariffId, 1))) return false;
+  try {
+    await putLocationItem(tenantId, id, tariffId, rest);
+  } catch (error) {
+    if (tariffId) await addTariffReference(tenantId, tariffId, -1);
+    throw error;
+  }
+  return true;
+}
+
+async function putLocationItem(
+  tenantId: string,
+  id: string,
+  tariffId: string | null,
+  rest: Omit<LocationRecord, 'tenantId' | 'id' | 'tariffId'>,
+): Promise<void> {
   await documentClient().send(
     new PutCommand({
       TableName: tableName(),
@@ -44,6 +80,7 @@ export async function putNewLocation(location: LocationRecord): Promise<void> {
         tenantId,
         locationId: id,
         ...rest,
+        ...(tariffId ? { tariffId } : {}),
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
@@ -61,17 +98,25 @@ export async function getLocation(tenantId: string, locationId: string): Promise
   return Item ? locationFromItem(Item) : undefined;
 }
 
-/** Deletes the location; false when the tenant has none with that id. */
+/** Deletes the location (and its reference to a tariff); false when the tenant has none with that id. */
 export async function deleteLocation(tenantId: string, locationId: string): Promise<boolean> {
-  return conditionalWrite(
-    documentClient().send(
-      new DeleteCommand({
-        TableName: tableName(),
-        Key: locationKeys.primary(tenantId, locationId),
-        ConditionExpression: 'attribute_exists(pk)',
+  let removed: Record<string, unknown> | undefined;
+  const deleted = await conditionalWrite(
+    documentClient()
+      .send(
+        new DeleteCommand({
+          TableName: tableName(),
+          Key: locationKeys.primary(tenantId, locationId),
+          ConditionExpression: 'attribute_exists(pk)',
+          ReturnValues: 'ALL_OLD',
+        }),
+      )
+      .then(({ Attributes }) => {
+        removed = Attributes;
       }),
-    ),
   );
+  if (typeof removed?.tariffId === 'string') await addTariffReference(tenantId, removed.tariffId, -1);
+  return deleted;
 }
 
 export async function listLocations(
@@ -90,17 +135,17 @@ export async function listLocations(
   return mapPage(result, locationFromItem);
 }
 
-/** Every location of the tenant, for matching (eventually consistent; a place added a second ago may be missed). */
-export async function listAllLocations(tenantId: string): Promise<TenantLocation[]> {
+/** Every location of the tenant, for matching and pricing (eventually consistent; a place added a second ago may be missed). */
+export async function listAllLocations(tenantId: string): Promise<PricedLocation[]> {
   const items = await queryAll({
     TableName: tableName(),
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': locationKeys.partition(tenantId) },
-    ProjectionExpression: 'locationId, label, lat, lon, radiusMeters',
+    ProjectionExpression: 'locationId, label, lat, lon, radiusMeters, category, tariffId',
   });
   return items.map((item) => {
-    const { id, label, lat, lon, radiusMeters } = locationFromItem(item);
-    return { id, label, lat, lon, radiusMeters };
+    const { id, label, lat, lon, radiusMeters, category, tariffId } = locationFromItem(item);
+    return { id, label, lat, lon, radiusMeters, category, tariffId };
   });
 }
 

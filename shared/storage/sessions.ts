@@ -50,6 +50,8 @@ const RECORD_FIELDS = [
   'method',
   'source',
   'measured',
+  'category',
+  'cost',
 ] as const satisfies readonly (keyof ChargeSessionRecord)[];
 
 /** One object literal of a fixed shape (served pages map many of these per request). */
@@ -77,6 +79,9 @@ export function sessionFromItem(stored: Record<string, unknown>): ChargeSessionR
     created: item.created,
     // Measured sessions recorded before the EV-ChART registration was kept with them have none.
     measured: item.measured ? { ...item.measured, evchart: item.measured.evchart ?? null } : null,
+    // Sessions stored before costs existed have neither.
+    ...(item.category !== undefined ? { category: item.category } : {}),
+    ...(item.cost !== undefined ? { cost: item.cost } : {}),
   };
 }
 
@@ -132,6 +137,8 @@ export async function upsertSession(
     end: canonicalInstant(session.end),
     ...fleet,
   })) {
+    // category and cost are absent on sessions written without pricing (public charging's): left as stored.
+    if (value === undefined) continue;
     names[`#${field}`] = field;
     values[`:${field}`] = value;
     sets.push(`#${field} = :${field}`);

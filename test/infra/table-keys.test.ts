@@ -21,6 +21,7 @@ import { rateCounterKeys } from '../../shared/storage/rate-counters.js';
 import { readingKeys } from '../../shared/storage/readings.js';
 import { rollupKeys } from '../../shared/storage/rollups.js';
 import { sessionKeys } from '../../shared/storage/sessions.js';
+import { tariffKeys } from '../../shared/storage/tariffs.js';
 
 const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
 const TENANT = 'acme-fleet';
@@ -31,6 +32,7 @@ const HASH = 'f3a1c9e0b7d24e6a8c5b1d0e9f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a';
 const SAMPLE: Record<KeyGroup, string> = {
   tenant: entityKeys.primary(TENANT, ENTITY).pk,
   locations: locationKeys.partition(TENANT),
+  tariffs: tariffKeys.partition(TENANT),
   readings: readingKeys.partition(TENANT, ENTITY),
   sessions: sessionKeys.entityPartition(TENANT, ENTITY),
   rollups: rollupKeys.entityPartition(TENANT, ENTITY),

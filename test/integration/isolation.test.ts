@@ -28,6 +28,11 @@ const VALID_BODIES: Record<string, (owner: TenantFixtures) => unknown> = {
   'PUT /v1/chargers/{code}': (owner) => chargerBody(owner.chargerCode, owner.cpId),
   'POST /v1/chargers/{code}/transaction-events': () => ocppTransactionEvent(),
   'POST /v1/chargers/{code}/ocpp': () => [2, 'msg-1', 'TransactionEvent', ocppTransactionEvent()],
+  // Tariff bodies have rules JSON Schema cannot say (HH:MM times, six decimals, a continuous series).
+  'PATCH /v1/tariffs/{tariffId}': () => ({ name: 'Renamed' }),
+  'PUT /v1/tariffs/{tariffId}/prices': () => ({
+    prices: [{ start: '2026-03-01T00:00:00Z', end: '2026-03-01T01:00:00Z', price: 0.1 }],
+  }),
 };
 
 function chargerBody(publicCode: string, entityId: string) {

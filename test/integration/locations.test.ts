@@ -24,7 +24,13 @@ describe('/v1/locations', () => {
       body: { ...home, label: ' Home ' },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), ...home, created: expect.any(String) });
+    expect(created.body).toEqual({
+      id: expect.any(String),
+      ...home,
+      category: 'other',
+      tariffId: null,
+      created: expect.any(String),
+    });
     expect(created.headers.get('location')).toBe(`${api.url}/v1/locations/${created.body.id}`);
 
     const got = await api.request('GET', `/v1/locations/${created.body.id}`, { token: tokenA });
@@ -103,6 +109,8 @@ describe('/v1/locations', () => {
         id: uuidv7(Date.now() + i),
         ...home,
         label: `Place ${i}`,
+        category: 'other',
+        tariffId: null,
         created: new Date().toISOString(),
       }),
     );

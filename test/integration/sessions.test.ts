@@ -107,6 +107,9 @@ describe("an entity's sessions", () => {
         method: 'state_of_charge',
         source: 'calculated',
         chargingDuration: 3_300,
+        // Stored without pricing (as before costs existed): no category of its own, and no cost.
+        category: 'other',
+        cost: null,
       },
     });
     const next = new URL(response.body.links.next);

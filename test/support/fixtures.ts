@@ -67,6 +67,15 @@ export async function createTenantFixtures(api: TestApi, tenantId: string): Prom
     body: { label: `Depot of ${marker}`, lat: 52.37, lon: 4.89, radiusMeters: 150 },
   });
   expect(location.status, JSON.stringify(location.body)).toBe(201);
+  const tariff = await api.request('POST', '/v1/tariffs', {
+    token,
+    body: {
+      name: `Tariff of ${marker}`,
+      currency: 'EUR',
+      elements: [{ priceComponents: [{ type: 'ENERGY', price: 0.3 }] }],
+    },
+  });
+  expect(tariff.status, JSON.stringify(tariff.body)).toBe(201);
   // Two stored sessions of the EV, so session lists have a second page (and a continuation token).
   const { upsertSession } = await import('../../shared/storage/sessions.js');
   for (const [i, start] of ['2026-01-05T18:00:00.000Z', '2026-01-06T18:00:00.000Z'].entries()) {
@@ -108,8 +117,10 @@ export async function createTenantFixtures(api: TestApi, tenantId: string): Prom
       token: sessionToken,
       commandId,
       locationId: location.body.id,
+      tariffId: tariff.body.id,
+      version: '1',
     },
-    secrets: [marker, evId, cpId, chargerCode, sessionToken, location.body.id],
+    secrets: [marker, evId, cpId, chargerCode, sessionToken, location.body.id, tariff.body.id],
   };
 }
 

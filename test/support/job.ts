@@ -373,6 +373,8 @@ export async function seedFleet(
       lat: sim.home.lat,
       lon: sim.home.lon,
       radiusMeters: sim.locations[0]!.radiusMeters,
+      category: 'home',
+      tariffId: null,
       created: since,
     });
     const bodies = sim.readings.filter((r) => r.t <= untilMs).map((r) => toReadingBody(r));

@@ -47,6 +47,74 @@ describe('Atlas session export', () => {
     });
   });
 
+  it('fills the fees of a tariff-priced USD session from its cost, and none for a session without one', () => {
+    const cost = {
+      currency: 'USD',
+      total: 1_185, // 1.00 FLAT + 20 kWh (0.35 then 0.45) + 0.5 h TIME at 1.20 = 11.85 excl. tax
+      tax: 95,
+      tariffId: '0190a1b2-0000-7000-8000-00000000ca01',
+      tariffVersion: 3,
+      breakdown: [
+        {
+          from: 'a',
+          to: 'b',
+          type: 'FLAT' as const,
+          quantity: 1,
+          unit: 'session' as const,
+          price: 1,
+          amount: 100,
+        },
+        {
+          from: 'a',
+          to: 'b',
+          type: 'ENERGY' as const,
+          quantity: 10,
+          unit: 'kWh' as const,
+          price: 0.35,
+          amount: 350,
+        },
+        {
+          from: 'b',
+          to: 'c',
+          type: 'ENERGY' as const,
+          quantity: 10,
+          unit: 'kWh' as const,
+          price: 0.45,
+          amount: 450,
+        },
+        {
+          from: 'a',
+          to: 'c',
+          type: 'TIME' as const,
+          quantity: 0.5,
+          unit: 'h' as const,
+          price: 1.2,
+          amount: 60,
+        },
+      ],
+    };
+    const atlas = toAtlasSession(evSession({ cost }));
+    expect(validateAtlas(atlas), describeErrors(validateAtlas)).toBe(true);
+    // Total with tax; the energy fee is the session's average per kWh (8.00 / 20); time per minute (0.60 / 30).
+    expect([atlas.total_fee_charged, atlas.energy_fee, atlas.session_fee, atlas.time_fee]).toEqual([
+      12.8, 0.4, 1, 0.02,
+    ]);
+    const euro = toAtlasSession(evSession({ cost: { ...cost, currency: 'EUR' } }));
+    expect([euro.total_fee_charged, euro.energy_fee, euro.session_fee, euro.time_fee]).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ]);
+    const none = toAtlasSession(evSession({ cost: null }));
+    expect([none.total_fee_charged, none.energy_fee, none.session_fee, none.time_fee]).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ]);
+  });
+
   it('leaves fees null outside USD rather than inventing an exchange rate', () => {
     const atlas = toAtlasSession(cpMeasuredSession({ currency: 'EUR' }));
     expect([atlas.total_fee_charged, atlas.energy_fee, atlas.session_fee]).toEqual([null, null, null]);

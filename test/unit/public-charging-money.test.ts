@@ -3,8 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RateLimitedError } from '../../shared/errors.js';
+import { divideHalfUp } from '../../shared/money.js';
 import {
-  divideHalfUp,
   energyCost,
   formatEnergyKwh,
   sessionCost,

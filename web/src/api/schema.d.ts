@@ -206,6 +206,58 @@ export interface paths {
      */
     get: operations["listDailyEnergy"];
   };
+  "/v1/tariffs": {
+    /** List the tenant's tariffs (current versions), oldest first */
+    get: operations["listTariffs"];
+    /**
+     * Create a tariff (OCPI 2.2.1 model): what charging costs, by time of day, power and energy
+     * @description Prices are decimals in the currency's major unit excluding VAT, as in OCPI. For each dimension (ENERGY, TIME, PARKING_TIME, FLAT) the first element whose restrictions all hold prices the moment; restrictions are local time in the charging entity's zone. Sessions priced with it carry `cost` in minor units, rounded once per session half-even.
+     */
+    post: operations["createTariff"];
+  };
+  "/v1/tariffs/{tariffId}": {
+    /** Get a tariff's current version */
+    get: operations["getTariff"];
+    /**
+     * Delete a tariff no location or cost setting names
+     * @description Sessions priced with it keep their cost, and its versions stay readable. 409 `tariff_in_use` while a location or the cost settings name it.
+     */
+    delete: operations["deleteTariff"];
+    /**
+     * Edit a tariff: makes a new version
+     * @description Fields given replace the current ones (elements as a whole). Sessions already priced keep the version they were priced with; sessions computed afterwards use the new one.
+     */
+    patch: operations["updateTariff"];
+  };
+  "/v1/tariffs/{tariffId}/versions/{version}": {
+    /** Get a tariff as it was at one version (the one a session names in cost.tariffVersion) */
+    get: operations["getTariffVersion"];
+  };
+  "/v1/tariffs/{tariffId}/prices": {
+    /** Read the dynamic prices overlapping [from, to) */
+    get: operations["getTariffPrices"];
+    /**
+     * Upload dynamic (day-ahead) ENERGY prices
+     * @description Up to 3000 points of a minute to a day each (hourly or 15-minute day-ahead prices). Where the series covers a moment, its price is the ENERGY price then. The points must tile one span: an overlap or a gap is a 400 naming the point, and nothing is stored. Each UTC day the series touches is replaced by the points starting on it.
+     */
+    put: operations["putTariffPrices"];
+  };
+  "/v1/settings/costs": {
+    /** The tenant's default tariff and reimbursement reference price */
+    get: operations["getCostSettings"];
+    /**
+     * Set the tenant's default tariff and reimbursement reference price
+     * @description Applies to sessions computed afterwards; sessions already priced keep their cost.
+     */
+    put: operations["putCostSettings"];
+  };
+  "/v1/fleet/reports/monthly": {
+    /**
+     * A month of sessions per entity and category: energy, cost and the reimbursable amount
+     * @description JSON by default (amounts in minor units); `Accept: text/csv` gives a spreadsheet-ready CSV with decimal amounts, local date-times and the time zone named on every row. At most 20000 sessions per report (422 `report_too_large`: ask per entity).
+     */
+    get: operations["getMonthlyReport"];
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -223,7 +275,7 @@ export interface components {
        * @description Stable machine-readable error code.
        * @enum {string}
        */
-      code: "validation_failed" | "malformed_json" | "body_required" | "invalid_continuation_token" | "battery_capacity_required" | "battery_capacity_ev_only" | "charger_offline" | "unauthorized" | "insufficient_scope" | "route_not_found" | "entity_not_found" | "battery_capacity_not_set" | "location_not_found" | "problem_type_not_found" | "charger_not_found" | "command_not_found" | "session_not_found" | "method_not_allowed" | "illegal_transition" | "connector_unavailable" | "public_code_taken" | "charger_in_use" | "location_limit_reached" | "payment_not_authorized" | "transaction_mismatch" | "not_acceptable" | "payload_too_large" | "export_unrepresentable" | "format_not_applicable" | "unsupported_media_type" | "connector_not_found" | "rate_limited" | "internal_error" | "service_unavailable";
+      code: "validation_failed" | "malformed_json" | "body_required" | "invalid_continuation_token" | "battery_capacity_required" | "battery_capacity_ev_only" | "charger_offline" | "unauthorized" | "insufficient_scope" | "route_not_found" | "entity_not_found" | "battery_capacity_not_set" | "location_not_found" | "tariff_not_found" | "tariff_version_not_found" | "problem_type_not_found" | "charger_not_found" | "command_not_found" | "session_not_found" | "method_not_allowed" | "illegal_transition" | "connector_unavailable" | "public_code_taken" | "charger_in_use" | "location_limit_reached" | "tariff_in_use" | "tariff_edit_conflict" | "payment_not_authorized" | "transaction_mismatch" | "not_acceptable" | "payload_too_large" | "export_unrepresentable" | "format_not_applicable" | "report_too_large" | "unsupported_media_type" | "connector_not_found" | "rate_limited" | "internal_error" | "service_unavailable";
       instance?: string;
       requestId?: string;
       errors?: ({
@@ -357,6 +409,9 @@ export interface components {
       lat: number;
       lon: number;
       radiusMeters: number;
+      /** @enum {string} */
+      category: "home" | "work" | "depot" | "public" | "other";
+      tariffId: string | null;
       /** Format: date-time */
       created: string;
     };
@@ -440,6 +495,35 @@ export interface components {
         source: "calculated" | "measured";
         /** @description Seconds during which energy flowed. */
         chargingDuration: number;
+        /**
+         * @description The matched location's category (accuracy ≥ 0.5); `public` for a public charger's sessions; else `other`.
+         * @enum {string}
+         */
+        category: "home" | "work" | "depot" | "public" | "other";
+        cost: ({
+          currency: string;
+          /** @description Minor units, excluding VAT: the sum of the breakdown. */
+          total: number;
+          /** @description Minor units: the VAT on total. */
+          tax: number;
+          tariffId: string;
+          tariffVersion: number;
+          breakdown: ({
+              /** Format: date-time */
+              from: string;
+              /** Format: date-time */
+              to: string;
+              /** @enum {string} */
+              type: "FLAT" | "ENERGY" | "TIME" | "PARKING_TIME";
+              quantity: number;
+              /** @enum {string} */
+              unit: "kWh" | "h" | "session";
+              /** @description Unit price, major units excluding VAT. */
+              price: number;
+              /** @description Minor units, excluding VAT. */
+              amount: number;
+            })[];
+        }) | null;
       };
     };
     AtlasSessionPage: {
@@ -765,6 +849,109 @@ export interface components {
        */
       updated: string;
     };
+    Tariff: {
+      /** Format: uuid */
+      id: string;
+      /** @description Starts at 1; every edit adds one. Sessions keep theirs. */
+      version: number;
+      name: string;
+      currency: string;
+      elements: ({
+          priceComponents: ({
+              /**
+               * @description ENERGY per kWh; TIME per hour while energy flows; PARKING_TIME per hour plugged in without energy; FLAT per session.
+               * @enum {string}
+               */
+              type: "ENERGY" | "TIME" | "PARKING_TIME" | "FLAT";
+              /**
+               * @description Major units of the currency, excluding VAT (OCPI).
+               * @example 0.25
+               */
+              price: number;
+              /**
+               * @description VAT percentage.
+               * @example 21
+               */
+              vat?: number;
+              /** @description Wh for ENERGY, seconds for TIME and PARKING_TIME: the session's quantity is billed in whole steps. */
+              stepSize?: number;
+            })[];
+          /** @description All given must hold. Times and dates are local to the entity's time zone; an endTime before startTime crosses midnight. Lower bounds inclusive, upper exclusive. */
+          restrictions?: {
+            /** @example 23:00 */
+            startTime?: string;
+            /** @example 23:00 */
+            endTime?: string;
+            startDate?: string;
+            endDate?: string;
+            daysOfWeek?: ("SUNDAY" | "MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY")[];
+            minKwh?: number;
+            maxKwh?: number;
+            minPowerKw?: number;
+            maxPowerKw?: number;
+          };
+        })[];
+      /** Format: date-time */
+      created: string;
+      /** Format: date-time */
+      updated: string;
+    };
+    TariffPage: {
+      data: components["schemas"]["Tariff"][];
+      links: components["schemas"]["PageLinks"];
+      meta: components["schemas"]["PageMeta"];
+    };
+    DynamicPrices: {
+      /** Format: uuid */
+      tariffId: string;
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      prices: {
+          /** Format: date-time */
+          start: string;
+          /** Format: date-time */
+          end: string;
+          price: number;
+        }[];
+    };
+    CostSettings: {
+      defaultTariffId: string | null;
+      reimbursement: {
+        currency: string;
+        pricePerKwh: number;
+      } | null;
+      reimburseHomeAtActualTariff: boolean;
+      updated: string | null;
+    };
+    MonthlyReport: {
+      month: string;
+      rows: ({
+          entityId: string;
+          entityName: string;
+          /** @description The IANA zone the local times are in. */
+          timeZone: string;
+          /** @enum {string} */
+          category: "home" | "work" | "depot" | "public" | "other";
+          /** @description Local `YYYY-MM-DD HH:MM` in timeZone. */
+          firstStart: string;
+          lastEnd: string;
+          sessions: number;
+          energyKwh: number;
+          unpricedSessions: number;
+          cost: {
+            currency: string;
+            total: number;
+            tax: number;
+          } | null;
+          /** @description Home sessions only, minor units: at the tenant's reference price per kWh (rounded per session, half-even), or at their actual cost with VAT when the tenant chose so. Null for other categories, or when any session's amount is unknown. */
+          reimbursable: {
+            currency: string;
+            amount: number;
+          } | null;
+        })[];
+    };
     CreateEntityRequest: {
       type: components["schemas"]["EntityType"];
       /** @example Family car */
@@ -864,6 +1051,16 @@ export interface components {
        * @example 75
        */
       radiusMeters: number;
+      /**
+       * @description What kind of place it is; a session matched to it (accuracy ≥ 0.5) gets this `category`, which the monthly report and reimbursement group by. Default `other`.
+       * @enum {string}
+       */
+      category?: "home" | "work" | "depot" | "public" | "other";
+      /**
+       * Format: uuid
+       * @description The tariff charged here: sessions matched to this place are priced with it.
+       */
+      tariffId?: string;
     };
     ChargerConfig: {
       /**
@@ -1005,6 +1202,121 @@ export interface components {
        * @description Where the receipt goes.
        */
       email?: string;
+    };
+    CreateTariffRequest: {
+      /** @example Home, off-peak at night */
+      name: string;
+      /**
+       * @description ISO 4217 currency code.
+       * @example EUR
+       */
+      currency: string;
+      elements: ({
+          priceComponents: ({
+              /**
+               * @description ENERGY per kWh; TIME per hour while energy flows; PARKING_TIME per hour plugged in without energy; FLAT per session.
+               * @enum {string}
+               */
+              type: "ENERGY" | "TIME" | "PARKING_TIME" | "FLAT";
+              /**
+               * @description Major units of the currency, excluding VAT (OCPI).
+               * @example 0.25
+               */
+              price: number;
+              /**
+               * @description VAT percentage.
+               * @example 21
+               */
+              vat?: number;
+              /** @description Wh for ENERGY, seconds for TIME and PARKING_TIME: the session's quantity is billed in whole steps. */
+              stepSize?: number;
+            })[];
+          /** @description All given must hold. Times and dates are local to the entity's time zone; an endTime before startTime crosses midnight. Lower bounds inclusive, upper exclusive. */
+          restrictions?: {
+            /** @example 23:00 */
+            startTime?: string;
+            /** @example 23:00 */
+            endTime?: string;
+            startDate?: string;
+            endDate?: string;
+            daysOfWeek?: ("SUNDAY" | "MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY")[];
+            minKwh?: number;
+            maxKwh?: number;
+            minPowerKw?: number;
+            maxPowerKw?: number;
+          };
+        })[];
+    };
+    UpdateTariffRequest: {
+      /** @example Home, off-peak at night */
+      name?: string;
+      /**
+       * @description ISO 4217 currency code.
+       * @example EUR
+       */
+      currency?: string;
+      elements?: ({
+          priceComponents: ({
+              /**
+               * @description ENERGY per kWh; TIME per hour while energy flows; PARKING_TIME per hour plugged in without energy; FLAT per session.
+               * @enum {string}
+               */
+              type: "ENERGY" | "TIME" | "PARKING_TIME" | "FLAT";
+              /**
+               * @description Major units of the currency, excluding VAT (OCPI).
+               * @example 0.25
+               */
+              price: number;
+              /**
+               * @description VAT percentage.
+               * @example 21
+               */
+              vat?: number;
+              /** @description Wh for ENERGY, seconds for TIME and PARKING_TIME: the session's quantity is billed in whole steps. */
+              stepSize?: number;
+            })[];
+          /** @description All given must hold. Times and dates are local to the entity's time zone; an endTime before startTime crosses midnight. Lower bounds inclusive, upper exclusive. */
+          restrictions?: {
+            /** @example 23:00 */
+            startTime?: string;
+            /** @example 23:00 */
+            endTime?: string;
+            startDate?: string;
+            endDate?: string;
+            daysOfWeek?: ("SUNDAY" | "MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY")[];
+            minKwh?: number;
+            maxKwh?: number;
+            minPowerKw?: number;
+            maxPowerKw?: number;
+          };
+        })[];
+    };
+    DynamicPricesRequest: {
+      prices: {
+          /** Format: date-time */
+          start: string;
+          /** Format: date-time */
+          end: string;
+          /** @description ENERGY price, major units per kWh excluding VAT. */
+          price: number;
+        }[];
+    };
+    CostSettingsRequest: {
+      defaultTariffId: string | null;
+      reimbursement: {
+        /**
+         * @description ISO 4217 currency code.
+         * @example EUR
+         */
+        currency: string;
+        /**
+         * @description Reference price per kWh charged at home, major units.
+         * @example 0.3
+         */
+        pricePerKwh: number;
+      } | null;
+      /** @description Reimburse home sessions at their actual tariff cost instead of the reference price. */
+      reimburseHomeAtActualTariff: boolean;
     };
   };
   responses: never;
@@ -4124,6 +4436,921 @@ export interface operations {
       413: {
         content: {
           "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** List the tenant's tariffs (current versions), oldest first */
+  listTariffs: {
+    parameters: {
+      query?: {
+        /** @description Items per page, 1–100. Default: `25`. */
+        pageSize?: number;
+        /** @description The `meta.continuationToken` of the previous page, unchanged. */
+        continuationToken?: string;
+      };
+    };
+    responses: {
+      /** @description A page of tariffs. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TariffPage"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * `invalid_continuation_token`: The continuation token was altered, belongs to another query or tenant, or has expired.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Create a tariff (OCPI 2.2.1 model): what charging costs, by time of day, power and energy
+   * @description Prices are decimals in the currency's major unit excluding VAT, as in OCPI. For each dimension (ENERGY, TIME, PARKING_TIME, FLAT) the first element whose restrictions all hold prices the moment; restrictions are local time in the charging entity's zone. Sessions priced with it carry `cost` in minor units, rounded once per session half-even.
+   */
+  createTariff: {
+    /** @description JSON, at most 65536 bytes. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateTariffRequest"];
+      };
+    };
+    responses: {
+      /** @description The tariff was created, as version 1. */
+      201: {
+        headers: {
+          /** @description URL of the new tariff. */
+          Location?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Tariff"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * `malformed_json`: The body is not well-formed JSON.
+       *
+       * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unsupported_media_type`: The body must be sent as application/json. */
+      415: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** Get a tariff's current version */
+  getTariff: {
+    parameters: {
+      path: {
+        /** @description The tariff id (a UUID). */
+        tariffId: string;
+      };
+    };
+    responses: {
+      /** @description The tariff. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Tariff"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `tariff_not_found`: No tariff with this id exists for the calling tenant. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Delete a tariff no location or cost setting names
+   * @description Sessions priced with it keep their cost, and its versions stay readable. 409 `tariff_in_use` while a location or the cost settings name it.
+   */
+  deleteTariff: {
+    parameters: {
+      path: {
+        /** @description The tariff id (a UUID). */
+        tariffId: string;
+      };
+    };
+    responses: {
+      /** @description The tariff was deleted. */
+      204: {
+        content: never;
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `tariff_not_found`: No tariff with this id exists for the calling tenant. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `tariff_in_use`: A location or the tenant’s cost settings still name this tariff; point them elsewhere first. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Edit a tariff: makes a new version
+   * @description Fields given replace the current ones (elements as a whole). Sessions already priced keep the version they were priced with; sessions computed afterwards use the new one.
+   */
+  updateTariff: {
+    parameters: {
+      path: {
+        /** @description The tariff id (a UUID). */
+        tariffId: string;
+      };
+    };
+    /** @description JSON, at most 65536 bytes. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateTariffRequest"];
+      };
+    };
+    responses: {
+      /** @description The new version. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Tariff"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * `malformed_json`: The body is not well-formed JSON.
+       *
+       * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `tariff_not_found`: No tariff with this id exists for the calling tenant. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `tariff_edit_conflict`: Other edits of the tariff kept winning the race; nothing was changed, send the edit again. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unsupported_media_type`: The body must be sent as application/json. */
+      415: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** Get a tariff as it was at one version (the one a session names in cost.tariffVersion) */
+  getTariffVersion: {
+    parameters: {
+      path: {
+        /** @description The tariff id (a UUID). */
+        tariffId: string;
+        /** @description A version number, from 1. */
+        version: string;
+      };
+    };
+    responses: {
+      /** @description That version of the tariff. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Tariff"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `tariff_version_not_found`: The tariff has no version with this number. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** Read the dynamic prices overlapping [from, to) */
+  getTariffPrices: {
+    parameters: {
+      query: {
+        /** @description Inclusive. */
+        from: string;
+        /** @description Exclusive; at most 31 days after from. */
+        to: string;
+      };
+      path: {
+        /** @description The tariff id (a UUID). */
+        tariffId: string;
+      };
+    };
+    responses: {
+      /** @description The prices. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DynamicPrices"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `tariff_not_found`: No tariff with this id exists for the calling tenant. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Upload dynamic (day-ahead) ENERGY prices
+   * @description Up to 3000 points of a minute to a day each (hourly or 15-minute day-ahead prices). Where the series covers a moment, its price is the ENERGY price then. The points must tile one span: an overlap or a gap is a 400 naming the point, and nothing is stored. Each UTC day the series touches is replaced by the points starting on it.
+   */
+  putTariffPrices: {
+    parameters: {
+      path: {
+        /** @description The tariff id (a UUID). */
+        tariffId: string;
+      };
+    };
+    /** @description JSON, at most 524288 bytes. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DynamicPricesRequest"];
+      };
+    };
+    responses: {
+      /** @description The series as stored. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DynamicPrices"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * `malformed_json`: The body is not well-formed JSON.
+       *
+       * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `tariff_not_found`: No tariff with this id exists for the calling tenant. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unsupported_media_type`: The body must be sent as application/json. */
+      415: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** The tenant's default tariff and reimbursement reference price */
+  getCostSettings: {
+    responses: {
+      /** @description The cost settings. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CostSettings"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`). */
+      400: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Set the tenant's default tariff and reimbursement reference price
+   * @description Applies to sessions computed afterwards; sessions already priced keep their cost.
+   */
+  putCostSettings: {
+    /** @description JSON, at most 65536 bytes. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CostSettingsRequest"];
+      };
+    };
+    responses: {
+      /** @description The cost settings as stored. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CostSettings"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * `malformed_json`: The body is not well-formed JSON.
+       *
+       * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unsupported_media_type`: The body must be sent as application/json. */
+      415: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * A month of sessions per entity and category: energy, cost and the reimbursable amount
+   * @description JSON by default (amounts in minor units); `Accept: text/csv` gives a spreadsheet-ready CSV with decimal amounts, local date-times and the time zone named on every row. At most 20000 sessions per report (422 `report_too_large`: ask per entity).
+   */
+  getMonthlyReport: {
+    parameters: {
+      query: {
+        /** @description The month, YYYY-MM, in each entity's local time. */
+        month: string;
+        /** @description Only this entity. */
+        entityId?: string;
+      };
+    };
+    responses: {
+      /** @description The report. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MonthlyReport"];
+          "text/csv": string;
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `entity_not_found`: No entity with this id exists for the calling tenant. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `report_too_large`: The report would read more sessions than one response may; ask for one entity at a time. */
+      422: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
       /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
