@@ -107,7 +107,17 @@ export const CreateEntityBody = z
       }),
     ),
   })
-  .check(z.meta({ id: 'CreateEntityRequest' }));
+  .check(
+    z.meta({
+      id: 'CreateEntityRequest',
+      // What the service checks (battery_capacity_ev_only), for generated clients and fuzzers: a CP
+      // carries no batteryCapacity.
+      anyOf: [
+        { properties: { type: { const: 'EV' } } },
+        { properties: { type: { const: 'CP' }, batteryCapacity: false } },
+      ],
+    }),
+  );
 
 export const FeatureState = z
   .object({

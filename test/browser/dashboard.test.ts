@@ -191,7 +191,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('the dashboard in Chromium', () => {
     await page.getByText('Battery capacity saved: 71.5 kWh.').waitFor();
     expect(
       (await api('GET', '/v1/entities/01900000-0000-7000-8000-00000000e001/battery-capacity')).body,
-    ).toMatchObject({ batteryCapacity: 71.5 });
+    ).toMatchObject({ batteryCapacity: { value: 71.5, unit: 'kWh' } });
   });
 
   it('lists the public charger with its status and recent public session', async () => {

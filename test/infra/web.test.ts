@@ -80,9 +80,11 @@ it('serves it through CloudFront with origin access control, HTTPS only, and the
 
 it("deploys the app with a config.json naming the API, and the API's CORS allows the distribution's origin", () => {
   const [, deployment] = ofType('Custom::CDKBucketDeployment')[0]!;
-  // config.json's apiUrl is the stage URL, built from this API's id.
+  // config.json's apiUrl is this API's endpoint (the ApiUrl output: no trailing slash).
   const apiId = ofType('AWS::ApiGatewayV2::Api')[0]![0];
-  expect(JSON.stringify(deployment.Properties.SourceMarkers)).toContain(`{"Ref":"${apiId}"}`);
+  expect(JSON.stringify(deployment.Properties.SourceMarkers)).toContain(
+    `{"Fn::GetAtt":["${apiId}","ApiEndpoint"]}`,
+  );
   const distributionId = ofType('AWS::CloudFront::Distribution')[0]![0];
   expect(deployment.Properties.DistributionId).toEqual({ Ref: distributionId });
   template.hasResourceProperties('AWS::ApiGatewayV2::Api', {

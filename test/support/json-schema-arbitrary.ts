@@ -93,13 +93,23 @@ function withVariant(base: JsonSchema, variant: JsonSchema, context: SchemaConte
   const { anyOf: _, ...rest } = base;
   const properties: Record<string, JsonSchema> = { ...(rest.properties ?? {}) };
   for (const [key, constraint] of Object.entries((variant.properties ?? {}) as Record<string, JsonSchema>)) {
+    if ((constraint as unknown) === false) {
+      // `false`: the variant forbids the property.
+      delete properties[key];
+      continue;
+    }
     const property = resolve(properties[key] ?? {}, context);
     const { not, ...other } = constraint;
     const types = Array.isArray(property.type) ? property.type : undefined;
+    const notNull = not?.type === 'null';
     properties[key] = {
       ...property,
       ...other,
-      ...(not?.type === 'null' && types ? { type: types.filter((t: string) => t !== 'null') } : {}),
+      // Null leaves either form a schema gives it: a type list, or an `anyOf` with a `{type: 'null'}` arm.
+      ...(notNull && types ? { type: types.filter((t: string) => t !== 'null') } : {}),
+      ...(notNull && property.anyOf
+        ? { anyOf: property.anyOf.filter((arm: JsonSchema) => resolve(arm, context).type !== 'null') }
+        : {}),
     };
   }
   return { ...rest, properties, required: [...(rest.required ?? []), ...(variant.required ?? [])] };

@@ -969,7 +969,14 @@ export interface components {
       capabilities?: components["schemas"]["Capability"][];
       /** @description EVs only. Needed before CaptureChargeSessions is enabled on an EV that reports neither power nor energy; can be set or changed later with PUT …/battery-capacity. */
       batteryCapacity?: components["schemas"]["BatteryCapacityInput"];
-    };
+    } & ({
+      /** @constant */
+      type?: "EV";
+    } | {
+      /** @constant */
+      type?: "CP";
+      batteryCapacity?: never;
+    });
     /** @description Usable battery capacity, 1–1000 kWh, as `{ "value": 77.4, "unit": "kWh" }` (the shape answers use); a bare number of kWh is also read. */
     BatteryCapacityInput: {
       /**
