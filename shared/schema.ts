@@ -32,6 +32,8 @@ export const trimmedString = (min: number, max: number) =>
 export const NAME_PATTERN =
   '^(?:[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
 const NAME_CHARACTERS = new RegExp(NAME_PATTERN);
+/** NAME_PATTERN as the document states it: also a non-space character, as trimmedString says. */
+const NAME_DOCUMENT_PATTERN = `^(?=[\\s\\S]*\\S)${NAME_PATTERN.slice(1)}`;
 
 /**
  * A name or label people type (an entity's name, a location's label, a charger's name, …): trimmed,
@@ -43,7 +45,7 @@ export const nameString = (max: number) =>
       message: 'Must not contain control characters (NUL, BEL, tab, …), line breaks or unpaired surrogates.',
       params: { code: 'invalid_characters' },
     }),
-    z.meta({ pattern: NAME_PATTERN }),
+    z.meta({ pattern: NAME_DOCUMENT_PATTERN }),
   );
 
 /**

@@ -177,6 +177,12 @@ export const TAGS = [
     name: 'Public charging',
     description: 'Driver side, no token: look a charger up, start, follow and stop a session.',
   },
+  {
+    name: 'Tariffs',
+    description:
+      'Prices in the OCPI 2.2.1 model (time of use, dynamic prices), versioned, and the tenant cost settings.',
+  },
+  { name: 'Reports', description: 'Monthly cost and reimbursement per entity and category, JSON or CSV.' },
   { name: 'Meta', description: 'This document and the description of each error code.' },
 ];
 
