@@ -24,7 +24,6 @@ import {
   METER_MAX_PLAUSIBLE_KW,
   METER_PEAK_WINDOW_MS,
   MIN_SESSION_ENERGY_KWH,
-  MOVE_DISTANCE_M,
   MOVE_ODOMETER_KM,
   PAUSE_MIN_MS,
   REGEN_MAX_MS,
@@ -37,6 +36,7 @@ import {
 } from './constants.js';
 import { chargeSessionId } from './id.js';
 import { isoUtc } from './iso-time.js';
+import { detectMovement } from './movement.js';
 import { orderedWindow, sortedWindow } from './normalize.js';
 import type {
   DetectedSession,
@@ -48,9 +48,6 @@ import type {
 } from './types.js';
 
 const HOUR_MS = 3_600_000;
-const DEGREE = Math.PI / 180;
-/** One degree of latitude (and of longitude at the equator) on the mean Earth, in metres. */
-const METERS_PER_DEGREE = 111_194.93;
 
 /**
  * Sample buffers shared by every call: computeSessions is synchronous and never re-entered, so one call
@@ -88,11 +85,13 @@ export function computeSessions(input: EngineInput): EngineOutput {
   const raw = input.readings;
   const bounds = orderedWindow(raw, from, to);
   if (bounds !== null) {
-    const scan = new Scan(input.entity, raw, input.locations, input.exactLocation);
+    const movement = detectMovement(raw, bounds.lo, bounds.hi, input.entity.type === 'EV');
+    const scan = new Scan(input.entity, raw, movement.moved, input.locations, input.exactLocation);
     if (scan.scanRange(bounds.lo, bounds.hi) === bounds.hi) return scan.finish(from, to);
   }
   const readings = sortedWindow(raw, from, to);
-  const scan = new Scan(input.entity, readings, input.locations, input.exactLocation);
+  const movement = detectMovement(readings, 0, readings.length, input.entity.type === 'EV');
+  const scan = new Scan(input.entity, readings, movement.moved, input.locations, input.exactLocation);
   scan.scanRange(0, readings.length);
   return scan.finish(from, to);
 }
@@ -153,8 +152,8 @@ class SessionBuilder {
   moved = false;
   stationarySeen = false;
   closeOdo = Number.NaN;
-  closeLat = Number.NaN;
-  closeLon = Number.NaN;
+  /** A position was known at its last spell's close (so a later unmoved position means standing still). */
+  located = false;
 
   constructor(start: number, truncated: boolean, kind: number, contextIndex: number) {
     this.start = start;
@@ -235,8 +234,8 @@ class Scan {
   /** Whether power (not a flag or a meter) said it flowed: regeneration shows in power and SoC only. */
   private spByPower = false;
   private spOpenOdo = Number.NaN;
-  private spOpenLat = Number.NaN;
-  private spOpenLon = Number.NaN;
+  /** Whether the vehicle moved during the spell (movement.ts: a plugged-in vehicle does not). */
+  private spMoved = false;
   /** The meter's rate in the spell's latest interval, kWh per ms. */
   private spRate = Number.NaN;
   /** Energy of a meter-only first interval, until the next interval's rate places the start. */
@@ -280,6 +279,8 @@ class Scan {
   constructor(
     entity: EngineEntity,
     private readonly readings: readonly Reading[],
+    /** moved[i]: the vehicle moved in the interval ending at reading i (movement.ts). */
+    private readonly moved: Uint8Array,
     private readonly locations: readonly TenantLocation[],
     private readonly exactLocation: boolean,
   ) {
@@ -403,7 +404,7 @@ class Scan {
             } else if (this.inSpell && (!this.pOn || (kind === POINT && on))) {
               // The vehicle moved across the gap and charges after it (or had stopped before it): what charged
               // before the gap ended there. (Charging before and not after: it went on, then the car left.)
-              if (this.movedSinceLast(hasOdo, odo, hasLoc, lat, lon)) this.closeSpell();
+              if (this.moved[i] === 1) this.closeSpell();
             }
             if (rise) {
               flow = 2;
@@ -475,10 +476,14 @@ class Scan {
             }
             const pointEdge = !gapFlow && kind === POINT && flow === 1;
             this.stepKm = hasOdo && this.oI >= 0 ? odo - this.oV : Number.NaN;
-            const moving = this.movedSinceLast(hasOdo, odo, hasLoc, lat, lon);
+            const moving = this.moved[i] === 1;
             // Power flowing while the vehicle drives off after charging is regeneration, not more charge:
             // the charge ended at the previous reading.
-            if (this.inSpell && moving && hasPower && this.spStill > 0) this.closeSpell(true);
+            if (this.inSpell && moving && hasPower && this.spStill > 0) {
+              this.closeSpell(true);
+              // It drove away after that charge: nothing later joins it.
+              if (this.cur !== null) this.cur.moved = true;
+            }
             if (!this.inSpell) {
               this.openSpell(s, kind, pT, t, (!gapFlow && kind !== POINT) || unseen);
               if (this.spNew) this.cur!.firstOnT = pointBefore ? pT : t;
@@ -515,6 +520,7 @@ class Scan {
             this.spLastKw = this.pP;
             this.spLastKwh = trapezoid;
             if (!moving) this.spStill++;
+            else this.spMoved = true;
             this.spLastKm = this.stepKm;
             if (hasPower) this.spByPower = true;
             this.spRate = !gapFlow && dE > 0 ? dE / dt : Number.NaN;
@@ -562,7 +568,7 @@ class Scan {
         // A charge point stands still: one position per session is its position.
         if (hasLoc && (mobile || this.locN === 0)) this.pushLocation(lat, lon);
         // (A charge point does not move.)
-        if (mobile && cur.spells > 0) this.observeAfterClose(cur, hasOdo, odo, hasLoc, lat, lon);
+        if (mobile && cur.spells > 0) this.observeAfterClose(cur, hasOdo, odo, hasLoc, i);
       }
 
       // Track the current drive (SoC and odometer where it began), to correct a baseline read while driving.
@@ -632,40 +638,23 @@ class Scan {
     hasOdo: boolean,
     odo: number | undefined,
     hasLoc: boolean,
-    lat: number | undefined,
-    lon: number | undefined,
+    i: number,
   ): void {
     if (cur.moved) return;
     if (hasOdo && !Number.isNaN(cur.closeOdo)) {
       // The odometer is authoritative when there is one.
       if ((odo as number) - cur.closeOdo >= MOVE_ODOMETER_KM) cur.moved = true;
       else cur.stationarySeen = true;
-    } else if (hasLoc && !Number.isNaN(cur.closeLat)) {
-      const moved = metersApart(cur.closeLat, cur.closeLon, lat as number, lon as number) >= MOVE_DISTANCE_M;
-      if (moved) cur.moved = true;
-      else cur.stationarySeen = true;
+    } else if (this.moved[i] === 1) {
+      cur.moved = true;
+    } else if (hasLoc && cur.located) {
+      cur.stationarySeen = true;
     }
   }
 
   /** Unplugged or moved since the session's last spell: nothing later can join it. */
   private ended(cur: SessionBuilder): boolean {
     return cur.moved || this.unpluggedT >= cur.closeT;
-  }
-
-  private movedSinceLast(
-    hasOdo: boolean,
-    odo: number | undefined,
-    hasLoc: boolean,
-    lat: number | undefined,
-    lon: number | undefined,
-  ): boolean {
-    if (!this.mobile) return false;
-    if (hasOdo && this.oI >= 0) return (odo as number) - this.oV >= MOVE_ODOMETER_KM;
-    return (
-      hasLoc &&
-      this.lI >= 0 &&
-      metersApart(this.laV, this.loV, lat as number, lon as number) >= MOVE_DISTANCE_M
-    );
   }
 
   /** A fresh value: read no longer than BASELINE_MAX_AGE_MS before `at`. */
@@ -690,9 +679,8 @@ class Scan {
     this.spLastMeterKwh = Number.NaN;
     this.spRate = Number.NaN;
     this.spOpenOdo = this.fresh(this.oI, this.oT, pT) ? this.oV : Number.NaN;
+    this.spMoved = false;
     const located = this.fresh(this.lI, this.lT, pT);
-    this.spOpenLat = located ? this.laV : Number.NaN;
-    this.spOpenLon = located ? this.loV : Number.NaN;
 
     const cur = this.cur;
     if (cur !== null) {
@@ -813,11 +801,7 @@ class Scan {
     // and was brief or never still, unless the SoC rose as only charging can make it.
     const driving =
       (this.spByPower || this.spKind === SOC) &&
-      (drivingOff ||
-        odoNow - this.spOpenOdo >= MOVE_ODOMETER_KM ||
-        (located &&
-          !Number.isNaN(this.spOpenLat) &&
-          metersApart(this.spOpenLat, this.spOpenLon, this.laV, this.loV) >= MOVE_DISTANCE_M)) &&
+      (drivingOff || odoNow - this.spOpenOdo >= MOVE_ODOMETER_KM || this.spMoved) &&
       (this.spStill === 0 || end - start < REGEN_MAX_MS) &&
       !(socRise >= SOC_RISE_MIN_PERCENT);
     const flicker = this.spKind === SOC && !(socRise >= SOC_SPELL_MIN_RISE_PERCENT);
@@ -827,6 +811,8 @@ class Scan {
         this.cur = null;
       } else {
         this.revert(cur);
+        // Regeneration means it drove since the session's last spell: nothing later joins the session.
+        if (driving) cur.moved = true;
       }
       return;
     }
@@ -866,8 +852,7 @@ class Scan {
     }
     cur.rangeClose = this.fresh(this.rI, this.rT, pT) ? this.rV : Number.NaN;
     cur.closeOdo = odoNow;
-    cur.closeLat = located ? this.laV : Number.NaN;
-    cur.closeLon = located ? this.loV : Number.NaN;
+    cur.located = located;
     cur.moved = false;
     cur.stationarySeen = false;
   }
@@ -1173,13 +1158,6 @@ function select(a: Float64Array, n: number, k: number): number {
     else break;
   }
   return a[k]!;
-}
-
-/** Metres between two nearby points (equirectangular: exact enough for the few-hundred-metre movement checks). */
-function metersApart(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const x = (lon2 - lon1) * Math.cos(((lat1 + lat2) / 2) * DEGREE);
-  const y = lat2 - lat1;
-  return Math.sqrt(x * x + y * y) * METERS_PER_DEGREE;
 }
 
 /** Highest average rate (value per hour) over spans of at least `windowMs`; NaN if none is that long. */

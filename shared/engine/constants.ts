@@ -65,3 +65,28 @@ export const SOC_PEAK_WINDOW_MS = 30 * MINUTE;
 
 /** State-of-charge steps used to estimate the charge rate near a session's edge (refining the 1 % quantisation). */
 export const SOC_RATE_STEPS = 4;
+
+/**
+ * Parked positions that describe where a vehicle stands: the median of this many recent ones is its
+ * parking spot, robust to the outliers a GNSS fix has under roofs and between tall buildings.
+ */
+export const PARKED_POSITIONS = 15;
+
+/**
+ * A position counts as away from the parking spot only beyond this many times the spread observed while
+ * parked (median distance of the parked fixes from their median): with Gaussian scatter that is ~6 σ, so
+ * a garage that scatters fixes by 100 m needs ~600 m, an open street keeps MOVE_DISTANCE_M.
+ */
+export const PARKED_SPREAD_FACTOR = 5;
+
+/**
+ * Readings in a row that must all be away from the parking spot before a position says the vehicle moved:
+ * outliers come one or two at a time, and three independent ones in a row (rate³) practically never.
+ */
+export const MOVE_CONFIRM_READINGS = 3;
+
+/**
+ * A plugged-in flag describes the vehicle for this long: a car that cannot drive with its cable connected
+ * has not moved since, whatever its position says. Older flags say nothing (an unreported unplug).
+ */
+export const PLUG_FLAG_MAX_AGE_MS = DATA_GAP_MS;

@@ -11,25 +11,12 @@ import {
   type TenantLocation,
 } from '../../shared/engine/index.js';
 import type { Reading } from '../../shared/readings/model.js';
+import { HOUR, MIN, series } from '../support/engine.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 const T0 = Date.UTC(2025, 4, 1, 12, 0);
 
 const CP: EngineEntity = { id: 'cp-1', type: 'CP', batteryCapacityKwh: null };
 const EV: EngineEntity = { id: 'ev-1', type: 'EV', batteryCapacityKwh: 60 };
-
-/** Readings every `stepMs` from `from` (inclusive) to `to` (exclusive). */
-function series(
-  from: number,
-  to: number,
-  stepMs: number,
-  fields: (t: number) => Omit<Reading, 't'>,
-): Reading[] {
-  const out: Reading[] = [];
-  for (let t = from; t < to; t += stepMs) out.push({ t, ...fields(t) });
-  return out;
-}
 
 function compute(entity: EngineEntity, readings: Reading[], overrides: Partial<EngineInput> = {}) {
   const last = readings.length > 0 ? readings[readings.length - 1]!.t : T0;
