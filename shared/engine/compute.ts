@@ -18,6 +18,7 @@ import {
   CONSUMPTION_MIN_KM,
   DATA_GAP_MS,
   EDGE_IDLE_CADENCES,
+  EFFICIENCY_MIN_SOC_RISE_PERCENT,
   MAX_BRIDGE_GAP_MS,
   MERGE_GAP_MS,
   METER_EPSILON_KWH,
@@ -38,6 +39,14 @@ import { chargeSessionId } from './id.js';
 import { isoUtc } from './iso-time.js';
 import { detectMovement } from './movement.js';
 import { orderedWindow, sortedWindow } from './normalize.js';
+import {
+  type BoundaryRule,
+  type Edge,
+  energyQuality,
+  gapsWithin,
+  socCheckedEdge,
+  uncertaintySeconds,
+} from './quality.js';
 import type {
   DetectedSession,
   EngineEntity,
@@ -155,6 +164,10 @@ class SessionBuilder {
   /** A position was known at its last spell's close (so a later unmoved position means standing still). */
   located = false;
 
+  /** How the boundaries were placed and the readings either side of each (the boundary lies between them). */
+  startEdge: Edge = { rule: 'midpoint', from: 0, to: 0 };
+  endEdge: Edge = { rule: 'midpoint', from: 0, to: 0 };
+
   constructor(start: number, truncated: boolean, kind: number, contextIndex: number) {
     this.start = start;
     this.truncated = truncated;
@@ -245,6 +258,9 @@ class Scan {
   private spFirstKw = Number.NaN;
   private spFirstKwh = Number.NaN;
   private spLastEdge = false;
+  /** The SoC read at both ends of the spell's first (latest) interval, an edge, did not rise. */
+  private spFirstSocFlat = false;
+  private spLastSocFlat = false;
   private spLastA = 0;
   private spLastB = 0;
   private spLastKw = Number.NaN;
@@ -256,8 +272,13 @@ class Scan {
   private spFirstOnSoc = Number.NaN;
   /** Energy of the spell's latest interval when a meter placed its end. */
   private spLastMeterKwh = Number.NaN;
+  /** How the spell's start and end were placed (quality.ts). */
+  private spStartRule: BoundaryRule = 'midpoint';
+  private spEndRule: BoundaryRule = 'midpoint';
 
   private cur: SessionBuilder | null = null;
+  /** Data gaps since the current session opened, as pairs of epoch ms (for its quality). */
+  private gaps: number[] = [];
 
   // Per-session sample buffers (one session at a time), shared across calls (see `scratch`).
   private locLat = scratch.locLat;
@@ -311,6 +332,8 @@ class Scan {
       const r = readings[i]!;
       const t = r.t;
       if (!(t > previous)) break;
+      // A data gap between any two readings: remembered for the quality of the session around it.
+      if (t - previous > DATA_GAP_MS && previous > Number.NEGATIVE_INFINITY) this.gaps.push(previous, t);
       previous = t;
       const power = r.powerKw;
       const meter = r.energyKwh;
@@ -449,31 +472,43 @@ class Scan {
             const meteredEnd = dE >= 0 && rateBefore > 0;
             let s: number;
             let e: number;
+            let sRule: BoundaryRule;
+            let eRule: BoundaryRule;
             if (gapFlow) {
               // Where in the gap did it charge? From the rate measured on either side, else the gap's edges.
               const socRate =
                 this.inSpell && pT > this.spStart
                   ? (this.sV - this.spOpenSoc) / (pT - this.spStart)
                   : Number.NaN;
-              s = pointBefore
-                ? pT
-                : rateAfter > 0 && energyAcross > 0
-                  ? clampTime(t - energyAcross / rateAfter, pT, t)
-                  : pT;
-              e = pointAfter
-                ? t
-                : rateBefore > 0 && energyAcross > 0
-                  ? clampTime(pT + energyAcross / rateBefore, pT, t)
-                  : socRate > 0 && socAcross > 0
-                    ? clampTime(pT + socAcross / socRate, pT, t)
-                    : t;
+              if (!pointBefore && rateAfter > 0 && energyAcross > 0) {
+                s = clampTime(t - energyAcross / rateAfter, pT, t);
+                sRule = 'rate_across_gap';
+              } else {
+                s = pT;
+                sRule = 'data_edge';
+              }
+              if (!pointAfter && rateBefore > 0 && energyAcross > 0) {
+                e = clampTime(pT + energyAcross / rateBefore, pT, t);
+                eRule = 'rate_across_gap';
+              } else if (!pointAfter && socRate > 0 && socAcross > 0) {
+                e = clampTime(pT + socAcross / socRate, pT, t);
+                eRule = 'soc_rate';
+              } else {
+                e = t;
+                eRule = 'data_edge';
+              }
             } else {
               // A boundary inside the interval: where the metered energy at the measured rate puts it, else
               // the middle.
               const mid = Math.floor((pT + t) / 2);
               s = pointBefore ? pT : meteredStart ? clampTime(t - dE / rateAfter, pT, t) : mid;
+              sRule = pointBefore ? 'data_edge' : meteredStart ? 'metered' : 'midpoint';
               e = pointAfter ? t : meteredEnd ? clampTime(pT + dE / rateBefore, pT, t) : mid;
+              eRule = pointAfter ? 'data_edge' : meteredEnd ? 'metered' : 'midpoint';
             }
+            // The SoC read at both ends of this interval did not rise: checked against power's edge energy
+            // when the spell closes (quality.ts, socCheckedEdge).
+            const socFlat = hasSoc && this.sI === this.pI && soc <= this.sV;
             const pointEdge = !gapFlow && kind === POINT && flow === 1;
             this.stepKm = hasOdo && this.oI >= 0 ? odo - this.oV : Number.NaN;
             const moving = this.moved[i] === 1;
@@ -486,8 +521,10 @@ class Scan {
             }
             if (!this.inSpell) {
               this.openSpell(s, kind, pT, t, (!gapFlow && kind !== POINT) || unseen);
+              this.spStartRule = sRule;
               if (this.spNew) this.cur!.firstOnT = pointBefore ? pT : t;
               this.spFirstEdge = pointEdge && !meteredStart;
+              this.spFirstSocFlat = pointEdge && on && socFlat;
               this.spFirstKw = hasPower ? power : Number.NaN;
               this.spFirstKwh = trapezoid;
               // A meter-only start waits for the next interval's rate.
@@ -505,6 +542,7 @@ class Scan {
                   this.spOnlyA,
                   this.spOnlyB,
                 );
+                this.spStartRule = 'metered';
               }
               this.spPendingKwh = Number.NaN;
               this.spIntervals++;
@@ -514,6 +552,7 @@ class Scan {
               }
             }
             this.spLastEdge = pointEdge && pointBefore && !meteredEnd;
+            this.spLastSocFlat = pointEdge && pointBefore && !on && socFlat;
             this.spLastMeterKwh = meteredEnd && kind === METER ? dE : Number.NaN;
             this.spLastA = pT;
             this.spLastB = t;
@@ -525,6 +564,7 @@ class Scan {
             if (hasPower) this.spByPower = true;
             this.spRate = !gapFlow && dE > 0 ? dE / dt : Number.NaN;
             this.spEnd = e;
+            this.spEndRule = eRule;
           } else {
             if (this.inSpell) this.closeSpell();
             this.known = true;
@@ -693,6 +733,12 @@ class Scan {
       this.finalize();
     }
     this.spNew = true;
+    // Gaps that ended before this session's first interval cannot lie inside it.
+    const gaps: number[] = [];
+    for (let k = 0; k + 1 < this.gaps.length; k += 2) {
+      if (this.gaps[k + 1]! >= a) gaps.push(this.gaps[k]!, this.gaps[k + 1]!);
+    }
+    this.gaps = gaps;
 
     // Context: the opening reading, and for interval evidence the one before it (so a re-run sees the
     // quiet interval that precedes the first step), plus every baseline value the session uses.
@@ -756,24 +802,36 @@ class Scan {
     if (cur === null) return;
     let start = this.spStart;
     let end = this.spEnd;
+    let startRule = this.spStartRule;
+    let endRule = this.spEndRule;
+    // Energy power gave the first and last intervals (as the edge rules below leave it).
+    let firstKwh = this.spFirstKwh;
+    let lastKwh = this.spLastKwh;
     if (this.spIntervals === 1 && this.spOnlyPartial) {
       // Seen in a single interval of interval evidence: it flowed for part of it; centre half of it.
       const quarter = (this.spOnlyB - this.spOnlyA) / 4;
       start = Math.floor(this.spOnlyA + quarter);
       end = Math.floor(this.spOnlyB - quarter);
+      startRule = 'single_interval';
+      endRule = 'single_interval';
     }
     if (this.spLastMeterKwh >= 0 && this.cur !== null) {
       // A meter-only end: the last interval's energy at the rate of the minutes before it (one interval's
       // rate is too coarse when register steps are few per interval).
       const rate = this.meterRateBefore(this.spLastA);
-      if (rate > 0) end = clampTime(this.spLastA + this.spLastMeterKwh / rate, this.spLastA, this.spLastB);
+      if (rate > 0) {
+        end = clampTime(this.spLastA + this.spLastMeterKwh / rate, this.spLastA, this.spLastB);
+        endRule = 'metered';
+      }
     }
     if (this.spPendingSoc > 0 && this.pT > this.spOnlyB && this.fresh(this.sI, this.sT, this.pT)) {
       // The SoC rose across the gap before the first charging reading; at the spell's SoC rate that rise
       // (half a step less, for quantisation) took this long.
       const rate = (this.sV - this.spFirstOnSoc) / (this.pT - this.spOnlyB);
-      if (rate > 0)
+      if (rate > 0) {
         start = clampTime(this.spOnlyB - (this.spPendingSoc - 0.5) / rate, this.spOnlyA, this.spOnlyB);
+        startRule = 'soc_rate';
+      }
     }
     if (this.spInteriorCount > 0) {
       // An edge after a silence much longer than the spell's own cadence: the entity was idle (a car
@@ -782,15 +840,53 @@ class Scan {
       const cadence = this.spInteriorMs / this.spInteriorCount;
       if (this.spFirstEdge && this.spOnlyB - this.spOnlyA > EDGE_IDLE_CADENCES * cadence) {
         start = Math.max(this.spOnlyA, Math.floor(this.spOnlyB - cadence / 2));
+        startRule = 'idle_wake';
         if (this.spFirstKw > 0 && this.spFirstKwh >= 0) {
-          cur.powerEnergy += (this.spFirstKw * (this.spOnlyB - start)) / HOUR_MS - this.spFirstKwh;
+          const kwh = (this.spFirstKw * (this.spOnlyB - start)) / HOUR_MS;
+          cur.powerEnergy += kwh - this.spFirstKwh;
+          firstKwh = kwh;
         }
       }
       if (this.spLastEdge && this.spLastB - this.spLastA > EDGE_IDLE_CADENCES * cadence) {
         end = Math.min(this.spLastB, Math.floor(this.spLastA + cadence / 2));
+        endRule = 'idle_wake';
         if (this.spLastKw > 0 && this.spLastKwh >= 0) {
-          cur.powerEnergy += (this.spLastKw * (end - this.spLastA)) / HOUR_MS - this.spLastKwh;
+          const kwh = (this.spLastKw * (end - this.spLastA)) / HOUR_MS;
+          cur.powerEnergy += kwh - this.spLastKwh;
+          lastKwh = kwh;
         }
+      }
+    }
+    // Cross-check power's edges against the SoC: where it did not rise over an edge interval, power's
+    // extrapolation may not claim more than one 1 % step there (the 21.5 kWh-for-11 kWh case).
+    if (this.spFirstSocFlat && firstKwh >= 0) {
+      const edge = socCheckedEdge({
+        from: this.spOnlyA,
+        to: this.spOnlyB,
+        startsHere: true,
+        kw: this.spFirstKw,
+        capacityKwh: this.capacity,
+        byPowerKwh: firstKwh,
+      });
+      if (edge !== null) {
+        start = edge.at;
+        startRule = 'soc_cross_check';
+        cur.powerEnergy += edge.kwh - firstKwh;
+      }
+    }
+    if (this.spLastSocFlat && lastKwh >= 0 && this.spIntervals > 1) {
+      const edge = socCheckedEdge({
+        from: this.spLastA,
+        to: this.spLastB,
+        startsHere: false,
+        kw: this.spLastKw,
+        capacityKwh: this.capacity,
+        byPowerKwh: lastKwh,
+      });
+      if (edge !== null) {
+        end = edge.at;
+        endRule = 'soc_cross_check';
+        cur.powerEnergy += edge.kwh - lastKwh;
       }
     }
     const pT = this.pT;
@@ -816,7 +912,10 @@ class Scan {
       }
       return;
     }
-    if (this.spNew) cur.start = start;
+    if (this.spNew) {
+      cur.start = start;
+      cur.startEdge = { rule: startRule, from: this.spOnlyA, to: this.spOnlyB };
+    }
     // The pause to the previous spell, from this spell's final start (refined since the merge decision);
     // spells of one session never overlap.
     if (!this.spNew && start < cur.end) start = cur.end;
@@ -825,6 +924,7 @@ class Scan {
     const pauseCounts = pause < (this.spKind === SOC ? SOC_PLATEAU_MAX_MS : PAUSE_MIN_MS);
     cur.chargingMs += end - start + (pauseCounts ? pause : 0);
     cur.end = end;
+    cur.endEdge = { rule: endRule, from: this.spLastA, to: this.spLastB };
     this.commit(cur, odoNow, located);
   }
 
@@ -898,6 +998,12 @@ class Scan {
     if (cur.kind === SOC && !(socKnown && socClose - socOpen >= SOC_RISE_MIN_PERCENT)) {
       return 'soc_rise_too_small';
     }
+    // What reached the battery: ΔSoC × capacity (past the 1 % steps where the data allows).
+    let battery = Number.NaN;
+    if (socKnown && this.capacity > 0) {
+      const delta = cur.kind === SOC ? socClose - socOpen : this.refinedSocDelta(cur);
+      battery = ((delta > 0 ? delta : 0) * this.capacity) / 100;
+    }
     const meterOk = cur.meterOn && cur.closeT - cur.cMeterLastT <= BASELINE_MAX_AGE_MS;
     const powerOk = cur.cHadPower && cur.cPowerOk;
     let method: SessionMethod;
@@ -911,8 +1017,7 @@ class Scan {
     } else if (socKnown) {
       if (!(this.capacity > 0)) return 'no_battery_capacity';
       method = 'state_of_charge';
-      const delta = cur.kind === SOC ? socClose - socOpen : this.refinedSocDelta(cur);
-      energy = ((delta > 0 ? delta : 0) * this.capacity) / 100;
+      energy = battery;
     } else {
       return 'no_energy_signal';
     }
@@ -953,6 +1058,21 @@ class Scan {
       position: this.exactLocation ? position : null,
       method,
       source: 'calculated',
+      batteryEnergyKwh: orNull(battery),
+      // Only from two signals, and only for a rise large enough that the 1 % steps do not dominate it.
+      chargingEfficiency:
+        method !== 'state_of_charge' &&
+        battery >= 0 &&
+        socClose - socOpen >= EFFICIENCY_MIN_SOC_RISE_PERCENT &&
+        energy > 0
+          ? battery / energy
+          : null,
+      quality: {
+        start: { rule: cur.startEdge.rule, uncertaintySeconds: uncertaintySeconds(start, cur.startEdge) },
+        end: { rule: cur.endEdge.rule, uncertaintySeconds: uncertaintySeconds(end, cur.endEdge) },
+        gaps: gapsWithin(this.gaps, start, end),
+        energy: energyQuality(method),
+      },
     };
   }
 

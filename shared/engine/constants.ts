@@ -90,3 +90,18 @@ export const MOVE_CONFIRM_READINGS = 3;
  * has not moved since, whatever its position says. Older flags say nothing (an unreported unplug).
  */
 export const PLUG_FLAG_MAX_AGE_MS = DATA_GAP_MS;
+
+/**
+ * The lowest charging efficiency we expect (on-board AC chargers and DC losses leave the battery 85-95 %
+ * of what the charger delivers): the most a charger can have delivered for a given rise in the battery.
+ */
+export const CHARGING_EFFICIENCY_MIN = 0.85;
+
+/** Vehicles report state of charge in whole percent: a level that did not change rose less than this. */
+export const SOC_STEP_PERCENT = 1;
+
+/**
+ * Energy that reached the battery and the efficiency are reported when the state of charge rose at least
+ * this much: with 1 % steps the rise is known to about ±1 point, ≤ 10 % of it from here on.
+ */
+export const EFFICIENCY_MIN_SOC_RISE_PERCENT = 10;

@@ -49,6 +49,9 @@ const RECORD_FIELDS = [
   'method',
   'source',
   'measured',
+  'batteryEnergyKwh',
+  'chargingEfficiency',
+  'quality',
 ] as const satisfies readonly (keyof ChargeSessionRecord)[];
 
 /** One object literal of a fixed shape (served pages map many of these per request). */
@@ -76,6 +79,10 @@ export function sessionFromItem(stored: Record<string, unknown>): ChargeSessionR
     created: item.created,
     // Measured sessions recorded before the EV-ChART registration was kept with them have none.
     measured: item.measured ? { ...item.measured, evchart: item.measured.evchart ?? null } : null,
+    // Sessions stored before the engine reported these read as unknown.
+    batteryEnergyKwh: item.batteryEnergyKwh ?? null,
+    chargingEfficiency: item.chargingEfficiency ?? null,
+    quality: item.quality ?? null,
   };
 }
 
@@ -102,6 +109,9 @@ export function storable(session: ChargeSessionRecord): ChargeSessionRecord {
     socEndPercent: quantity(session.socEndPercent),
     rangeStartKm: quantity(session.rangeStartKm),
     rangeEndKm: quantity(session.rangeEndKm),
+    batteryEnergyKwh: quantity(session.batteryEnergyKwh ?? null),
+    chargingEfficiency: quantity(session.chargingEfficiency ?? null),
+    quality: session.quality ?? null,
     locationMatches: session.locationMatches.map((m) => ({
       ...m,
       accuracy: roundTo(m.accuracy, QUANTITY_DECIMALS),
