@@ -14,7 +14,7 @@
 // delivered, `batteryKwh` what reached the battery.
 
 import type { Rng } from '../simulator/prng.js';
-import { addDays, localToUtc } from '../simulator/zones.js';
+import { addDays, localToUtc, offsetMs } from '../simulator/zones.js';
 
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;
@@ -334,7 +334,9 @@ export function simulateLife(rng: Rng, options: LifeOptions): Life {
   const scheduled = rng.chance(0.5);
   const target = rng.pick([80, 80, 90, 100]);
   const plugBelow = rng.uniform(50, 75);
-  const workCharging = rng.chance(0.5);
+  // One driver in five has no charger at home (street parking) and charges at work and in public.
+  const homeCharger = rng.chance(0.8);
+  const workCharging = !homeCharger || rng.chance(0.5);
   const minGain = options.minGainPercent;
 
   const fromMs = localAt(startDate, 0);
@@ -346,15 +348,18 @@ export function simulateLife(rng: Rng, options: LifeOptions): Life {
 
   const homeStay = (until: number) => {
     const arrive = life.now;
-    const wants = life.soc < plugBelow || rng.chance(0.3);
-    if (!wants || life.soc > target - minGain || until - arrive < HOUR) {
+    // A night with a DST change is charged on a schedule at 01:30, so the session crosses the change.
+    const dstNight = offsetMs(timeZone, arrive) !== offsetMs(timeZone, until);
+    const wants = dstNight || life.soc < plugBelow || rng.chance(0.3);
+    if (!homeCharger || !wants || life.soc > target - minGain || until - arrive < HOUR) {
       life.park(until, false);
       return;
     }
     const plugAt = arrive + rng.uniform(0.5, 8) * MIN;
     const unplugBy = until - rng.uniform(1, 5) * MIN;
     let startAt = plugAt + rng.uniform(5, 90) * 1000;
-    if (scheduled) {
+    if (dstNight) startAt = localAt(dateOf(plugAt), 1440 + 90);
+    else if (scheduled) {
       // Off-peak: around the local midnight after the plug-in (DST nights included).
       const midnight = localAt(dateOf(plugAt), 1440);
       startAt = Math.max(startAt, midnight + rng.pick([-120, -60, 0, 30, 60, 90]) * MIN);
@@ -419,7 +424,8 @@ export function simulateLife(rng: Rng, options: LifeOptions): Life {
     } else if (commute) {
       life.drive(work, rng.uniform(8, 40), 'urban', rng.uniform(30, 70));
       const leave = localAt(date, 16 * 60 + rng.uniform(0, 150));
-      if (workCharging && life.soc < 70 && rng.chance(0.5) && leave - life.now > 2 * HOUR) {
+      const needs = homeCharger ? life.soc < 70 && rng.chance(0.5) : life.soc < 85;
+      if (workCharging && needs && life.soc < 90 - minGain && leave - life.now > 2 * HOUR) {
         const plugAt = life.now + rng.uniform(2, 8) * MIN;
         life.plugIn({
           kind: 'work-ac',
