@@ -237,7 +237,10 @@ export function observe(rng: Rng, life: Life, mode: Mode, config: SensorConfig):
   const powerAt = (t: number): number => {
     const e = state.episode(t);
     if (e.kind === 'drive') {
-      return rng.chance(0.1) ? rng.uniform(3, 40) : -rng.uniform(5, 40); // regeneration, else traction
+      // Traction draws from the battery; braking regenerates into it for seconds. An average over the
+      // reporting period nets the two (traction wins over any period this long).
+      if (config.powerStyle === 'average') return -Math.round(rng.uniform(5, 25) * 100) / 100;
+      return Math.round((rng.chance(0.1) ? rng.uniform(3, 40) : -rng.uniform(5, 40)) * 100) / 100;
     }
     let p: number;
     if (config.powerStyle === 'instant') p = state.powerAt(t) * (1 + rng.normal(0, 0.01));
