@@ -49,6 +49,8 @@ export interface AdversaryCarOptions {
   zone?: number;
   days?: number;
   startDate?: [number, number, number];
+  /** Override the sensors' reporting period (the metamorphic tests resample from a known cadence). */
+  cadenceMs?: number;
 }
 
 export function simulateCar(options: AdversaryCarOptions): AdversaryCar {
@@ -71,6 +73,7 @@ export function simulateCar(options: AdversaryCarOptions): AdversaryCar {
     minGainPercent: options.mode === 'soc-only' ? 10 : 2,
   });
   const sensors = randomSensors(sensorRng, life, options.mode);
+  if (options.cadenceMs !== undefined) sensors.cadenceMs = options.cadenceMs;
   const observation = observe(sensorRng, life, options.mode, sensors);
   const { delivered, faults } = deliver(deliveryRng, observation.readings);
   return {
