@@ -37,7 +37,7 @@ import {
 } from './constants.js';
 import { chargeSessionId } from './id.js';
 import { isoUtc } from './iso-time.js';
-import { detectMovement } from './movement.js';
+import { detectMovement, MOVED, STILL } from './movement.js';
 import { orderedWindow, sortedWindow } from './normalize.js';
 import {
   type BoundaryRule,
@@ -95,12 +95,12 @@ export function computeSessions(input: EngineInput): EngineOutput {
   const bounds = orderedWindow(raw, from, to);
   if (bounds !== null) {
     const movement = detectMovement(raw, bounds.lo, bounds.hi, input.entity.type === 'EV');
-    const scan = new Scan(input.entity, raw, movement.moved, input.locations, input.exactLocation);
+    const scan = new Scan(input.entity, raw, movement.state, input.locations, input.exactLocation);
     if (scan.scanRange(bounds.lo, bounds.hi) === bounds.hi) return scan.finish(from, to);
   }
   const readings = sortedWindow(raw, from, to);
   const movement = detectMovement(readings, 0, readings.length, input.entity.type === 'EV');
-  const scan = new Scan(input.entity, readings, movement.moved, input.locations, input.exactLocation);
+  const scan = new Scan(input.entity, readings, movement.state, input.locations, input.exactLocation);
   scan.scanRange(0, readings.length);
   return scan.finish(from, to);
 }
@@ -210,6 +210,9 @@ class Scan {
   private pOn = false;
   private pP = Number.NaN;
 
+  /** Times of the latest power reading and the latest charging flag. */
+  private powerT = Number.NEGATIVE_INFINITY;
+  private flagT = Number.NEGATIVE_INFINITY;
   /** Times of the latest readings saying unplugged / plugged in. */
   private unpluggedT = Number.NEGATIVE_INFINITY;
   private pluggedT = Number.NEGATIVE_INFINITY;
@@ -300,8 +303,8 @@ class Scan {
   constructor(
     entity: EngineEntity,
     private readonly readings: readonly Reading[],
-    /** moved[i]: the vehicle moved in the interval ending at reading i (movement.ts). */
-    private readonly moved: Uint8Array,
+    /** movement[i]: MOVED, STILL or UNKNOWN over the interval ending at reading i (movement.ts). */
+    private readonly movement: Uint8Array,
     private readonly locations: readonly TenantLocation[],
     private readonly exactLocation: boolean,
   ) {
@@ -352,7 +355,12 @@ class Scan {
       if (plugged === false) this.unpluggedT = t;
       else if (plugged === true) this.pluggedT = t;
 
-      // What this reading says about charging.
+      // What this reading says about charging, by its best signal — unless the entity reported a better
+      // one within a sampling gap: then it is a side message (SoC or position sent on its own, between
+      // the power readings) and says nothing the better signal does not say better.
+      const recentPower = t - this.powerT <= DATA_GAP_MS;
+      const recentMeter = this.mI >= 0 && t - this.mT <= DATA_GAP_MS;
+      const recentFlag = t - this.flagT <= DATA_GAP_MS;
       let kind = NONE;
       let on = false;
       let intervalKnown = false; // interval evidence needs a previous value of the same signal
@@ -360,6 +368,8 @@ class Scan {
         kind = POINT;
         on = power > CHARGING_POWER_MIN_KW;
         intervalKnown = true;
+      } else if (recentPower) {
+        // a side message: not evidence
       } else if (hasMeter) {
         kind = METER;
         if (this.mI >= 0) {
@@ -371,11 +381,13 @@ class Scan {
             d >= CHARGING_POWER_MIN_KW * hours &&
             d <= METER_MAX_PLAUSIBLE_KW * hours;
         }
+      } else if (recentMeter) {
+        // a side message: not evidence
       } else if (charging !== undefined) {
         kind = POINT;
         on = charging === true; // a boolean either way; compared, V8 knows it is one (see `mobile`)
         intervalKnown = true;
-      } else if (hasSoc) {
+      } else if (hasSoc && !recentFlag) {
         kind = SOC;
         if (this.sI >= 0) {
           intervalKnown = true;
@@ -427,7 +439,7 @@ class Scan {
             } else if (this.inSpell && (!this.pOn || (kind === POINT && on))) {
               // The vehicle moved across the gap and charges after it (or had stopped before it): what charged
               // before the gap ended there. (Charging before and not after: it went on, then the car left.)
-              if (this.moved[i] === 1) this.closeSpell();
+              if (this.movement[i] === MOVED) this.closeSpell();
             }
             if (rise) {
               flow = 2;
@@ -511,7 +523,7 @@ class Scan {
             const socFlat = hasSoc && this.sI === this.pI && soc <= this.sV;
             const pointEdge = !gapFlow && kind === POINT && flow === 1;
             this.stepKm = hasOdo && this.oI >= 0 ? odo - this.oV : Number.NaN;
-            const moving = this.moved[i] === 1;
+            const moving = this.movement[i] === MOVED;
             // Power flowing while the vehicle drives off after charging is regeneration, not more charge:
             // the charge ended at the previous reading.
             if (this.inSpell && moving && hasPower && this.spStill > 0) {
@@ -608,7 +620,7 @@ class Scan {
         // A charge point stands still: one position per session is its position.
         if (hasLoc && (mobile || this.locN === 0)) this.pushLocation(lat, lon);
         // (A charge point does not move.)
-        if (mobile && cur.spells > 0) this.observeAfterClose(cur, hasOdo, odo, hasLoc, i);
+        if (mobile && cur.spells > 0) this.observeAfterClose(cur, hasOdo, odo, i);
       }
 
       // Track the current drive (SoC and odometer where it began), to correct a baseline read while driving.
@@ -633,6 +645,8 @@ class Scan {
       }
 
       // Remember this reading.
+      if (hasPower) this.powerT = t;
+      if (charging !== undefined) this.flagT = t;
       if (hasMeter) {
         this.mE = meter;
         this.mT = t;
@@ -677,7 +691,6 @@ class Scan {
     cur: SessionBuilder,
     hasOdo: boolean,
     odo: number | undefined,
-    hasLoc: boolean,
     i: number,
   ): void {
     if (cur.moved) return;
@@ -685,9 +698,9 @@ class Scan {
       // The odometer is authoritative when there is one.
       if ((odo as number) - cur.closeOdo >= MOVE_ODOMETER_KM) cur.moved = true;
       else cur.stationarySeen = true;
-    } else if (this.moved[i] === 1) {
+    } else if (this.movement[i] === MOVED) {
       cur.moved = true;
-    } else if (hasLoc && cur.located) {
+    } else if (this.movement[i] === STILL) {
       cur.stationarySeen = true;
     }
   }

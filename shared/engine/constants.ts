@@ -48,6 +48,12 @@ export const MIN_SESSION_ENERGY_KWH = 0.05;
 /** Regeneration while braking lasts seconds to a couple of minutes; a moving spell shorter than this is not a charge (one that short after arrival carries almost no energy). */
 export const REGEN_MAX_MS = 5 * MINUTE;
 
+/**
+ * A battery discharging faster than this is driving (traction draws 5-40 kW); a parked car's own loads
+ * (telematics, 12 V battery, a fan) stay below it. Regeneration is positive power between such readings.
+ */
+export const DRIVING_DISCHARGE_KW = 1;
+
 /** Odometers tick in 0.1 km; any tick between two readings means the vehicle drove. */
 export const MOVE_ODOMETER_KM = 0.05;
 

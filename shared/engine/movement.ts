@@ -1,19 +1,22 @@
 // Stage: did the vehicle move? For each reading, whether the vehicle left where it stood between the
-// previous reading and this one. A pure pass over the time-ordered readings, before sessions are looked
+// previous reading and this one (MOVED), is known to have stayed (STILL), or nothing tells (UNKNOWN). A pure pass over the time-ordered readings, before sessions are looked
 // for, so the rules below are the only place movement is decided.
 //
 // The rules, strongest first (README.md, "Movement"):
 // 1. odometer: any tick (≥ 0.1 km) between two odometer readings is a drive; no tick is standing still.
 //    The odometer is authoritative where there is one;
-// 2. plugged in: a vehicle whose latest plug flag (≤ 45 min old) says plugged in has not driven away —
-//    its position may say what it likes;
+// 2. plugged in: a vehicle whose latest plug flag (≤ 45 min old) says plugged in (or charging, which
+//    needs the cable) has not driven away — its position may say what it likes;
 // 3. position, a noisy measurement: a position says the vehicle moved only when it and the next readings
 //    (MOVE_CONFIRM_READINGS in all) are farther from the parking spot (median of recent parked fixes) than
 //    both MOVE_DISTANCE_M and PARKED_SPREAD_FACTOR × the spread seen while parked. One outlier, or a burst
-//    shorter than the confirmation, is scatter.
+//    shorter than the confirmation, is scatter;
+// 4. power, where nothing above tells: a battery discharging faster than a parked car's own loads draw
+//    (DRIVING_DISCHARGE_KW) is driving; anything else (charging, standby) is standing still.
 
 import type { Reading } from '../readings/model.js';
 import {
+  DRIVING_DISCHARGE_KW,
   MOVE_CONFIRM_READINGS,
   MOVE_DISTANCE_M,
   MOVE_ODOMETER_KM,
@@ -24,12 +27,18 @@ import {
 import { median, metersApart } from './geo.js';
 
 /** Which rule decided a reading's movement (for tests and the README's rule list). */
-export type MovementRule = 'odometer' | 'plugged_in' | 'position' | 'none';
+export type MovementRule = 'odometer' | 'plugged_in' | 'position' | 'power' | 'none';
+
+export const UNKNOWN = 0;
+export const MOVED = 1;
+export const STILL = 2;
+/** byPosition only: the fixes outvote a parking spot that rested on too few fixes. */
+const OUTVOTED = 3;
 
 export interface Movement {
-  /** moved[i]: the vehicle moved in the interval ending at readings[i]. */
-  moved: Uint8Array;
-  /** rule[i]: what decided it (odometer, plug flag, position; `none` when nothing could tell). */
+  /** state[i]: MOVED, STILL or UNKNOWN over the interval ending at readings[i]. */
+  state: Uint8Array;
+  /** rule[i]: what decided it (`none` when nothing could tell). */
   rule: MovementRule[];
 }
 
@@ -42,16 +51,17 @@ export function detectMovement(
   hi: number,
   mobile: boolean,
 ): Movement {
-  const moved = new Uint8Array(hi);
+  const state = new Uint8Array(hi);
   const rule: MovementRule[] = new Array(hi).fill('none');
-  if (!mobile) return { moved, rule };
+  if (!mobile) return { state, rule };
   const located = (r: Reading) => finite(r.lat) && finite(r.lon);
   let parked: { lat: number; lon: number }[] = [];
   let odometer = Number.NaN;
   let pluggedAt = Number.NEGATIVE_INFINITY;
   for (let i = lo; i < hi; i++) {
     const r = readings[i]!;
-    if (r.isPluggedIn === true) pluggedAt = r.t;
+    // Charging needs the cable: a car reporting itself charging is plugged in too.
+    if (r.isPluggedIn === true || r.isCharging === true) pluggedAt = r.t;
     else if (r.isPluggedIn === false) pluggedAt = Number.NEGATIVE_INFINITY;
     const odo = r.odometerKm;
     if (finite(odo)) {
@@ -61,46 +71,65 @@ export function detectMovement(
       if (known) {
         rule[i] = 'odometer';
         if (drove) {
-          moved[i] = 1;
+          state[i] = MOVED;
           parked = located(r) ? [{ lat: r.lat!, lon: r.lon! }] : [];
           continue;
         }
+        state[i] = STILL;
         if (located(r)) remember(parked, r);
         continue;
       }
     }
-    if (!located(r)) continue;
-    if (parked.length === 0) {
-      parked.push({ lat: r.lat!, lon: r.lon! });
-      continue;
-    }
-    if (r.t - pluggedAt <= PLUG_FLAG_MAX_AGE_MS) {
+    const plugged = r.t - pluggedAt <= PLUG_FLAG_MAX_AGE_MS;
+    if (plugged) {
       rule[i] = 'plugged_in';
-      remember(parked, r);
+      state[i] = STILL;
+      if (located(r)) remember(parked, r);
       continue;
     }
-    rule[i] = 'position';
-    const spot = parkingSpot(parked);
-    const away = (p: Reading) => metersApart(spot.lat, spot.lon, p.lat!, p.lon!) > spot.radius;
-    if (!away(r)) {
-      remember(parked, r);
-      continue;
+    if (located(r) && parked.length > 0) {
+      rule[i] = 'position';
+      const found = byPosition(readings, i, hi, parked);
+      // A new spot after a move, or when the fixes outvote a spot that rested on too few (its outliers).
+      if (found === MOVED || found === OUTVOTED) parked = [{ lat: r.lat!, lon: r.lon! }];
+      else if (found === STILL) remember(parked, r);
+      state[i] = found === OUTVOTED ? UNKNOWN : found;
+      if (state[i] !== UNKNOWN) continue;
+    } else if (located(r)) {
+      parked.push({ lat: r.lat!, lon: r.lon! });
     }
-    // Away: confirmed only if the next located readings stay away too.
-    const next: Reading[] = [r];
-    for (let j = i + 1; j < hi && next.length < MOVE_CONFIRM_READINGS; j++) {
-      if (located(readings[j]!)) next.push(readings[j]!);
+    const power = r.powerKw;
+    if (finite(power)) {
+      rule[i] = 'power';
+      state[i] = power < -DRIVING_DISCHARGE_KW ? MOVED : STILL;
     }
-    if (next.length < MOVE_CONFIRM_READINGS || !next.every(away)) continue; // scatter (or not yet known)
-    if (parked.length < MOVE_CONFIRM_READINGS && clustered(next)) {
-      // The spot rested on too few fixes to outvote them: the fixes it rested on were the outliers.
-      parked = [{ lat: r.lat!, lon: r.lon! }];
-      continue;
-    }
-    moved[i] = 1;
-    parked = [{ lat: r.lat!, lon: r.lon! }];
   }
-  return { moved, rule };
+  return { state, rule };
+}
+
+/**
+ * A located reading against the parking spot: STILL within its radius; MOVED when it and the next located
+ * readings stay beyond it; UNKNOWN for scatter; OUTVOTED when those readings lie together and the spot
+ * rested on too few fixes to outvote them (the fixes it rested on were the outliers).
+ */
+function byPosition(
+  readings: readonly Reading[],
+  i: number,
+  hi: number,
+  parked: readonly { lat: number; lon: number }[],
+): number {
+  const r = readings[i]!;
+  const spot = parkingSpot(parked);
+  const away = (p: Reading) => metersApart(spot.lat, spot.lon, p.lat!, p.lon!) > spot.radius;
+  if (!away(r)) return STILL;
+  const next: Reading[] = [r];
+  for (let j = i + 1; j < hi && next.length < MOVE_CONFIRM_READINGS; j++) {
+    const q = readings[j]!;
+    if (finite(q.lat) && finite(q.lon)) next.push(q);
+  }
+  if (next.length < MOVE_CONFIRM_READINGS || !next.every(away)) return UNKNOWN; // scatter, or not yet known
+  if (parked.length < MOVE_CONFIRM_READINGS && clustered(next)) return OUTVOTED;
+  return MOVED;
 }
 
 function remember(parked: { lat: number; lon: number }[], r: Reading): void {

@@ -75,6 +75,16 @@ describe('cross-checked energy', () => {
   });
 });
 
+describe('side messages', () => {
+  it('SoC sent as its own message between power readings does not break power integration', () => {
+    const primary = dcCharge(T0 + 30 * MIN, MIN, () => false);
+    const split = primary.flatMap(({ soc, ...power }) => [power, { t: power.t + 20_000, soc }]);
+    const [s] = compute(split).sessions;
+    expect(s!.method).toBe('power_flow');
+    expect(s!.energyKwh).toBeCloseTo((100 * 40) / 60, 0);
+  });
+});
+
 describe('energy delivered and energy stored', () => {
   it('a charge with SoC and capacity reports the battery energy and the efficiency next to the delivered total', () => {
     const readings = dcCharge(T0 + 30 * MIN, MIN, () => false);

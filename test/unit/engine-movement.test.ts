@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { computeSessions, type EngineEntity } from '../../shared/engine/index.js';
-import { detectMovement, parkingSpot } from '../../shared/engine/movement.js';
+import { detectMovement, MOVED, parkingSpot, STILL } from '../../shared/engine/movement.js';
 import type { Reading } from '../../shared/readings/model.js';
 import { HOUR, MIN, north, series } from '../support/engine.js';
 
@@ -13,8 +13,8 @@ const HOME = { lat: 52.37, lon: 4.89 };
 const EV: EngineEntity = { id: 'ev-1', type: 'EV', batteryCapacityKwh: 60 };
 
 const movedAt = (readings: Reading[]) => {
-  const { moved } = detectMovement(readings, 0, readings.length, true);
-  return readings.filter((_, i) => moved[i] === 1).map((r) => (r.t - T0) / MIN);
+  const { state } = detectMovement(readings, 0, readings.length, true);
+  return readings.filter((_, i) => state[i] === MOVED).map((r) => (r.t - T0) / MIN);
 };
 
 function compute(readings: Reading[]) {
@@ -64,6 +64,23 @@ describe('movement stage', () => {
     expect(movedAt(unplugged)).toEqual([10]);
   });
 
+  it('a charging flag means the cable is in: plugged in, whatever the position says', () => {
+    const charging = series(T0, T0 + 30 * MIN, MIN, (_, i) => ({
+      ...(i >= 10 ? north(HOME.lat, HOME.lon, 1_000) : HOME),
+      isCharging: true,
+    }));
+    expect(movedAt(charging)).toEqual([]);
+  });
+
+  it('without odometer, plug state or position, a battery discharging at traction power is driving', () => {
+    const readings = series(T0, T0 + 10 * MIN, MIN, (_, i) => ({
+      powerKw: i === 4 ? -12 : i === 6 ? 7 : 0.1,
+    }));
+    expect(movedAt(readings)).toEqual([4]);
+    const { state } = detectMovement(readings, 0, readings.length, true);
+    expect([...state].filter((x) => x === STILL)).toHaveLength(9); // standby and charging: standing still
+  });
+
   it('the odometer is authoritative: a tick is a move even when the position stays, no tick is no move', () => {
     const ticked = series(T0, T0 + 10 * MIN, MIN, (_, i) => ({
       ...HOME,
@@ -79,6 +96,20 @@ describe('movement stage', () => {
 });
 
 describe('movement in sessions', () => {
+  it('power only: regeneration bursts while driving are not charges; a charge with a pause stays one session', () => {
+    // Driving (traction -15 kW, a 20 kW braking burst now and then), then a home charge at 7 kW with a
+    // 30-minute pause on standby (0.1 kW): no plug flags, no positions, no odometer.
+    const readings = series(T0, T0 + 5 * HOUR, MIN, (t, i) => {
+      if (t < T0 + HOUR) return { powerKw: i % 7 === 3 ? 20 : -15 };
+      const charging =
+        (t >= T0 + 70 * MIN && t < T0 + 2 * HOUR) || (t >= T0 + 150 * MIN && t < T0 + 4 * HOUR);
+      return { powerKw: charging ? 7 : 0.1 };
+    });
+    const { sessions } = compute(readings);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]!.energyKwh).toBeCloseTo((7 * (50 + 90)) / 60, 0);
+  });
+
   it('a plugged-in home charge with a pause and positions 164 m apart either side is one session', () => {
     // The example: power every minute, a 4-minute pause (plugged in, not charging), and the
     // position after the pause 164 m from the one before it for the rest of the charge.
