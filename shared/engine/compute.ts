@@ -577,6 +577,16 @@ class Scan {
             this.spRate = !gapFlow && dE > 0 ? dE / dt : Number.NaN;
             this.spEnd = e;
             this.spEndRule = eRule;
+          } else if (
+            this.inSpell &&
+            this.spKind === SOC &&
+            kind === SOC &&
+            soc === this.sV &&
+            t - this.spLastB < SOC_PLATEAU_MAX_MS
+          ) {
+            // A flat SoC inside a SoC spell, shorter than the slowest charge takes per 1 % step: resolution,
+            // not a stop. The spell goes on; if the next step comes too late (or the SoC falls), it ends at
+            // its last step.
           } else {
             if (this.inSpell) this.closeSpell();
             this.known = true;
@@ -835,6 +845,16 @@ class Scan {
       if (rate > 0) {
         end = clampTime(this.spLastA + this.spLastMeterKwh / rate, this.spLastA, this.spLastB);
         endRule = 'metered';
+      }
+    }
+    if (this.spKind === SOC && this.spIntervals > 1) {
+      // Charging seen only as 1 % steps: the first step shows when the true SoC crossed a level, which it
+      // had reached on average half a step's time after charging began. The spell's own step rate says
+      // how long a step takes.
+      const onset = socOnset(this.stepFrom, this.stepAt, this.stepL, this.stepSpell, this.stepN, cur.spells);
+      if (onset < start) {
+        start = Math.floor(onset);
+        startRule = 'soc_rate';
       }
     }
     if (this.spPendingSoc > 0 && this.pT > this.spOnlyB && this.fresh(this.sI, this.sT, this.pT)) {
@@ -1230,6 +1250,28 @@ class Scan {
     this.stepSpell[this.stepN] = spell;
     this.stepN++;
   }
+}
+
+/**
+ * When a SoC-only spell began: its first 1 % step, less half a step at the rate of its next few steps
+ * (the true SoC sat anywhere in its 1 % bucket when charging began). NaN with fewer than two steps.
+ */
+function socOnset(
+  from: Float64Array,
+  at: Float64Array,
+  level: Float64Array,
+  spell: Int32Array,
+  n: number,
+  which: number,
+): number {
+  let a = 0;
+  while (a < n && spell[a] !== which) a++;
+  let b = a;
+  while (b + 1 < n && b - a + 1 < SOC_RATE_STEPS && spell[b + 1] === which) b++;
+  if (!(b > a)) return Number.NaN;
+  const when = (k: number) => (from[k]! + at[k]!) / 2;
+  const rate = (level[b]! - level[a]!) / (when(b) - when(a));
+  return rate > 0 ? when(a) - 0.5 / rate : Number.NaN;
 }
 
 function grow(a: Float64Array): Float64Array<ArrayBuffer> {

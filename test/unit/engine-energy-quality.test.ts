@@ -85,6 +85,27 @@ describe('side messages', () => {
   });
 });
 
+describe('state of charge alone', () => {
+  // A 7 kW home charge into a 75 kWh pack from 12:30 for 4 h, SoC (whole percent) read every minute:
+  // a 1 % step every ~6.4 minutes, flat in between; it starts mid-bucket (30.5 %).
+  const start = T0 + 30 * MIN;
+  const soc = (t: number) =>
+    Math.floor(30.5 + (7 * Math.max(0, Math.min(t, start + 4 * HOUR) - start)) / HOUR / 0.75);
+  const readings = series(T0, T0 + 6 * HOUR, MIN, (t) => ({ soc: soc(t) }));
+
+  it('flat stretches between 1 % steps are resolution: one session, not one per step', () => {
+    const { sessions } = compute(readings);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]!.energyKwh).toBeCloseTo(28, -1);
+  });
+
+  it('the start is half a step before the first step (the SoC sat anywhere in its bucket)', () => {
+    const [s] = compute(readings).sessions;
+    expect(s!.quality.start.rule).toBe('soc_rate');
+    expect(Math.abs(Date.parse(s!.start) - start)).toBeLessThan(2 * MIN);
+  });
+});
+
 describe('energy delivered and energy stored', () => {
   it('a charge with SoC and capacity reports the battery energy and the efficiency next to the delivered total', () => {
     const readings = dcCharge(T0 + 30 * MIN, MIN, () => false);
