@@ -252,6 +252,8 @@ class Scan {
   private spOpenOdo = Number.NaN;
   /** Whether the vehicle moved during the spell (movement.ts: a plugged-in vehicle does not). */
   private spMoved = false;
+  /** The smallest register step seen in the spell (kWh): the register's resolution, at most. */
+  private spMeterStep = Number.NaN;
   /** The meter's rate in the spell's latest interval, kWh per ms. */
   private spRate = Number.NaN;
   /** Energy of a meter-only first interval, until the next interval's rate places the start. */
@@ -575,18 +577,24 @@ class Scan {
             this.spLastKm = this.stepKm;
             if (hasPower) this.spByPower = true;
             this.spRate = !gapFlow && dE > 0 ? dE / dt : Number.NaN;
+            if (!gapFlow && dE > METER_EPSILON_KWH && !(dE >= this.spMeterStep)) this.spMeterStep = dE;
             this.spEnd = e;
             this.spEndRule = eRule;
           } else if (
             this.inSpell &&
-            this.spKind === SOC &&
-            kind === SOC &&
-            soc === this.sV &&
-            t - this.spLastB < SOC_PLATEAU_MAX_MS
+            plugged !== false &&
+            charging !== false &&
+            this.movement[i] !== MOVED &&
+            ((this.spKind === SOC && kind === SOC && soc === this.sV && t - this.spLastB < SOC_PLATEAU_MAX_MS) ||
+              (this.spKind === METER &&
+                kind === METER &&
+                meter === this.mE &&
+                t - this.spLastB < (this.spMeterStep / CHARGING_POWER_MIN_KW) * HOUR_MS))
           ) {
-            // A flat SoC inside a SoC spell, shorter than the slowest charge takes per 1 % step: resolution,
-            // not a stop. The spell goes on; if the next step comes too late (or the SoC falls), it ends at
-            // its last step.
+            // A flat SoC or register inside its spell, shorter than the slowest charge takes per 1 % step
+            // (per register step), with nothing saying it stopped (unplugged, not charging, moved):
+            // resolution, not a stop. The spell goes on; if the next step comes too late (or the value
+            // falls), it ends at its last step.
           } else {
             if (this.inSpell) this.closeSpell();
             this.known = true;
@@ -737,6 +745,7 @@ class Scan {
     this.spOpenSoc = this.fresh(this.sI, this.sT, pT) ? this.sV : Number.NaN;
     this.spStill = 0;
     this.spByPower = false;
+    this.spMeterStep = Number.NaN;
     this.spInteriorMs = 0;
     this.spInteriorCount = 0;
     this.spLastMeterKwh = Number.NaN;

@@ -106,6 +106,20 @@ describe('state of charge alone', () => {
   });
 });
 
+describe('a coarse register', () => {
+  it('a flat 0.1 kWh register between steps of a slow charge is resolution: one session', () => {
+    // 0.5 kW for 3 h from 12:30, a register counting whole 0.1 kWh read every 30 s: a step every 12 min.
+    const start = T0 + 30 * MIN;
+    const readings = series(T0, T0 + 5 * HOUR, 30_000, (t) => ({
+      energyKwh:
+        Math.floor(10 * (100 + (0.5 * Math.max(0, Math.min(t, start + 3 * HOUR) - start)) / HOUR)) / 10,
+    }));
+    const { sessions } = compute(readings);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]!.energyKwh).toBeCloseTo(1.5, 1);
+  });
+});
+
 describe('energy delivered and energy stored', () => {
   it('a charge with SoC and capacity reports the battery energy and the efficiency next to the delivered total', () => {
     const readings = dcCharge(T0 + 30 * MIN, MIN, () => false);
