@@ -11,42 +11,41 @@
 
 import { matchLocations, type TenantLocation } from '../locations/match.js';
 import type { Reading } from '../readings/model.js';
-import type { SessionMethod } from '../sessions/model.js';
 import {
   BASELINE_MAX_AGE_MS,
   CHARGING_POWER_MIN_KW,
   CONSUMPTION_MIN_KM,
   DATA_GAP_MS,
   EDGE_IDLE_CADENCES,
-  EFFICIENCY_MIN_SOC_RISE_PERCENT,
   MAX_BRIDGE_GAP_MS,
   MERGE_GAP_MS,
   METER_EPSILON_KWH,
   METER_MAX_PLAUSIBLE_KW,
   METER_PEAK_WINDOW_MS,
-  MIN_SESSION_ENERGY_KWH,
   MOVE_ODOMETER_KM,
   PAUSE_MIN_MS,
   REGEN_MAX_MS,
   SETTLE_GAP_MS,
   SOC_PEAK_WINDOW_MS,
   SOC_PLATEAU_MAX_MS,
-  SOC_RATE_STEPS,
   SOC_RISE_MIN_PERCENT,
   SOC_SPELL_MIN_RISE_PERCENT,
 } from './constants.js';
+import { chargingEfficiency, chooseEnergy, maxRate } from './energy.js';
+import { type EvidenceKind, evidenceOf, METER, NONE, POINT, SOC } from './evidence.js';
 import { chargeSessionId } from './id.js';
 import { isoUtc } from './iso-time.js';
 import { detectMovement, MOVED, STILL } from './movement.js';
 import { orderedWindow, sortedWindow } from './normalize.js';
 import {
   type BoundaryRule,
-  type Edge,
   energyQuality,
   gapsWithin,
   socCheckedEdge,
   uncertaintySeconds,
 } from './quality.js';
+import { SessionBuilder } from './session-builder.js';
+import { refinedSocDelta, socOnset } from './soc.js';
 import type {
   DetectedSession,
   EngineEntity,
@@ -76,12 +75,6 @@ const scratch = {
   select: new Float64Array(256),
 };
 
-/** Evidence kinds. */
-const NONE = 0;
-const POINT = 1; // power or charging flag: on/off at the reading's instant
-const METER = 2; // the register rose in the interval ending at the reading
-const SOC = 3; // the state of charge rose in the interval ending at the reading
-
 export function computeSessions(input: EngineInput): EngineOutput {
   const { window } = input;
   if (!(window.from <= window.to)) throw new RangeError('window.from must not be after window.to');
@@ -103,77 +96,6 @@ export function computeSessions(input: EngineInput): EngineOutput {
   const scan = new Scan(input.entity, readings, movement.state, input.locations, input.exactLocation);
   scan.scanRange(0, readings.length);
   return scan.finish(from, to);
-}
-
-/** A session being built: running totals, and the totals committed at its last spell's close. */
-class SessionBuilder {
-  start: number;
-  end = 0;
-  truncated: boolean;
-  /** Evidence kind of its first spell (SoC-only sessions have extra rules). */
-  kind: number;
-  /** Earliest reading this session depends on: a re-run must start there to compute it identically. */
-  contextIndex: number;
-  spells = 0;
-  chargingMs = 0;
-  closeT = 0;
-
-  socOpen = Number.NaN;
-  /** SoC used per km on the drive that ended at this session's charger (NaN if unknown). */
-  pctPerKm = Number.NaN;
-  rangeOpen = Number.NaN;
-  socClose = Number.NaN;
-  rangeClose = Number.NaN;
-
-  // Meter: sum of plausible non-negative steps since the opening reading.
-  meterOn = false;
-  meterLastE = 0;
-  meterLastT = 0;
-  meterSum = 0;
-  meterResets = 0;
-  cMeterSum = 0;
-  cMeterResets = 0;
-  cMeterLastT = 0;
-
-  // Power: trapezoids over flowing intervals.
-  powerEnergy = 0;
-  powerOk = true;
-  hadPower = false;
-  peak = 0;
-  cPowerEnergy = 0;
-  cPowerOk = true;
-  cHadPower = false;
-  cPeak = 0;
-
-  /** Highest SoC seen since opening, to record 1 % steps. */
-  socMax = Number.NaN;
-  /** First and last readings that showed charging (for the SoC refinement). */
-  firstOnT = 0;
-  lastOnT = 0;
-
-  // Buffer lengths at the last commit.
-  cLocated = 0;
-  cMeterSamples = 0;
-  cSocSamples = 0;
-  cSteps = 0;
-
-  // Between this session's last spell and a possible next one (plug state is read from the scan's times).
-  moved = false;
-  stationarySeen = false;
-  closeOdo = Number.NaN;
-  /** A position was known at its last spell's close (so a later unmoved position means standing still). */
-  located = false;
-
-  /** How the boundaries were placed and the readings either side of each (the boundary lies between them). */
-  startEdge: Edge = { rule: 'midpoint', from: 0, to: 0 };
-  endEdge: Edge = { rule: 'midpoint', from: 0, to: 0 };
-
-  constructor(start: number, truncated: boolean, kind: number, contextIndex: number) {
-    this.start = start;
-    this.truncated = truncated;
-    this.kind = kind;
-    this.contextIndex = contextIndex;
-  }
 }
 
 class Scan {
@@ -206,7 +128,7 @@ class Scan {
   private pI = -1;
   private ppI = -1;
   private pT = 0;
-  private pKind = NONE;
+  private pKind: EvidenceKind = NONE;
   private pOn = false;
   private pP = Number.NaN;
 
@@ -235,7 +157,7 @@ class Scan {
   private inSpell = false;
   private spStart = 0;
   private spEnd = 0;
-  private spKind = NONE;
+  private spKind: EvidenceKind = NONE;
   private spIntervals = 0;
   /** The spell's first interval, and whether it is interval evidence (flow for part of it, unknown where). */
   private spOnlyA = 0;
@@ -357,45 +279,27 @@ class Scan {
       if (plugged === false) this.unpluggedT = t;
       else if (plugged === true) this.pluggedT = t;
 
-      // What this reading says about charging, by its best signal — unless the entity reported a better
-      // one within a sampling gap: then it is a side message (SoC or position sent on its own, between
-      // the power readings) and says nothing the better signal does not say better.
-      const recentPower = t - this.powerT <= DATA_GAP_MS;
-      const recentMeter = this.mI >= 0 && t - this.mT <= DATA_GAP_MS;
-      const recentFlag = t - this.flagT <= DATA_GAP_MS;
-      let kind = NONE;
-      let on = false;
-      let intervalKnown = false; // interval evidence needs a previous value of the same signal
-      if (hasPower) {
-        kind = POINT;
-        on = power > CHARGING_POWER_MIN_KW;
-        intervalKnown = true;
-      } else if (recentPower) {
-        // a side message: not evidence
-      } else if (hasMeter) {
-        kind = METER;
-        if (this.mI >= 0) {
-          intervalKnown = true;
-          const d = meter - this.mE;
-          const hours = (t - this.mT) / HOUR_MS;
-          on =
-            d > METER_EPSILON_KWH &&
-            d >= CHARGING_POWER_MIN_KW * hours &&
-            d <= METER_MAX_PLAUSIBLE_KW * hours;
-        }
-      } else if (recentMeter) {
-        // a side message: not evidence
-      } else if (charging !== undefined) {
-        kind = POINT;
-        on = charging === true; // a boolean either way; compared, V8 knows it is one (see `mobile`)
-        intervalKnown = true;
-      } else if (hasSoc && !recentFlag) {
-        kind = SOC;
-        if (this.sI >= 0) {
-          intervalKnown = true;
-          on = soc > this.sV;
-        }
-      }
+      // What this reading says about charging (evidence.ts).
+      const evidence = evidenceOf(
+        {
+          t,
+          powerKw: hasPower ? power : Number.NaN,
+          energyKwh: hasMeter ? meter : Number.NaN,
+          charging,
+          soc: hasSoc ? soc : Number.NaN,
+        },
+        {
+          powerT: this.powerT,
+          flagT: this.flagT,
+          meterT: this.mI >= 0 ? this.mT : Number.NaN,
+          meterKwh: this.mE,
+          socT: this.sI >= 0 ? this.sT : Number.NaN,
+          soc: this.sV,
+        },
+      );
+      const kind = evidence.kind;
+      const on = evidence.on;
+      const intervalKnown = evidence.intervalKnown;
 
       let flow = 0;
       let gapFlow = false;
@@ -585,7 +489,10 @@ class Scan {
             plugged !== false &&
             charging !== false &&
             this.movement[i] !== MOVED &&
-            ((this.spKind === SOC && kind === SOC && soc === this.sV && t - this.spLastB < SOC_PLATEAU_MAX_MS) ||
+            ((this.spKind === SOC &&
+              kind === SOC &&
+              soc === this.sV &&
+              t - this.spLastB < SOC_PLATEAU_MAX_MS) ||
               (this.spKind === METER &&
                 kind === METER &&
                 meter === this.mE &&
@@ -705,12 +612,7 @@ class Scan {
   }
 
   /** A vehicle's movement after a session's last spell decides whether the next spell may join it. */
-  private observeAfterClose(
-    cur: SessionBuilder,
-    hasOdo: boolean,
-    odo: number | undefined,
-    i: number,
-  ): void {
+  private observeAfterClose(cur: SessionBuilder, hasOdo: boolean, odo: number | undefined, i: number): void {
     if (cur.moved) return;
     if (hasOdo && !Number.isNaN(cur.closeOdo)) {
       // The odometer is authoritative when there is one.
@@ -733,7 +635,7 @@ class Scan {
     return index >= 0 && at - time <= BASELINE_MAX_AGE_MS;
   }
 
-  private openSpell(start: number, kind: number, a: number, b: number, partial: boolean): void {
+  private openSpell(start: number, kind: EvidenceKind, a: number, b: number, partial: boolean): void {
     const pT = this.pT;
     this.inSpell = true;
     this.spStart = start;
@@ -860,7 +762,14 @@ class Scan {
       // Charging seen only as 1 % steps: the first step shows when the true SoC crossed a level, which it
       // had reached on average half a step's time after charging began. The spell's own step rate says
       // how long a step takes.
-      const onset = socOnset(this.stepFrom, this.stepAt, this.stepL, this.stepSpell, this.stepN, cur.spells);
+      const steps = {
+        from: this.stepFrom,
+        at: this.stepAt,
+        level: this.stepL,
+        spell: this.stepSpell,
+        n: this.stepN,
+      };
+      const onset = socOnset(steps, cur.spells);
       if (onset < start) {
         start = Math.floor(onset);
         startRule = 'soc_rate';
@@ -1043,27 +952,27 @@ class Scan {
     // What reached the battery: ΔSoC × capacity (past the 1 % steps where the data allows).
     let battery = Number.NaN;
     if (socKnown && this.capacity > 0) {
-      const delta = cur.kind === SOC ? socClose - socOpen : this.refinedSocDelta(cur);
+      const steps = {
+        from: this.stepFrom,
+        at: this.stepAt,
+        level: this.stepL,
+        spell: this.stepSpell,
+        n: cur.cSteps,
+      };
+      const delta = cur.kind === SOC ? socClose - socOpen : refinedSocDelta(steps, cur);
       battery = ((delta > 0 ? delta : 0) * this.capacity) / 100;
     }
-    const meterOk = cur.meterOn && cur.closeT - cur.cMeterLastT <= BASELINE_MAX_AGE_MS;
-    const powerOk = cur.cHadPower && cur.cPowerOk;
-    let method: SessionMethod;
-    let energy: number;
-    if (meterOk && !(cur.cMeterResets > 0 && powerOk)) {
-      method = 'energy_meter';
-      energy = cur.cMeterSum;
-    } else if (powerOk) {
-      method = 'power_flow';
-      energy = cur.cPowerEnergy;
-    } else if (socKnown) {
-      if (!(this.capacity > 0)) return 'no_battery_capacity';
-      method = 'state_of_charge';
-      energy = battery;
-    } else {
-      return 'no_energy_signal';
-    }
-    if (!(energy >= MIN_SESSION_ENERGY_KWH)) return 'no_energy';
+    const chosen = chooseEnergy({
+      // The meter read at the opening reading and near the end.
+      meterKwh:
+        cur.meterOn && cur.closeT - cur.cMeterLastT <= BASELINE_MAX_AGE_MS ? cur.cMeterSum : Number.NaN,
+      meterResets: cur.cMeterResets,
+      powerKwh: cur.cHadPower && cur.cPowerOk ? cur.cPowerEnergy : Number.NaN,
+      socKnown,
+      batteryKwh: battery,
+    });
+    if (typeof chosen === 'string') return chosen;
+    const { method, energy } = chosen;
 
     const chargingMs = cur.chargingMs > 0 ? cur.chargingMs : 0;
     const average = chargingMs > 0 ? energy / (chargingMs / HOUR_MS) : 0;
@@ -1102,13 +1011,7 @@ class Scan {
       source: 'calculated',
       batteryEnergyKwh: orNull(battery),
       // Only from two signals, and only for a rise large enough that the 1 % steps do not dominate it.
-      chargingEfficiency:
-        method !== 'state_of_charge' &&
-        battery >= 0 &&
-        socClose - socOpen >= EFFICIENCY_MIN_SOC_RISE_PERCENT &&
-        energy > 0
-          ? battery / energy
-          : null,
+      chargingEfficiency: chargingEfficiency(method, energy, battery, socClose - socOpen),
       quality: {
         start: { rule: cur.startEdge.rule, uncertaintySeconds: uncertaintySeconds(start, cur.startEdge) },
         end: { rule: cur.endEdge.rule, uncertaintySeconds: uncertaintySeconds(end, cur.endEdge) },
@@ -1116,57 +1019,6 @@ class Scan {
         energy: energyQuality(method),
       },
     };
-  }
-
-  /**
-   * ΔSoC in percent, beating the 1 % quantisation where the data allows. A reported level changes when the
-   * true SoC crosses a step, so the time of the first step after the start (and of the last before the
-   * end) pins the true SoC there; the charge rate from the next few steps carries it to the boundary.
-   * Where that is not possible an edge uses the middle of its 1 % bucket. Both estimates share the
-   * unknown rounding offset of the vehicle, so it cancels in the difference.
-   */
-  private refinedSocDelta(cur: SessionBuilder): number {
-    const n = cur.cSteps;
-    const socOpen = cur.socOpen;
-    const socClose = cur.socClose;
-    let low = socOpen + 0.5;
-    let high = socClose + 0.5;
-    const from = this.stepFrom;
-    const at = this.stepAt;
-    const level = this.stepL;
-    const spell = this.stepSpell;
-    const when = (k: number) => (from[k]! + at[k]!) / 2;
-    // Start edge: a single step in the first spell, seen only after charging was (so it is not the start's
-    // own interval), and the rate from the next few steps.
-    let a = 0;
-    while (a < n && spell[a]! < 0) a++;
-    if (a < n && spell[a] === 0 && level[a] === socOpen + 1 && from[a]! >= cur.firstOnT) {
-      let b = a;
-      while (b + 1 < n && b - a + 1 < SOC_RATE_STEPS && spell[b + 1] === 0) b++;
-      if (b > a) {
-        const rate = (level[b]! - level[a]!) / (when(b) - when(a));
-        if (rate > 0) low = clamp(level[a]! - rate * (when(a) - cur.start), socOpen, socOpen + 1);
-      }
-    }
-    // End edge: the last step in the last spell, a single step to the final level, seen while still charging.
-    const lastSpell = cur.spells - 1;
-    let z = n - 1;
-    while (z >= 0 && spell[z]! < 0) z--;
-    if (
-      z > 0 &&
-      spell[z] === lastSpell &&
-      level[z] === socClose &&
-      level[z]! - level[z - 1]! === 1 &&
-      at[z]! <= cur.lastOnT
-    ) {
-      let y = z;
-      while (y - 1 >= 0 && z - y + 1 < SOC_RATE_STEPS && spell[y - 1] === lastSpell) y--;
-      if (y < z) {
-        const rate = (level[z]! - level[y]!) / (when(z) - when(y));
-        if (rate > 0) high = clamp(level[z]! + rate * (cur.end - when(z)), socClose, socClose + 1);
-      }
-    }
-    return high - low;
   }
 
   finish(from: number, to: number): EngineOutput {
@@ -1261,28 +1113,6 @@ class Scan {
   }
 }
 
-/**
- * When a SoC-only spell began: its first 1 % step, less half a step at the rate of its next few steps
- * (the true SoC sat anywhere in its 1 % bucket when charging began). NaN with fewer than two steps.
- */
-function socOnset(
-  from: Float64Array,
-  at: Float64Array,
-  level: Float64Array,
-  spell: Int32Array,
-  n: number,
-  which: number,
-): number {
-  let a = 0;
-  while (a < n && spell[a] !== which) a++;
-  let b = a;
-  while (b + 1 < n && b - a + 1 < SOC_RATE_STEPS && spell[b + 1] === which) b++;
-  if (!(b > a)) return Number.NaN;
-  const when = (k: number) => (from[k]! + at[k]!) / 2;
-  const rate = (level[b]! - level[a]!) / (when(b) - when(a));
-  return rate > 0 ? when(a) - 0.5 / rate : Number.NaN;
-}
-
 function grow(a: Float64Array): Float64Array<ArrayBuffer> {
   const b = new Float64Array(a.length * 2);
   b.set(a);
@@ -1302,10 +1132,6 @@ function clampTime(x: number, lo: number, hi: number): number {
  */
 function orNull(x: number): number | null {
   return Number.isNaN(x) ? null : x;
-}
-
-function clamp(x: number, lo: number, hi: number): number {
-  return x < lo ? lo : x > hi ? hi : x;
 }
 
 /** Median of the first n values (selects in a scratch copy; the input is left as it is). */
@@ -1342,18 +1168,4 @@ function select(a: Float64Array, n: number, k: number): number {
     else break;
   }
   return a[k]!;
-}
-
-/** Highest average rate (value per hour) over spans of at least `windowMs`; NaN if none is that long. */
-function maxRate(ts: Float64Array, vs: Float64Array, n: number, windowMs: number): number {
-  let best = Number.NaN;
-  let k = 0;
-  for (let j = 1; j < n; j++) {
-    const tj = ts[j]!;
-    if (tj - ts[0]! < windowMs) continue;
-    while (k + 1 < j && tj - ts[k + 1]! >= windowMs) k++;
-    const rate = ((vs[j]! - vs[k]!) / (tj - ts[k]!)) * HOUR_MS;
-    if (!(rate <= best)) best = rate;
-  }
-  return best;
 }
