@@ -69,11 +69,17 @@ export function evaluateSimulator(seed: number, entitiesPerProfile = 8, days = 1
     }).sessions;
     const signals = PROFILE_SPECS[e.profile].signals;
     const bySoc = !signals.power && !signals.meter;
+    const quantum = bySoc ? (e.entity.batteryCapacityKwh ?? 0) / 100 : 0;
+    // No power at the boundaries in this truth: the session's average stands in for the SoC step time.
+    const stepMs = (t: (typeof e.truth)[number]) =>
+      (quantum / (t.energyKwh / (t.chargingMs / 3_600_000))) * 3_600_000;
     const labels = e.truth.map((t) => ({
       startMs: t.startMs,
       endMs: t.endMs,
       energyKwh: t.energyKwh,
-      allowanceKwh: bySoc ? (e.entity.batteryCapacityKwh ?? 0) / 100 : 0,
+      allowanceKwh: quantum,
+      startResolutionMs: stepMs(t),
+      endResolutionMs: stepMs(t),
     }));
     return scoreSessions(
       labels,

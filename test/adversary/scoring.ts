@@ -10,11 +10,15 @@
 //
 // Energy. The error counts only what lies beyond what the sampling cannot know: at each boundary, the
 // power there times half the interval between the readings either side of it (the boundary could be
-// anywhere in that interval), plus, where only the state of charge measures energy, one 1 % step of the
-// battery (half a quantum at each end). error = max(0, |detected − true| − allowance) / true.
+// anywhere in that interval), plus one quantum of the measuring signal (half at each end): a 1 % step of
+// the battery where only the SoC measures energy, one register step where a meter does.
+// error = max(0, |detected − true| − allowance) / true.
 //
-// Boundaries. |detected − true| over the interval between the readings either side of the true boundary
-// (≤ 1: within one sampling interval). Readings are those carrying the mode's energy signal.
+// Boundaries. |detected − true| over the sampling interval around the true boundary (≤ 1: within one
+// interval): the interval between the readings either side of it, or, if longer, the time the measuring
+// signal takes to move by one quantum at the power there (a 1 % SoC step takes 15 minutes at 3.7 kW into
+// a 100 kWh pack: a boundary seen only through the SoC is known no better, however often it is read).
+// Readings are those carrying the mode's energy signal.
 
 import type { DetectedSession } from '../../shared/engine/types.js';
 import type { Reading } from '../../shared/readings/model.js';
@@ -27,6 +31,9 @@ export interface LabelledSession {
   endMs: number;
   energyKwh: number;
   allowanceKwh: number;
+  /** Time the measuring signal takes to move one quantum at the power at each boundary (0: exact). */
+  startResolutionMs?: number;
+  endResolutionMs?: number;
 }
 
 export interface Pair {
@@ -85,14 +92,17 @@ export function scoreSessions(
 ): Score {
   const det = detected.map((d) => ({ s: Date.parse(d.start), e: Date.parse(d.end) }));
   const candidates: { i: number; j: number; overlap: number }[] = [];
+  const startInterval = (t: LabelledSession) =>
+    Math.max(intervalAround(times, t.startMs), t.startResolutionMs ?? 0);
+  const endInterval = (t: LabelledSession) =>
+    Math.max(intervalAround(times, t.endMs), t.endResolutionMs ?? 0);
   truth.forEach((t, i) => {
-    const startInterval = intervalAround(times, t.startMs);
-    const endInterval = intervalAround(times, t.endMs);
     det.forEach((d, j) => {
       const overlap = Math.min(d.e, t.endMs) - Math.max(d.s, t.startMs);
       if (overlap < 0) return;
       const covers = overlap >= 0.5 * (t.endMs - t.startMs);
-      const close = Math.abs(d.s - t.startMs) <= startInterval && Math.abs(d.e - t.endMs) <= endInterval;
+      const close =
+        Math.abs(d.s - t.startMs) <= startInterval(t) && Math.abs(d.e - t.endMs) <= endInterval(t);
       if (covers || close) candidates.push({ i, j, overlap });
     });
   });
@@ -116,8 +126,8 @@ export function scoreSessions(
       rawEnergyError: miss / t.energyKwh,
       startErrorMs,
       endErrorMs,
-      startIntervals: startErrorMs / intervalAround(times, t.startMs),
-      endIntervals: endErrorMs / intervalAround(times, t.endMs),
+      startIntervals: startErrorMs / startInterval(t),
+      endIntervals: endErrorMs / endInterval(t),
     });
   }
   return {
@@ -208,12 +218,20 @@ export function adversaryLabels(car: AdversaryCar): LabelledSession[] {
       const interval = intervalAround(times, at);
       return Number.isFinite(interval) ? (kw * efficiency * interval) / 2 / 3_600_000 : 0;
     };
-    const quantum = bySoc ? car.life.pack.capacityKwh / 100 : 0;
+    // One step of the measuring signal, in the energy it reports (battery side for SoC).
+    const quantum = bySoc
+      ? car.life.pack.capacityKwh / 100
+      : energySignal(car.mode) === 'meter'
+        ? car.sensors.meterResolutionKwh
+        : 0;
+    const stepMs = (kw: number) => (quantum / (kw * efficiency)) * 3_600_000;
     return {
       startMs: t.startMs,
       endMs: t.endMs,
       energyKwh: bySoc ? t.batteryKwh : t.deliveredKwh,
       allowanceKwh: edge(t.startKw, t.startMs) + edge(t.endKw, t.endMs) + quantum,
+      startResolutionMs: stepMs(t.startKw),
+      endResolutionMs: stepMs(t.endKw),
     };
   });
 }
