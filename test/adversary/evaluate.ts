@@ -10,6 +10,7 @@ import {
   combine,
   type Figures,
   figures,
+  intervalAround,
   type Score,
   scoreCar,
   scoreSessions,
@@ -53,9 +54,10 @@ export function evaluateAdversary(seed: number, carsPerMode = 8, days = 10): Map
 }
 
 /**
- * The first simulator per profile. Its truth has no power at the boundaries, so the boundary part of the
- * allowance is 0 there (stricter than the adversary's); the SoC quantum applies to profiles measured by
- * SoC alone, as for the adversary. Its total is the delivered energy (it models no losses).
+ * The first simulator per profile, with the adversary's rules. Its truth has no power at the boundaries,
+ * so the session's average power (energy over charging time) stands in for it — exact for AC, generous
+ * at a DC end that tapered; the SoC quantum applies to profiles measured by SoC alone. Its total is the
+ * delivered energy (it models no losses).
  */
 export function evaluateSimulator(seed: number, entitiesPerProfile = 8, days = 10): Map<string, Figures> {
   const corpus = buildCorpus({ seed, entitiesPerProfile, days });
@@ -70,22 +72,24 @@ export function evaluateSimulator(seed: number, entitiesPerProfile = 8, days = 1
     const signals = PROFILE_SPECS[e.profile].signals;
     const bySoc = !signals.power && !signals.meter;
     const quantum = bySoc ? (e.entity.batteryCapacityKwh ?? 0) / 100 : 0;
-    // No power at the boundaries in this truth: the session's average stands in for the SoC step time.
-    const stepMs = (t: (typeof e.truth)[number]) =>
-      (quantum / (t.energyKwh / (t.chargingMs / 3_600_000))) * 3_600_000;
-    const labels = e.truth.map((t) => ({
-      startMs: t.startMs,
-      endMs: t.endMs,
-      energyKwh: t.energyKwh,
-      allowanceKwh: quantum,
-      startResolutionMs: stepMs(t),
-      endResolutionMs: stepMs(t),
-    }));
-    return scoreSessions(
-      labels,
-      sessions,
-      signalTimes(e.readings, () => true),
-    );
+    const times = signalTimes(e.readings, () => true);
+    const labels = e.truth.map((t) => {
+      const kw = t.energyKwh / (t.chargingMs / 3_600_000);
+      const edge = (at: number) => {
+        const interval = intervalAround(times, at);
+        return Number.isFinite(interval) ? (kw * interval) / 2 / 3_600_000 : 0;
+      };
+      const stepMs = (quantum / kw) * 3_600_000;
+      return {
+        startMs: t.startMs,
+        endMs: t.endMs,
+        energyKwh: t.energyKwh,
+        allowanceKwh: edge(t.startMs) + edge(t.endMs) + quantum,
+        startResolutionMs: stepMs,
+        endResolutionMs: stepMs,
+      };
+    });
+    return scoreSessions(labels, sessions, times);
   };
   return grouped(corpus, (e) => e.profile, score);
 }
