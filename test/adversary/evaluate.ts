@@ -99,13 +99,14 @@ const pct = (x: number) => (Number.isNaN(x) ? '–' : `${(x * 100).toFixed(2)} %
 /** A markdown table of figures per group, as the issue note wants it. */
 export function table(title: string, rows: Map<string, Figures>): string {
   const lines = [
-    `| ${title} | sessions | detected | FP | FN | F1 | energy median | energy p95 | p95 raw | boundary p95 (intervals) |`,
-    '|---|---|---|---|---|---|---|---|---|---|',
+    `| ${title} | sessions | detected | FP | FN | F1 | energy median | energy p95 | p95 raw | boundary p95 (intervals) | battery energy p95 (n) |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [key, f] of rows) {
     lines.push(
       `| ${key} | ${f.sessions} | ${f.detected} | ${f.falsePositives} | ${f.falseNegatives} | ${f.f1.toFixed(3)} | ` +
-        `${pct(f.energyMedian)} | ${pct(f.energyP95)} | ${pct(f.rawEnergyP95)} | ${f.boundaryP95.toFixed(2)} |`,
+        `${pct(f.energyMedian)} | ${pct(f.energyP95)} | ${pct(f.rawEnergyP95)} | ${f.boundaryP95.toFixed(2)} | ` +
+        `${f.batteryReported > 0 ? `${pct(f.batteryP95)} (${f.batteryReported})` : '–'} |`,
     );
   }
   return lines.join('\n');

@@ -31,6 +31,9 @@ export interface LabelledSession {
   endMs: number;
   energyKwh: number;
   allowanceKwh: number;
+  /** The energy that reached the battery and its allowance, where the SoC can tell it (for the report). */
+  batteryKwh?: number;
+  batteryAllowanceKwh?: number;
   /** Time the measuring signal takes to move one quantum at the power at each boundary (0: exact). */
   startResolutionMs?: number;
   endResolutionMs?: number;
@@ -43,6 +46,8 @@ export interface Pair {
   energyError: number;
   /** Relative error, allowance ignored (for the report). */
   rawEnergyError: number;
+  /** The session's battery energy against the truth's, beyond its allowance; null when either is absent. */
+  batteryError: number | null;
   startErrorMs: number;
   endErrorMs: number;
   startIntervals: number;
@@ -117,6 +122,12 @@ export function scoreSessions(
     const t = truth[c.i]!;
     const d = detected[c.j]!;
     const miss = Math.abs(d.energyKwh - t.energyKwh);
+    // Read without the type: the field arrives with the engine's cross-checked energy (issue 12 point 2).
+    const battery = (d as { batteryEnergyKwh?: number | null }).batteryEnergyKwh;
+    const batteryError =
+      typeof battery === 'number' && t.batteryKwh !== undefined
+        ? Math.max(0, Math.abs(battery - t.batteryKwh) - (t.batteryAllowanceKwh ?? 0)) / t.batteryKwh
+        : null;
     const startErrorMs = Math.abs(det[c.j]!.s - t.startMs);
     const endErrorMs = Math.abs(det[c.j]!.e - t.endMs);
     pairs.push({
@@ -124,6 +135,7 @@ export function scoreSessions(
       detected: d,
       energyError: Math.max(0, miss - t.allowanceKwh) / t.energyKwh,
       rawEnergyError: miss / t.energyKwh,
+      batteryError,
       startErrorMs,
       endErrorMs,
       startIntervals: startErrorMs / startInterval(t),
@@ -167,12 +179,16 @@ export interface Figures {
   rawEnergyP95: number;
   /** p95 of boundary error in sampling intervals, starts and ends together. */
   boundaryP95: number;
+  /** Battery energy error beyond its allowance, over the sessions that report one. */
+  batteryReported: number;
+  batteryP95: number;
 }
 
 export function figures(score: Score): Figures {
   const precision = score.detectedCount === 0 ? 1 : score.pairs.length / score.detectedCount;
   const recall = score.truthCount === 0 ? 1 : score.pairs.length / score.truthCount;
   const energy = score.pairs.map((p) => p.energyError);
+  const battery = score.pairs.flatMap((p) => (p.batteryError === null ? [] : [p.batteryError]));
   return {
     sessions: score.truthCount,
     detected: score.detectedCount,
@@ -189,6 +205,8 @@ export function figures(score: Score): Figures {
       score.pairs.flatMap((p) => [p.startIntervals, p.endIntervals]),
       0.95,
     ),
+    batteryReported: battery.length,
+    batteryP95: quantile(battery, 0.95),
   };
 }
 
@@ -212,6 +230,8 @@ export function energyTimes(mode: Mode, readings: readonly Reading[]): Float64Ar
 export function adversaryLabels(car: AdversaryCar): LabelledSession[] {
   const times = energyTimes(car.mode, car.readings);
   const bySoc = energySignal(car.mode) === 'soc';
+  const socTimes = signalTimes(car.readings, (r) => r.soc !== undefined);
+  const hasSoc = socTimes.length > 0;
   return car.truth.map((t) => {
     const efficiency = bySoc ? t.batteryKwh / t.deliveredKwh : 1;
     const edge = (kw: number, at: number) => {
@@ -225,6 +245,11 @@ export function adversaryLabels(car: AdversaryCar): LabelledSession[] {
         ? car.sensors.meterResolutionKwh
         : 0;
     const stepMs = (kw: number) => (quantum / (kw * efficiency)) * 3_600_000;
+    const eta = t.batteryKwh / t.deliveredKwh;
+    const batteryEdge = (kw: number, at: number) => {
+      const interval = intervalAround(socTimes, at);
+      return Number.isFinite(interval) ? (kw * eta * interval) / 2 / 3_600_000 : 0;
+    };
     return {
       startMs: t.startMs,
       endMs: t.endMs,
@@ -232,6 +257,15 @@ export function adversaryLabels(car: AdversaryCar): LabelledSession[] {
       allowanceKwh: edge(t.startKw, t.startMs) + edge(t.endKw, t.endMs) + quantum,
       startResolutionMs: stepMs(t.startKw),
       endResolutionMs: stepMs(t.endKw),
+      ...(hasSoc
+        ? {
+            batteryKwh: t.batteryKwh,
+            batteryAllowanceKwh:
+              batteryEdge(t.startKw, t.startMs) +
+              batteryEdge(t.endKw, t.endMs) +
+              car.life.pack.capacityKwh / 100,
+          }
+        : {}),
     };
   });
 }

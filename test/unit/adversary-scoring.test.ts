@@ -89,6 +89,15 @@ describe('adversary scoring', () => {
     expect(within.pairs[0]!.energyError).toBe(0);
   });
 
+  it('scores the battery energy where the engine reports it, beyond its own allowance', () => {
+    const withBattery = { ...detected(0, 60, 10), batteryEnergyKwh: 9.5 } as DetectedSession;
+    const label = { ...truth(0, 60, 10), batteryKwh: 9, batteryAllowanceKwh: 0.2 };
+    const score = scoreSessions([label], [withBattery], times(-5, 65, 5));
+    expect(score.pairs[0]!.batteryError).toBeCloseTo(0.3 / 9, 9);
+    expect(figures(score).batteryReported).toBe(1);
+    expect(scoreSessions([label], [detected(0, 60, 10)], times(-5, 65, 5)).pairs[0]!.batteryError).toBeNull();
+  });
+
   it('gives boundary errors in sampling intervals, at least a quantum step long', () => {
     const score = scoreSessions([truth(2, 52, 10)], [detected(7, 52, 10)], times(0, 60, 5));
     expect(score.pairs[0]!.startIntervals).toBeCloseTo(1, 9);
