@@ -6,7 +6,9 @@
 // paired one-to-one, largest overlap first. So a session split in two matches its larger piece and the
 // other piece is a false positive; two sessions merged into one match one of them and the other is a
 // false negative (and the merged one's energy error shows). Unpaired detections are false positives,
-// unpaired true sessions false negatives; F1 from those counts.
+// unpaired true sessions false negatives; F1 from those counts. A true session no reading could see (a
+// 3-minute DC stop between two power samples 10 minutes apart, with no cumulative signal) is not counted
+// against the engine when it misses it, and counts as found when it does not.
 //
 // Energy. The error counts only what lies beyond what the sampling cannot know: at each boundary, the
 // power there times half the interval between the readings either side of it (the boundary could be
@@ -34,6 +36,8 @@ export interface LabelledSession {
   /** The energy that reached the battery and its allowance, where the SoC can tell it (for the report). */
   batteryKwh?: number;
   batteryAllowanceKwh?: number;
+  /** False when no reading could see this session (see `observable`): missing it is not an error. */
+  observable?: boolean;
   /** Time the measuring signal takes to move one quantum at the power at each boundary (0: exact). */
   startResolutionMs?: number;
   endResolutionMs?: number;
@@ -142,13 +146,30 @@ export function scoreSessions(
       endIntervals: endErrorMs / endInterval(t),
     });
   }
+  const unseen = truth.filter((t, i) => t.observable === false && !usedTruth.has(i)).length;
   return {
-    truthCount: truth.length,
+    truthCount: truth.length - unseen,
     detectedCount: detected.length,
     pairs,
     falsePositives: detected.filter((_, j) => !usedDetected.has(j)),
-    falseNegatives: truth.filter((_, i) => !usedTruth.has(i)),
+    falseNegatives: truth.filter((t, i) => !usedTruth.has(i) && t.observable !== false),
   };
+}
+
+/**
+ * Could any reading see this session? A meter or SoC accumulates, so a charge shows in them whenever
+ * readings exist on both sides; power shows it only in a sample taken while it flowed (instantaneous)
+ * or averaged over a period that overlaps it.
+ */
+export function observable(
+  truth: { startMs: number; endMs: number },
+  readings: readonly Reading[],
+  averagingMs: number,
+): boolean {
+  if (readings.some((r) => r.energyKwh !== undefined || r.soc !== undefined)) return true;
+  return readings.some(
+    (r) => r.powerKw !== undefined && r.t >= truth.startMs && r.t <= truth.endMs + averagingMs,
+  );
 }
 
 export function combine(scores: readonly Score[]): Score {
@@ -253,6 +274,11 @@ export function adversaryLabels(car: AdversaryCar): LabelledSession[] {
     return {
       startMs: t.startMs,
       endMs: t.endMs,
+      observable: observable(
+        t,
+        car.readings,
+        car.sensors.powerStyle === 'average' ? car.sensors.cadenceMs : 0,
+      ),
       energyKwh: bySoc ? t.batteryKwh : t.deliveredKwh,
       allowanceKwh: edge(t.startKw, t.startMs) + edge(t.endKw, t.endMs) + quantum,
       startResolutionMs: stepMs(t.startKw),

@@ -3,7 +3,13 @@
 
 import { describe, expect, it } from 'vitest';
 import type { DetectedSession } from '../../shared/engine/types.js';
-import { figures, intervalAround, type LabelledSession, scoreSessions } from '../adversary/scoring.js';
+import {
+  figures,
+  intervalAround,
+  type LabelledSession,
+  observable,
+  scoreSessions,
+} from '../adversary/scoring.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2025, 9, 25, 20); // a fixed instant: scoring has no notion of "now"
@@ -87,6 +93,34 @@ describe('adversary scoring', () => {
     expect(score.pairs[0]!.energyError).toBeCloseTo(0.03, 9);
     const within = scoreSessions([truth(0, 60, 10, 0.5)], [detected(0, 60, 9.6)], times(-5, 65, 5));
     expect(within.pairs[0]!.energyError).toBe(0);
+  });
+
+  it('does not count a session no reading could see against the engine, but credits finding it', () => {
+    const hidden = { ...truth(3, 6, 4), observable: false };
+    const missed = scoreSessions([truth(20, 80, 10), hidden], [detected(20, 80, 10)], times(0, 90, 10));
+    expect(missed.truthCount).toBe(1);
+    expect(missed.falseNegatives).toHaveLength(0);
+    const found = scoreSessions([hidden], [detected(3, 6, 4)], times(0, 90, 10));
+    expect(found.truthCount).toBe(1);
+    expect(found.pairs).toHaveLength(1);
+  });
+
+  it('calls a session observable when a cumulative signal exists or a power sample falls inside it', () => {
+    const session = { startMs: T0 + 3 * MIN, endMs: T0 + 6 * MIN };
+    const power = (m: number) => ({ t: T0 + m * MIN, powerKw: 0 });
+    expect(observable(session, [power(0), power(10)], 0)).toBe(false);
+    expect(observable(session, [power(0), power(5), power(10)], 0)).toBe(true);
+    expect(observable(session, [power(0), power(10)], 10 * MIN)).toBe(true); // a 10-minute average covers it
+    expect(
+      observable(
+        session,
+        [
+          { t: T0, energyKwh: 1 },
+          { t: T0 + 10 * MIN, energyKwh: 2 },
+        ],
+        0,
+      ),
+    ).toBe(true);
   });
 
   it('scores the battery energy where the engine reports it, beyond its own allowance', () => {
