@@ -14,7 +14,7 @@
 // delivered, `batteryKwh` what reached the battery.
 
 import type { Rng } from '../simulator/prng.js';
-import { addDays, localToUtc, offsetMs } from '../simulator/zones.js';
+import { addDays, localParts, localToUtc, offsetMs } from '../simulator/zones.js';
 
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;
@@ -320,6 +320,10 @@ export function simulateLife(rng: Rng, options: LifeOptions): Life {
     const rest = ((minutes % 1440) + 1440) % 1440;
     return localToUtc(timeZone, y, m, d, Math.floor(rest / 60), Math.round(rest % 60));
   };
+  const dateOf = (t: number): [number, number, number] => {
+    const p = localParts(timeZone, t);
+    return [p.year, p.month, p.day];
+  };
   const capacityKwh = rng.pick([40, 52, 58, 64, 75, 77, 82, 90, 100]);
   const pack: Pack = {
     capacityKwh,
@@ -376,14 +380,6 @@ export function simulateLife(rng: Rng, options: LifeOptions): Life {
       pauses: acPauses(rng),
     });
     life.park(until, false);
-  };
-  const dateOf = (t: number): [number, number, number] => {
-    // The local date of an instant: the day after `startDate` whose local midnight is the last ≤ t.
-    let d: [number, number, number] = [...startDate];
-    for (let k = 0; k < days + 2 && localAt(addDays(d[0], d[1], d[2], 1), 0) <= t; k++) {
-      d = addDays(d[0], d[1], d[2], 1);
-    }
-    return d;
   };
 
   const dcStop = (kind: 'dc-trip' | 'dc-topup', targetPercent: number) => {
@@ -534,13 +530,13 @@ export class LifeState {
 
   /** Delivered and battery energy (kWh) from the start of the life up to t. */
   energyAt(t: number): { deliveredKwh: number; batteryKwh: number } {
-    const { k, inside } = this.piece(t);
+    const { k } = this.piece(t);
     if (k < 0) return { deliveredKwh: 0, batteryKwh: 0 };
     const p = this.life.pieces[k]!;
     const h = (Math.min(t, p.t1) - p.t0) / HOUR;
     return {
       deliveredKwh: this.deliveredBefore[k]! + p.deliveredKw * h,
-      batteryKwh: this.batteryBefore[k]! + p.batteryKw * (inside ? h : (p.t1 - p.t0) / HOUR),
+      batteryKwh: this.batteryBefore[k]! + p.batteryKw * h,
     };
   }
 
