@@ -11,8 +11,9 @@
 //    (MOVE_CONFIRM_READINGS in all) are farther from the parking spot (median of recent parked fixes) than
 //    both MOVE_DISTANCE_M and PARKED_SPREAD_FACTOR × the spread seen while parked. One outlier, or a burst
 //    shorter than the confirmation, is scatter;
-// 4. power, where nothing above tells: a battery discharging faster than a parked car's own loads draw
-//    (DRIVING_DISCHARGE_KW) is driving; anything else (charging, standby) is standing still.
+// 4. power: a battery discharging faster than a parked car's own loads draw (DRIVING_DISCHARGE_KW) is
+//    driving, even with a fix near the spot (a slow drive moves ~100 m a minute); where nothing above
+//    tells, anything else (charging, standby) is standing still.
 
 import type { Reading } from '../readings/model.js';
 import {
@@ -94,14 +95,19 @@ export function detectMovement(
       if (found === MOVED || found === OUTVOTED) parked = [{ lat: r.lat!, lon: r.lon! }];
       else if (found === STILL) remember(parked, r);
       state[i] = found === OUTVOTED ? UNKNOWN : found;
-      if (state[i] !== UNKNOWN) continue;
+      // A fix near the spot does not prove standing still (a slow drive moves ~100 m a minute): traction
+      // power below still says driving.
+      if (state[i] === MOVED) continue;
     } else if (located(r)) {
       parked.push({ lat: r.lat!, lon: r.lon! });
     }
     const power = r.powerKw;
-    if (finite(power)) {
+    if (finite(power) && power < -DRIVING_DISCHARGE_KW) {
       rule[i] = 'power';
-      state[i] = power < -DRIVING_DISCHARGE_KW ? MOVED : STILL;
+      state[i] = MOVED;
+    } else if (finite(power) && state[i] === UNKNOWN) {
+      rule[i] = 'power';
+      state[i] = STILL;
     }
   }
   return { state, rule };

@@ -32,6 +32,14 @@ function detected(startMin: number, endMin: number, energyKwh: number): Detected
     position: null,
     method: 'power_flow',
     source: 'calculated',
+    batteryEnergyKwh: null,
+    chargingEfficiency: null,
+    quality: {
+      start: { rule: 'midpoint', uncertaintySeconds: 0 },
+      end: { rule: 'midpoint', uncertaintySeconds: 0 },
+      gaps: { count: 0, seconds: 0 },
+      energy: 'integrated',
+    },
   };
 }
 

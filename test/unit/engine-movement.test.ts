@@ -81,6 +81,16 @@ describe('movement stage', () => {
     expect([...state].filter((x) => x === STILL)).toHaveLength(9); // standby and charging: standing still
   });
 
+  it('traction power says driving even when a slow drive keeps the fix within 150 m of the last one', () => {
+    // 100 m a minute (6 km/h), unplugged, traction -20 kW: every reading is driving.
+    const readings = series(T0, T0 + 10 * MIN, MIN, (_, i) => ({
+      ...north(HOME.lat, HOME.lon, 100 * i),
+      powerKw: -20,
+      isPluggedIn: false,
+    }));
+    expect(movedAt(readings)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
   it('the odometer is authoritative: a tick is a move even when the position stays, no tick is no move', () => {
     const ticked = series(T0, T0 + 10 * MIN, MIN, (_, i) => ({
       ...HOME,
