@@ -24,6 +24,7 @@ import {
   METER_PEAK_WINDOW_MS,
   MOVE_ODOMETER_KM,
   PAUSE_MIN_MS,
+  PLUG_IN_MIN_MS,
   REGEN_MAX_MS,
   SETTLE_GAP_MS,
   SOC_PEAK_WINDOW_MS,
@@ -440,6 +441,9 @@ class Scan {
             if (!this.inSpell) {
               this.openSpell(s, kind, pT, t, (!gapFlow && kind !== POINT) || unseen);
               this.spStartRule = sRule;
+              // Driving less than a minute before: no cable could have been connected and a charger started
+              // yet, so the vehicle moved in this spell (brief, it is regeneration).
+              if (this.movement[this.pI] === MOVED && t - pT < PLUG_IN_MIN_MS) this.spMoved = true;
               if (this.spNew) this.cur!.firstOnT = pointBefore ? pT : t;
               this.spFirstEdge = pointEdge && !meteredStart;
               this.spFirstSocFlat = pointEdge && on && socFlat;

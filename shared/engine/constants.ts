@@ -54,6 +54,12 @@ export const REGEN_MAX_MS = 5 * MINUTE;
  */
 export const DRIVING_DISCHARGE_KW = 1;
 
+/**
+ * From driving to charging takes at least this long: stop, connect the cable, and the charger's handshake
+ * (IEC 61851 / ISO 15118 take tens of seconds). Power sooner after traction is regeneration.
+ */
+export const PLUG_IN_MIN_MS = MINUTE;
+
 /** Odometers tick in 0.1 km; any tick between two readings means the vehicle drove. */
 export const MOVE_ODOMETER_KM = 0.05;
 

@@ -151,6 +151,14 @@ describe('movement in sessions', () => {
     expect(noisy.sessions).toEqual(clean.sessions);
   });
 
+  it('a braking burst right after traction (sooner than a cable can be connected) is not a charge', () => {
+    // Power only, every 30 s: traction until 12:10, a 35 kW burst at 12:10:00, then parked (0 kW).
+    const readings = series(T0, T0 + HOUR, 30_000, (t) => ({
+      powerKw: t < T0 + 10 * MIN ? -10 : t === T0 + 10 * MIN ? 35 : 0,
+    }));
+    expect(compute(readings).sessions).toEqual([]);
+  });
+
   it('power while plugged in is charging, not regeneration, even when the position says it moved', () => {
     // A brief top-up (3 minutes) whose fixes wander off: plugged in, so it is a charge.
     const readings = series(T0, T0 + HOUR, 30_000, (t) => {
