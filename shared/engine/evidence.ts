@@ -53,10 +53,9 @@ const HOUR_MS = 3_600_000;
 
 export function evidenceOf(r: Signals, previous: Previous): Evidence {
   const { t } = r;
-  const recent = (at: number) => t - at <= DATA_GAP_MS;
   if (!Number.isNaN(r.powerKw))
     return { kind: POINT, on: r.powerKw > CHARGING_POWER_MIN_KW, intervalKnown: true };
-  if (recent(previous.powerT)) return NO_EVIDENCE;
+  if (t - previous.powerT <= DATA_GAP_MS) return NO_EVIDENCE;
   if (!Number.isNaN(r.energyKwh)) {
     if (Number.isNaN(previous.meterT)) return { kind: METER, on: false, intervalKnown: false };
     // A step at a charging rate; larger than any charger can deliver is a swapped or reset register.
@@ -66,9 +65,9 @@ export function evidenceOf(r: Signals, previous: Previous): Evidence {
       d > METER_EPSILON_KWH && d >= CHARGING_POWER_MIN_KW * hours && d <= METER_MAX_PLAUSIBLE_KW * hours;
     return { kind: METER, on, intervalKnown: true };
   }
-  if (recent(previous.meterT)) return NO_EVIDENCE;
+  if (t - previous.meterT <= DATA_GAP_MS) return NO_EVIDENCE;
   if (r.charging !== undefined) return { kind: POINT, on: r.charging, intervalKnown: true };
-  if (!Number.isNaN(r.soc) && !recent(previous.flagT)) {
+  if (!Number.isNaN(r.soc) && !(t - previous.flagT <= DATA_GAP_MS)) {
     if (Number.isNaN(previous.socT)) return { kind: SOC, on: false, intervalKnown: false };
     return { kind: SOC, on: r.soc > previous.soc, intervalKnown: true };
   }

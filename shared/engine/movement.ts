@@ -56,7 +56,7 @@ export function detectMovement(
   const rule: MovementRule[] = new Array(hi).fill('none');
   if (!mobile) return { state, rule };
   const located = (r: Reading) => finite(r.lat) && finite(r.lon);
-  let parked: { lat: number; lon: number }[] = [];
+  const parked = new ParkedFixes();
   let odometer = Number.NaN;
   let pluggedAt = Number.NEGATIVE_INFINITY;
   for (let i = lo; i < hi; i++) {
@@ -73,11 +73,11 @@ export function detectMovement(
         rule[i] = 'odometer';
         if (drove) {
           state[i] = MOVED;
-          parked = located(r) ? [{ lat: r.lat!, lon: r.lon! }] : [];
+          parked.restart(located(r) ? r : null);
           continue;
         }
         state[i] = STILL;
-        if (located(r)) remember(parked, r);
+        if (located(r)) parked.add(r);
         continue;
       }
     }
@@ -85,21 +85,21 @@ export function detectMovement(
     if (plugged) {
       rule[i] = 'plugged_in';
       state[i] = STILL;
-      if (located(r)) remember(parked, r);
+      if (located(r)) parked.add(r);
       continue;
     }
-    if (located(r) && parked.length > 0) {
+    if (located(r) && parked.size > 0) {
       rule[i] = 'position';
       const found = byPosition(readings, i, hi, parked);
       // A new spot after a move, or when the fixes outvote a spot that rested on too few (its outliers).
-      if (found === MOVED || found === OUTVOTED) parked = [{ lat: r.lat!, lon: r.lon! }];
-      else if (found === STILL) remember(parked, r);
+      if (found === MOVED || found === OUTVOTED) parked.restart(r);
+      else if (found === STILL) parked.add(r);
       state[i] = found === OUTVOTED ? UNKNOWN : found;
       // A fix near the spot does not prove standing still (a slow drive moves ~100 m a minute): traction
       // power below still says driving.
       if (state[i] === MOVED) continue;
     } else if (located(r)) {
-      parked.push({ lat: r.lat!, lon: r.lon! });
+      parked.add(r);
     }
     const power = r.powerKw;
     if (finite(power) && power < -DRIVING_DISCHARGE_KW) {
@@ -118,29 +118,58 @@ export function detectMovement(
  * readings stay beyond it; UNKNOWN for scatter; OUTVOTED when those readings lie together and the spot
  * rested on too few fixes to outvote them (the fixes it rested on were the outliers).
  */
-function byPosition(
-  readings: readonly Reading[],
-  i: number,
-  hi: number,
-  parked: readonly { lat: number; lon: number }[],
-): number {
+function byPosition(readings: readonly Reading[], i: number, hi: number, parked: ParkedFixes): number {
   const r = readings[i]!;
-  const spot = parkingSpot(parked);
-  const away = (p: Reading) => metersApart(spot.lat, spot.lon, p.lat!, p.lon!) > spot.radius;
-  if (!away(r)) return STILL;
+  const spot = parked.spot();
+  if (!away(spot, r)) return STILL;
   const next: Reading[] = [r];
   for (let j = i + 1; j < hi && next.length < MOVE_CONFIRM_READINGS; j++) {
     const q = readings[j]!;
     if (finite(q.lat) && finite(q.lon)) next.push(q);
   }
-  if (next.length < MOVE_CONFIRM_READINGS || !next.every(away)) return UNKNOWN; // scatter, or not yet known
-  if (parked.length < MOVE_CONFIRM_READINGS && clustered(next)) return OUTVOTED;
+  if (next.length < MOVE_CONFIRM_READINGS || !next.every((q) => away(spot, q))) return UNKNOWN; // scatter, or not yet known
+  if (parked.size < MOVE_CONFIRM_READINGS && clustered(next)) return OUTVOTED;
   return MOVED;
 }
 
-function remember(parked: { lat: number; lon: number }[], r: Reading): void {
-  parked.push({ lat: r.lat!, lon: r.lon! });
-  if (parked.length > PARKED_POSITIONS) parked.shift();
+/** The last PARKED_POSITIONS fixes of a parked vehicle, and the parking spot they give. */
+class ParkedFixes {
+  private fixes: { lat: number; lon: number }[] = [];
+  private cached: { lat: number; lon: number; radius: number } | null = null;
+  /** Fixes added since the spot was computed. */
+  private added = 0;
+
+  get size(): number {
+    return this.fixes.length;
+  }
+
+  add(r: Reading): void {
+    this.fixes.push({ lat: r.lat!, lon: r.lon! });
+    if (this.fixes.length > PARKED_POSITIONS) this.fixes.shift();
+    this.added++;
+  }
+
+  restart(r: Reading | null): void {
+    this.fixes = r === null ? [] : [{ lat: r.lat!, lon: r.lon! }];
+    this.cached = null;
+    this.added = 0;
+  }
+
+  /**
+   * The spot, recomputed while it rests on few fixes and then after every few new ones: a median of 15
+   * fixes hardly moves with one more, and recomputing it for every reading cost more than the rest of the
+   * engine together.
+   */
+  spot(): { lat: number; lon: number; radius: number } {
+    if (
+      this.cached === null ||
+      (this.added > 0 && (this.fixes.length < PARKED_POSITIONS || this.added >= 5))
+    ) {
+      this.cached = parkingSpot(this.fixes);
+      this.added = 0;
+    }
+    return this.cached;
+  }
 }
 
 /** The parking spot (median of the parked fixes) and how far from it a fix must be to count as away. */
@@ -153,6 +182,10 @@ export function parkingSpot(parked: readonly { lat: number; lon: number }[]): {
   const lon = median(parked.map((p) => p.lon));
   const spread = median(parked.map((p) => metersApart(lat, lon, p.lat, p.lon)));
   return { lat, lon, radius: Math.max(MOVE_DISTANCE_M, PARKED_SPREAD_FACTOR * spread) };
+}
+
+function away(spot: { lat: number; lon: number; radius: number }, r: Reading): boolean {
+  return metersApart(spot.lat, spot.lon, r.lat!, r.lon!) > spot.radius;
 }
 
 /** Whether fixes lie together (a spot) rather than along a road (a drive). */
