@@ -11,6 +11,7 @@
 
 import { matchLocations, type TenantLocation } from '../locations/match.js';
 import type { Reading } from '../readings/model.js';
+import { clampTime, placeEdges } from './boundaries.js';
 import {
   BASELINE_MAX_AGE_MS,
   CHARGING_POWER_MIN_KW,
@@ -389,42 +390,28 @@ class Scan {
                 : Number.NaN;
             const meteredStart = dE >= 0 && rateAfter > 0;
             const meteredEnd = dE >= 0 && rateBefore > 0;
-            let s: number;
-            let e: number;
-            let sRule: BoundaryRule;
-            let eRule: BoundaryRule;
-            if (gapFlow) {
-              // Where in the gap did it charge? From the rate measured on either side, else the gap's edges.
-              const socRate =
-                this.inSpell && pT > this.spStart
-                  ? (this.sV - this.spOpenSoc) / (pT - this.spStart)
-                  : Number.NaN;
-              if (!pointBefore && rateAfter > 0 && energyAcross > 0) {
-                s = clampTime(t - energyAcross / rateAfter, pT, t);
-                sRule = 'rate_across_gap';
-              } else {
-                s = pT;
-                sRule = 'data_edge';
-              }
-              if (!pointAfter && rateBefore > 0 && energyAcross > 0) {
-                e = clampTime(pT + energyAcross / rateBefore, pT, t);
-                eRule = 'rate_across_gap';
-              } else if (!pointAfter && socRate > 0 && socAcross > 0) {
-                e = clampTime(pT + socAcross / socRate, pT, t);
-                eRule = 'soc_rate';
-              } else {
-                e = t;
-                eRule = 'data_edge';
-              }
-            } else {
-              // A boundary inside the interval: where the metered energy at the measured rate puts it, else
-              // the middle.
-              const mid = Math.floor((pT + t) / 2);
-              s = pointBefore ? pT : meteredStart ? clampTime(t - dE / rateAfter, pT, t) : mid;
-              sRule = pointBefore ? 'data_edge' : meteredStart ? 'metered' : 'midpoint';
-              e = pointAfter ? t : meteredEnd ? clampTime(pT + dE / rateBefore, pT, t) : mid;
-              eRule = pointAfter ? 'data_edge' : meteredEnd ? 'metered' : 'midpoint';
-            }
+            // Where charging began and ended inside this interval, should it be the spell's edge (boundaries.ts).
+            const socRate =
+              gapFlow && this.inSpell && pT > this.spStart
+                ? (this.sV - this.spOpenSoc) / (pT - this.spStart)
+                : Number.NaN;
+            const placed = placeEdges({
+              from: pT,
+              to: t,
+              acrossGap: gapFlow,
+              flowingBefore: pointBefore,
+              flowingAfter: pointAfter,
+              rateBefore,
+              rateAfter,
+              meteredKwh: dE,
+              energyAcrossKwh: energyAcross,
+              socAcross,
+              socRate,
+            });
+            const s = placed.start;
+            const e = placed.end;
+            const sRule = placed.startRule;
+            const eRule = placed.endRule;
             // The SoC read at both ends of this interval did not rise: checked against power's edge energy
             // when the spell closes (quality.ts, socCheckedEdge).
             const socFlat = hasSoc && this.sI === this.pI && soc <= this.sV;
@@ -1121,11 +1108,6 @@ function grow(a: Float64Array): Float64Array<ArrayBuffer> {
   const b = new Float64Array(a.length * 2);
   b.set(a);
   return b;
-}
-
-/** A time estimate kept inside its interval, in whole ms. */
-function clampTime(x: number, lo: number, hi: number): number {
-  return Math.floor(x < lo ? lo : x > hi ? hi : x);
 }
 
 /**

@@ -3,6 +3,7 @@
 // (engine-movement.test.ts, engine-energy-quality.test.ts).
 
 import { describe, expect, it } from 'vitest';
+import { placeEdges } from '../../shared/engine/boundaries.js';
 import { chargingEfficiency, chooseEnergy, maxRate } from '../../shared/engine/energy.js';
 import { evidenceOf, METER, NONE, POINT, type Previous, SOC } from '../../shared/engine/evidence.js';
 import { refinedSocDelta, socOnset } from '../../shared/engine/soc.js';
@@ -126,5 +127,36 @@ describe('state-of-charge stage', () => {
     };
     // True SoC 30.5 at 0 and 35.5 at 30 min (1 % per 6 min): ΔSoC 5.
     expect(refinedSocDelta(steps, session)).toBeCloseTo(5, 6);
+  });
+});
+
+describe('boundary stage', () => {
+  const interval = {
+    from: 0,
+    to: 10 * MIN,
+    acrossGap: false,
+    flowingBefore: false,
+    flowingAfter: true,
+    rateBefore: Number.NaN,
+    rateAfter: 6 / (60 * MIN), // 6 kW
+    meteredKwh: Number.NaN,
+    energyAcrossKwh: Number.NaN,
+    socAcross: Number.NaN,
+    socRate: Number.NaN,
+  };
+
+  it('in the middle without a measure; where the metered energy at the rate after puts it with one', () => {
+    expect(placeEdges(interval)).toMatchObject({ start: 5 * MIN, startRule: 'midpoint' });
+    // 0.3 kWh metered at 6 kW: 3 minutes before the reading that saw it flowing.
+    expect(placeEdges({ ...interval, meteredKwh: 0.3 })).toMatchObject({
+      start: 7 * MIN,
+      startRule: 'metered',
+    });
+  });
+
+  it('across a gap: the energy across it at the rate beside it, else the data edge', () => {
+    const gap = { ...interval, to: 120 * MIN, acrossGap: true, energyAcrossKwh: 3 };
+    expect(placeEdges(gap)).toMatchObject({ start: 90 * MIN, startRule: 'rate_across_gap' });
+    expect(placeEdges({ ...gap, rateAfter: Number.NaN })).toMatchObject({ start: 0, startRule: 'data_edge' });
   });
 });
