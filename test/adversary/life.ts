@@ -102,10 +102,31 @@ export interface TrueSession {
   socEnd: number;
 }
 
-/** Recalibration of the battery-management system's SoC estimate: a step in the reported SoC, no energy. */
+/**
+ * Recalibration of the battery-management system's SoC estimate at rest: a step of `deltaPercent` in the
+ * reported SoC, no energy. Between rests the BMS counts coulombs, and a current sensor's small offset
+ * makes that estimate drift from the truth; the recalibration (open-circuit voltage after a long park)
+ * removes the drift, so the step is back TOWARD the truth (see `bmsDriftPercent`).
+ */
 export interface Recalibration {
   t: number;
   deltaPercent: number;
+}
+
+/**
+ * How far the reported SoC (%) sits from the truth at t: the drift that builds linearly from the
+ * previous recalibration (or the first reading) to −deltaPercent just before the next, which the
+ * recalibration then corrects to zero. After the last recalibration the estimate is taken as exact (its
+ * drift has not built up before the readings end). A coulomb-counting error grows with time awake, a
+ * few percent over days, never by a sudden step away from the truth.
+ */
+export function bmsDriftPercent(recalibrations: readonly Recalibration[], fromMs: number, t: number): number {
+  let previous = fromMs;
+  for (const c of recalibrations) {
+    if (c.t > t) return (-c.deltaPercent * (t - previous)) / (c.t - previous);
+    previous = c.t;
+  }
+  return 0;
 }
 
 export interface Life {
@@ -196,7 +217,8 @@ class LifeBuilder {
     const last = this.episodes[this.episodes.length - 1];
     if (last?.kind === 'park' && last.plugged === plugged && last.at === this.at) last.t1 = until;
     else this.episodes.push({ kind: 'park', t0: this.now, t1: until, at: this.at, sky: this.sky, plugged });
-    // The BMS re-estimates its SoC at rest (open-circuit voltage after a long park): a step, no energy.
+    // The BMS re-estimates its SoC at rest (open-circuit voltage after a long park): a step, no energy,
+    // that corrects the drift built up since the previous one (`bmsDriftPercent`).
     if (!plugged && until - this.now > 2 * HOUR && this.rng.chance(0.25)) {
       const size = this.rng.int(2, 4);
       this.recalibrations.push({

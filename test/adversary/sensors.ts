@@ -4,8 +4,9 @@
 //
 // - Position: heavy-tailed GPS scatter while parked — tens of metres typically, 100–200 m jumps between
 //   consecutive readings in garages and urban canyons, occasionally up to 300 m ("a jump is a drive").
-// - SoC: whole percent (floor or round, by car), with battery-management recalibration steps of ±2–4 %
-//   at rest that carry no energy ("a SoC rise is a charge"), and timestamped 30–90 s off the power
+// - SoC: whole percent (floor or round, by car), with a battery-management estimate that drifts up to
+//   ±2–4 % between rests and a recalibration step at rest that corrects it, carrying no energy ("a SoC
+//   rise is a charge"), and timestamped 30–90 s off the power
 //   ("signals of one reading are simultaneous").
 // - Power: instantaneous on some cars, an average over the reporting period on others (the first
 //   reading after a start shows part of the power, the first after the end still shows some).
@@ -18,7 +19,7 @@
 
 import type { Reading } from '../../shared/readings/model.js';
 import type { Rng } from '../simulator/prng.js';
-import { type Life, LifeState, MIN, type Point, type Sky } from './life.js';
+import { bmsDriftPercent, type Life, LifeState, MIN, type Point, type Sky } from './life.js';
 
 /** What a car reports, after the issue's table of reporting modes. */
 export const MODES = ['power+soc', 'meter+soc', 'soc-only', 'meter-only', 'power-only', 'all'] as const;
@@ -226,11 +227,9 @@ export function observe(rng: Rng, life: Life, mode: Mode, config: SensorConfig):
     const r = config.meterResolutionKwh;
     return Math.round(Math.floor(value / r + 1e-9) * r * 1000) / 1000;
   };
-  const recalOffset = (t: number) =>
-    life.recalibrations.reduce((sum, c) => (c.t <= t ? sum + c.deltaPercent : sum), 0);
   const socAt = (t: number) => {
     const tau = t - config.socSkewMs;
-    const v = state.socAt(tau) + recalOffset(tau);
+    const v = state.socAt(tau) + bmsDriftPercent(life.recalibrations, life.fromMs, tau);
     const q = config.socRounding === 'floor' ? Math.floor(v) : Math.round(v);
     return Math.min(100, Math.max(0, q));
   };

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { distanceMeters } from '../../shared/locations/match.js';
 import { buildAdversaryCorpus, simulateCar, ZONES } from '../adversary/corpus.js';
-import { HOUR, LifeState, MIN } from '../adversary/life.js';
+import { bmsDriftPercent, HOUR, LifeState, MIN } from '../adversary/life.js';
 import { MODES, move } from '../adversary/sensors.js';
 import { offsetMs } from '../simulator/zones.js';
 
@@ -109,6 +109,24 @@ describe('adversary generator: truth is consistent', () => {
     }
   });
 
+  it('recalibrates TOWARD the truth: drift builds slowly between rests, the step at rest removes it', () => {
+    const all = corpus.flatMap((c) => c.life.recalibrations.map((r) => ({ car: c, r })));
+    for (const { car, r } of all) {
+      const drift = (t: number) => bmsDriftPercent(car.life.recalibrations, car.life.fromMs, t);
+      // Just before: the reported SoC is off by the step's size, on the side the step corrects.
+      expect(drift(r.t - 1)).toBeCloseTo(-r.deltaPercent, 3);
+      expect(drift(r.t)).toBeCloseTo(0, 9);
+      // Slowly: never faster than 4 % per hour of the same sign (a coulomb counter's offset, not a step).
+      expect(Math.abs(drift(r.t - 1) - drift(r.t - 1 - HOUR))).toBeLessThan(4);
+    }
+    // Reported errors never pile up: the drift stays within one step's size everywhere.
+    for (const car of corpus) {
+      for (let t = car.life.fromMs; t < car.life.toMs; t += HOUR) {
+        expect(Math.abs(bmsDriftPercent(car.life.recalibrations, car.life.fromMs, t))).toBeLessThanOrEqual(4);
+      }
+    }
+  });
+
   it('covers six time zones and sessions across a DST change', () => {
     expect(new Set(corpus.map((c) => c.life.timeZone))).toEqual(new Set(ZONES.map((z) => z.timeZone)));
     const acrossDst = sessions.filter(
@@ -163,7 +181,7 @@ describe('adversary generator: sensors render the truth', () => {
     expect(checked).toBeGreaterThan(5);
   });
 
-  it('reports the SoC rise of a session as the energy into the battery, within the 1 % quanta', () => {
+  it('reports the SoC rise of a session as the energy into the battery and the BMS drift over it, within the 1 % quanta', () => {
     let checked = 0;
     for (const car of corpus) {
       for (const t of car.truth) {
@@ -172,8 +190,32 @@ describe('adversary generator: sensors render the truth', () => {
         const after = car.observed.find((r) => r.soc !== undefined && r.t >= t.endMs + 2 * MIN);
         if (!before || !after || after.t > t.unplugMs || before.t < t.plugMs) continue;
         const rise = ((after.soc! - before.soc!) / 100) * car.life.pack.capacityKwh;
-        expect(Math.abs(rise - t.batteryKwh)).toBeLessThanOrEqual(car.life.pack.capacityKwh / 100 + 1e-6);
+        const drift = (r: { t: number }) =>
+          bmsDriftPercent(car.life.recalibrations, car.life.fromMs, r.t - car.sensors.socSkewMs);
+        const driftKwh = ((drift(after) - drift(before)) / 100) * car.life.pack.capacityKwh;
+        expect(Math.abs(rise - driftKwh - t.batteryKwh)).toBeLessThanOrEqual(
+          car.life.pack.capacityKwh / 100 + 1e-6,
+        );
         checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(5);
+  });
+
+  it('reports the SoC within its 1 % quantum of the truth just after a recalibration (the step corrects drift)', () => {
+    let checked = 0;
+    for (const car of corpus) {
+      const state = new LifeState(car.life);
+      for (const r of car.life.recalibrations) {
+        const soon = car.observed.filter(
+          (o) => o.soc !== undefined && o.t > r.t + 2 * MIN && o.t < r.t + HOUR,
+        );
+        for (const o of soon) {
+          const truth = state.socAt(o.t - car.sensors.socSkewMs);
+          if (truth < 1 || truth > 99) continue;
+          expect(Math.abs(o.soc! - truth)).toBeLessThanOrEqual(1.1);
+          checked++;
+        }
       }
     }
     expect(checked).toBeGreaterThan(5);
