@@ -71,3 +71,33 @@ export function placeEdges(x: FlowingInterval): PlacedEdges {
 export function clampTime(x: number, lo: number, hi: number): number {
   return Math.floor(x < lo ? lo : x > hi ? hi : x);
 }
+
+/**
+ * Power that reports the average over each reporting period, not the instant: a charge's power starts at
+ * its level (AC at the on-board limit, DC at constant current), so a spell's first power reading well
+ * below its second is the average over a period in which charging began part-way. Such a sensor's last
+ * charging reading is then the average over the period in which charging ENDED — not the instant before
+ * it —, and its share of the level before it is the share of that period energy still flowed:
+ * end = start of that period + (last / before) × its length. Null when the readings do not show an
+ * averaging sensor (the first reading at its level within the margin below), or the last is not partial.
+ */
+export function averagedPowerEnd(x: {
+  /** Power at the spell's first and second charging readings (kW). */
+  firstKw: number;
+  secondKw: number;
+  /** The charging reading before the last one: its time and power; the last one's time and power. */
+  beforeAt: number;
+  beforeKw: number;
+  lastAt: number;
+  lastKw: number;
+}): number | null {
+  const { firstKw, secondKw, beforeAt, beforeKw, lastAt, lastKw } = x;
+  if (!(firstKw > 0 && secondKw > 0 && beforeKw > 0 && lastKw > 0) || !(lastAt > beforeAt)) return null;
+  // Well below: beyond a power sensor's noise (~1 %) and a charger's ramp of seconds, read 30 s or more apart.
+  if (!(firstKw < AVERAGED_FIRST_SHARE * secondKw) || !(lastKw < AVERAGED_FIRST_SHARE * beforeKw))
+    return null;
+  return Math.floor(beforeAt + (lastKw / beforeKw) * (lastAt - beforeAt));
+}
+
+/** A first power reading below this share of the second is a partial average (see averagedPowerEnd). */
+export const AVERAGED_FIRST_SHARE = 0.9;

@@ -11,7 +11,7 @@
 
 import { matchLocations, type TenantLocation } from '../locations/match.js';
 import type { Reading } from '../readings/model.js';
-import { clampTime, placeEdges } from './boundaries.js';
+import { averagedPowerEnd, clampTime, placeEdges } from './boundaries.js';
 import {
   BASELINE_MAX_AGE_MS,
   CHARGING_POWER_MIN_KW,
@@ -193,6 +193,10 @@ class Scan {
   private spLastA = 0;
   private spLastB = 0;
   private spLastKw = Number.NaN;
+  /** Power at the spell's second charging reading, and the charging reading before the last one. */
+  private spSecondKw = Number.NaN;
+  private spBeforeA = 0;
+  private spBeforeKw = Number.NaN;
   private spLastKwh = Number.NaN;
   private spInteriorMs = 0;
   private spInteriorCount = 0;
@@ -435,6 +439,7 @@ class Scan {
               this.spFirstEdge = pointEdge && !meteredStart;
               this.spFirstSocFlat = pointEdge && on && socFlat;
               this.spFirstKw = hasPower ? power : Number.NaN;
+              this.spSecondKw = Number.NaN;
               this.spFirstKwh = trapezoid;
               // A meter-only start waits for the next interval's rate.
               const counted = gapFlow ? (Number.isNaN(socAcross) ? energyAcross : Number.NaN) : dE;
@@ -454,6 +459,7 @@ class Scan {
                 this.spStartRule = 'metered';
               }
               this.spPendingKwh = Number.NaN;
+              if (this.spIntervals === 1) this.spSecondKw = hasPower ? power : Number.NaN;
               this.spIntervals++;
               if (flow === 2 && !gapFlow && kind === POINT) {
                 this.spInteriorMs += dt;
@@ -463,6 +469,8 @@ class Scan {
             this.spLastEdge = pointEdge && pointBefore && !meteredEnd;
             this.spLastSocFlat = pointEdge && pointBefore && !on && socFlat;
             this.spLastMeterKwh = meteredEnd && kind === METER ? dE : Number.NaN;
+            this.spBeforeA = this.spLastA;
+            this.spBeforeKw = this.spLastKw;
             this.spLastA = pT;
             this.spLastB = t;
             this.spLastKw = this.pP;
@@ -799,6 +807,25 @@ class Scan {
         }
       }
     }
+    let endFrom = this.spLastA;
+    let endTo = this.spLastB;
+    if (this.spByPower && this.spLastEdge && endRule === 'midpoint' && this.spIntervals >= 3) {
+      // Power averaged over each period: the charge ended inside the last charging reading's period.
+      const averaged = averagedPowerEnd({
+        firstKw: this.spFirstKw,
+        secondKw: this.spSecondKw,
+        beforeAt: this.spBeforeA,
+        beforeKw: this.spBeforeKw,
+        lastAt: this.spLastA,
+        lastKw: this.spLastKw,
+      });
+      if (averaged !== null) {
+        end = averaged;
+        endRule = 'metered';
+        endFrom = this.spBeforeA;
+        endTo = this.spLastA;
+      }
+    }
     // Cross-check power's edges against the SoC: where it did not rise over an edge interval, power's
     // extrapolation may not claim more than one 1 % step there (the 21.5 kWh-for-11 kWh case).
     if (this.spFirstSocFlat && firstKwh >= 0) {
@@ -866,7 +893,7 @@ class Scan {
     const pauseCounts = pause < (this.spKind === SOC ? SOC_PLATEAU_MAX_MS : PAUSE_MIN_MS);
     cur.chargingMs += end - start + (pauseCounts ? pause : 0);
     cur.end = end;
-    cur.endEdge = { rule: endRule, from: this.spLastA, to: this.spLastB };
+    cur.endEdge = { rule: endRule, from: endFrom, to: endTo };
     this.commit(cur, odoNow, located);
   }
 

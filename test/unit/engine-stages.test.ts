@@ -3,7 +3,7 @@
 // (engine-movement.test.ts, engine-energy-quality.test.ts).
 
 import { describe, expect, it } from 'vitest';
-import { placeEdges } from '../../shared/engine/boundaries.js';
+import { averagedPowerEnd, placeEdges } from '../../shared/engine/boundaries.js';
 import { chargingEfficiency, chooseEnergy, maxRate } from '../../shared/engine/energy.js';
 import { evidenceOf, METER, NONE, POINT, type Previous, SOC } from '../../shared/engine/evidence.js';
 import { refinedSocDelta, socOnset } from '../../shared/engine/soc.js';
@@ -158,5 +158,16 @@ describe('boundary stage', () => {
     const gap = { ...interval, to: 120 * MIN, acrossGap: true, energyAcrossKwh: 3 };
     expect(placeEdges(gap)).toMatchObject({ start: 90 * MIN, startRule: 'rate_across_gap' });
     expect(placeEdges({ ...gap, rateAfter: Number.NaN })).toMatchObject({ start: 0, startRule: 'data_edge' });
+  });
+
+  it('averaged power: a partial first reading shows the sensor averages, so the end is inside the last reading period', () => {
+    // 7 kW charge, readings every 2 min; the first shows 40 % of the level (charging began 1.2 min before
+    // it), the last 25 % (charging went on for a quarter of its period).
+    const x = { firstKw: 2.8, secondKw: 7, beforeAt: 60 * MIN, beforeKw: 7, lastAt: 62 * MIN, lastKw: 1.75 };
+    expect(averagedPowerEnd(x)).toBe(60 * MIN + 30_000);
+    // Instantaneous power: the first reading is at the charge's level, nothing says the sensor averages.
+    expect(averagedPowerEnd({ ...x, firstKw: 6.95 })).toBeNull();
+    // The last reading at the level before it: not a partial period.
+    expect(averagedPowerEnd({ ...x, lastKw: 6.9 })).toBeNull();
   });
 });

@@ -163,6 +163,22 @@ describe('boundaries and merging', () => {
       return { powerKw: charging ? 7 : 0, ...fields(t) };
     });
 
+  it('power averaged over each reporting period: the end lies inside the last charging reading period', () => {
+    // 7 kW from 01:03:00 to 03:01:00, reported every 2 min as the average over the 2 min before.
+    const start = T0 + HOUR + 3 * MIN;
+    const end = T0 + 3 * HOUR + MIN;
+    const readings = series(T0, T0 + 5 * HOUR, 2 * MIN, (t) => {
+      const flowing = Math.max(0, Math.min(t, end) - Math.max(t - 2 * MIN, start));
+      return { powerKw: (7 * flowing) / (2 * MIN) };
+    });
+    const [s, ...rest] = compute(EV, readings).sessions;
+    expect(rest).toHaveLength(0);
+    // The 03:02 reading shows 3.5 kW: half its period flowed. The midpoint after it would say 03:03.
+    expect(Date.parse(s!.end)).toBe(end);
+    expect(s!.quality?.end.rule).toBe('metered');
+    expect(Math.abs(Date.parse(s!.start) - start)).toBeLessThanOrEqual(MIN);
+  });
+
   it('merges stop/start while plugged in into one session; charging time excludes the pause', () => {
     const pause = { from: T0 + 2 * HOUR, to: T0 + 2 * HOUR + 40 * MIN };
     const out = compute(
