@@ -9,7 +9,10 @@
 //   else (UTC days: the engine has no zones; the local clock's DST is the generator's business).
 // - Resampling to a coarser cadence moves each session's energy by no more than the boundary
 //   uncertainty of both samplings (scoring.ts: power at the boundary × half the interval around it, and
-//   one 1 % step where only the SoC measures energy).
+//   one 1 % step where only the SoC measures energy). Every instant the flow stops or restarts is such a
+//   boundary, the edges of a pause inside a plug-in included (a load-balancing or tariff pause is seen
+//   no better than the session's own start): power-only seed 11, 30 s → 2.5 min, had 28.6 kWh with two
+//   pauses whose four edges could each move 0.08 kWh, more than the session edges' 0.17 kWh allowed.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -17,8 +20,8 @@ import { computeSessions, type DetectedSession } from '../../shared/engine/index
 import type { Reading } from '../../shared/readings/model.js';
 import { type AdversaryCar, simulateCar } from '../adversary/corpus.js';
 import { LifeState, MIN } from '../adversary/life.js';
-import { adversaryLabels } from '../adversary/scoring.js';
-import { MODES, type Mode, move } from '../adversary/sensors.js';
+import { adversaryLabels, energyTimes, intervalAround } from '../adversary/scoring.js';
+import { energySignal, MODES, type Mode, move } from '../adversary/sensors.js';
 import { Rng } from '../simulator/prng.js';
 
 const DAY = 86_400_000;
@@ -52,6 +55,32 @@ const carSpec = (modes: readonly Mode[]) =>
     zone: fc.integer({ min: 0, max: 5 }),
   });
 const build = (spec: { seed: number; mode: Mode; zone: number }) => simulateCar({ ...spec, days: 3 });
+
+/**
+ * The sampling's uncertainty at the edges of pauses inside true session `i` (where the flow stops and
+ * restarts within the plug-in): power there × half the interval around each edge, as at the session's
+ * own boundaries (scoring.ts), on the battery side where only the SoC measures energy.
+ */
+function pauseAllowanceKwh(car: AdversaryCar, readings: readonly Reading[], i: number): number {
+  const t = car.truth[i]!;
+  const times = energyTimes(car.mode, readings);
+  const efficiency = energySignal(car.mode) === 'soc' ? t.batteryKwh / t.deliveredKwh : 1;
+  const inside = car.life.pieces.filter((p) => p.t0 >= t.startMs && p.t1 <= t.endMs);
+  let kwh = 0;
+  for (let k = 1; k < inside.length; k++) {
+    const before = inside[k - 1]!;
+    const after = inside[k]!;
+    if (after.t0 <= before.t1) continue;
+    for (const [kw, at] of [
+      [before.deliveredKw, before.t1],
+      [after.deliveredKw, after.t0],
+    ] as const) {
+      const interval = intervalAround(times, at);
+      if (Number.isFinite(interval)) kwh += (kw * efficiency * interval) / 2 / 3_600_000;
+    }
+  }
+  return kwh;
+}
 
 describe('engine metamorphic properties on adversary telemetry', () => {
   it('position noise with outliers up to 300 m while plugged in changes no session', () => {
@@ -161,7 +190,13 @@ describe('engine metamorphic properties on adversary telemetry', () => {
             const to = Date.parse(f.end);
             // The true session this one is about: the uncertainty is that of its boundaries.
             const i = c.truth.findIndex((t) => t.startMs < to && from < t.endMs);
-            const slack = i < 0 ? 0 : fineLabels[i]!.allowanceKwh + coarseLabels[i]!.allowanceKwh;
+            const slack =
+              i < 0
+                ? 0
+                : fineLabels[i]!.allowanceKwh +
+                  coarseLabels[i]!.allowanceKwh +
+                  pauseAllowanceKwh(c, c.readings, i) +
+                  pauseAllowanceKwh(c, coarse, i);
             expect(Math.abs(s.energyKwh - f.energyKwh), `${c.entity.id} ${f.start}`).toBeLessThanOrEqual(
               slack + 1e-6,
             );
