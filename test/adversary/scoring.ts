@@ -19,7 +19,9 @@
 // Boundaries. |detected − true| over the sampling interval around the true boundary (≤ 1: within one
 // interval): the interval between the readings either side of it, or, if longer, the time the measuring
 // signal takes to move by one quantum at the power there (a 1 % SoC step takes 15 minutes at 3.7 kW into
-// a 100 kWh pack: a boundary seen only through the SoC is known no better, however often it is read).
+// a 100 kWh pack: a boundary seen only through the SoC is known no better, however often it is read), or
+// where the SoC alone measures, the offset of its timestamps from the truth (one clock, nothing to
+// compare it with).
 // Readings are those carrying the mode's energy signal.
 
 import type { DetectedSession } from '../../shared/engine/types.js';
@@ -265,7 +267,10 @@ export function adversaryLabels(car: AdversaryCar): LabelledSession[] {
       : energySignal(car.mode) === 'meter'
         ? car.sensors.meterResolutionKwh
         : 0;
-    const stepMs = (kw: number) => (quantum / (kw * efficiency)) * 3_600_000;
+    // Where the SoC alone measures, its timestamps are the only clock: their 30–90 s offset from the
+    // truth (sensors.ts socSkewMs) shifts every boundary by that much, and no reading can reveal it.
+    const skewMs = bySoc ? Math.abs(car.sensors.socSkewMs) : 0;
+    const stepMs = (kw: number) => Math.max((quantum / (kw * efficiency)) * 3_600_000, skewMs);
     const eta = t.batteryKwh / t.deliveredKwh;
     const batteryEdge = (kw: number, at: number) => {
       const interval = intervalAround(socTimes, at);

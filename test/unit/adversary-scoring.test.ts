@@ -3,7 +3,9 @@
 
 import { describe, expect, it } from 'vitest';
 import type { DetectedSession } from '../../shared/engine/types.js';
+import { simulateCar } from '../adversary/corpus.js';
 import {
+  adversaryLabels,
   figures,
   intervalAround,
   type LabelledSession,
@@ -150,5 +152,19 @@ describe('adversary scoring', () => {
       times(0, 60, 5),
     );
     expect(coarse.pairs[0]!.startIntervals).toBeCloseTo(0.25, 9);
+  });
+
+  it('takes the SoC clock offset as unknowable where the SoC alone measures, and only there', () => {
+    // Seed 6 has a DC stop whose 1 % step (25 s) is shorter than its SoC's 86 s offset.
+    const soc = simulateCar({ seed: 6, mode: 'soc-only', days: 3 });
+    const skew = Math.abs(soc.sensors.socSkewMs);
+    expect(skew).toBeGreaterThan(0);
+    for (const l of adversaryLabels(soc)) {
+      expect(l.startResolutionMs).toBeGreaterThanOrEqual(skew);
+      expect(l.endResolutionMs).toBeGreaterThanOrEqual(skew);
+    }
+    // With power beside it, the SoC's offset does not time the boundaries: a DC charge's 0 ms step stays.
+    const power = simulateCar({ seed: 5, mode: 'power+soc', days: 3 });
+    for (const l of adversaryLabels(power)) expect(l.startResolutionMs).toBe(0);
   });
 });
