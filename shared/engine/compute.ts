@@ -34,7 +34,7 @@ import {
   SOC_SPELL_MIN_RISE_PERCENT,
 } from './constants.js';
 import { chargingEfficiency, chooseEnergy, maxRate } from './energy.js';
-import { type EvidenceKind, evidenceOf, METER, NONE, POINT, SOC } from './evidence.js';
+import { type EvidenceKind, evidenceOf, METER, NONE, POINT, registerResolutionKwh, SOC } from './evidence.js';
 import { chargeSessionId } from './id.js';
 import { isoUtc } from './iso-time.js';
 import { detectMovement, MOVED, STILL } from './movement.js';
@@ -480,7 +480,12 @@ class Scan {
             this.spLastKm = this.stepKm;
             if (hasPower) this.spByPower = true;
             this.spRate = !gapFlow && dE > 0 ? dE / dt : Number.NaN;
-            if (!gapFlow && dE > METER_EPSILON_KWH && !(dE >= this.spMeterStep)) this.spMeterStep = dE;
+            if (!gapFlow && dE > METER_EPSILON_KWH) {
+              // One register step: at most the smallest increase seen, and at most the register's own
+              // resolution (an increase over a whole interval at 50 kW is hundreds of steps).
+              const step = Math.min(dE, registerResolutionKwh(meter as number));
+              if (!(step >= this.spMeterStep)) this.spMeterStep = step;
+            }
             this.spEnd = e;
             this.spEndRule = eRule;
           } else if (

@@ -75,3 +75,16 @@ export function evidenceOf(r: Signals, previous: Previous): Evidence {
 }
 
 const NO_EVIDENCE: Evidence = { kind: NONE, on: false, intervalKnown: false };
+
+/**
+ * The resolution of an energy register as one of its values shows it: the last decimal place it
+ * carries (1 kWh, 0.1, 0.01, down to 1 Wh). A register counts in whole steps of its resolution, so a
+ * flat stretch is "less than one step flowed" — the step being the resolution, not the smallest
+ * increase seen between two readings, which at high power or slow sampling is many steps.
+ */
+export function registerResolutionKwh(value: number): number {
+  for (let digits = 0, unit = 1; digits < 3; digits++, unit /= 10) {
+    if (Math.abs(value / unit - Math.round(value / unit)) < 1e-6) return unit;
+  }
+  return 0.001;
+}

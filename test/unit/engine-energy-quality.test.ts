@@ -3,6 +3,7 @@
 // Each test fails if its rule is removed.
 
 import { describe, expect, it } from 'vitest';
+import { registerResolutionKwh } from '../../shared/engine/evidence.js';
 import { computeSessions, type EngineEntity } from '../../shared/engine/index.js';
 import {
   energyQuality,
@@ -117,6 +118,34 @@ describe('a coarse register', () => {
     const { sessions } = compute(readings);
     expect(sessions).toHaveLength(1);
     expect(sessions[0]!.energyKwh).toBeCloseTo(1.5, 1);
+  });
+});
+
+describe('register resolution', () => {
+  it('is the last decimal place a register value carries', () => {
+    expect(registerResolutionKwh(12_345)).toBe(1);
+    expect(registerResolutionKwh(29.7)).toBe(0.1);
+    expect(registerResolutionKwh(29.76)).toBe(0.01);
+    expect(registerResolutionKwh(29.765)).toBe(0.001);
+    expect(registerResolutionKwh(29.7654321)).toBe(0.001);
+  });
+
+  it('a flat 0.01 kWh register after large increases (50 kW read every 10 min) is a stop, not resolution', () => {
+    // 50 kW for 40 min from 12:35, read every 10 min: each increase is 4–8 kWh. Then the register stays
+    // flat for 6 h, then 7 kW for 2 h.
+    const a = T0 + 35 * MIN;
+    const b = a + 6 * HOUR + 40 * MIN;
+    const kwh = (t: number) =>
+      (50 * Math.max(0, Math.min(t, a + 40 * MIN) - a)) / HOUR +
+      (7 * Math.max(0, Math.min(t, b + 2 * HOUR) - b)) / HOUR;
+    const readings = series(T0, T0 + 12 * HOUR, 10 * MIN, (t) => ({
+      energyKwh: Math.floor(100 * (500 + kwh(t))) / 100,
+    }));
+    const { sessions } = compute(readings);
+    // Each increase is hundreds of 0.01 kWh steps: 6 flat hours are not "between two steps".
+    expect(sessions).toHaveLength(2);
+    expect(sessions[0]!.energyKwh).toBeCloseTo(50 * (40 / 60), 0);
+    expect(sessions[1]!.energyKwh).toBeCloseTo(14, 0);
   });
 });
 
