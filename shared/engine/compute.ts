@@ -11,7 +11,7 @@
 
 import { matchLocations, type TenantLocation } from '../locations/match.js';
 import type { Reading } from '../readings/model.js';
-import type { SessionMethod } from '../sessions/model.js';
+import { averagedPowerEnd, clampTime, placeEdges } from './boundaries.js';
 import {
   BASELINE_MAX_AGE_MS,
   CHARGING_POWER_MIN_KW,
@@ -23,21 +23,31 @@ import {
   METER_EPSILON_KWH,
   METER_MAX_PLAUSIBLE_KW,
   METER_PEAK_WINDOW_MS,
-  MIN_SESSION_ENERGY_KWH,
-  MOVE_DISTANCE_M,
   MOVE_ODOMETER_KM,
   PAUSE_MIN_MS,
+  PLUG_IN_MIN_MS,
   REGEN_MAX_MS,
   SETTLE_GAP_MS,
   SOC_PEAK_WINDOW_MS,
   SOC_PLATEAU_MAX_MS,
-  SOC_RATE_STEPS,
   SOC_RISE_MIN_PERCENT,
   SOC_SPELL_MIN_RISE_PERCENT,
 } from './constants.js';
+import { chargingEfficiency, chooseEnergy, maxRate } from './energy.js';
+import { type EvidenceKind, evidenceOf, METER, NONE, POINT, registerResolutionKwh, SOC } from './evidence.js';
 import { chargeSessionId } from './id.js';
 import { isoUtc } from './iso-time.js';
+import { detectMovement, MOVED, STILL } from './movement.js';
 import { orderedWindow, sortedWindow } from './normalize.js';
+import {
+  type BoundaryRule,
+  energyQuality,
+  gapsWithin,
+  socCheckedEdge,
+  uncertaintySeconds,
+} from './quality.js';
+import { SessionBuilder } from './session-builder.js';
+import { refinedSocDelta, socOnset } from './soc.js';
 import type {
   DetectedSession,
   EngineEntity,
@@ -48,9 +58,6 @@ import type {
 } from './types.js';
 
 const HOUR_MS = 3_600_000;
-const DEGREE = Math.PI / 180;
-/** One degree of latitude (and of longitude at the equator) on the mean Earth, in metres. */
-const METERS_PER_DEGREE = 111_194.93;
 
 /**
  * Sample buffers shared by every call: computeSessions is synchronous and never re-entered, so one call
@@ -70,12 +77,6 @@ const scratch = {
   select: new Float64Array(256),
 };
 
-/** Evidence kinds. */
-const NONE = 0;
-const POINT = 1; // power or charging flag: on/off at the reading's instant
-const METER = 2; // the register rose in the interval ending at the reading
-const SOC = 3; // the state of charge rose in the interval ending at the reading
-
 export function computeSessions(input: EngineInput): EngineOutput {
   const { window } = input;
   if (!(window.from <= window.to)) throw new RangeError('window.from must not be after window.to');
@@ -88,80 +89,15 @@ export function computeSessions(input: EngineInput): EngineOutput {
   const raw = input.readings;
   const bounds = orderedWindow(raw, from, to);
   if (bounds !== null) {
-    const scan = new Scan(input.entity, raw, input.locations, input.exactLocation);
+    const movement = detectMovement(raw, bounds.lo, bounds.hi, input.entity.type === 'EV');
+    const scan = new Scan(input.entity, raw, movement.state, input.locations, input.exactLocation);
     if (scan.scanRange(bounds.lo, bounds.hi) === bounds.hi) return scan.finish(from, to);
   }
   const readings = sortedWindow(raw, from, to);
-  const scan = new Scan(input.entity, readings, input.locations, input.exactLocation);
+  const movement = detectMovement(readings, 0, readings.length, input.entity.type === 'EV');
+  const scan = new Scan(input.entity, readings, movement.state, input.locations, input.exactLocation);
   scan.scanRange(0, readings.length);
   return scan.finish(from, to);
-}
-
-/** A session being built: running totals, and the totals committed at its last spell's close. */
-class SessionBuilder {
-  start: number;
-  end = 0;
-  truncated: boolean;
-  /** Evidence kind of its first spell (SoC-only sessions have extra rules). */
-  kind: number;
-  /** Earliest reading this session depends on: a re-run must start there to compute it identically. */
-  contextIndex: number;
-  spells = 0;
-  chargingMs = 0;
-  closeT = 0;
-
-  socOpen = Number.NaN;
-  /** SoC used per km on the drive that ended at this session's charger (NaN if unknown). */
-  pctPerKm = Number.NaN;
-  rangeOpen = Number.NaN;
-  socClose = Number.NaN;
-  rangeClose = Number.NaN;
-
-  // Meter: sum of plausible non-negative steps since the opening reading.
-  meterOn = false;
-  meterLastE = 0;
-  meterLastT = 0;
-  meterSum = 0;
-  meterResets = 0;
-  cMeterSum = 0;
-  cMeterResets = 0;
-  cMeterLastT = 0;
-
-  // Power: trapezoids over flowing intervals.
-  powerEnergy = 0;
-  powerOk = true;
-  hadPower = false;
-  peak = 0;
-  cPowerEnergy = 0;
-  cPowerOk = true;
-  cHadPower = false;
-  cPeak = 0;
-
-  /** Highest SoC seen since opening, to record 1 % steps. */
-  socMax = Number.NaN;
-  /** First and last readings that showed charging (for the SoC refinement). */
-  firstOnT = 0;
-  lastOnT = 0;
-
-  // Buffer lengths at the last commit.
-  cLocated = 0;
-  cMeterSamples = 0;
-  cSocSamples = 0;
-  cSteps = 0;
-
-  // Between this session's last spell and a possible next one (plug state is read from the scan's times).
-  moved = false;
-  stationarySeen = false;
-  closeOdo = Number.NaN;
-  closeLat = Number.NaN;
-  closeLon = Number.NaN;
-
-  constructor(start: number, truncated: boolean, kind: number, contextIndex: number) {
-    this.start = start;
-    this.truncated = truncated;
-    this.kind = kind;
-    this.contextIndex = contextIndex;
-  }
 }
 
 class Scan {
@@ -194,10 +130,13 @@ class Scan {
   private pI = -1;
   private ppI = -1;
   private pT = 0;
-  private pKind = NONE;
+  private pKind: EvidenceKind = NONE;
   private pOn = false;
   private pP = Number.NaN;
 
+  /** Times of the latest power reading and the latest charging flag. */
+  private powerT = Number.NEGATIVE_INFINITY;
+  private flagT = Number.NEGATIVE_INFINITY;
   /** Times of the latest readings saying unplugged / plugged in. */
   private unpluggedT = Number.NEGATIVE_INFINITY;
   private pluggedT = Number.NEGATIVE_INFINITY;
@@ -220,7 +159,7 @@ class Scan {
   private inSpell = false;
   private spStart = 0;
   private spEnd = 0;
-  private spKind = NONE;
+  private spKind: EvidenceKind = NONE;
   private spIntervals = 0;
   /** The spell's first interval, and whether it is interval evidence (flow for part of it, unknown where). */
   private spOnlyA = 0;
@@ -235,8 +174,10 @@ class Scan {
   /** Whether power (not a flag or a meter) said it flowed: regeneration shows in power and SoC only. */
   private spByPower = false;
   private spOpenOdo = Number.NaN;
-  private spOpenLat = Number.NaN;
-  private spOpenLon = Number.NaN;
+  /** Whether the vehicle moved during the spell (movement.ts: a plugged-in vehicle does not). */
+  private spMoved = false;
+  /** The smallest register step seen in the spell (kWh): the register's resolution, at most. */
+  private spMeterStep = Number.NaN;
   /** The meter's rate in the spell's latest interval, kWh per ms. */
   private spRate = Number.NaN;
   /** Energy of a meter-only first interval, until the next interval's rate places the start. */
@@ -246,9 +187,16 @@ class Scan {
   private spFirstKw = Number.NaN;
   private spFirstKwh = Number.NaN;
   private spLastEdge = false;
+  /** The SoC read at both ends of the spell's first (latest) interval, an edge, did not rise. */
+  private spFirstSocFlat = false;
+  private spLastSocFlat = false;
   private spLastA = 0;
   private spLastB = 0;
   private spLastKw = Number.NaN;
+  /** Power at the spell's second charging reading, and the charging reading before the last one. */
+  private spSecondKw = Number.NaN;
+  private spBeforeA = 0;
+  private spBeforeKw = Number.NaN;
   private spLastKwh = Number.NaN;
   private spInteriorMs = 0;
   private spInteriorCount = 0;
@@ -257,8 +205,13 @@ class Scan {
   private spFirstOnSoc = Number.NaN;
   /** Energy of the spell's latest interval when a meter placed its end. */
   private spLastMeterKwh = Number.NaN;
+  /** How the spell's start and end were placed (quality.ts). */
+  private spStartRule: BoundaryRule = 'midpoint';
+  private spEndRule: BoundaryRule = 'midpoint';
 
   private cur: SessionBuilder | null = null;
+  /** Data gaps since the current session opened, as pairs of epoch ms (for its quality). */
+  private gaps: number[] = [];
 
   // Per-session sample buffers (one session at a time), shared across calls (see `scratch`).
   private locLat = scratch.locLat;
@@ -280,6 +233,8 @@ class Scan {
   constructor(
     entity: EngineEntity,
     private readonly readings: readonly Reading[],
+    /** movement[i]: MOVED, STILL or UNKNOWN over the interval ending at reading i (movement.ts). */
+    private readonly movement: Uint8Array,
     private readonly locations: readonly TenantLocation[],
     private readonly exactLocation: boolean,
   ) {
@@ -310,6 +265,8 @@ class Scan {
       const r = readings[i]!;
       const t = r.t;
       if (!(t > previous)) break;
+      // A data gap between any two readings: remembered for the quality of the session around it.
+      if (t - previous > DATA_GAP_MS && previous > Number.NEGATIVE_INFINITY) this.gaps.push(previous, t);
       previous = t;
       const power = r.powerKw;
       const meter = r.energyKwh;
@@ -328,36 +285,27 @@ class Scan {
       if (plugged === false) this.unpluggedT = t;
       else if (plugged === true) this.pluggedT = t;
 
-      // What this reading says about charging.
-      let kind = NONE;
-      let on = false;
-      let intervalKnown = false; // interval evidence needs a previous value of the same signal
-      if (hasPower) {
-        kind = POINT;
-        on = power > CHARGING_POWER_MIN_KW;
-        intervalKnown = true;
-      } else if (hasMeter) {
-        kind = METER;
-        if (this.mI >= 0) {
-          intervalKnown = true;
-          const d = meter - this.mE;
-          const hours = (t - this.mT) / HOUR_MS;
-          on =
-            d > METER_EPSILON_KWH &&
-            d >= CHARGING_POWER_MIN_KW * hours &&
-            d <= METER_MAX_PLAUSIBLE_KW * hours;
-        }
-      } else if (charging !== undefined) {
-        kind = POINT;
-        on = charging === true; // a boolean either way; compared, V8 knows it is one (see `mobile`)
-        intervalKnown = true;
-      } else if (hasSoc) {
-        kind = SOC;
-        if (this.sI >= 0) {
-          intervalKnown = true;
-          on = soc > this.sV;
-        }
-      }
+      // What this reading says about charging (evidence.ts).
+      const evidence = evidenceOf(
+        {
+          t,
+          powerKw: hasPower ? power : Number.NaN,
+          energyKwh: hasMeter ? meter : Number.NaN,
+          charging,
+          soc: hasSoc ? soc : Number.NaN,
+        },
+        {
+          powerT: this.powerT,
+          flagT: this.flagT,
+          meterT: this.mI >= 0 ? this.mT : Number.NaN,
+          meterKwh: this.mE,
+          socT: this.sI >= 0 ? this.sT : Number.NaN,
+          soc: this.sV,
+        },
+      );
+      const kind = evidence.kind;
+      const on = evidence.on;
+      const intervalKnown = evidence.intervalKnown;
 
       let flow = 0;
       let gapFlow = false;
@@ -403,7 +351,7 @@ class Scan {
             } else if (this.inSpell && (!this.pOn || (kind === POINT && on))) {
               // The vehicle moved across the gap and charges after it (or had stopped before it): what charged
               // before the gap ended there. (Charging before and not after: it went on, then the car left.)
-              if (this.movedSinceLast(hasOdo, odo, hasLoc, lat, lon)) this.closeSpell();
+              if (this.movement[i] === MOVED) this.closeSpell();
             }
             if (rise) {
               flow = 2;
@@ -446,44 +394,52 @@ class Scan {
                 : Number.NaN;
             const meteredStart = dE >= 0 && rateAfter > 0;
             const meteredEnd = dE >= 0 && rateBefore > 0;
-            let s: number;
-            let e: number;
-            if (gapFlow) {
-              // Where in the gap did it charge? From the rate measured on either side, else the gap's edges.
-              const socRate =
-                this.inSpell && pT > this.spStart
-                  ? (this.sV - this.spOpenSoc) / (pT - this.spStart)
-                  : Number.NaN;
-              s = pointBefore
-                ? pT
-                : rateAfter > 0 && energyAcross > 0
-                  ? clampTime(t - energyAcross / rateAfter, pT, t)
-                  : pT;
-              e = pointAfter
-                ? t
-                : rateBefore > 0 && energyAcross > 0
-                  ? clampTime(pT + energyAcross / rateBefore, pT, t)
-                  : socRate > 0 && socAcross > 0
-                    ? clampTime(pT + socAcross / socRate, pT, t)
-                    : t;
-            } else {
-              // A boundary inside the interval: where the metered energy at the measured rate puts it, else
-              // the middle.
-              const mid = Math.floor((pT + t) / 2);
-              s = pointBefore ? pT : meteredStart ? clampTime(t - dE / rateAfter, pT, t) : mid;
-              e = pointAfter ? t : meteredEnd ? clampTime(pT + dE / rateBefore, pT, t) : mid;
-            }
+            // Where charging began and ended inside this interval, should it be the spell's edge (boundaries.ts).
+            const socRate =
+              gapFlow && this.inSpell && pT > this.spStart
+                ? (this.sV - this.spOpenSoc) / (pT - this.spStart)
+                : Number.NaN;
+            const placed = placeEdges({
+              from: pT,
+              to: t,
+              acrossGap: gapFlow,
+              flowingBefore: pointBefore,
+              flowingAfter: pointAfter,
+              rateBefore,
+              rateAfter,
+              meteredKwh: dE,
+              energyAcrossKwh: energyAcross,
+              socAcross,
+              socRate,
+            });
+            const s = placed.start;
+            const e = placed.end;
+            const sRule = placed.startRule;
+            const eRule = placed.endRule;
+            // The SoC read at both ends of this interval did not rise: checked against power's edge energy
+            // when the spell closes (quality.ts, socCheckedEdge).
+            const socFlat = hasSoc && this.sI === this.pI && soc <= this.sV;
             const pointEdge = !gapFlow && kind === POINT && flow === 1;
             this.stepKm = hasOdo && this.oI >= 0 ? odo - this.oV : Number.NaN;
-            const moving = this.movedSinceLast(hasOdo, odo, hasLoc, lat, lon);
+            const moving = this.movement[i] === MOVED;
             // Power flowing while the vehicle drives off after charging is regeneration, not more charge:
             // the charge ended at the previous reading.
-            if (this.inSpell && moving && hasPower && this.spStill > 0) this.closeSpell(true);
+            if (this.inSpell && moving && hasPower && this.spStill > 0) {
+              this.closeSpell(true);
+              // It drove away after that charge: nothing later joins it.
+              if (this.cur !== null) this.cur.moved = true;
+            }
             if (!this.inSpell) {
               this.openSpell(s, kind, pT, t, (!gapFlow && kind !== POINT) || unseen);
+              this.spStartRule = sRule;
+              // Driving less than a minute before: no cable could have been connected and a charger started
+              // yet, so the vehicle moved in this spell (brief, it is regeneration).
+              if (this.movement[this.pI] === MOVED && t - pT < PLUG_IN_MIN_MS) this.spMoved = true;
               if (this.spNew) this.cur!.firstOnT = pointBefore ? pT : t;
               this.spFirstEdge = pointEdge && !meteredStart;
+              this.spFirstSocFlat = pointEdge && on && socFlat;
               this.spFirstKw = hasPower ? power : Number.NaN;
+              this.spSecondKw = Number.NaN;
               this.spFirstKwh = trapezoid;
               // A meter-only start waits for the next interval's rate.
               const counted = gapFlow ? (Number.isNaN(socAcross) ? energyAcross : Number.NaN) : dE;
@@ -500,8 +456,10 @@ class Scan {
                   this.spOnlyA,
                   this.spOnlyB,
                 );
+                this.spStartRule = 'metered';
               }
               this.spPendingKwh = Number.NaN;
+              if (this.spIntervals === 1) this.spSecondKw = hasPower ? power : Number.NaN;
               this.spIntervals++;
               if (flow === 2 && !gapFlow && kind === POINT) {
                 this.spInteriorMs += dt;
@@ -509,16 +467,45 @@ class Scan {
               }
             }
             this.spLastEdge = pointEdge && pointBefore && !meteredEnd;
+            this.spLastSocFlat = pointEdge && pointBefore && !on && socFlat;
             this.spLastMeterKwh = meteredEnd && kind === METER ? dE : Number.NaN;
+            this.spBeforeA = this.spLastA;
+            this.spBeforeKw = this.spLastKw;
             this.spLastA = pT;
             this.spLastB = t;
             this.spLastKw = this.pP;
             this.spLastKwh = trapezoid;
             if (!moving) this.spStill++;
+            else this.spMoved = true;
             this.spLastKm = this.stepKm;
             if (hasPower) this.spByPower = true;
             this.spRate = !gapFlow && dE > 0 ? dE / dt : Number.NaN;
+            if (!gapFlow && dE > METER_EPSILON_KWH) {
+              // One register step: at most the smallest increase seen, and at most the register's own
+              // resolution (an increase over a whole interval at 50 kW is hundreds of steps).
+              const step = Math.min(dE, registerResolutionKwh(meter as number));
+              if (!(step >= this.spMeterStep)) this.spMeterStep = step;
+            }
             this.spEnd = e;
+            this.spEndRule = eRule;
+          } else if (
+            this.inSpell &&
+            plugged !== false &&
+            charging !== false &&
+            this.movement[i] !== MOVED &&
+            ((this.spKind === SOC &&
+              kind === SOC &&
+              soc === this.sV &&
+              t - this.spLastB < SOC_PLATEAU_MAX_MS) ||
+              (this.spKind === METER &&
+                kind === METER &&
+                meter === this.mE &&
+                t - this.spLastB < (this.spMeterStep / CHARGING_POWER_MIN_KW) * HOUR_MS))
+          ) {
+            // A flat SoC or register inside its spell, shorter than the slowest charge takes per 1 % step
+            // (per register step), with nothing saying it stopped (unplugged, not charging, moved):
+            // resolution, not a stop. The spell goes on; if the next step comes too late (or the value
+            // falls), it ends at its last step.
           } else {
             if (this.inSpell) this.closeSpell();
             this.known = true;
@@ -562,7 +549,7 @@ class Scan {
         // A charge point stands still: one position per session is its position.
         if (hasLoc && (mobile || this.locN === 0)) this.pushLocation(lat, lon);
         // (A charge point does not move.)
-        if (mobile && cur.spells > 0) this.observeAfterClose(cur, hasOdo, odo, hasLoc, lat, lon);
+        if (mobile && cur.spells > 0) this.observeAfterClose(cur, hasOdo, odo, i);
       }
 
       // Track the current drive (SoC and odometer where it began), to correct a baseline read while driving.
@@ -587,6 +574,8 @@ class Scan {
       }
 
       // Remember this reading.
+      if (hasPower) this.powerT = t;
+      if (charging !== undefined) this.flagT = t;
       if (hasMeter) {
         this.mE = meter;
         this.mT = t;
@@ -627,23 +616,16 @@ class Scan {
   }
 
   /** A vehicle's movement after a session's last spell decides whether the next spell may join it. */
-  private observeAfterClose(
-    cur: SessionBuilder,
-    hasOdo: boolean,
-    odo: number | undefined,
-    hasLoc: boolean,
-    lat: number | undefined,
-    lon: number | undefined,
-  ): void {
+  private observeAfterClose(cur: SessionBuilder, hasOdo: boolean, odo: number | undefined, i: number): void {
     if (cur.moved) return;
     if (hasOdo && !Number.isNaN(cur.closeOdo)) {
       // The odometer is authoritative when there is one.
       if ((odo as number) - cur.closeOdo >= MOVE_ODOMETER_KM) cur.moved = true;
       else cur.stationarySeen = true;
-    } else if (hasLoc && !Number.isNaN(cur.closeLat)) {
-      const moved = metersApart(cur.closeLat, cur.closeLon, lat as number, lon as number) >= MOVE_DISTANCE_M;
-      if (moved) cur.moved = true;
-      else cur.stationarySeen = true;
+    } else if (this.movement[i] === MOVED) {
+      cur.moved = true;
+    } else if (this.movement[i] === STILL) {
+      cur.stationarySeen = true;
     }
   }
 
@@ -652,28 +634,12 @@ class Scan {
     return cur.moved || this.unpluggedT >= cur.closeT;
   }
 
-  private movedSinceLast(
-    hasOdo: boolean,
-    odo: number | undefined,
-    hasLoc: boolean,
-    lat: number | undefined,
-    lon: number | undefined,
-  ): boolean {
-    if (!this.mobile) return false;
-    if (hasOdo && this.oI >= 0) return (odo as number) - this.oV >= MOVE_ODOMETER_KM;
-    return (
-      hasLoc &&
-      this.lI >= 0 &&
-      metersApart(this.laV, this.loV, lat as number, lon as number) >= MOVE_DISTANCE_M
-    );
-  }
-
   /** A fresh value: read no longer than BASELINE_MAX_AGE_MS before `at`. */
   private fresh(index: number, time: number, at: number): boolean {
     return index >= 0 && at - time <= BASELINE_MAX_AGE_MS;
   }
 
-  private openSpell(start: number, kind: number, a: number, b: number, partial: boolean): void {
+  private openSpell(start: number, kind: EvidenceKind, a: number, b: number, partial: boolean): void {
     const pT = this.pT;
     this.inSpell = true;
     this.spStart = start;
@@ -685,14 +651,14 @@ class Scan {
     this.spOpenSoc = this.fresh(this.sI, this.sT, pT) ? this.sV : Number.NaN;
     this.spStill = 0;
     this.spByPower = false;
+    this.spMeterStep = Number.NaN;
     this.spInteriorMs = 0;
     this.spInteriorCount = 0;
     this.spLastMeterKwh = Number.NaN;
     this.spRate = Number.NaN;
     this.spOpenOdo = this.fresh(this.oI, this.oT, pT) ? this.oV : Number.NaN;
+    this.spMoved = false;
     const located = this.fresh(this.lI, this.lT, pT);
-    this.spOpenLat = located ? this.laV : Number.NaN;
-    this.spOpenLon = located ? this.loV : Number.NaN;
 
     const cur = this.cur;
     if (cur !== null) {
@@ -705,6 +671,12 @@ class Scan {
       this.finalize();
     }
     this.spNew = true;
+    // Gaps that ended before this session's first interval cannot lie inside it.
+    const gaps: number[] = [];
+    for (let k = 0; k + 1 < this.gaps.length; k += 2) {
+      if (this.gaps[k + 1]! >= a) gaps.push(this.gaps[k]!, this.gaps[k + 1]!);
+    }
+    this.gaps = gaps;
 
     // Context: the opening reading, and for interval evidence the one before it (so a re-run sees the
     // quiet interval that precedes the first step), plus every baseline value the session uses.
@@ -768,24 +740,53 @@ class Scan {
     if (cur === null) return;
     let start = this.spStart;
     let end = this.spEnd;
+    let startRule = this.spStartRule;
+    let endRule = this.spEndRule;
+    // Energy power gave the first and last intervals (as the edge rules below leave it).
+    let firstKwh = this.spFirstKwh;
+    let lastKwh = this.spLastKwh;
     if (this.spIntervals === 1 && this.spOnlyPartial) {
       // Seen in a single interval of interval evidence: it flowed for part of it; centre half of it.
       const quarter = (this.spOnlyB - this.spOnlyA) / 4;
       start = Math.floor(this.spOnlyA + quarter);
       end = Math.floor(this.spOnlyB - quarter);
+      startRule = 'single_interval';
+      endRule = 'single_interval';
     }
     if (this.spLastMeterKwh >= 0 && this.cur !== null) {
       // A meter-only end: the last interval's energy at the rate of the minutes before it (one interval's
       // rate is too coarse when register steps are few per interval).
       const rate = this.meterRateBefore(this.spLastA);
-      if (rate > 0) end = clampTime(this.spLastA + this.spLastMeterKwh / rate, this.spLastA, this.spLastB);
+      if (rate > 0) {
+        end = clampTime(this.spLastA + this.spLastMeterKwh / rate, this.spLastA, this.spLastB);
+        endRule = 'metered';
+      }
+    }
+    if (this.spKind === SOC && this.spIntervals > 1) {
+      // Charging seen only as 1 % steps: the first step shows when the true SoC crossed a level, which it
+      // had reached on average half a step's time after charging began. The spell's own step rate says
+      // how long a step takes.
+      const steps = {
+        from: this.stepFrom,
+        at: this.stepAt,
+        level: this.stepL,
+        spell: this.stepSpell,
+        n: this.stepN,
+      };
+      const onset = socOnset(steps, cur.spells);
+      if (onset < start) {
+        start = Math.floor(onset);
+        startRule = 'soc_rate';
+      }
     }
     if (this.spPendingSoc > 0 && this.pT > this.spOnlyB && this.fresh(this.sI, this.sT, this.pT)) {
       // The SoC rose across the gap before the first charging reading; at the spell's SoC rate that rise
       // (half a step less, for quantisation) took this long.
       const rate = (this.sV - this.spFirstOnSoc) / (this.pT - this.spOnlyB);
-      if (rate > 0)
+      if (rate > 0) {
         start = clampTime(this.spOnlyB - (this.spPendingSoc - 0.5) / rate, this.spOnlyA, this.spOnlyB);
+        startRule = 'soc_rate';
+      }
     }
     if (this.spInteriorCount > 0) {
       // An edge after a silence much longer than the spell's own cadence: the entity was idle (a car
@@ -794,15 +795,72 @@ class Scan {
       const cadence = this.spInteriorMs / this.spInteriorCount;
       if (this.spFirstEdge && this.spOnlyB - this.spOnlyA > EDGE_IDLE_CADENCES * cadence) {
         start = Math.max(this.spOnlyA, Math.floor(this.spOnlyB - cadence / 2));
+        startRule = 'idle_wake';
         if (this.spFirstKw > 0 && this.spFirstKwh >= 0) {
-          cur.powerEnergy += (this.spFirstKw * (this.spOnlyB - start)) / HOUR_MS - this.spFirstKwh;
+          const kwh = (this.spFirstKw * (this.spOnlyB - start)) / HOUR_MS;
+          cur.powerEnergy += kwh - this.spFirstKwh;
+          firstKwh = kwh;
         }
       }
       if (this.spLastEdge && this.spLastB - this.spLastA > EDGE_IDLE_CADENCES * cadence) {
         end = Math.min(this.spLastB, Math.floor(this.spLastA + cadence / 2));
+        endRule = 'idle_wake';
         if (this.spLastKw > 0 && this.spLastKwh >= 0) {
-          cur.powerEnergy += (this.spLastKw * (end - this.spLastA)) / HOUR_MS - this.spLastKwh;
+          const kwh = (this.spLastKw * (end - this.spLastA)) / HOUR_MS;
+          cur.powerEnergy += kwh - this.spLastKwh;
+          lastKwh = kwh;
         }
+      }
+    }
+    let endFrom = this.spLastA;
+    let endTo = this.spLastB;
+    if (this.spByPower && this.spLastEdge && endRule === 'midpoint' && this.spIntervals >= 3) {
+      // Power averaged over each period: the charge ended inside the last charging reading's period.
+      const averaged = averagedPowerEnd({
+        firstKw: this.spFirstKw,
+        secondKw: this.spSecondKw,
+        beforeAt: this.spBeforeA,
+        beforeKw: this.spBeforeKw,
+        lastAt: this.spLastA,
+        lastKw: this.spLastKw,
+      });
+      if (averaged !== null) {
+        end = averaged;
+        endRule = 'metered';
+        endFrom = this.spBeforeA;
+        endTo = this.spLastA;
+      }
+    }
+    // Cross-check power's edges against the SoC: where it did not rise over an edge interval, power's
+    // extrapolation may not claim more than one 1 % step there (the 21.5 kWh-for-11 kWh case).
+    if (this.spFirstSocFlat && firstKwh >= 0) {
+      const edge = socCheckedEdge({
+        from: this.spOnlyA,
+        to: this.spOnlyB,
+        startsHere: true,
+        kw: this.spFirstKw,
+        capacityKwh: this.capacity,
+        byPowerKwh: firstKwh,
+      });
+      if (edge !== null) {
+        start = edge.at;
+        startRule = 'soc_cross_check';
+        cur.powerEnergy += edge.kwh - firstKwh;
+      }
+    }
+    if (this.spLastSocFlat && lastKwh >= 0 && this.spIntervals > 1) {
+      const edge = socCheckedEdge({
+        from: this.spLastA,
+        to: this.spLastB,
+        startsHere: false,
+        kw: this.spLastKw,
+        capacityKwh: this.capacity,
+        byPowerKwh: lastKwh,
+      });
+      if (edge !== null) {
+        end = edge.at;
+        endRule = 'soc_cross_check';
+        cur.powerEnergy += edge.kwh - lastKwh;
       }
     }
     const pT = this.pT;
@@ -813,11 +871,7 @@ class Scan {
     // and was brief or never still, unless the SoC rose as only charging can make it.
     const driving =
       (this.spByPower || this.spKind === SOC) &&
-      (drivingOff ||
-        odoNow - this.spOpenOdo >= MOVE_ODOMETER_KM ||
-        (located &&
-          !Number.isNaN(this.spOpenLat) &&
-          metersApart(this.spOpenLat, this.spOpenLon, this.laV, this.loV) >= MOVE_DISTANCE_M)) &&
+      (drivingOff || odoNow - this.spOpenOdo >= MOVE_ODOMETER_KM || this.spMoved) &&
       (this.spStill === 0 || end - start < REGEN_MAX_MS) &&
       !(socRise >= SOC_RISE_MIN_PERCENT);
     const flicker = this.spKind === SOC && !(socRise >= SOC_SPELL_MIN_RISE_PERCENT);
@@ -827,10 +881,15 @@ class Scan {
         this.cur = null;
       } else {
         this.revert(cur);
+        // Regeneration means it drove since the session's last spell: nothing later joins the session.
+        if (driving) cur.moved = true;
       }
       return;
     }
-    if (this.spNew) cur.start = start;
+    if (this.spNew) {
+      cur.start = start;
+      cur.startEdge = { rule: startRule, from: this.spOnlyA, to: this.spOnlyB };
+    }
     // The pause to the previous spell, from this spell's final start (refined since the merge decision);
     // spells of one session never overlap.
     if (!this.spNew && start < cur.end) start = cur.end;
@@ -839,6 +898,7 @@ class Scan {
     const pauseCounts = pause < (this.spKind === SOC ? SOC_PLATEAU_MAX_MS : PAUSE_MIN_MS);
     cur.chargingMs += end - start + (pauseCounts ? pause : 0);
     cur.end = end;
+    cur.endEdge = { rule: endRule, from: endFrom, to: endTo };
     this.commit(cur, odoNow, located);
   }
 
@@ -866,8 +926,7 @@ class Scan {
     }
     cur.rangeClose = this.fresh(this.rI, this.rT, pT) ? this.rV : Number.NaN;
     cur.closeOdo = odoNow;
-    cur.closeLat = located ? this.laV : Number.NaN;
-    cur.closeLon = located ? this.loV : Number.NaN;
+    cur.located = located;
     cur.moved = false;
     cur.stationarySeen = false;
   }
@@ -913,25 +972,30 @@ class Scan {
     if (cur.kind === SOC && !(socKnown && socClose - socOpen >= SOC_RISE_MIN_PERCENT)) {
       return 'soc_rise_too_small';
     }
-    const meterOk = cur.meterOn && cur.closeT - cur.cMeterLastT <= BASELINE_MAX_AGE_MS;
-    const powerOk = cur.cHadPower && cur.cPowerOk;
-    let method: SessionMethod;
-    let energy: number;
-    if (meterOk && !(cur.cMeterResets > 0 && powerOk)) {
-      method = 'energy_meter';
-      energy = cur.cMeterSum;
-    } else if (powerOk) {
-      method = 'power_flow';
-      energy = cur.cPowerEnergy;
-    } else if (socKnown) {
-      if (!(this.capacity > 0)) return 'no_battery_capacity';
-      method = 'state_of_charge';
-      const delta = cur.kind === SOC ? socClose - socOpen : this.refinedSocDelta(cur);
-      energy = ((delta > 0 ? delta : 0) * this.capacity) / 100;
-    } else {
-      return 'no_energy_signal';
+    // What reached the battery: ΔSoC × capacity (past the 1 % steps where the data allows).
+    let battery = Number.NaN;
+    if (socKnown && this.capacity > 0) {
+      const steps = {
+        from: this.stepFrom,
+        at: this.stepAt,
+        level: this.stepL,
+        spell: this.stepSpell,
+        n: cur.cSteps,
+      };
+      const delta = cur.kind === SOC ? socClose - socOpen : refinedSocDelta(steps, cur);
+      battery = ((delta > 0 ? delta : 0) * this.capacity) / 100;
     }
-    if (!(energy >= MIN_SESSION_ENERGY_KWH)) return 'no_energy';
+    const chosen = chooseEnergy({
+      // The meter read at the opening reading and near the end.
+      meterKwh:
+        cur.meterOn && cur.closeT - cur.cMeterLastT <= BASELINE_MAX_AGE_MS ? cur.cMeterSum : Number.NaN,
+      meterResets: cur.cMeterResets,
+      powerKwh: cur.cHadPower && cur.cPowerOk ? cur.cPowerEnergy : Number.NaN,
+      socKnown,
+      batteryKwh: battery,
+    });
+    if (typeof chosen === 'string') return chosen;
+    const { method, energy } = chosen;
 
     const chargingMs = cur.chargingMs > 0 ? cur.chargingMs : 0;
     const average = chargingMs > 0 ? energy / (chargingMs / HOUR_MS) : 0;
@@ -968,58 +1032,16 @@ class Scan {
       position: this.exactLocation ? position : null,
       method,
       source: 'calculated',
+      batteryEnergyKwh: orNull(battery),
+      // Only from two signals, and only for a rise large enough that the 1 % steps do not dominate it.
+      chargingEfficiency: chargingEfficiency(method, energy, battery, socClose - socOpen),
+      quality: {
+        start: { rule: cur.startEdge.rule, uncertaintySeconds: uncertaintySeconds(start, cur.startEdge) },
+        end: { rule: cur.endEdge.rule, uncertaintySeconds: uncertaintySeconds(end, cur.endEdge) },
+        gaps: gapsWithin(this.gaps, start, end),
+        energy: energyQuality(method),
+      },
     };
-  }
-
-  /**
-   * ΔSoC in percent, beating the 1 % quantisation where the data allows. A reported level changes when the
-   * true SoC crosses a step, so the time of the first step after the start (and of the last before the
-   * end) pins the true SoC there; the charge rate from the next few steps carries it to the boundary.
-   * Where that is not possible an edge uses the middle of its 1 % bucket. Both estimates share the
-   * unknown rounding offset of the vehicle, so it cancels in the difference.
-   */
-  private refinedSocDelta(cur: SessionBuilder): number {
-    const n = cur.cSteps;
-    const socOpen = cur.socOpen;
-    const socClose = cur.socClose;
-    let low = socOpen + 0.5;
-    let high = socClose + 0.5;
-    const from = this.stepFrom;
-    const at = this.stepAt;
-    const level = this.stepL;
-    const spell = this.stepSpell;
-    const when = (k: number) => (from[k]! + at[k]!) / 2;
-    // Start edge: a single step in the first spell, seen only after charging was (so it is not the start's
-    // own interval), and the rate from the next few steps.
-    let a = 0;
-    while (a < n && spell[a]! < 0) a++;
-    if (a < n && spell[a] === 0 && level[a] === socOpen + 1 && from[a]! >= cur.firstOnT) {
-      let b = a;
-      while (b + 1 < n && b - a + 1 < SOC_RATE_STEPS && spell[b + 1] === 0) b++;
-      if (b > a) {
-        const rate = (level[b]! - level[a]!) / (when(b) - when(a));
-        if (rate > 0) low = clamp(level[a]! - rate * (when(a) - cur.start), socOpen, socOpen + 1);
-      }
-    }
-    // End edge: the last step in the last spell, a single step to the final level, seen while still charging.
-    const lastSpell = cur.spells - 1;
-    let z = n - 1;
-    while (z >= 0 && spell[z]! < 0) z--;
-    if (
-      z > 0 &&
-      spell[z] === lastSpell &&
-      level[z] === socClose &&
-      level[z]! - level[z - 1]! === 1 &&
-      at[z]! <= cur.lastOnT
-    ) {
-      let y = z;
-      while (y - 1 >= 0 && z - y + 1 < SOC_RATE_STEPS && spell[y - 1] === lastSpell) y--;
-      if (y < z) {
-        const rate = (level[z]! - level[y]!) / (when(z) - when(y));
-        if (rate > 0) high = clamp(level[z]! + rate * (cur.end - when(z)), socClose, socClose + 1);
-      }
-    }
-    return high - low;
   }
 
   finish(from: number, to: number): EngineOutput {
@@ -1120,11 +1142,6 @@ function grow(a: Float64Array): Float64Array<ArrayBuffer> {
   return b;
 }
 
-/** A time estimate kept inside its interval, in whole ms. */
-function clampTime(x: number, lo: number, hi: number): number {
-  return Math.floor(x < lo ? lo : x > hi ? hi : x);
-}
-
 /**
  * NaN (unknown) as null, for the session record. A function rather than a conditional written inline in
  * the record literal: inline, V8's optimised code stored whole numbers there as small integers where the
@@ -1133,10 +1150,6 @@ function clampTime(x: number, lo: number, hi: number): number {
  */
 function orNull(x: number): number | null {
   return Number.isNaN(x) ? null : x;
-}
-
-function clamp(x: number, lo: number, hi: number): number {
-  return x < lo ? lo : x > hi ? hi : x;
 }
 
 /** Median of the first n values (selects in a scratch copy; the input is left as it is). */
@@ -1173,25 +1186,4 @@ function select(a: Float64Array, n: number, k: number): number {
     else break;
   }
   return a[k]!;
-}
-
-/** Metres between two nearby points (equirectangular: exact enough for the few-hundred-metre movement checks). */
-function metersApart(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const x = (lon2 - lon1) * Math.cos(((lat1 + lat2) / 2) * DEGREE);
-  const y = lat2 - lat1;
-  return Math.sqrt(x * x + y * y) * METERS_PER_DEGREE;
-}
-
-/** Highest average rate (value per hour) over spans of at least `windowMs`; NaN if none is that long. */
-function maxRate(ts: Float64Array, vs: Float64Array, n: number, windowMs: number): number {
-  let best = Number.NaN;
-  let k = 0;
-  for (let j = 1; j < n; j++) {
-    const tj = ts[j]!;
-    if (tj - ts[0]! < windowMs) continue;
-    while (k + 1 < j && tj - ts[k + 1]! >= windowMs) k++;
-    const rate = ((vs[j]! - vs[k]!) / (tj - ts[k]!)) * HOUR_MS;
-    if (!(rate <= best)) best = rate;
-  }
-  return best;
 }

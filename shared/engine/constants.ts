@@ -48,6 +48,18 @@ export const MIN_SESSION_ENERGY_KWH = 0.05;
 /** Regeneration while braking lasts seconds to a couple of minutes; a moving spell shorter than this is not a charge (one that short after arrival carries almost no energy). */
 export const REGEN_MAX_MS = 5 * MINUTE;
 
+/**
+ * A battery discharging faster than this is driving (traction draws 5-40 kW); a parked car's own loads
+ * (telematics, 12 V battery, a fan) stay below it. Regeneration is positive power between such readings.
+ */
+export const DRIVING_DISCHARGE_KW = 1;
+
+/**
+ * From driving to charging takes at least this long: stop, connect the cable, and the charger's handshake
+ * (IEC 61851 / ISO 15118 take tens of seconds). Power sooner after traction is regeneration.
+ */
+export const PLUG_IN_MIN_MS = MINUTE;
+
 /** Odometers tick in 0.1 km; any tick between two readings means the vehicle drove. */
 export const MOVE_ODOMETER_KM = 0.05;
 
@@ -65,3 +77,43 @@ export const SOC_PEAK_WINDOW_MS = 30 * MINUTE;
 
 /** State-of-charge steps used to estimate the charge rate near a session's edge (refining the 1 % quantisation). */
 export const SOC_RATE_STEPS = 4;
+
+/**
+ * Parked positions that describe where a vehicle stands: the median of this many recent ones is its
+ * parking spot, robust to the outliers a GNSS fix has under roofs and between tall buildings.
+ */
+export const PARKED_POSITIONS = 15;
+
+/**
+ * A position counts as away from the parking spot only beyond this many times the spread observed while
+ * parked (median distance of the parked fixes from their median): with Gaussian scatter that is ~6 σ, so
+ * a garage that scatters fixes by 100 m needs ~600 m, an open street keeps MOVE_DISTANCE_M.
+ */
+export const PARKED_SPREAD_FACTOR = 5;
+
+/**
+ * Readings in a row that must all be away from the parking spot before a position says the vehicle moved:
+ * outliers come one or two at a time, and three independent ones in a row (rate³) practically never.
+ */
+export const MOVE_CONFIRM_READINGS = 3;
+
+/**
+ * A plugged-in flag describes the vehicle for this long: a car that cannot drive with its cable connected
+ * has not moved since, whatever its position says. Older flags say nothing (an unreported unplug).
+ */
+export const PLUG_FLAG_MAX_AGE_MS = DATA_GAP_MS;
+
+/**
+ * The lowest charging efficiency we expect (on-board AC chargers and DC losses leave the battery 85-95 %
+ * of what the charger delivers): the most a charger can have delivered for a given rise in the battery.
+ */
+export const CHARGING_EFFICIENCY_MIN = 0.85;
+
+/** Vehicles report state of charge in whole percent: a level that did not change rose less than this. */
+export const SOC_STEP_PERCENT = 1;
+
+/**
+ * Energy that reached the battery and the efficiency are reported when the state of charge rose at least
+ * this much: with 1 % steps the rise is known to about ±1 point, ≤ 10 % of it from here on.
+ */
+export const EFFICIENCY_MIN_SOC_RISE_PERCENT = 10;

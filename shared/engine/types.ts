@@ -2,7 +2,7 @@
 
 import type { TenantLocation } from '../locations/match.js';
 import type { Reading } from '../readings/model.js';
-import type { ChargeSessionRecord } from '../sessions/model.js';
+import type { ChargeSessionRecord, SessionQuality } from '../sessions/model.js';
 
 export interface EngineEntity {
   id: string;
@@ -28,6 +28,9 @@ export type DetectedSession = Omit<
   'tenantId' | 'entityType' | 'created' | 'measured'
 > & {
   source: 'calculated';
+  batteryEnergyKwh: number | null;
+  chargingEfficiency: number | null;
+  quality: SessionQuality;
 };
 
 export const SKIP_REASONS = [

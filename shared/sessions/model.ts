@@ -9,6 +9,39 @@ import { boundedNumber } from '../schema.js';
 export const SESSION_METHODS = ['energy_meter', 'power_flow', 'state_of_charge'] as const;
 export type SessionMethod = (typeof SESSION_METHODS)[number];
 
+/**
+ * How the engine placed a session boundary (shared/engine/README.md): `data_edge` the first/last reading that
+ * saw charging after/before a data gap or the window edge; `midpoint` the middle between the readings
+ * either side; `metered` where the metered energy at the measured rate puts it; `rate_across_gap` where the
+ * energy across a data gap at the rate on its far side puts it; `soc_rate` from the state of charge's rate;
+ * `soc_cross_check` an edge whose state of charge did not rise, so within half a 1 % step of the charging
+ * reading; `idle_wake` half a sampling interval from the charging reading after an idle silence (a car
+ * waking to charge); `single_interval` charging seen in one interval of a cumulative signal: its middle half.
+ */
+export const BOUNDARY_RULES = [
+  'data_edge',
+  'midpoint',
+  'metered',
+  'rate_across_gap',
+  'soc_rate',
+  'soc_cross_check',
+  'idle_wake',
+  'single_interval',
+] as const;
+export type BoundaryRule = (typeof BOUNDARY_RULES)[number];
+
+/** `measured` by a meter, `integrated` from power over time, `estimated` from state of charge × capacity. */
+export const ENERGY_QUALITIES = ['measured', 'integrated', 'estimated'] as const;
+
+/** How far a calculated session can be trusted. */
+export interface SessionQuality {
+  start: { rule: BoundaryRule; uncertaintySeconds: number };
+  end: { rule: BoundaryRule; uncertaintySeconds: number };
+  /** Intervals between readings longer than 45 min inside the session: how many and their length inside it. */
+  gaps: { count: number; seconds: number };
+  energy: (typeof ENERGY_QUALITIES)[number];
+}
+
 /** `calculated` from an entity's readings; `measured` by a charger's own meter (public charging). */
 export const SESSION_SOURCES = ['calculated', 'measured'] as const;
 export type SessionSource = (typeof SESSION_SOURCES)[number];
@@ -111,6 +144,15 @@ export interface ChargeSessionRecord {
   position: { lat: number; lon: number } | null;
   method: SessionMethod;
   source: SessionSource;
+  /**
+   * Energy that reached the battery (state of charge × capacity), next to `energyKwh` delivered; null when
+   * unknown. Absent on sessions stored before it was computed.
+   */
+  batteryEnergyKwh?: number | null;
+  /** batteryEnergyKwh / energyKwh when both are known from different signals; else null. */
+  chargingEfficiency?: number | null;
+  /** Calculated sessions: how boundaries and energy were obtained. Null on measured and older sessions. */
+  quality?: SessionQuality | null;
   /** When this session was computed or recorded. */
   created: string;
   measured: MeasuredDetails | null;
@@ -127,6 +169,47 @@ export function sessionCategory(session: Pick<ChargeSessionRecord, 'category' | 
 
 const Quantity = <U extends string>(unit: U) => z.object({ value: z.number(), unit: z.literal(unit) });
 
+const BoundaryQuality = (which: string) =>
+  z
+    .object({
+      rule: z.enum(BOUNDARY_RULES).check(
+        z.meta({
+          description:
+            'How it was placed: data_edge (first/last reading seeing charging at a data gap or window edge), midpoint (between the readings either side), metered (metered energy at the measured rate), rate_across_gap (energy across a data gap at the rate beside it), soc_rate (state-of-charge rate), soc_cross_check (the state of charge did not rise over the interval: within half a 1 % step of the charging reading), idle_wake (half a sampling interval from the charging reading after an idle silence), single_interval (charging seen in one interval of a cumulative signal: its middle half).',
+        }),
+      ),
+      uncertaintySeconds: z.number().check(
+        z.meta({
+          description: `The largest error the ${which} can have: its distance to the farther of the readings either side of it.`,
+        }),
+      ),
+    })
+    .check(z.meta({ description: `How the session's ${which} was placed.` }));
+
+const SessionQualityResource = z
+  .object({
+    start: BoundaryQuality('start'),
+    end: BoundaryQuality('end'),
+    gaps: z.object({ count: z.number(), seconds: z.number() }).check(
+      z.meta({
+        description:
+          'Data gaps (more than 45 min between readings) inside the session: how many, and their length inside it.',
+      }),
+    ),
+    energy: z.enum(ENERGY_QUALITIES).check(
+      z.meta({
+        description:
+          'measured by an energy meter, integrated from power readings over time, or estimated from state of charge × battery capacity.',
+      }),
+    ),
+  })
+  .check(
+    z.meta({
+      description:
+        'How far a calculated session can be trusted. Absent on sessions a charger measured and on sessions calculated before it was reported.',
+    }),
+  );
+
 export const ChargeSessionResource = z
   .object({
     id: z.string(),
@@ -141,6 +224,18 @@ export const ChargeSessionResource = z
         peakPower: Quantity('kW'),
         start: z.optional(Quantity('%')),
         end: z.optional(Quantity('%')),
+        battery: z.optional(z.object({ total: z.number(), unit: z.literal('kWh') })).check(
+          z.meta({
+            description:
+              'Energy that reached the battery: the state of charge rise × the battery capacity. `total` is the energy delivered (meter, else power, else this); chargers lose 5-15 % between them.',
+          }),
+        ),
+        efficiency: z.optional(z.number()).check(
+          z.meta({
+            description:
+              'battery / total, when both come from different signals and the state of charge rose at least 10 points (whole-percent steps make smaller rises too coarse).',
+          }),
+        ),
       }),
       range: z.optional(z.object({ start: z.optional(Quantity('km')), end: z.optional(Quantity('km')) })),
       locationMatches: z.array(
@@ -190,6 +285,7 @@ export const ChargeSessionResource = z
             }),
           ),
       ),
+      quality: z.optional(SessionQualityResource),
     }),
   })
   .check(z.meta({ id: 'ChargeSession' }));
@@ -231,6 +327,10 @@ export function toChargeSessionResource(session: ChargeSessionRecord): ChargeSes
         ...(session.socEndPercent !== null
           ? { end: { value: round(session.socEndPercent, 2), unit: '%' as const } }
           : {}),
+        ...(session.batteryEnergyKwh != null
+          ? { battery: { total: round(session.batteryEnergyKwh, 4), unit: 'kWh' as const } }
+          : {}),
+        ...(session.chargingEfficiency != null ? { efficiency: round(session.chargingEfficiency, 4) } : {}),
       },
       ...(range ? { range } : {}),
       locationMatches: session.locationMatches,
@@ -240,6 +340,7 @@ export function toChargeSessionResource(session: ChargeSessionRecord): ChargeSes
       chargingDuration: session.chargingSeconds,
       category: sessionCategory(session),
       cost: session.cost ?? null,
+      ...(session.quality ? { quality: session.quality } : {}),
     },
   };
 }

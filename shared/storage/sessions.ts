@@ -52,6 +52,9 @@ const RECORD_FIELDS = [
   'measured',
   'category',
   'cost',
+  'batteryEnergyKwh',
+  'chargingEfficiency',
+  'quality',
 ] as const satisfies readonly (keyof ChargeSessionRecord)[];
 
 /** One object literal of a fixed shape (served pages map many of these per request). */
@@ -82,6 +85,10 @@ export function sessionFromItem(stored: Record<string, unknown>): ChargeSessionR
     // Sessions stored before costs existed have neither.
     ...(item.category !== undefined ? { category: item.category } : {}),
     ...(item.cost !== undefined ? { cost: item.cost } : {}),
+    // Sessions stored before the engine reported these read as unknown.
+    batteryEnergyKwh: item.batteryEnergyKwh ?? null,
+    chargingEfficiency: item.chargingEfficiency ?? null,
+    quality: item.quality ?? null,
   };
 }
 
@@ -108,6 +115,9 @@ export function storable(session: ChargeSessionRecord): ChargeSessionRecord {
     socEndPercent: quantity(session.socEndPercent),
     rangeStartKm: quantity(session.rangeStartKm),
     rangeEndKm: quantity(session.rangeEndKm),
+    batteryEnergyKwh: quantity(session.batteryEnergyKwh ?? null),
+    chargingEfficiency: quantity(session.chargingEfficiency ?? null),
+    quality: session.quality ?? null,
     locationMatches: session.locationMatches.map((m) => ({
       ...m,
       accuracy: roundTo(m.accuracy, QUANTITY_DECIMALS),

@@ -11,25 +11,12 @@ import {
   type TenantLocation,
 } from '../../shared/engine/index.js';
 import type { Reading } from '../../shared/readings/model.js';
+import { HOUR, MIN, series } from '../support/engine.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 const T0 = Date.UTC(2025, 4, 1, 12, 0);
 
 const CP: EngineEntity = { id: 'cp-1', type: 'CP', batteryCapacityKwh: null };
 const EV: EngineEntity = { id: 'ev-1', type: 'EV', batteryCapacityKwh: 60 };
-
-/** Readings every `stepMs` from `from` (inclusive) to `to` (exclusive). */
-function series(
-  from: number,
-  to: number,
-  stepMs: number,
-  fields: (t: number) => Omit<Reading, 't'>,
-): Reading[] {
-  const out: Reading[] = [];
-  for (let t = from; t < to; t += stepMs) out.push({ t, ...fields(t) });
-  return out;
-}
 
 function compute(entity: EngineEntity, readings: Reading[], overrides: Partial<EngineInput> = {}) {
   const last = readings.length > 0 ? readings[readings.length - 1]!.t : T0;
@@ -175,6 +162,22 @@ describe('boundaries and merging', () => {
       const charging = t >= T0 + HOUR && t < T0 + 5 * HOUR && !pauses.some((p) => t >= p.from && t < p.to);
       return { powerKw: charging ? 7 : 0, ...fields(t) };
     });
+
+  it('power averaged over each reporting period: the end lies inside the last charging reading period', () => {
+    // 7 kW from 01:03:00 to 03:01:00, reported every 2 min as the average over the 2 min before.
+    const start = T0 + HOUR + 3 * MIN;
+    const end = T0 + 3 * HOUR + MIN;
+    const readings = series(T0, T0 + 5 * HOUR, 2 * MIN, (t) => {
+      const flowing = Math.max(0, Math.min(t, end) - Math.max(t - 2 * MIN, start));
+      return { powerKw: (7 * flowing) / (2 * MIN) };
+    });
+    const [s, ...rest] = compute(EV, readings).sessions;
+    expect(rest).toHaveLength(0);
+    // The 03:02 reading shows 3.5 kW: half its period flowed. The midpoint after it would say 03:03.
+    expect(Date.parse(s!.end)).toBe(end);
+    expect(s!.quality?.end.rule).toBe('metered');
+    expect(Math.abs(Date.parse(s!.start) - start)).toBeLessThanOrEqual(MIN);
+  });
 
   it('merges stop/start while plugged in into one session; charging time excludes the pause', () => {
     const pause = { from: T0 + 2 * HOUR, to: T0 + 2 * HOUR + 40 * MIN };

@@ -461,6 +461,14 @@ export interface components {
             /** @constant */
             unit: "%";
           };
+          /** @description Energy that reached the battery: the state of charge rise × the battery capacity. `total` is the energy delivered (meter, else power, else this); chargers lose 5-15 % between them. */
+          battery?: {
+            total: number;
+            /** @constant */
+            unit: "kWh";
+          };
+          /** @description battery / total, when both come from different signals and the state of charge rose at least 10 points (whole-percent steps make smaller rises too coarse). */
+          efficiency?: number;
         };
         range?: {
           start?: {
@@ -524,6 +532,39 @@ export interface components {
               amount: number;
             })[];
         }) | null;
+        /** @description How far a calculated session can be trusted. Absent on sessions a charger measured and on sessions calculated before it was reported. */
+        quality?: {
+          /** @description How the session's start was placed. */
+          start: {
+            /**
+             * @description How it was placed: data_edge (first/last reading seeing charging at a data gap or window edge), midpoint (between the readings either side), metered (metered energy at the measured rate), rate_across_gap (energy across a data gap at the rate beside it), soc_rate (state-of-charge rate), soc_cross_check (the state of charge did not rise over the interval: within half a 1 % step of the charging reading), idle_wake (half a sampling interval from the charging reading after an idle silence), single_interval (charging seen in one interval of a cumulative signal: its middle half).
+             * @enum {string}
+             */
+            rule: "data_edge" | "midpoint" | "metered" | "rate_across_gap" | "soc_rate" | "soc_cross_check" | "idle_wake" | "single_interval";
+            /** @description The largest error the start can have: its distance to the farther of the readings either side of it. */
+            uncertaintySeconds: number;
+          };
+          /** @description How the session's end was placed. */
+          end: {
+            /**
+             * @description How it was placed: data_edge (first/last reading seeing charging at a data gap or window edge), midpoint (between the readings either side), metered (metered energy at the measured rate), rate_across_gap (energy across a data gap at the rate beside it), soc_rate (state-of-charge rate), soc_cross_check (the state of charge did not rise over the interval: within half a 1 % step of the charging reading), idle_wake (half a sampling interval from the charging reading after an idle silence), single_interval (charging seen in one interval of a cumulative signal: its middle half).
+             * @enum {string}
+             */
+            rule: "data_edge" | "midpoint" | "metered" | "rate_across_gap" | "soc_rate" | "soc_cross_check" | "idle_wake" | "single_interval";
+            /** @description The largest error the end can have: its distance to the farther of the readings either side of it. */
+            uncertaintySeconds: number;
+          };
+          /** @description Data gaps (more than 45 min between readings) inside the session: how many, and their length inside it. */
+          gaps: {
+            count: number;
+            seconds: number;
+          };
+          /**
+           * @description measured by an energy meter, integrated from power readings over time, or estimated from state of charge × battery capacity.
+           * @enum {string}
+           */
+          energy: "measured" | "integrated" | "estimated";
+        };
       };
     };
     AtlasSessionPage: {

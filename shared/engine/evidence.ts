@@ -1,0 +1,90 @@
+// Stage: what one reading says about charging — the *evidence*. By the reading's best signal: power (on or
+// off at that instant), else a meter step, else the charging flag (on/off), else a state-of-charge step
+// (meter and SoC are interval evidence: they tell what happened since the previous value). A reading that
+// lacks the entity's best recent signal is a side message (SoC or position sent on its own between power
+// readings) and is no evidence: it would only say less precisely what the better signal says.
+
+import {
+  CHARGING_POWER_MIN_KW,
+  DATA_GAP_MS,
+  METER_EPSILON_KWH,
+  METER_MAX_PLAUSIBLE_KW,
+} from './constants.js';
+
+/** Evidence kinds. */
+export const NONE = 0;
+/** Power or charging flag: on/off at the reading's instant. */
+export const POINT = 1;
+/** The register rose in the interval ending at the reading. */
+export const METER = 2;
+/** The state of charge rose in the interval ending at the reading. */
+export const SOC = 3;
+export type EvidenceKind = typeof NONE | typeof POINT | typeof METER | typeof SOC;
+
+export interface Evidence {
+  kind: EvidenceKind;
+  /** Energy flowing: at the instant (point), or over the interval since the previous value (meter, SoC). */
+  on: boolean;
+  /** Interval evidence needs a previous value of the same signal; point evidence always knows. */
+  intervalKnown: boolean;
+}
+
+/** The signals a reading carries (NaN / undefined when absent). */
+export interface Signals {
+  t: number;
+  powerKw: number;
+  energyKwh: number;
+  charging: boolean | undefined;
+  soc: number;
+}
+
+/** What came before: when power and the charging flag were last seen, the last meter and SoC values. */
+export interface Previous {
+  powerT: number;
+  flagT: number;
+  /** NaN when none. */
+  meterT: number;
+  meterKwh: number;
+  socT: number;
+  soc: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+export function evidenceOf(r: Signals, previous: Previous): Evidence {
+  const { t } = r;
+  if (!Number.isNaN(r.powerKw))
+    return { kind: POINT, on: r.powerKw > CHARGING_POWER_MIN_KW, intervalKnown: true };
+  if (t - previous.powerT <= DATA_GAP_MS) return NO_EVIDENCE;
+  if (!Number.isNaN(r.energyKwh)) {
+    if (Number.isNaN(previous.meterT)) return { kind: METER, on: false, intervalKnown: false };
+    // A step at a charging rate; larger than any charger can deliver is a swapped or reset register.
+    const d = r.energyKwh - previous.meterKwh;
+    const hours = (t - previous.meterT) / HOUR_MS;
+    const on =
+      d > METER_EPSILON_KWH && d >= CHARGING_POWER_MIN_KW * hours && d <= METER_MAX_PLAUSIBLE_KW * hours;
+    return { kind: METER, on, intervalKnown: true };
+  }
+  if (t - previous.meterT <= DATA_GAP_MS) return NO_EVIDENCE;
+  if (r.charging !== undefined) return { kind: POINT, on: r.charging, intervalKnown: true };
+  if (!Number.isNaN(r.soc) && !(t - previous.flagT <= DATA_GAP_MS)) {
+    if (Number.isNaN(previous.socT)) return { kind: SOC, on: false, intervalKnown: false };
+    return { kind: SOC, on: r.soc > previous.soc, intervalKnown: true };
+  }
+  return NO_EVIDENCE;
+}
+
+const NO_EVIDENCE: Evidence = { kind: NONE, on: false, intervalKnown: false };
+
+/**
+ * The resolution of an energy register as one of its values shows it: the last decimal place it
+ * carries (1 kWh, 0.1, 0.01, down to 1 Wh). A register counts in whole steps of its resolution, so a
+ * flat stretch is "less than one step flowed" — the step being the resolution, not the smallest
+ * increase seen between two readings, which at high power or slow sampling is many steps.
+ */
+export function registerResolutionKwh(value: number): number {
+  for (let digits = 0, unit = 1; digits < 3; digits++, unit /= 10) {
+    if (Math.abs(value / unit - Math.round(value / unit)) < 1e-6) return unit;
+  }
+  return 0.001;
+}

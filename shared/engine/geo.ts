@@ -1,0 +1,20 @@
+// Small geometry and statistics helpers shared by the engine's stages.
+
+const DEGREE = Math.PI / 180;
+/** One degree of latitude (and of longitude at the equator) on the mean Earth, in metres. */
+const METERS_PER_DEGREE = 111_194.93;
+
+/** Metres between two nearby points (equirectangular: exact enough for the few-hundred-metre movement checks). */
+export function metersApart(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const x = (lon2 - lon1) * Math.cos(((lat1 + lat2) / 2) * DEGREE);
+  const y = lat2 - lat1;
+  return Math.sqrt(x * x + y * y) * METERS_PER_DEGREE;
+}
+
+/** Median of a list of numbers (the input is not changed); NaN for an empty list. */
+export function median(values: ArrayLike<number>, n = values.length): number {
+  if (n === 0) return Number.NaN;
+  const sorted = Array.from({ length: n }, (_, i) => values[i]!).sort((a, b) => a - b);
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

@@ -1,0 +1,196 @@
+// Stage: did the vehicle move? For each reading, whether the vehicle left where it stood between the
+// previous reading and this one (MOVED), is known to have stayed (STILL), or nothing tells (UNKNOWN). A pure pass over the time-ordered readings, before sessions are looked
+// for, so the rules below are the only place movement is decided.
+//
+// The rules, strongest first (README.md, "Movement"):
+// 1. odometer: any tick (≥ 0.1 km) between two odometer readings is a drive; no tick is standing still.
+//    The odometer is authoritative where there is one;
+// 2. plugged in: a vehicle whose latest plug flag (≤ 45 min old) says plugged in (or charging, which
+//    needs the cable) has not driven away — its position may say what it likes;
+// 3. position, a noisy measurement: a position says the vehicle moved only when it and the next readings
+//    (MOVE_CONFIRM_READINGS in all) are farther from the parking spot (median of recent parked fixes) than
+//    both MOVE_DISTANCE_M and PARKED_SPREAD_FACTOR × the spread seen while parked. One outlier, or a burst
+//    shorter than the confirmation, is scatter;
+// 4. power: a battery discharging faster than a parked car's own loads draw (DRIVING_DISCHARGE_KW) is
+//    driving, even with a fix near the spot (a slow drive moves ~100 m a minute); where nothing above
+//    tells, anything else (charging, standby) is standing still.
+
+import type { Reading } from '../readings/model.js';
+import {
+  DRIVING_DISCHARGE_KW,
+  MOVE_CONFIRM_READINGS,
+  MOVE_DISTANCE_M,
+  MOVE_ODOMETER_KM,
+  PARKED_POSITIONS,
+  PARKED_SPREAD_FACTOR,
+  PLUG_FLAG_MAX_AGE_MS,
+} from './constants.js';
+import { median, metersApart } from './geo.js';
+
+/** Which rule decided a reading's movement (for tests and the README's rule list). */
+export type MovementRule = 'odometer' | 'plugged_in' | 'position' | 'power' | 'none';
+
+export const UNKNOWN = 0;
+export const MOVED = 1;
+export const STILL = 2;
+/** byPosition only: the fixes outvote a parking spot that rested on too few fixes. */
+const OUTVOTED = 3;
+
+export interface Movement {
+  /** state[i]: MOVED, STILL or UNKNOWN over the interval ending at readings[i]. */
+  state: Uint8Array;
+  /** rule[i]: what decided it (`none` when nothing could tell). */
+  rule: MovementRule[];
+}
+
+const finite = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
+
+/** Movement of a vehicle over `readings[lo, hi)` (strictly increasing in time). A charge point never moves. */
+export function detectMovement(
+  readings: readonly Reading[],
+  lo: number,
+  hi: number,
+  mobile: boolean,
+): Movement {
+  const state = new Uint8Array(hi);
+  const rule: MovementRule[] = new Array(hi).fill('none');
+  if (!mobile) return { state, rule };
+  const located = (r: Reading) => finite(r.lat) && finite(r.lon);
+  const parked = new ParkedFixes();
+  let odometer = Number.NaN;
+  let pluggedAt = Number.NEGATIVE_INFINITY;
+  for (let i = lo; i < hi; i++) {
+    const r = readings[i]!;
+    // Charging needs the cable: a car reporting itself charging is plugged in too.
+    if (r.isPluggedIn === true || r.isCharging === true) pluggedAt = r.t;
+    else if (r.isPluggedIn === false) pluggedAt = Number.NEGATIVE_INFINITY;
+    const odo = r.odometerKm;
+    if (finite(odo)) {
+      const drove = !Number.isNaN(odometer) && odo - odometer >= MOVE_ODOMETER_KM;
+      const known = !Number.isNaN(odometer);
+      odometer = odo;
+      if (known) {
+        rule[i] = 'odometer';
+        if (drove) {
+          state[i] = MOVED;
+          parked.restart(located(r) ? r : null);
+          continue;
+        }
+        state[i] = STILL;
+        if (located(r)) parked.add(r);
+        continue;
+      }
+    }
+    const plugged = r.t - pluggedAt <= PLUG_FLAG_MAX_AGE_MS;
+    if (plugged) {
+      rule[i] = 'plugged_in';
+      state[i] = STILL;
+      if (located(r)) parked.add(r);
+      continue;
+    }
+    if (located(r) && parked.size > 0) {
+      rule[i] = 'position';
+      const found = byPosition(readings, i, hi, parked);
+      // A new spot after a move, or when the fixes outvote a spot that rested on too few (its outliers).
+      if (found === MOVED || found === OUTVOTED) parked.restart(r);
+      else if (found === STILL) parked.add(r);
+      state[i] = found === OUTVOTED ? UNKNOWN : found;
+      // A fix near the spot does not prove standing still (a slow drive moves ~100 m a minute): traction
+      // power below still says driving.
+      if (state[i] === MOVED) continue;
+    } else if (located(r)) {
+      parked.add(r);
+    }
+    const power = r.powerKw;
+    if (finite(power) && power < -DRIVING_DISCHARGE_KW) {
+      rule[i] = 'power';
+      state[i] = MOVED;
+    } else if (finite(power) && state[i] === UNKNOWN) {
+      rule[i] = 'power';
+      state[i] = STILL;
+    }
+  }
+  return { state, rule };
+}
+
+/**
+ * A located reading against the parking spot: STILL within its radius; MOVED when it and the next located
+ * readings stay beyond it; UNKNOWN for scatter; OUTVOTED when those readings lie together and the spot
+ * rested on too few fixes to outvote them (the fixes it rested on were the outliers).
+ */
+function byPosition(readings: readonly Reading[], i: number, hi: number, parked: ParkedFixes): number {
+  const r = readings[i]!;
+  const spot = parked.spot();
+  if (!away(spot, r)) return STILL;
+  const next: Reading[] = [r];
+  for (let j = i + 1; j < hi && next.length < MOVE_CONFIRM_READINGS; j++) {
+    const q = readings[j]!;
+    if (finite(q.lat) && finite(q.lon)) next.push(q);
+  }
+  if (next.length < MOVE_CONFIRM_READINGS || !next.every((q) => away(spot, q))) return UNKNOWN; // scatter, or not yet known
+  if (parked.size < MOVE_CONFIRM_READINGS && clustered(next)) return OUTVOTED;
+  return MOVED;
+}
+
+/** The last PARKED_POSITIONS fixes of a parked vehicle, and the parking spot they give. */
+class ParkedFixes {
+  private fixes: { lat: number; lon: number }[] = [];
+  private cached: { lat: number; lon: number; radius: number } | null = null;
+  /** Fixes added since the spot was computed. */
+  private added = 0;
+
+  get size(): number {
+    return this.fixes.length;
+  }
+
+  add(r: Reading): void {
+    this.fixes.push({ lat: r.lat!, lon: r.lon! });
+    if (this.fixes.length > PARKED_POSITIONS) this.fixes.shift();
+    this.added++;
+  }
+
+  restart(r: Reading | null): void {
+    this.fixes = r === null ? [] : [{ lat: r.lat!, lon: r.lon! }];
+    this.cached = null;
+    this.added = 0;
+  }
+
+  /**
+   * The spot, recomputed while it rests on few fixes and then after every few new ones: a median of 15
+   * fixes hardly moves with one more, and recomputing it for every reading cost more than the rest of the
+   * engine together.
+   */
+  spot(): { lat: number; lon: number; radius: number } {
+    if (
+      this.cached === null ||
+      (this.added > 0 && (this.fixes.length < PARKED_POSITIONS || this.added >= 5))
+    ) {
+      this.cached = parkingSpot(this.fixes);
+      this.added = 0;
+    }
+    return this.cached;
+  }
+}
+
+/** The parking spot (median of the parked fixes) and how far from it a fix must be to count as away. */
+export function parkingSpot(parked: readonly { lat: number; lon: number }[]): {
+  lat: number;
+  lon: number;
+  radius: number;
+} {
+  const lat = median(parked.map((p) => p.lat));
+  const lon = median(parked.map((p) => p.lon));
+  const spread = median(parked.map((p) => metersApart(lat, lon, p.lat, p.lon)));
+  return { lat, lon, radius: Math.max(MOVE_DISTANCE_M, PARKED_SPREAD_FACTOR * spread) };
+}
+
+function away(spot: { lat: number; lon: number; radius: number }, r: Reading): boolean {
+  return metersApart(spot.lat, spot.lon, r.lat!, r.lon!) > spot.radius;
+}
+
+/** Whether fixes lie together (a spot) rather than along a road (a drive). */
+function clustered(fixes: readonly Reading[]): boolean {
+  const lat = median(fixes.map((p) => p.lat!));
+  const lon = median(fixes.map((p) => p.lon!));
+  return fixes.every((p) => metersApart(lat, lon, p.lat!, p.lon!) <= MOVE_DISTANCE_M);
+}

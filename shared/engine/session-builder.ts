@@ -1,0 +1,77 @@
+// A session being built by the scan (compute.ts): its running totals, and the totals committed at its
+// last spell's close (the `c…` fields), so a spell found not to be charging (regeneration, SoC flicker)
+// can be taken back.
+
+import type { EvidenceKind } from './evidence.js';
+import type { Edge } from './quality.js';
+
+/** A session being built: running totals, and the totals committed at its last spell's close. */
+export class SessionBuilder {
+  start: number;
+  end = 0;
+  truncated: boolean;
+  /** Evidence kind of its first spell (SoC-only sessions have extra rules). */
+  kind: EvidenceKind;
+  /** Earliest reading this session depends on: a re-run must start there to compute it identically. */
+  contextIndex: number;
+  spells = 0;
+  chargingMs = 0;
+  closeT = 0;
+
+  socOpen = Number.NaN;
+  /** SoC used per km on the drive that ended at this session's charger (NaN if unknown). */
+  pctPerKm = Number.NaN;
+  rangeOpen = Number.NaN;
+  socClose = Number.NaN;
+  rangeClose = Number.NaN;
+
+  // Meter: sum of plausible non-negative steps since the opening reading.
+  meterOn = false;
+  meterLastE = 0;
+  meterLastT = 0;
+  meterSum = 0;
+  meterResets = 0;
+  cMeterSum = 0;
+  cMeterResets = 0;
+  cMeterLastT = 0;
+
+  // Power: trapezoids over flowing intervals.
+  powerEnergy = 0;
+  powerOk = true;
+  hadPower = false;
+  peak = 0;
+  cPowerEnergy = 0;
+  cPowerOk = true;
+  cHadPower = false;
+  cPeak = 0;
+
+  /** Highest SoC seen since opening, to record 1 % steps. */
+  socMax = Number.NaN;
+  /** First and last readings that showed charging (for the SoC refinement). */
+  firstOnT = 0;
+  lastOnT = 0;
+
+  // Buffer lengths at the last commit.
+  cLocated = 0;
+  cMeterSamples = 0;
+  cSocSamples = 0;
+  cSteps = 0;
+
+  // Between this session's last spell and a possible next one (plug state is read from the scan's times).
+  moved = false;
+  stationarySeen = false;
+  closeOdo = Number.NaN;
+  /** A position was known at its last spell's close (so a later unmoved position means standing still). */
+  located = false;
+
+  /** How the boundaries were placed and the readings either side of each (the boundary lies between them). */
+  startEdge: Edge = { rule: 'midpoint', from: 0, to: 0 };
+  endEdge: Edge = { rule: 'midpoint', from: 0, to: 0 };
+
+  constructor(start: number, truncated: boolean, kind: EvidenceKind, contextIndex: number) {
+    this.start = start;
+    this.truncated = truncated;
+    this.kind = kind;
+    this.contextIndex = contextIndex;
+  }
+}
