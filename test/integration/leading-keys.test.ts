@@ -125,7 +125,9 @@ describe('what the functions do to the table', () => {
         ? `?start=${start}`
         : /daily-energy/.test(route.path)
           ? `?start=${day}`
-          : '';
+          : /reports\/monthly/.test(route.path)
+            ? `?month=${day.slice(0, 7)}`
+            : '';
       const response = await api.request('GET', `${path}${query}`, {
         ...(isPublic(route) ? { sourceIp: loopbackAddress() } : { token }),
       });
