@@ -32,8 +32,15 @@ export const trimmedString = (min: number, max: number) =>
 export const NAME_PATTERN =
   '^(?:[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
 const NAME_CHARACTERS = new RegExp(NAME_PATTERN);
-/** NAME_PATTERN as the document states it: also a non-space character, as trimmedString says. */
-const NAME_DOCUMENT_PATTERN = `^(?=[\\s\\S]*\\S)${NAME_PATTERN.slice(1)}`;
+/**
+ * NAME_PATTERN as the document states it: also at least one non-space character, as trimmedString says
+ * (written without a lookahead, which some clients' and fuzzers' regex engines lack).
+ */
+const NAME_CHARACTER =
+  '[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]';
+const NAME_NON_SPACE =
+  '[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]';
+const NAME_DOCUMENT_PATTERN = `^(?:${NAME_CHARACTER})*(?:${NAME_NON_SPACE})(?:${NAME_CHARACTER})*$`;
 
 /**
  * A name or label people type (an entity's name, a location's label, a charger's name, …): trimmed,
