@@ -73,11 +73,18 @@ export function gapsText(gaps: Quality['gaps']): string {
 export const energyText = (energy: Quality['energy']) => ENERGY_LABELS[energy];
 
 /**
- * Flagged, as the fleet view counts it (the API's monthly report `flaggedSessions`): energy only estimated,
- * or a data gap inside the session.
+ * Why a session is flagged, as the fleet view counts it (the API's monthly report `flaggedSessions`): its
+ * energy is only estimated, or a data gap lies inside it. Empty when it is not flagged, or has no quality.
  */
-export const isFlagged = (quality: Quality | undefined) =>
-  !!quality && (quality.energy === 'estimated' || quality.gaps.count > 0);
+export function flagReasons(quality: Quality | undefined): string[] {
+  if (!quality) return [];
+  return [
+    ...(quality.energy === 'estimated'
+      ? ['its energy is only estimated from state of charge × battery capacity']
+      : []),
+    ...(quality.gaps.count > 0 ? [`a data gap lies inside it (${gapsText(quality.gaps)})`] : []),
+  ];
+}
 
 /** "41.2 kWh into the battery (92 % of the energy delivered)". */
 export function batteryText(charge: Data['charge']): string | undefined {

@@ -5,8 +5,8 @@ import {
   costLine,
   costSummary,
   energyText,
+  flagReasons,
   gapsText,
-  isFlagged,
 } from '../src/session-facts';
 
 const quality = (energy: 'measured' | 'integrated' | 'estimated', gaps: number) => ({
@@ -51,11 +51,15 @@ it('says how each boundary was placed and how far off it can be, the gaps and ho
   expect(energyText('estimated')).toBe('estimated from state of charge × battery capacity');
 });
 
-it('flags estimated energy or a gap inside, not a session without quality', () => {
-  expect(isFlagged(quality('integrated', 0))).toBe(false);
-  expect(isFlagged(quality('estimated', 0))).toBe(true);
-  expect(isFlagged(quality('measured', 1))).toBe(true);
-  expect(isFlagged(undefined)).toBe(false);
+it('flags estimated energy or a gap inside, saying which, and not a session without quality', () => {
+  expect(flagReasons(quality('integrated', 0))).toEqual([]);
+  expect(flagReasons(quality('estimated', 0))).toEqual([
+    'its energy is only estimated from state of charge × battery capacity',
+  ]);
+  expect(flagReasons(quality('measured', 1))).toEqual([
+    'a data gap lies inside it (1 gap of more than 45 min, 1 h 00 min in all)',
+  ]);
+  expect(flagReasons(undefined)).toEqual([]);
 });
 
 it('shows battery energy and efficiency only when the API gives them', () => {

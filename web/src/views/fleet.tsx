@@ -324,7 +324,7 @@ function EntityTable({
                   <th scope="col">Sessions this month</th>
                   {header('last', 'Last charging day')}
                   <th scope="col" aria-describedby="flagged-meaning">
-                    Flagged sessions
+                    Flagged
                   </th>
                 </tr>
               </thead>

@@ -20,8 +20,8 @@ import {
   costLine,
   costSummary,
   energyText,
+  flagReasons,
   gapsText,
-  isFlagged,
 } from '../session-facts';
 import { methodLabel } from './entity';
 
@@ -198,10 +198,9 @@ function Quality({ quality }: { quality: ChargeSession['data']['quality'] }) {
         </p>
       ) : (
         <>
-          {isFlagged(quality) && (
+          {flagReasons(quality).length > 0 && (
             <p class="warning">
-              ⚠ Flagged: its energy is only estimated or a data gap lies inside it — check it before relying
-              on it.
+              ⚠ Flagged: {flagReasons(quality).join('; and ')} — check it before relying on it.
             </p>
           )}
           <dl class="facts">
