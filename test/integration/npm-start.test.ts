@@ -1,8 +1,9 @@
 // `npm start` as a user runs it: the script starts, seeds the demo tenant (entities, locations and a week of
 // readings), runs the daily job once over them, prints a token and curl lines, and those curl lines work:
 // the printed sessions curl lists the charges the demo telemetry contains, found by the real engine, with
-// no `npm run aggregate` first. That command, run afterwards as the README says, finds nothing new. SIGTERM to the `npm start`
-// process alone, as a process manager sends it, then stops all of it: server, database, port.
+// no `npm run aggregate` first. That command, run afterwards as the README says, finds nothing new.
+// SIGTERM to the `npm start` process alone, as a process manager sends it, then stops all of it: server,
+// database, port.
 
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
