@@ -28,12 +28,11 @@ const quantity = (value: number, unit: 'kWh' | 'h' | 'session') =>
 
 /** One line of the cost breakdown: what was charged for, how much of it, at what unit price, for what. */
 export function costLine(line: Cost['breakdown'][number], currency: string) {
-  const unit = line.unit === 'session' ? 'session' : line.unit;
   return {
     what: LINE_LABELS[line.type],
     quantity: quantity(line.quantity, line.unit),
     // The unit price is in major units (the tariff's own figure), the amount in minor units.
-    price: `${new Intl.NumberFormat('en-GB', { style: 'currency', currency, maximumFractionDigits: 4 }).format(line.price)} / ${unit}`,
+    price: `${new Intl.NumberFormat('en-GB', { style: 'currency', currency, maximumFractionDigits: 4 }).format(line.price)} / ${line.unit}`,
     amount: money(line.amount, currency),
   };
 }
