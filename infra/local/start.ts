@@ -1,7 +1,8 @@
 // `npm start`: the API on http://127.0.0.1:3000 over an embedded DynamoDB, with demo data and a token.
 // Options: see USAGE. In memory by default; --data-dir keeps the data on disk across restarts.
-// --aggregate-every runs the daily job (as `npm run aggregate` does) once at start and then at that
-// interval (90s, 30m, 6h, 1d).
+// The daily job (as `npm run aggregate` runs it) runs once at start, over the freshly seeded demo week,
+// before the link is printed: the dashboard it opens has sessions and charts at once. --aggregate-every
+// runs it again at that interval (90s, 30m, 6h, 1d).
 //
 // Everything it starts (the database, the HTTP server, timers, the state file, the --data-dir lock) is
 // registered as it starts and undone in reverse, whether the start fails half-way, or SIGINT, SIGTERM
@@ -27,7 +28,7 @@ const USAGE = `usage: npm start -- [options]
   --backend NAME         ${BACKENDS.join(' | ')} (AWS's DynamoDB Local, needs Java 17); default dynalite,
                          or $DDB_BACKEND
   --cors-origins LIST    origins browsers may call from, comma-separated (https://app.example.com,…)
-  --aggregate-every T    run the daily job at start and then every T (90s, 30m, 6h, 1d)
+  --aggregate-every T    run the daily job again every T (90s, 30m, 6h, 1d); it always runs once at start
   -h, --help             this text`;
 
 /** A wrong command line: the message, the usage, exit code 2, before anything has started. */
@@ -110,7 +111,7 @@ function explain(error: NodeJS.ErrnoException): string {
 
 try {
   // Loaded before anything starts, so a missing worker stops here rather than leaving a database behind.
-  const jobWorker = aggregateEveryMs === undefined ? undefined : await loadWorkerHandler();
+  const worker = await loadWorkerHandler();
   if (dataDir) undo.push(lockDataDir(dataDir));
 
   const dynamo = await startEmbeddedDynamo(backend, dataDir ? { path: `${dataDir}/${backend}` } : {});
@@ -143,6 +144,15 @@ try {
   }, 60_000);
   sweeper.unref();
   undo.push(() => clearInterval(sweeper));
+  // The daily job once over the demo week (and anything a --data-dir kept), before the link is printed, so
+  // the dashboard opens with sessions and charts. Resumable like every run: `npm run aggregate` afterwards
+  // finds nothing new. A failure is reported, and the API serves on (the job can be run again).
+  let startJob: string;
+  try {
+    startJob = formatSummary(await runAggregation({ worker, asOf: new Date() }));
+  } catch (error) {
+    startJob = `daily job failed: ${(error as Error).message} (run it again with npm run aggregate)`;
+  }
   const listening = Number(new URL(api.url).port);
   writeState({
     apiUrl: api.url,
@@ -169,8 +179,11 @@ Try:
   curl -s -H "Authorization: Bearer $EVS_TOKEN" ${api.url}/v1/entities/${DEMO_EV_ID}/features
 
 The demo car and home charger have a week of readings${demo.readings > 0 ? ` (${demo.readings.toLocaleString('en-US')} stored just now)` : ' (kept from an earlier start)'}.
-Compute their charge sessions with the daily job, then list the car's:
-  npm run aggregate          # add -- --port ${listening} when other npm start servers run here
+The daily job ran once at start and computed their charge sessions:
+${startJob}
+
+List the car's sessions (npm run aggregate runs the job again${aggregateEveryMs === undefined ? '' : `; it also runs every ${values['aggregate-every']}`}; add -- --port ${listening}
+when other npm start servers run here):
   curl -s -H "Authorization: Bearer $EVS_TOKEN" "${api.url}/v1/entities/${DEMO_EV_ID}/charge-sessions?start=${demoWeekStart}T00:00:00Z"
 
 The fleet dashboard, signed in as the demo tenant (the token rides in the #fragment, never sent to a server):
@@ -179,8 +192,7 @@ The fleet dashboard, signed in as the demo tenant (the token rides in the #fragm
 The API is described at ${api.url}/openapi.json. Stop with Ctrl-C.
 `);
 
-  if (aggregateEveryMs !== undefined && jobWorker) {
-    const worker = jobWorker;
+  if (aggregateEveryMs !== undefined) {
     let running = false;
     // One run at a time: a tick that finds the previous run still going is skipped.
     const aggregate = async () => {
@@ -194,8 +206,6 @@ The API is described at ${api.url}/openapi.json. Stop with Ctrl-C.
         running = false;
       }
     };
-    console.log(`The daily job runs now and every ${values['aggregate-every']}.`);
-    void aggregate();
     const aggregation = setInterval(aggregate, aggregateEveryMs);
     undo.push(() => clearInterval(aggregation));
   }

@@ -1,5 +1,5 @@
 // `npm run web:screenshots -- <demo link>`: the README's pictures of the dashboard (docs/screenshots/),
-// taken in Debian's Chromium from a running `npm start` after `npm run aggregate`.
+// taken in Debian's Chromium from a running `npm start` (which has run the daily job over the demo week).
 
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';

@@ -8,7 +8,12 @@
 
 import { csvCell, csvLine } from '../exports/csv.js';
 import { currencyExponent, minorToDecimal, roundHalfEven } from '../money.js';
-import { type ChargeSessionRecord, type SessionCategory, sessionCategory } from '../sessions/model.js';
+import {
+  type ChargeSessionRecord,
+  qualityFlagged,
+  type SessionCategory,
+  sessionCategory,
+} from '../sessions/model.js';
 import type { CostSettings } from '../storage/cost-settings.js';
 import { localMoment, offsetMinutes } from '../tariffs/local-time.js';
 
@@ -32,6 +37,8 @@ export interface MonthlyRow {
   cost: { currency: string; total: number; tax: number } | null;
   /** Sessions with `cost: null`. */
   unpricedSessions: number;
+  /** Sessions whose quality is flagged (qualityFlagged: estimated energy or a data gap inside). */
+  flaggedSessions: number;
   reimbursable: { currency: string; amount: number } | null;
 }
 
@@ -88,6 +95,7 @@ export function monthlyReport(
         energyKwh: 0,
         cost: null,
         unpricedSessions: 0,
+        flaggedSessions: 0,
         reimbursable: null,
         reimbursableUnknown: false,
       };
@@ -95,6 +103,7 @@ export function monthlyReport(
     }
     row.sessions += 1;
     row.energyKwh += session.energyKwh;
+    if (qualityFlagged(session)) row.flaggedSessions += 1;
     if (session.start < row.firstStart) row.firstStart = session.start;
     if (session.end > row.lastEnd) row.lastEnd = session.end;
     if (cost) {

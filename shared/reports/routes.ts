@@ -33,6 +33,12 @@ export const MonthlyReport = z
         sessions: z.int(),
         energyKwh: z.number(),
         unpricedSessions: z.int(),
+        flaggedSessions: z.int().check(
+          z.meta({
+            description:
+              'Sessions whose quality is flagged: energy only estimated (state of charge × capacity) or a data gap (> 45 min without readings) inside the session.',
+          }),
+        ),
         cost: z.nullable(
           z
             .object({ currency: z.string(), total: z.int(), tax: z.int() })

@@ -162,6 +162,17 @@ export interface ChargeSessionRecord {
   cost?: SessionCost | null;
 }
 
+/**
+ * Whether a session's quality is flagged, for a person to look at: its energy is only `estimated` (state of
+ * charge × battery capacity, no meter or power reading behind it) or a data gap (> 45 min without readings)
+ * lies inside it, so its boundaries or energy may be off. Sessions without quality (measured by a charger,
+ * or calculated before quality was reported) are not flagged: there is nothing to judge them by.
+ */
+export function qualityFlagged(session: Pick<ChargeSessionRecord, 'quality'>): boolean {
+  const quality = session.quality;
+  return !!quality && (quality.energy === 'estimated' || quality.gaps.count > 0);
+}
+
 /** The category a session has: its stored one, else `public` for a charger-measured one, else `other`. */
 export function sessionCategory(session: Pick<ChargeSessionRecord, 'category' | 'source'>): SessionCategory {
   return session.category ?? (session.source === 'measured' ? 'public' : 'other');

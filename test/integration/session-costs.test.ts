@@ -193,6 +193,7 @@ describe('cost on sessions', () => {
           sessions: 1,
           energyKwh: expect.closeTo(20, 3),
           unpricedSessions: 0,
+          flaggedSessions: 0,
           cost: { currency: 'EUR', total: 500, tax: 0 },
           reimbursable: { currency: 'EUR', amount: 600 },
         },

@@ -186,4 +186,25 @@ describe('monthlyReport', () => {
       }),
     ).toEqual([]);
   });
+
+  it('counts the sessions whose quality is flagged: estimated energy or a data gap inside', () => {
+    const quality = (energy: 'measured' | 'estimated', gaps: number) => ({
+      start: { rule: 'midpoint' as const, uncertaintySeconds: 60 },
+      end: { rule: 'midpoint' as const, uncertaintySeconds: 60 },
+      gaps: { count: gaps, seconds: gaps * 3600 },
+      energy,
+    });
+    const rows = monthlyReport(
+      month,
+      [
+        session({ id: 'a', category: 'home', quality: quality('measured', 0) }),
+        session({ id: 'b', category: 'home', quality: quality('estimated', 0) }),
+        session({ id: 'c', category: 'home', quality: quality('measured', 2) }),
+        session({ id: 'd', category: 'home', quality: null }),
+      ],
+      entities,
+      { reimbursement: null, reimburseHomeAtActualTariff: false },
+    );
+    expect(rows.map((r) => [r.sessions, r.flaggedSessions])).toEqual([[4, 2]]);
+  });
 });

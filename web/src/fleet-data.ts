@@ -1,7 +1,16 @@
 // What the fleet view shows, computed from the fleet's daily energy (one row per entity and local day on
-// which it charged). The view's requests grow with the rows (1,000 a page), never one per entity.
+// which it charged) and the month's report (one request for the whole fleet: cost and flagged sessions per
+// entity and category). The view's requests grow with the rows (1,000 a page), never one per entity.
 
-import { type Api, allPages, type DailyEnergy, type Entity, must } from './api/client';
+import {
+  type Api,
+  allPages,
+  type DailyEnergy,
+  type Entity,
+  type MonthlyReport,
+  type MonthlyRow,
+  must,
+} from './api/client';
 import { addDays } from './format';
 
 export interface FleetRange {
@@ -112,4 +121,58 @@ export function stackedDailyEnergy(
           : 'Charge points'
         : nameOf(key);
   return { days, series: [...bands.entries()].map(([key, values]) => ({ key, label: label(key), values })) };
+}
+
+/** The fleet's monthly report (YYYY-MM, each entity's local month): one request, whatever the fleet's size. */
+export async function loadMonthlyReport(api: Api, month: string): Promise<MonthlyReport> {
+  const report = must(
+    await api.GET('/v1/fleet/reports/monthly', {
+      params: { query: { month } },
+      headers: { accept: 'application/json' },
+    }),
+  );
+  // The route also speaks CSV; asked for JSON, a string answer is a broken contract, not data.
+  if (typeof report === 'string') throw new Error('The monthly report came back as text, not JSON.');
+  return report;
+}
+
+export interface MonthCost {
+  currency: string;
+  /** Minor units, excluding VAT. */
+  total: number;
+  /** Minor units: the VAT. */
+  tax: number;
+}
+
+export interface MonthReportFigures {
+  /** One entry per currency the month's priced sessions were in; empty when none was priced. */
+  costs: MonthCost[];
+  /** Sessions no tariff priced (their cost is unknown, not zero). */
+  unpricedSessions: number;
+  /**
+   * Per entity, its sessions whose quality the API flags (`flaggedSessions`): energy only estimated from
+   * state of charge × capacity, or a data gap of more than 45 min inside the session.
+   */
+  flaggedPerEntity: Map<string, number>;
+}
+
+/** Costs summed per currency (never converted, never mixed) and flagged sessions per entity. */
+export function monthReportFigures(rows: readonly MonthlyRow[]): MonthReportFigures {
+  const costs = new Map<string, MonthCost>();
+  const flaggedPerEntity = new Map<string, number>();
+  let unpricedSessions = 0;
+  for (const row of rows) {
+    unpricedSessions += row.unpricedSessions;
+    flaggedPerEntity.set(row.entityId, (flaggedPerEntity.get(row.entityId) ?? 0) + row.flaggedSessions);
+    if (!row.cost) continue;
+    const sum = costs.get(row.cost.currency) ?? { currency: row.cost.currency, total: 0, tax: 0 };
+    sum.total += row.cost.total;
+    sum.tax += row.cost.tax;
+    costs.set(row.cost.currency, sum);
+  }
+  return {
+    costs: [...costs.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
+    unpricedSessions,
+    flaggedPerEntity,
+  };
 }

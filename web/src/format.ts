@@ -17,6 +17,16 @@ export const percent = (value: number) => `${fixed(value, 0)} %`;
 export const km = (value: number) => `${fixed(value, 0)} km`;
 export const count = (value: number) => fixed(value, 0);
 
+/**
+ * An amount the API gives in minor units (cents), shown in its currency: "€12.34", "¥1,200". The currency's
+ * own number of decimals comes from Intl (2 for EUR, 0 for JPY), so 1234 EUR cents is €12.34.
+ */
+export function money(minor: number, currency: string): string {
+  const format = new Intl.NumberFormat('en-GB', { style: 'currency', currency });
+  const decimals = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(minor / 10 ** decimals);
+}
+
 export function duration(seconds: number): string {
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return `${minutes} min`;

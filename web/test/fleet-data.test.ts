@@ -1,7 +1,15 @@
 import { expect, it } from 'vitest';
-import { type DailyEnergy, makeApi } from '../src/api/client';
-import { loadDailyEnergy, loadEntityNames, MAX_BANDS, stackedDailyEnergy, totals } from '../src/fleet-data';
-import { addDays } from '../src/format';
+import { type DailyEnergy, type MonthlyRow, makeApi } from '../src/api/client';
+import {
+  loadDailyEnergy,
+  loadEntityNames,
+  loadMonthlyReport,
+  MAX_BANDS,
+  monthReportFigures,
+  stackedDailyEnergy,
+  totals,
+} from '../src/fleet-data';
+import { addDays, money } from '../src/format';
 
 function row(
   entityId: string,
@@ -22,7 +30,25 @@ function row(
   };
 }
 
-it("the fleet view's data for 200 entities over 90 days takes 20 requests, none per entity", async () => {
+function reportRow(entityId: string, overrides: Partial<MonthlyRow> = {}): MonthlyRow {
+  return {
+    entityId,
+    entityName: `Car ${entityId}`,
+    timeZone: 'Europe/Amsterdam',
+    category: 'home',
+    firstStart: '2030-03-01 08:00',
+    lastEnd: '2030-03-31 20:00',
+    sessions: 30,
+    energyKwh: 300,
+    unpricedSessions: 0,
+    flaggedSessions: 0,
+    cost: { currency: 'EUR', total: 7500, tax: 1575 },
+    reimbursable: null,
+    ...overrides,
+  };
+}
+
+it("the fleet view's data for 200 entities over 90 days takes 21 requests, none per entity", async () => {
   const end = '2030-04-01';
   const start = addDays(end, -90);
   const rows: DailyEnergy[] = [];
@@ -39,6 +65,14 @@ it("the fleet view's data for 200 entities over 90 days takes 20 requests, none 
       const url = new URL(request.url);
       const size = Number(url.searchParams.get('pageSize'));
       const from = Number(url.searchParams.get('continuationToken') ?? 0);
+      if (url.pathname === '/v1/fleet/reports/monthly')
+        return new Response(
+          JSON.stringify({
+            month: url.searchParams.get('month'),
+            rows: entities.map((e) => reportRow(e.id, { flaggedSessions: 1 })),
+          }),
+          { headers: { 'content-type': 'application/json' } },
+        );
       const items: unknown[] = url.pathname === '/v1/entities' ? entities : rows;
       const next = from + size < items.length ? String(from + size) : null;
       return new Response(
@@ -51,16 +85,25 @@ it("the fleet view's data for 200 entities over 90 days takes 20 requests, none 
       );
     },
   });
-  const [loaded, named] = await Promise.all([loadDailyEnergy(api, { start, end }), loadEntityNames(api)]);
+  const [loaded, named, report] = await Promise.all([
+    loadDailyEnergy(api, { start, end }),
+    loadEntityNames(api),
+    loadMonthlyReport(api, '2030-03'),
+  ]);
+  const figures = monthReportFigures(report.rows);
+  expect(figures.costs).toEqual([{ currency: 'EUR', total: 200 * 7500, tax: 200 * 1575 }]);
+  expect(figures.flaggedPerEntity.get('entity-199')).toBe(1);
   expect(loaded.complete).toBe(true);
   expect(loaded.items).toHaveLength(18_000);
   expect(named).toMatchObject({ count: 200, complete: true });
   expect(named.names.get('entity-199')).toBe('Car 199');
   const paths = urls.map((u) => new URL(u).pathname);
-  // 1,000 entity-days and 100 entities a page; no URL names an entity.
+  // 1,000 entity-days and 100 entities a page, the month's cost and quality in one report; no URL names
+  // an entity.
   expect(paths.filter((p) => p === '/v1/fleet/daily-energy')).toHaveLength(18);
   expect(paths.filter((p) => p === '/v1/entities')).toHaveLength(2);
-  expect(urls).toHaveLength(20);
+  expect(paths.filter((p) => p === '/v1/fleet/reports/monthly')).toHaveLength(1);
+  expect(urls).toHaveLength(21);
   expect(urls.some((u) => u.includes('entity-'))).toBe(false);
 });
 
@@ -93,4 +136,33 @@ it('stacks by category or by entity, one value per day of the range, the smalles
   // The five smallest (5+4+3+2+1) fold into "Other entities"; nothing is lost.
   expect(other?.values[0]).toBe(15);
   expect(byEntity.series.reduce((sum, s) => sum + (s.values[0] ?? 0), 0)).toBe(78);
+});
+
+it("sums the month's cost per currency, never mixing or inventing one, and flagged sessions per entity", () => {
+  const figures = monthReportFigures([
+    reportRow('a', { cost: { currency: 'EUR', total: 1000, tax: 210 }, flaggedSessions: 2 }),
+    reportRow('a', { category: 'work', cost: null, unpricedSessions: 3, flaggedSessions: 1 }),
+    reportRow('b', { cost: { currency: 'GBP', total: 500, tax: 100 } }),
+    reportRow('c', { cost: { currency: 'EUR', total: 1, tax: 0 } }),
+  ]);
+  expect(figures.costs).toEqual([
+    { currency: 'EUR', total: 1001, tax: 210 },
+    { currency: 'GBP', total: 500, tax: 100 },
+  ]);
+  expect(figures.unpricedSessions).toBe(3);
+  expect(figures.flaggedPerEntity).toEqual(
+    new Map([
+      ['a', 3],
+      ['b', 0],
+      ['c', 0],
+    ]),
+  );
+  // No priced session: no cost at all, not a zero.
+  expect(monthReportFigures([reportRow('a', { cost: null, unpricedSessions: 30 })]).costs).toEqual([]);
+});
+
+it('shows minor units in their currency, with its own decimals', () => {
+  expect(money(1234, 'EUR')).toBe('€12.34');
+  expect(money(1200, 'JPY')).toBe('JP¥1,200');
+  expect(money(5, 'GBP')).toBe('£0.05');
 });

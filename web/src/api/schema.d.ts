@@ -981,6 +981,8 @@ export interface components {
           sessions: number;
           energyKwh: number;
           unpricedSessions: number;
+          /** @description Sessions whose quality is flagged: energy only estimated (state of charge × capacity) or a data gap (> 45 min without readings) inside the session. */
+          flaggedSessions: number;
           cost: {
             currency: string;
             total: number;

@@ -2,8 +2,17 @@ import { useMemo, useState } from 'preact/hooks';
 import { type Api, type Entity, must } from '../api/client';
 import { StackedEnergyChart } from '../components/charts';
 import { Empty, ErrorNote, Figure, Loading, useAsync } from '../components/ui';
-import { loadDailyEnergy, loadEntityNames, type StackBy, stackedDailyEnergy, totals } from '../fleet-data';
-import { addDays, browserTimeZone, count, kwh, localDate } from '../format';
+import {
+  loadDailyEnergy,
+  loadEntityNames,
+  loadMonthlyReport,
+  type MonthReportFigures,
+  monthReportFigures,
+  type StackBy,
+  stackedDailyEnergy,
+  totals,
+} from '../fleet-data';
+import { addDays, browserTimeZone, count, kwh, localDate, money } from '../format';
 import { href } from '../route';
 
 const RANGES = [7, 30, 90] as const;
@@ -21,6 +30,11 @@ export function FleetView({ api, now }: { api: Api; now: Date }) {
   const loadStart = rangeStart < monthStart ? rangeStart : monthStart;
   const [energy] = useAsync(() => loadDailyEnergy(api, { start: loadStart, end }), [api, loadStart, end]);
   const [entities] = useAsync(() => loadEntityNames(api), [api]);
+  const month = today.slice(0, 7);
+  const [report] = useAsync(
+    async () => monthReportFigures((await loadMonthlyReport(api, month)).rows),
+    [api, month],
+  );
   const names = entities.state === 'ok' ? entities.data.names : NO_NAMES;
 
   return (
@@ -36,6 +50,9 @@ export function FleetView({ api, now }: { api: Api; now: Date }) {
             end={end}
             entityCount={entities.state === 'ok' ? entities.data.count : undefined}
           />
+          {report.state === 'loading' && <Loading what="this month's cost" />}
+          {report.state === 'error' && <ErrorNote error={report.error} retry={report.retry} />}
+          {report.state === 'ok' && <MonthCost figures={report.data} />}
           {!energy.data.complete && (
             <p class="warning">More days than the dashboard reads at once: the figures are partial.</p>
           )}
@@ -84,6 +101,7 @@ export function FleetView({ api, now }: { api: Api; now: Date }) {
       <EntityTable
         api={api}
         figures={energy.state === 'ok' ? totals(energy.data.items, { start: monthStart, end }) : undefined}
+        flagged={report.state === 'ok' ? report.data.flaggedPerEntity : undefined}
       />
     </section>
   );
@@ -115,6 +133,29 @@ function MonthFigures({
         value={count(month.chargingEntities)}
         {...(entityCount === undefined ? {} : { note: ` of ${count(entityCount)}` })}
       />
+    </dl>
+  );
+}
+
+/** The month's cost per currency, from the report; absent when nothing was priced (never a made-up 0). */
+function MonthCost({ figures }: { figures: MonthReportFigures }) {
+  return (
+    <dl class="figures" aria-label="This month's cost">
+      {figures.costs.map((c) => (
+        <Figure
+          key={c.currency}
+          label={`Cost this month (${c.currency})`}
+          value={money(c.total + c.tax, c.currency)}
+          note={` incl. ${money(c.tax, c.currency)} VAT`}
+        />
+      ))}
+      {figures.unpricedSessions > 0 && (
+        <Figure
+          label="Sessions without a price"
+          value={count(figures.unpricedSessions)}
+          note=" no tariff applies: not counted in any cost"
+        />
+      )}
     </dl>
   );
 }
@@ -161,7 +202,16 @@ function EnergyChart({
 
 type SortKey = 'name' | 'type' | 'energy' | 'last';
 
-function EntityTable({ api, figures }: { api: Api; figures: ReturnType<typeof totals> | undefined }) {
+function EntityTable({
+  api,
+  figures,
+  flagged,
+}: {
+  api: Api;
+  figures: ReturnType<typeof totals> | undefined;
+  /** Flagged sessions this month per entity (monthReportFigures); undefined while loading or failed. */
+  flagged: Map<string, number> | undefined;
+}) {
   const [type, setType] = useState<'' | 'EV' | 'CP'>('');
   // Tokens of the pages before the current one, so "Previous" can go back.
   const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
@@ -246,6 +296,10 @@ function EntityTable({ api, figures }: { api: Api; figures: ReturnType<typeof to
           />
         </label>
       </div>
+      <p class="hint" id="flagged-meaning">
+        <strong>Flagged</strong>: sessions this month whose energy is only estimated (from state of charge ×
+        battery capacity) or that have a data gap of more than 45 minutes inside them — worth a look.
+      </p>
       {page.state === 'loading' && <Loading what="entities" />}
       {page.state === 'error' && <ErrorNote error={page.error} retry={page.retry} />}
       {page.state === 'ok' && page.data.data.length === 0 && (
@@ -269,6 +323,9 @@ function EntityTable({ api, figures }: { api: Api; figures: ReturnType<typeof to
                   {header('energy', 'Energy this month')}
                   <th scope="col">Sessions this month</th>
                   {header('last', 'Last charging day')}
+                  <th scope="col" aria-describedby="flagged-meaning">
+                    Flagged
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -287,6 +344,7 @@ function EntityTable({ api, figures }: { api: Api; figures: ReturnType<typeof to
                       <td>
                         {f ? `${f.lastChargingDay} (${entity.timeZone})` : figures ? 'none this month' : '…'}
                       </td>
+                      <td class="num">{flaggedCell(flagged, entity.id)}</td>
                     </tr>
                   );
                 })}
@@ -310,4 +368,10 @@ function EntityTable({ api, figures }: { api: Api; figures: ReturnType<typeof to
       )}
     </section>
   );
+}
+
+function flaggedCell(flagged: Map<string, number> | undefined, entityId: string): string {
+  if (!flagged) return '…';
+  const n = flagged.get(entityId) ?? 0;
+  return n > 0 ? `⚠ ${count(n)}` : '0';
 }

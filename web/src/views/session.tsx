@@ -13,6 +13,16 @@ import { type CurvePoint, SessionCurve } from '../components/charts';
 import { Empty, ErrorNote, Loading, useAsync } from '../components/ui';
 import { dateTime, duration, km, kw, kwh, percent, zoneLabel } from '../format';
 import { href } from '../route';
+import {
+  batteryText,
+  boundaryText,
+  CATEGORY_LABELS,
+  costLine,
+  costSummary,
+  energyText,
+  flagReasons,
+  gapsText,
+} from '../session-facts';
 import { methodLabel } from './entity';
 
 /** RFC 3339 at second precision, as the API's range parameters want it. */
@@ -87,7 +97,17 @@ function SessionDetails({ api, entity, session }: { api: Api; entity: Entity; se
           {duration((Date.parse(d.end) - Date.parse(d.start)) / 1000)} plugged in
         </dd>
         <dt>Energy</dt>
-        <dd>{kwh(d.charge.total.total)}</dd>
+        <dd>{kwh(d.charge.total.total)} delivered</dd>
+        {batteryText(d.charge) && (
+          <>
+            <dt>Battery energy</dt>
+            <dd>{batteryText(d.charge)}</dd>
+          </>
+        )}
+        <dt>Category</dt>
+        <dd>{CATEGORY_LABELS[d.category]}</dd>
+        <dt>Cost</dt>
+        <dd>{d.cost ? costSummary(d.cost) : 'No tariff applies: not priced'}</dd>
         <dt>Average / peak power</dt>
         <dd>
           {kw(d.charge.averagePower.value)} / {kw(d.charge.peakPower.value)}
@@ -121,8 +141,80 @@ function SessionDetails({ api, entity, session }: { api: Api; entity: Entity; se
           {d.location ? ` · ${d.location.lat.toFixed(5)}, ${d.location.lon.toFixed(5)}` : ''}
         </dd>
       </dl>
+      {d.cost && d.cost.breakdown.length > 0 && <CostBreakdown cost={d.cost} />}
+      <Quality quality={d.quality} />
       <Curve api={api} entity={entity} session={session} />
       <Exports api={api} entity={entity} session={session} />
+    </section>
+  );
+}
+
+function CostBreakdown({ cost }: { cost: NonNullable<ChargeSession['data']['cost']> }) {
+  return (
+    <section aria-labelledby="cost-title">
+      <h2 id="cost-title">Cost breakdown</h2>
+      <div class="table-scroll">
+        <table>
+          <caption class="visually-hidden">
+            Cost lines under tariff {cost.tariffId}, version {cost.tariffVersion}, excluding VAT
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Item</th>
+              <th scope="col">Quantity</th>
+              <th scope="col">Unit price (excl. VAT)</th>
+              <th scope="col">Amount (excl. VAT)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {cost.breakdown.map((line) => {
+              const shown = costLine(line, cost.currency);
+              return (
+                <tr key={`${line.type}-${line.from}`}>
+                  <th scope="row">{shown.what}</th>
+                  <td class="num">{shown.quantity}</td>
+                  <td class="num">{shown.price}</td>
+                  <td class="num">{shown.amount}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p class="hint">
+        Tariff {cost.tariffId}, version {cost.tariffVersion}. {costSummary(cost)}.
+      </p>
+    </section>
+  );
+}
+
+function Quality({ quality }: { quality: ChargeSession['data']['quality'] }) {
+  return (
+    <section aria-labelledby="quality-title">
+      <h2 id="quality-title">Quality</h2>
+      {!quality ? (
+        <p class="hint">
+          Not reported: a charger measured this session, or it was calculated before quality was reported.
+        </p>
+      ) : (
+        <>
+          {flagReasons(quality).length > 0 && (
+            <p class="warning">
+              ⚠ Flagged: {flagReasons(quality).join('; and ')} — check it before relying on it.
+            </p>
+          )}
+          <dl class="facts">
+            <dt>Start placed</dt>
+            <dd>{boundaryText(quality.start)}</dd>
+            <dt>End placed</dt>
+            <dd>{boundaryText(quality.end)}</dd>
+            <dt>Data gaps inside</dt>
+            <dd>{gapsText(quality.gaps)}</dd>
+            <dt>Energy</dt>
+            <dd>{energyText(quality.energy)}</dd>
+          </dl>
+        </>
+      )}
     </section>
   );
 }
