@@ -10,8 +10,9 @@ import { sessionCurve } from '../../shared/tariffs/curve.js';
 import { withCost } from '../../shared/tariffs/session-cost.js';
 
 const HOUR = 3_600_000;
-const now = Date.now();
-const t0 = Math.floor((now - 3 * 24 * HOUR) / HOUR) * HOUR;
+// Pure code, so a fixed instant: mid-month and early in the day, so every session below falls in one
+// calendar month (a clock-derived t0 put session b in the next month on a month's last evening).
+const t0 = Date.UTC(2026, 10, 10, 8);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function session(overrides: Partial<ChargeSessionRecord> = {}): ChargeSessionRecord {
@@ -34,7 +35,7 @@ function session(overrides: Partial<ChargeSessionRecord> = {}): ChargeSessionRec
     position: null,
     method: 'state_of_charge',
     source: 'calculated',
-    created: iso(now),
+    created: iso(t0 + 6 * HOUR),
     measured: null,
     ...overrides,
   };
@@ -56,8 +57,8 @@ const tariff: TariffRecord = {
   name: 'Home',
   currency: 'EUR',
   elements: [{ priceComponents: [{ type: 'ENERGY', price: 0.25 }] }],
-  created: iso(now),
-  updated: iso(now),
+  created: iso(t0 + 6 * HOUR),
+  updated: iso(t0 + 6 * HOUR),
 };
 const context = {
   locations: [home],
