@@ -116,7 +116,8 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
       ],
-      reads: ['locations', 'tariffs'],
+      // Writes a named tariff's reference count (UpdateItem ADD, conditional): no read of that partition.
+      reads: ['locations'],
       writes: ['locations', 'tariffs'],
     },
     cursorSecret: true,
@@ -136,9 +137,9 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
       ],
-      // Its tariffs, and the cost settings in the tenant's own partition (`T#<tenant>`, so `T#*`).
-      reads: ['tenant'],
-      writes: ['tariffs', 'tenant'],
+      // Its tariffs, their versions and prices, and the cost settings: all in `T#<tenant>#TARIFFS`.
+      reads: ['tariffs'],
+      writes: ['tariffs'],
     },
     cursorSecret: true,
   },

@@ -1,11 +1,12 @@
 // Item module: a tenant's cost settings (default tariff, reimbursement reference price), one small item
-// in the tenant's partition (`T#<tenant>`, sort key `COST_SETTINGS`, which entity listings never match:
-// they read `ENTITY#…`). No item means no default tariff and no reference price.
+// in the tenant's tariff partition (`T#<tenant>#TARIFFS`, sort key `COST_SETTINGS`, which the tariff
+// Queries never match: they read `TARIFF#…` and `PRICES#…`). There rather than in `T#<tenant>`, so the
+// tariffs function's writes can be limited to that partition (IAM's LeadingKeys cannot name `T#<tenant>`
+// without also naming every partition below it). No item means no default tariff and no reference price.
 
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from './client.js';
-import { entityKeys } from './entities.js';
-import { addTariffReference } from './tariffs.js';
+import { addTariffReference, tariffKeys } from './tariffs.js';
 
 export interface CostSettings {
   /** Prices sessions at no location with a tariff of its own; null: such sessions get `cost: null`. */
@@ -25,7 +26,7 @@ export const DEFAULT_COST_SETTINGS: CostSettings = {
 };
 
 export const costSettingsKeys = {
-  primary: (tenantId: string) => ({ pk: entityKeys.tenantPartition(tenantId), sk: 'COST_SETTINGS' }),
+  primary: (tenantId: string) => ({ pk: tariffKeys.partition(tenantId), sk: 'COST_SETTINGS' }),
 };
 
 export async function getCostSettings(tenantId: string, consistent = false): Promise<CostSettings> {
