@@ -51,7 +51,7 @@ export const CreateLocationBody = z
       }),
     ),
     tariffId: z.optional(
-      z.uuid().check(
+      uuidString('a tariff id').check(
         z.meta({
           description: 'The tariff charged here: sessions matched to this place are priced with it.',
         }),

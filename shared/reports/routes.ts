@@ -1,6 +1,7 @@
 // The reports routes, declared once (see shared/http/route.ts). Served by functions/reports.ts.
 
 import * as z from 'zod/mini';
+import { entityIdFilter } from '../entities/schemas.js';
 import { defineRoute } from '../http/route.js';
 import { SESSION_CATEGORIES } from '../sessions/model.js';
 
@@ -14,7 +15,7 @@ export const MonthlyReportQuery = z.strictObject({
       z.regex(/^\d{4}-(0[1-9]|1[0-2])$/),
       z.meta({ description: "The month, YYYY-MM, in each entity's local time.", example: '2026-11' }),
     ),
-  entityId: z.optional(z.string().check(z.meta({ description: 'Only this entity.' }))),
+  entityId: entityIdFilter('sessions'),
 });
 
 const Money = z.object({ currency: z.string(), amount: z.int() });

@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 import { pageQueryFields, pageSchema } from '../http/pagination.js';
 import { isKnownCurrency } from '../money.js';
 import { isCalendarDate } from '../rollups/calendar.js';
-import { boundedInt, boundedNumber, trimmedString } from '../schema.js';
+import { boundedInt, boundedNumber, trimmedString, uuidString } from '../schema.js';
 import { DAYS_OF_WEEK, minutesOfDay, PRICE_COMPONENT_TYPES } from './model.js';
 
 /** Far above any real tariff; bounds what one item holds (20 × 4 components ≈ 8 KB). */
@@ -154,11 +154,11 @@ export type TariffResource = z.output<typeof Tariff>;
 export const TariffPage = pageSchema(Tariff, 'TariffPage');
 
 export const TariffIdParams = z.strictObject({
-  tariffId: z.string().check(z.meta({ description: 'The tariff id (a UUID).' })),
+  tariffId: uuidString('a tariff id').check(z.meta({ description: 'The tariff id (a UUID).' })),
 });
 
 export const TariffVersionParams = z.strictObject({
-  tariffId: z.string().check(z.meta({ description: 'The tariff id (a UUID).' })),
+  tariffId: uuidString('a tariff id').check(z.meta({ description: 'The tariff id (a UUID).' })),
   version: z.string().check(z.regex(/^[1-9]\d{0,8}$/), z.meta({ description: 'A version number, from 1.' })),
 });
 

@@ -3,13 +3,13 @@
 
 import * as z from 'zod/mini';
 import { defineRoute } from '../http/route.js';
-import { boundedNumber } from '../schema.js';
+import { boundedNumber, uuidString } from '../schema.js';
 import { TariffCurrency } from './schemas.js';
 
 export const CostSettingsBody = z
   .strictObject({
     defaultTariffId: z.nullable(
-      z.uuid().check(
+      uuidString('a tariff id').check(
         z.meta({
           description:
             'Prices every session not matched to a location with a tariff of its own; null: those sessions get `cost: null`.',

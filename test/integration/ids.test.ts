@@ -1,4 +1,4 @@
-// Ids in paths and filters: a UUID in any case names the same entity or location (keys hold the lower-case
+// Ids in paths and filters: a UUID in any case names the same entity, location or tariff (keys hold the lower-case
 // form), and anything that is not a UUID is a 400 naming the parameter — never a 404 that hides the typo,
 // and never a key built from arbitrary text.
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const ID_PARAMETERS = ['entityId', 'locationId'] as const;
+const ID_PARAMETERS = ['entityId', 'locationId', 'tariffId'] as const;
 const routesWithIds = allRoutes.filter((route) =>
   ID_PARAMETERS.some((name) => route.path.includes(`{${name}}`)),
 );

@@ -5350,7 +5350,7 @@ export interface operations {
       query: {
         /** @description The month, YYYY-MM, in each entity's local time. */
         month: string;
-        /** @description Only this entity. */
+        /** @description Only this entity's sessions (read from its own partition). */
         entityId?: string;
       };
     };
