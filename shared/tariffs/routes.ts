@@ -114,7 +114,7 @@ export const putPricesRoute = defineRoute({
   fn: 'tariffs',
   auth: { scope: 'tariffs:write' },
   summary: 'Upload dynamic (day-ahead) ENERGY prices',
-  description: `Up to ${MAX_PRICE_POINTS} points of a minute to a day each (hourly or 15-minute day-ahead prices). Where the series covers a moment, its price is the ENERGY price then. The points must tile one span: an overlap or a gap is a 400 naming the point, and nothing is stored. Each UTC day the series touches is replaced by the points starting on it.`,
+  description: `Up to ${MAX_PRICE_POINTS} points of a minute to a day each, none running past the UTC midnight after its start (hourly or 15-minute day-ahead prices). Where the series covers a moment, its price is the ENERGY price then. The points must tile one span: an overlap or a gap is a 400 naming the point, and nothing is stored. Each UTC day the series touches is replaced by the points starting on it.`,
   tags,
   params: TariffIdParams,
   body: PutPricesBody,

@@ -1,6 +1,9 @@
-// Rules for one upload of dynamic prices, pure: each point lasts a minute to a day, and the points,
-// ordered by start, tile one continuous span: no overlaps (which price would hold?) and no gaps (a
-// missing hour is an upload error, not a moment with no price).
+// Rules for one upload of dynamic prices, pure: each point lasts a minute to a day within one UTC day,
+// and the points, ordered by start, tile one continuous span: no overlaps (which price would hold?) and no
+// gaps (a missing hour is an upload error, not a moment with no price). Within one UTC day because prices
+// are stored by the UTC day they start on and an upload replaces whole days: a point running past
+// midnight would outlive a later upload of the next day and overlap it. Day-ahead markets publish hourly
+// or 15-minute points, which never cross midnight (one may end exactly at it).
 
 import type { FieldError } from '../errors.js';
 import type { PricePoint } from './model.js';
@@ -27,6 +30,13 @@ export function checkSeries(input: readonly { start: string; end: string; price:
         code: 'invalid_duration',
         message: 'A price point must last from one minute to one day, ending after it starts.',
       });
+    } else if (p.end > nextUtcMidnight(p.start)) {
+      errors.push({
+        in: 'body',
+        field: `prices[${p.i}].end`,
+        code: 'crosses_midnight',
+        message: `A price point must end by the UTC midnight after its start (${new Date(nextUtcMidnight(p.start)).toISOString()}): split it there.`,
+      });
     }
   }
   indexed.sort((a, b) => a.start - b.start || a.i - b.i);
@@ -50,4 +60,9 @@ export function checkSeries(input: readonly { start: string; end: string; price:
     }
   }
   return { points: indexed.map(({ start, end, price }) => ({ start, end, price })), errors };
+}
+
+const DAY_MS = 86_400_000;
+function nextUtcMidnight(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS + DAY_MS;
 }

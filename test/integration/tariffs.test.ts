@@ -133,6 +133,15 @@ describe('/v1/tariffs', () => {
     const gap = await api.request('PUT', url, { token, body: { prices: [series[0], series[2]] } });
     expect(gap.status).toBe(400);
     expect(gap.body.errors).toEqual([expect.objectContaining({ field: 'prices[1].start', code: 'gap' })]);
+    // Stored by UTC day and replaced a day at a time, so a point may not run past midnight.
+    const acrossMidnight = await api.request('PUT', url, {
+      token,
+      body: { prices: [{ start: iso(day + 23 * HOUR), end: iso(day + 25 * HOUR), price: 0.2 }] },
+    });
+    expect(acrossMidnight.status).toBe(400);
+    expect(acrossMidnight.body.errors).toEqual([
+      expect.objectContaining({ field: 'prices[0].end', code: 'crosses_midnight' }),
+    ]);
     const read = `${url}?from=${iso(day)}&to=${iso(day + 24 * HOUR)}`;
     expect((await api.request('GET', read, { token })).body.prices).toEqual([]);
 

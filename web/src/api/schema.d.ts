@@ -238,7 +238,7 @@ export interface paths {
     get: operations["getTariffPrices"];
     /**
      * Upload dynamic (day-ahead) ENERGY prices
-     * @description Up to 3000 points of a minute to a day each (hourly or 15-minute day-ahead prices). Where the series covers a moment, its price is the ENERGY price then. The points must tile one span: an overlap or a gap is a 400 naming the point, and nothing is stored. Each UTC day the series touches is replaced by the points starting on it.
+     * @description Up to 3000 points of a minute to a day each, none running past the UTC midnight after its start (hourly or 15-minute day-ahead prices). Where the series covers a moment, its price is the ENERGY price then. The points must tile one span: an overlap or a gap is a 400 naming the point, and nothing is stored. Each UTC day the series touches is replaced by the points starting on it.
      */
     put: operations["putTariffPrices"];
   };
@@ -5099,7 +5099,7 @@ export interface operations {
   };
   /**
    * Upload dynamic (day-ahead) ENERGY prices
-   * @description Up to 3000 points of a minute to a day each (hourly or 15-minute day-ahead prices). Where the series covers a moment, its price is the ENERGY price then. The points must tile one span: an overlap or a gap is a 400 naming the point, and nothing is stored. Each UTC day the series touches is replaced by the points starting on it.
+   * @description Up to 3000 points of a minute to a day each, none running past the UTC midnight after its start (hourly or 15-minute day-ahead prices). Where the series covers a moment, its price is the ENERGY price then. The points must tile one span: an overlap or a gap is a 400 naming the point, and nothing is stored. Each UTC day the series touches is replaced by the points starting on it.
    */
   putTariffPrices: {
     parameters: {
