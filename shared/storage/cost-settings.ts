@@ -6,6 +6,7 @@
 
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from './client.js';
+import { conditionalWrite } from './conditions.js';
 import { addTariffReference, tariffKeys } from './tariffs.js';
 
 export interface CostSettings {
@@ -46,31 +47,66 @@ export async function getCostSettings(tenantId: string, consistent = false): Pro
   };
 }
 
+/** Attempts before a PUT that keeps losing to concurrent PUTs gives up (each loss means another won). */
+const PUT_ATTEMPTS = 5;
+
 /**
  * Replaces the settings. A new default tariff is counted as referenced before the write and the old one
  * released after it (see shared/storage/tariffs.ts); false, and nothing written, when the new default
- * tariff does not exist.
+ * tariff does not exist. The write is conditional on the settings as read (their version), so two
+ * concurrent PUTs that both move the default away from a tariff release it once, not twice: a count may
+ * end too high (a crash between the steps), never too low.
  */
 export async function putCostSettings(tenantId: string, next: CostSettings): Promise<boolean> {
-  const current = await getCostSettings(tenantId, true);
-  const changed = current.defaultTariffId !== next.defaultTariffId;
-  if (changed && next.defaultTariffId && !(await addTariffReference(tenantId, next.defaultTariffId, 1))) {
-    return false;
+  for (let attempt = 1; ; attempt++) {
+    const { Item } = await documentClient().send(
+      new GetCommand({
+        TableName: tableName(),
+        Key: costSettingsKeys.primary(tenantId),
+        ConsistentRead: true,
+      }),
+    );
+    const currentDefault = (Item?.defaultTariffId as string | undefined) ?? null;
+    const version = (Item?.version as number | undefined) ?? 0;
+    const changed = currentDefault !== next.defaultTariffId;
+    const referenced = changed && next.defaultTariffId !== null;
+    if (referenced && !(await addTariffReference(tenantId, next.defaultTariffId!, 1))) return false;
+    const written = await conditionalWrite(
+      documentClient().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: {
+            ...costSettingsKeys.primary(tenantId),
+            itemType: 'CostSettings',
+            tenantId,
+            ...(next.defaultTariffId ? { defaultTariffId: next.defaultTariffId } : {}),
+            ...(next.reimbursement ? { reimbursement: next.reimbursement } : {}),
+            reimburseHomeAtActualTariff: next.reimburseHomeAtActualTariff,
+            updated: next.updated,
+            version: version + 1,
+          },
+          // `#v`: an expression name, whatever DynamoDB reserves. An item from before versions has none.
+          ...(Item
+            ? Item.version === undefined
+              ? {
+                  ConditionExpression: 'attribute_not_exists(#v)',
+                  ExpressionAttributeNames: { '#v': 'version' },
+                }
+              : {
+                  ConditionExpression: '#v = :v',
+                  ExpressionAttributeNames: { '#v': 'version' },
+                  ExpressionAttributeValues: { ':v': version },
+                }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        }),
+      ),
+    );
+    if (written) {
+      if (changed && currentDefault) await addTariffReference(tenantId, currentDefault, -1);
+      return true;
+    }
+    // Another PUT won since the read: take back this attempt's count and read again.
+    if (referenced) await addTariffReference(tenantId, next.defaultTariffId!, -1);
+    if (attempt >= PUT_ATTEMPTS) throw new Error('cost settings changed under every attempt to write them');
   }
-  await documentClient().send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: {
-        ...costSettingsKeys.primary(tenantId),
-        itemType: 'CostSettings',
-        tenantId,
-        ...(next.defaultTariffId ? { defaultTariffId: next.defaultTariffId } : {}),
-        ...(next.reimbursement ? { reimbursement: next.reimbursement } : {}),
-        reimburseHomeAtActualTariff: next.reimburseHomeAtActualTariff,
-        updated: next.updated,
-      },
-    }),
-  );
-  if (changed && current.defaultTariffId) await addTariffReference(tenantId, current.defaultTariffId, -1);
-  return true;
 }

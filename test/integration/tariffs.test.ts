@@ -234,4 +234,33 @@ describe('where a tariff applies', () => {
     });
     expect((await api.request('DELETE', `/v1/tariffs/${tariff.id}`, { token: tenant })).status).toBe(204);
   });
+
+  it('concurrent cost-settings writes that move the default away from a tariff release it once', async () => {
+    const tenant = await api.token('tariffs-settings-race');
+    const create = async () =>
+      (await api.request('POST', '/v1/tariffs', { token: tenant, body: homeTariff })).body.id as string;
+    const [held, b, c] = [await create(), await create(), await create()];
+    // A location keeps `held` in use whatever the settings say.
+    const location = await api.request('POST', '/v1/locations', {
+      token: tenant,
+      body: { label: 'Depot', lat: 52.1, lon: 5.1, radiusMeters: 100, tariffId: held },
+    });
+    expect(location.status, location.text).toBe(201);
+    const settings = (defaultTariffId: string) => ({
+      defaultTariffId,
+      reimbursement: null,
+      reimburseHomeAtActualTariff: false,
+    });
+    for (let round = 0; round < 5; round++) {
+      const put = await api.request('PUT', '/v1/settings/costs', { token: tenant, body: settings(held) });
+      expect(put.status).toBe(200);
+      // Both read `held` as the default and both move away from it: only one may release it.
+      const answers = await Promise.all(
+        [b, c].map((id) => api.request('PUT', '/v1/settings/costs', { token: tenant, body: settings(id) })),
+      );
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      const refused = await api.request('DELETE', `/v1/tariffs/${held}`, { token: tenant });
+      expect(refused.status, `round ${round}: the location still names it`).toBe(409);
+    }
+  });
 });
