@@ -207,11 +207,11 @@ describe('cost on sessions', () => {
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'month,entity_id,entity_name,time_zone,category,first_start_local,last_end_local,sessions,energy_kwh,unpriced_sessions,currency,cost_excl_vat,vat,cost_incl_vat,reimbursable_currency,reimbursable',
+      'month,entity_id,entity_name,time_zone,category,first_start_local,last_end_local,sessions,energy_kwh,unpriced_sessions,flagged_sessions,currency,cost_excl_vat,vat,cost_incl_vat,reimbursable_currency,reimbursable',
     );
     expect(lines[1]).toMatch(
       new RegExp(
-        `^${month},${entityId},Wallbox,UTC,home,.*,1,20\\.0\\d{3},0,EUR,5\\.00,0\\.00,5\\.00,EUR,6\\.00$`,
+        `^${month},${entityId},Wallbox,UTC,home,.*,1,20\\.0\\d{3},0,0,EUR,5\\.00,0\\.00,5\\.00,EUR,6\\.00$`,
       ),
     );
     const empty = await api.request('GET', '/v1/fleet/reports/monthly?month=2001-01', { token });

@@ -171,7 +171,7 @@ describe('monthlyReport', () => {
       ['work', 1, null, 1, null],
     ]);
     const csv = monthlyCsv(month, rows).split('\r\n');
-    expect(csv[1]).toMatch(/,home,.*,2,20\.1000,0,EUR,5\.00,1\.00,6\.00,EUR,5\.02$/);
+    expect(csv[1]).toMatch(/,home,.*,2,20\.1000,0,0,EUR,5\.00,1\.00,6\.00,EUR,5\.02$/);
   });
 
   it('reimburses at the actual cost with VAT when the tenant says so, and leaves other months out', () => {
