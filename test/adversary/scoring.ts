@@ -26,6 +26,7 @@
 
 import type { DetectedSession } from '../../shared/engine/types.js';
 import type { Reading } from '../../shared/readings/model.js';
+import { intervalAround } from '../simulator/metrics.js';
 import type { AdversaryCar } from './corpus.js';
 import { energySignal, type Mode } from './sensors.js';
 
@@ -73,28 +74,8 @@ export function signalTimes(readings: readonly Reading[], has: (r: Reading) => b
   return Float64Array.from(new Set(readings.filter(has).map((r) => r.t))).sort();
 }
 
-/**
- * The interval between the last reading before `t` and the first after it; a reading exactly at `t`
- * cannot tell on which side of it every signal was, so then the longer adjacent interval. Infinity at the
- * edges of the data.
- */
-export function intervalAround(times: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  const before = times[lo - 1];
-  if (before === undefined) return Number.POSITIVE_INFINITY;
-  if (times[lo] === t) {
-    const after = times[lo + 1];
-    return after === undefined ? Number.POSITIVE_INFINITY : Math.max(t - before, after - t);
-  }
-  const after = times[lo];
-  return after === undefined ? Number.POSITIVE_INFINITY : after - before;
-}
+/** One definition of the sampling interval around a boundary for both harnesses (test/simulator/metrics.ts). */
+export { intervalAround };
 
 export function scoreSessions(
   truth: readonly LabelledSession[],
