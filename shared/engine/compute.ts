@@ -91,13 +91,33 @@ export function computeSessions(input: EngineInput): EngineOutput {
   if (bounds !== null) {
     const movement = detectMovement(raw, bounds.lo, bounds.hi, input.entity.type === 'EV');
     const scan = new Scan(input.entity, raw, movement.state, input.locations, input.exactLocation);
-    if (scan.scanRange(bounds.lo, bounds.hi) === bounds.hi) return scan.finish(from, to);
+    if (scan.scanRange(bounds.lo, bounds.hi) === bounds.hi) return withOngoing(input, scan.finish(from, to));
   }
   const readings = sortedWindow(raw, from, to);
   const movement = detectMovement(readings, 0, readings.length, input.entity.type === 'EV');
   const scan = new Scan(input.entity, readings, movement.state, input.locations, input.exactLocation);
   scan.scanRange(0, readings.length);
-  return scan.finish(from, to);
+  return withOngoing(input, scan.finish(from, to));
+}
+
+/**
+ * The session still in progress at `window.to`, as it stands: the same scan again from `resumeFrom` (where
+ * the held-back session's context begins), told that the data ends at `window.to`, so it closes the open
+ * spell and builds the session from what was seen. Its start — and so its id — is the one the completed
+ * session will have, since later readings only extend a session. Null when nothing is in progress or
+ * what is in progress is not (yet) a session by the rules (too little energy, a SoC rise under 5 %).
+ */
+function withOngoing(input: EngineInput, out: EngineOutput & { inProgress: boolean }): EngineOutput {
+  const { inProgress, ...output } = out;
+  if (!inProgress) return { ...output, ongoing: null };
+  const from = output.resumeFrom;
+  const to = input.window.to;
+  const readings = sortedWindow(input.readings, from, to);
+  const movement = detectMovement(readings, 0, readings.length, input.entity.type === 'EV');
+  const scan = new Scan(input.entity, readings, movement.state, input.locations, input.exactLocation);
+  scan.scanRange(0, readings.length);
+  const closed = scan.finish(from, to, { dataEnds: true });
+  return { ...output, ongoing: closed.sessions.at(-1) ?? null };
 }
 
 class Scan {
@@ -157,6 +177,8 @@ class Scan {
 
   // The spell in progress.
   private inSpell = false;
+  /** finish() was told the data ends here: the open spell is closed as it stands, not as completed. */
+  private dataEnded = false;
   private spStart = 0;
   private spEnd = 0;
   private spKind: EvidenceKind = NONE;
@@ -684,6 +706,7 @@ class Scan {
     let context =
       (kind !== POINT || (this.pOn && this.pKind === POINT)) && this.ppI >= 0 ? this.ppI : this.pI;
     const session = new SessionBuilder(start, !this.known, kind, 0);
+    session.anchor = b;
     if (this.fresh(this.sI, this.sT, pT)) {
       session.socOpen = this.sV;
       session.socMax = this.sV;
@@ -745,7 +768,7 @@ class Scan {
     // Energy power gave the first and last intervals (as the edge rules below leave it).
     let firstKwh = this.spFirstKwh;
     let lastKwh = this.spLastKwh;
-    if (this.spIntervals === 1 && this.spOnlyPartial) {
+    if (this.spIntervals === 1 && this.spOnlyPartial && !this.dataEnded) {
       // Seen in a single interval of interval evidence: it flowed for part of it; centre half of it.
       const quarter = (this.spOnlyB - this.spOnlyA) / 4;
       start = Math.floor(this.spOnlyA + quarter);
@@ -1017,7 +1040,10 @@ class Scan {
     }
     return {
       entityId: this.entityId,
-      id: chargeSessionId(this.entityId, start),
+      // From the reading that first showed this charge, not from `start`: while it is in progress the start
+      // can still move earlier (a SoC-only onset needs a few steps; a meter's first step refines it), and
+      // the id must not change between the provisional session and the completed one.
+      id: chargeSessionId(this.entityId, cur.anchor),
       start: isoUtc(start),
       end: isoUtc(end),
       energyKwh: energy,
@@ -1044,15 +1070,25 @@ class Scan {
     };
   }
 
-  finish(from: number, to: number): EngineOutput {
+  /**
+   * Ends the scan at `to`. A session that may still continue is held back (`inProgress`), unless
+   * `dataEnds`: then it is closed and built as it stands (the provisional `ongoing` session).
+   */
+  finish(from: number, to: number, { dataEnds = false } = {}): EngineOutput & { inProgress: boolean } {
     const lastT = this.pT;
-    if (this.inSpell && to - lastT > MAX_BRIDGE_GAP_MS) this.closeSpell();
+    // A spell cut by the data's end is not over: its start stays where the completed session will have it.
+    this.dataEnded = dataEnds;
+    if (this.inSpell && (dataEnds || to - lastT > MAX_BRIDGE_GAP_MS)) this.closeSpell();
     const cur = this.cur;
     if (cur !== null && !this.inSpell) {
       const complete =
-        this.ended(cur) || (lastT + to) / 2 - cur.end > MERGE_GAP_MS || to - lastT > MAX_BRIDGE_GAP_MS;
+        dataEnds ||
+        this.ended(cur) ||
+        (lastT + to) / 2 - cur.end > MERGE_GAP_MS ||
+        to - lastT > MAX_BRIDGE_GAP_MS;
       if (complete) this.finalize();
     }
+    const inProgress = this.cur !== null;
     const readings = this.readings;
     let resumeFrom = from;
     if (this.cur !== null) {
@@ -1075,7 +1111,7 @@ class Scan {
     }
     if (resumeFrom < from) resumeFrom = from;
     if (resumeFrom > to) resumeFrom = to;
-    return { sessions: this.sessions, skipped: this.skipped, resumeFrom };
+    return { sessions: this.sessions, skipped: this.skipped, resumeFrom, ongoing: null, inProgress };
   }
 
   /** The session's metered rate (kWh per ms) over at least METER_PEAK_WINDOW_MS up to `at`, else since it opened. */

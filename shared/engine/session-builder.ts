@@ -8,6 +8,8 @@ import type { Edge } from './quality.js';
 /** A session being built: running totals, and the totals committed at its last spell's close. */
 export class SessionBuilder {
   start: number;
+  /** Time of the reading that first showed this charge (epoch ms): fixed once seen, so it names the session. */
+  anchor = 0;
   end = 0;
   truncated: boolean;
   /** Evidence kind of its first spell (SoC-only sessions have extra rules). */

@@ -63,4 +63,10 @@ export interface EngineOutput {
    * its context, so nothing is lost or split. Never before `window.from`, never after `window.to`.
    */
   resumeFrom: number;
+  /**
+   * The session in progress at `window.to` (held back from `sessions`), built from what the window saw:
+   * provisional energy, end and quality. Same id as the completed session it becomes. Null when nothing
+   * is in progress, or what is in progress is not a session by the rules yet.
+   */
+  ongoing: DetectedSession | null;
 }

@@ -44,7 +44,12 @@ function run(e: SimulatedEntity, readings: readonly Reading[], from: number, to:
 
 const complete = (e: SimulatedEntity) => e.toMs + 25 * HOUR;
 
-function expectWellFormed(entityId: string, sessions: readonly DetectedSession[]) {
+function expectWellFormed(
+  entityId: string,
+  sessions: readonly DetectedSession[],
+  readings: readonly { t: number }[],
+) {
+  const times = new Set(readings.map((r) => r.t));
   let previousEnd = Number.NEGATIVE_INFINITY;
   const ids = new Set<string>();
   for (const s of sessions) {
@@ -53,7 +58,10 @@ function expectWellFormed(entityId: string, sessions: readonly DetectedSession[]
     expect(start).toBeLessThanOrEqual(end);
     expect(start).toBeGreaterThanOrEqual(previousEnd); // ordered and never overlapping
     previousEnd = end;
-    expect(s.id).toBe(chargeSessionId(entityId, start));
+    // Named by the reading that first showed the charge: one of the readings, inside the session.
+    const anchor = [...times].find((t) => chargeSessionId(entityId, t) === s.id);
+    expect(anchor).toBeDefined();
+    expect(anchor!).toBeGreaterThanOrEqual(start);
     expect(ids.has(s.id)).toBe(false);
     ids.add(s.id);
     expect(Number.isFinite(s.energyKwh) && s.energyKwh >= 0).toBe(true);
@@ -91,7 +99,7 @@ describe('engine properties', () => {
   it('emits well-formed sessions that never overlap, with energy ≥ 0 (simulated entities)', () => {
     fc.assert(
       fc.property(simulated, (e) => {
-        expectWellFormed(e.entity.id, run(e, e.readings, e.fromMs, complete(e)).sessions);
+        expectWellFormed(e.entity.id, run(e, e.readings, e.fromMs, complete(e)).sessions, e.readings);
       }),
       RUNS,
     );
@@ -129,7 +137,7 @@ describe('engine properties', () => {
             locations: [{ id: 'home', label: 'Home', lat: 52.005, lon: 4.005, radiusMeters: 100 }],
             exactLocation: true,
           });
-          expectWellFormed('fuzz', out.sessions);
+          expectWellFormed('fuzz', out.sessions, readings);
           expect(out.resumeFrom).toBeLessThanOrEqual(t + 48 * HOUR);
         },
       ),
@@ -201,6 +209,20 @@ describe('engine properties', () => {
         );
         const next = run(e, e.readings, first.resumeFrom, complete(e)).sessions;
         for (const s of whole) expect(next).toContainEqual(s);
+        // What is shown in progress is the session it becomes, so far: same id, a start that moves no more
+        // than the boundary's uncertainty, no more energy.
+        if (first.ongoing !== null) {
+          const becomes = batch.find((s) => s.id === first.ongoing!.id);
+          expect(becomes).toBeDefined();
+          const moved = Math.abs(Date.parse(first.ongoing.start) - Date.parse(becomes!.start)) / 1000;
+          const uncertainty = Math.max(
+            first.ongoing.quality.start.uncertaintySeconds,
+            becomes!.quality.start.uncertaintySeconds,
+          );
+          expect(moved).toBeLessThanOrEqual(uncertainty + 1);
+          expect(Date.parse(first.ongoing.end)).toBeLessThanOrEqual(to);
+          expect(first.ongoing.energyKwh).toBeLessThanOrEqual(becomes!.energyKwh * 1.02 + 0.05);
+        }
       }),
       RUNS,
     );

@@ -298,6 +298,23 @@ describe('boundaries and merging', () => {
     expect(next.sessions).toEqual(full);
   });
 
+  it('reports the session in progress as `ongoing`: same id and start as the session it completes into, energy so far', () => {
+    const readings = constantCharge(T0 + HOUR, T0 + 3 * HOUR, 7, 6);
+    const [full] = compute(CP, readings).sessions;
+    const midway = compute(CP, readings, { window: { from: T0, to: T0 + 2 * HOUR } });
+    expect(midway.sessions).toEqual([]);
+    const ongoing = midway.ongoing!;
+    expect(ongoing.id).toBe(full!.id);
+    expect(ongoing.start).toBe(full!.start);
+    // An hour of the two at 7 kW so far (the last minute's reading closes it), not the whole charge.
+    expect(ongoing.energyKwh).toBeGreaterThan(7 * 0.95);
+    expect(ongoing.energyKwh).toBeLessThan(7 * 1.05);
+    expect(Date.parse(ongoing.end)).toBeLessThanOrEqual(T0 + 2 * HOUR);
+    // Completed or idle: nothing in progress.
+    expect(compute(CP, readings).ongoing).toBeNull();
+    expect(compute(CP, readings, { window: { from: T0, to: T0 + HOUR - 5 * MIN } }).ongoing).toBeNull();
+  });
+
   it('waits for the merge gap before calling a session complete, unless the vehicle was unplugged', () => {
     const readings = constantCharge(T0 + HOUR, T0 + 2 * HOUR, 7, 6);
     expect(compute(CP, readings, { window: { from: T0, to: T0 + 3 * HOUR } }).sessions).toEqual([]);
@@ -412,21 +429,22 @@ describe('session details', () => {
     expect(s!.position).toEqual({ lat: 52.37001, lon: 4.89 });
   });
 
-  it('ids are deterministic UUIDv8 from entity and start', () => {
+  it('ids are deterministic UUIDv8 from entity and the reading that first showed the charge', () => {
     const [s] = compute(EV, readings).sessions;
-    expect(s!.id).toBe(chargeSessionId('ev-1', Date.parse(s!.start)));
+    const firstCharging = readings.find((r) => (r.powerKw ?? 0) > 0)!;
+    expect(s!.id).toBe(chargeSessionId('ev-1', firstCharging.t));
     expect(s!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(chargeSessionId('ev-1', 1)).not.toBe(chargeSessionId('ev-1', 2));
     expect(chargeSessionId('ev-1', 1)).not.toBe(chargeSessionId('ev-2', 1));
     // Pinned: changing the scheme would duplicate every stored session on the next run.
-    expect(chargeSessionId('ev-1', 1)).toBe('0dd37ea3-5968-887a-8792-61048129a1e7');
+    expect(chargeSessionId('ev-1', 1)).toBe('588c51a4-9e32-8d2a-aa51-e51e9c847a70');
   });
 
   it('ids are the RFC 9562 layout of the digest bytes for any entity id (the hex shortcut changes nothing)', () => {
     // The reference: set the version and variant bits in the digest's bytes, then format them.
     const reference = (entityId: string, startMs: number) => {
       const digest = createHash('sha256')
-        .update(`evsessions/charge-session/v1\0${entityId}\0${Math.floor(startMs)}`)
+        .update(`evsessions/charge-session/v2\0${entityId}\0${Math.floor(startMs)}`)
         .digest();
       digest[6] = 0x80 | (digest[6]! & 0x0f);
       digest[8] = 0x80 | (digest[8]! & 0x3f);
