@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 import { pageQueryFields, pageSchema } from '../http/pagination.js';
 import { isKnownCurrency } from '../money.js';
 import { isCalendarDate } from '../rollups/calendar.js';
-import { boundedInt, boundedNumber, trimmedString, uuidString } from '../schema.js';
+import { boundedInt, boundedNumber, rfc3339DateTime, trimmedString, uuidString } from '../schema.js';
 import { DAYS_OF_WEEK, minutesOfDay, PRICE_COMPONENT_TYPES } from './model.js';
 
 /** Far above any real tariff; bounds what one item holds (20 × 4 components ≈ 8 KB). */
@@ -164,9 +164,11 @@ export const TariffVersionParams = z.strictObject({
 
 export const ListTariffsQuery = z.strictObject({ ...pageQueryFields });
 
+// Read with the house RFC 3339 parser, as readings are: lower-case `t`/`z` and any offset mean the same
+// instant everywhere in the API.
 export const PricePointSchema = z.strictObject({
-  start: z.iso.datetime({ offset: true }),
-  end: z.iso.datetime({ offset: true }),
+  start: rfc3339DateTime(),
+  end: rfc3339DateTime(),
   price: price.check(z.meta({ description: 'ENERGY price, major units per kWh excluding VAT.' })),
 });
 
@@ -187,8 +189,6 @@ export const DynamicPrices = z
   .check(z.meta({ id: 'DynamicPrices' }));
 
 export const PricesQuery = z.strictObject({
-  from: z.iso.datetime({ offset: true }).check(z.meta({ description: 'Inclusive.' })),
-  to: z.iso
-    .datetime({ offset: true })
-    .check(z.meta({ description: 'Exclusive; at most 31 days after from.' })),
+  from: rfc3339DateTime().check(z.meta({ description: 'Inclusive.' })),
+  to: rfc3339DateTime().check(z.meta({ description: 'Exclusive; at most 31 days after from.' })),
 });

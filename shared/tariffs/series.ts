@@ -6,6 +6,7 @@
 // or 15-minute points, which never cross midnight (one may end exactly at it).
 
 import type { FieldError } from '../errors.js';
+import { rfc3339ToMs } from '../schema.js';
 import type { PricePoint } from './model.js';
 import { MAX_PRICE_POINT_MS, MIN_PRICE_POINT_MS } from './schemas.js';
 
@@ -17,8 +18,9 @@ export function checkSeries(input: readonly { start: string; end: string; price:
   const errors: FieldError[] = [];
   const indexed = input.map((p, i) => ({
     i,
-    start: Date.parse(p.start),
-    end: Date.parse(p.end),
+    // The schema accepted both as RFC 3339, so they parse.
+    start: rfc3339ToMs(p.start) as number,
+    end: rfc3339ToMs(p.end) as number,
     price: p.price,
   }));
   for (const p of indexed) {

@@ -3,6 +3,7 @@
 
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { isUuid, uuidv7 } from '../ids.js';
+import { rfc3339ToMs } from '../schema.js';
 import type { Position } from '../storage/page.js';
 import type { TariffRecord } from '../storage/tariffs.js';
 import * as store from '../storage/tariffs.js';
@@ -126,8 +127,9 @@ export async function putPrices(tenantId: string, tariffId: string, input: PutPr
 
 export async function readPrices(tenantId: string, tariffId: string, fromIso: string, toIso: string) {
   await getTariff(tenantId, tariffId);
-  const from = Date.parse(fromIso);
-  const to = Date.parse(toIso);
+  // The schema accepted both as RFC 3339, so they parse.
+  const from = rfc3339ToMs(fromIso) as number;
+  const to = rfc3339ToMs(toIso) as number;
   if (!(to > from && to - from <= MAX_PRICES_RANGE_MS)) {
     throw new ValidationError('validation_failed', 'to must be after from, by at most 31 days.', {
       errors: [{ in: 'query', field: 'to', code: 'invalid_range', message: 'At most 31 days after from.' }],

@@ -158,6 +158,46 @@ describe('/v1/tariffs', () => {
     });
     expect(got.body.prices.map((p: { price: number }) => p.price)).toEqual([0.15, 0.16]);
   });
+
+  it('reads price points and ranges with the house RFC 3339 parser: lower-case t and z, offsets', async () => {
+    const { body: tariff } = await api.request('POST', '/v1/tariffs', { token, body: homeTariff });
+    const day = Math.floor(Date.now() / (24 * HOUR)) * 24 * HOUR;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    // 01:00+01:00 is 00:00Z; lower-case forms as readings accept them.
+    const plusOne = (ms: number) => `${iso(ms + HOUR).slice(0, 19)}+01:00`;
+    const lower = (ms: number) => iso(ms).replace('T', 't').replace('Z', 'z');
+    const url = `/v1/tariffs/${tariff.id}/prices`;
+    const put = await api.request('PUT', url, {
+      token,
+      body: {
+        prices: [
+          { start: plusOne(day), end: lower(day + HOUR), price: 0.1 },
+          { start: lower(day + HOUR), end: plusOne(day + 2 * HOUR), price: 0.2 },
+        ],
+      },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.prices).toEqual([
+      { start: iso(day), end: iso(day + HOUR), price: 0.1 },
+      { start: iso(day + HOUR), end: iso(day + 2 * HOUR), price: 0.2 },
+    ]);
+    const got = await api.request(
+      'GET',
+      `${url}?from=${lower(day)}&to=${encodeURIComponent(plusOne(day + HOUR))}`,
+      {
+        token,
+      },
+    );
+    expect(got.status, JSON.stringify(got.body)).toBe(200);
+    expect(got.body.prices.map((p: { price: number }) => p.price)).toEqual([0.1]);
+    // Not a date-time at all: the house parser's invalid_datetime, naming the field.
+    const bad = await api.request('PUT', url, {
+      token,
+      body: { prices: [{ start: '2025-13-01T00:00:00Z', end: lower(day + HOUR), price: 0.1 }] },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toContainEqual(expect.objectContaining({ field: 'prices[0].start' }));
+  });
 });
 
 describe('where a tariff applies', () => {
