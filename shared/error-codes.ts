@@ -132,6 +132,11 @@ export const ERROR_CODES = {
     description:
       'A dependency is throttling or failing; nothing was changed, retry after the Retry-After header.',
   },
+  location_edit_conflict: {
+    status: 409,
+    description:
+      "Other changes of the location's tariff kept winning the race; nothing was changed, send the edit again.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

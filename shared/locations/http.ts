@@ -2,7 +2,13 @@
 
 import { paginate } from '../http/pagination.js';
 import { implement } from '../http/route.js';
-import { createLocationRoute, deleteLocationRoute, getLocationRoute, listLocationsRoute } from './routes.js';
+import {
+  createLocationRoute,
+  deleteLocationRoute,
+  getLocationRoute,
+  listLocationsRoute,
+  updateLocationRoute,
+} from './routes.js';
 import * as locations from './service.js';
 
 export const locationHandlers = [
@@ -32,6 +38,13 @@ export const locationHandlers = [
   implement(getLocationRoute, async ({ caller, params }) => ({
     status: 200,
     body: locations.toLocationResource(await locations.getLocation(caller.tenantId, params.locationId)),
+  })),
+
+  implement(updateLocationRoute, async ({ caller, params, body }) => ({
+    status: 200,
+    body: locations.toLocationResource(
+      await locations.updateLocation(caller.tenantId, params.locationId, body),
+    ),
   })),
 
   implement(deleteLocationRoute, async ({ caller, params }) => {

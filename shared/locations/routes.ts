@@ -8,6 +8,7 @@ import {
   LocationIdParams,
   LocationPage,
   MAX_LOCATIONS_PER_TENANT,
+  UpdateLocationBody,
 } from './schemas.js';
 
 const tags = ['Locations'];
@@ -57,6 +58,22 @@ export const getLocationRoute = defineRoute({
   errors: ['location_not_found'],
 });
 
+export const updateLocationRoute = defineRoute({
+  operationId: 'updateLocation',
+  method: 'PATCH',
+  path: '/v1/locations/{locationId}',
+  fn: 'locations',
+  auth: { scope: 'entities:write' },
+  summary: "Change a location's label, place, category or tariff",
+  description:
+    'The fields given change, the others stay; `tariffId: null` takes the tariff off. Sessions already computed keep their match, category and cost; sessions computed afterwards use the new values. An unknown `tariffId` is a 400 `unknown_tariff` and changes nothing; the tariff a location stops naming can be deleted again once nothing else names it.',
+  tags,
+  params: LocationIdParams,
+  body: UpdateLocationBody,
+  responses: { 200: { description: 'The location as stored.', schema: Location } },
+  errors: ['location_not_found', 'location_edit_conflict'],
+});
+
 export const deleteLocationRoute = defineRoute({
   operationId: 'deleteLocation',
   method: 'DELETE',
@@ -76,5 +93,6 @@ export const locationRoutes = [
   createLocationRoute,
   listLocationsRoute,
   getLocationRoute,
+  updateLocationRoute,
   deleteLocationRoute,
 ];

@@ -62,6 +62,29 @@ export const CreateLocationBody = z
 
 export type CreateLocationInput = z.output<typeof CreateLocationBody>;
 
+/**
+ * A location's edit: the fields given change, the others stay. `tariffId: null` takes the tariff off the
+ * place. Sessions already computed keep their match, category and cost; later ones use the new values.
+ */
+export const UpdateLocationBody = z
+  .strictObject({
+    label: z.optional(CreateLocationBody.shape.label),
+    lat: z.optional(CreateLocationBody.shape.lat),
+    lon: z.optional(CreateLocationBody.shape.lon),
+    radiusMeters: z.optional(CreateLocationBody.shape.radiusMeters),
+    category: z.optional(z.enum(LOCATION_CATEGORIES)),
+    tariffId: z.optional(
+      z.nullable(
+        uuidString('a tariff id').check(
+          z.meta({ description: 'The tariff charged here; null: none (sessions fall back to the default).' }),
+        ),
+      ),
+    ),
+  })
+  .check(z.meta({ id: 'UpdateLocationRequest' }));
+
+export type UpdateLocationInput = z.output<typeof UpdateLocationBody>;
+
 export const Location = z
   .object({
     id: z.uuid(),

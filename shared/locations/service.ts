@@ -6,7 +6,12 @@ import { isUuid, uuidv7 } from '../ids.js';
 import type { LocationRecord } from '../storage/locations.js';
 import * as store from '../storage/locations.js';
 import type { Position } from '../storage/page.js';
-import { type CreateLocationInput, type LocationResource, MAX_LOCATIONS_PER_TENANT } from './schemas.js';
+import {
+  type CreateLocationInput,
+  type LocationResource,
+  MAX_LOCATIONS_PER_TENANT,
+  type UpdateLocationInput,
+} from './schemas.js';
 
 export function locationNotFound(locationId: string): NotFoundError {
   return new NotFoundError('location_not_found', `No location with id '${locationId}' exists.`);
@@ -48,14 +53,40 @@ export async function createLocation(
     tariffId: input.tariffId ?? null,
     created: now.toISOString(),
   };
-  if (!(await store.putNewLocation(location))) {
-    throw new ValidationError('validation_failed', `No tariff with id '${input.tariffId}' exists.`, {
-      errors: [
-        { in: 'body', field: 'tariffId', code: 'unknown_tariff', message: 'No tariff with this id exists.' },
-      ],
-    });
-  }
+  if (!(await store.putNewLocation(location))) throw unknownTariff(input.tariffId);
   return location;
+}
+
+function unknownTariff(tariffId: string | null | undefined): ValidationError {
+  return new ValidationError('validation_failed', `No tariff with id '${tariffId}' exists.`, {
+    errors: [
+      { in: 'body', field: 'tariffId', code: 'unknown_tariff', message: 'No tariff with this id exists.' },
+    ],
+  });
+}
+
+/** A location edit races another edit of its tariff this often before the caller is told to retry. */
+const EDIT_ATTEMPTS = 3;
+
+/**
+ * Changes the fields given. A new tariff is counted as referenced before the location names it, and the
+ * old one released after (shared/storage/locations.ts), so a tariff is never deletable while named.
+ */
+export async function updateLocation(
+  tenantId: string,
+  locationId: string,
+  input: UpdateLocationInput,
+): Promise<LocationRecord> {
+  for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
+    const current = await getLocation(tenantId, locationId);
+    const outcome = await store.updateLocation(current, input);
+    if (outcome === 'unknown_tariff') throw unknownTariff(input.tariffId);
+    if (outcome !== 'conflict') return outcome;
+  }
+  throw new ConflictError(
+    'location_edit_conflict',
+    "The location's tariff is being changed by another request; send the edit again.",
+  );
 }
 
 export async function getLocation(tenantId: string, locationId: string): Promise<LocationRecord> {

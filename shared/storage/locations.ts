@@ -2,10 +2,10 @@
 // id (UUIDv7, so by creation): listing a page, loading all of them for the engine and counting them are
 // each a Query of that partition.
 
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TenantLocation } from '../locations/match.js';
 import { documentClient, tableName } from './client.js';
-import { conditionalWrite } from './conditions.js';
+import { conditionalWrite, isConditionFailure } from './conditions.js';
 import { mapPage, type Page, type Position, queryAll, queryPage, queryPages } from './page.js';
 import { addTariffReference } from './tariffs.js';
 
@@ -96,6 +96,77 @@ export async function getLocation(tenantId: string, locationId: string): Promise
     }),
   );
   return Item ? locationFromItem(Item) : undefined;
+}
+
+/** The fields an edit may change; `tariffId: null` removes the tariff. */
+export type LocationChanges = Partial<
+  Pick<LocationRecord, 'label' | 'lat' | 'lon' | 'radiusMeters' | 'category' | 'tariffId'>
+>;
+
+/**
+ * Applies an edit read from `current`. Only the given fields are set, so edits of different fields never
+ * undo each other. A change of tariff raises the new tariff's reference count first ('unknown_tariff',
+ * nothing written, when it does not exist), writes on the condition that the location still names the
+ * tariff `current` named ('conflict' when another edit changed it meanwhile, or the location is gone:
+ * the caller reads again), then lowers the old tariff's count. So a crash can leave a count too high,
+ * never too low, as for creates and deletes.
+ */
+export async function updateLocation(
+  current: LocationRecord,
+  changes: LocationChanges,
+): Promise<LocationRecord | 'unknown_tariff' | 'conflict'> {
+  const { tenantId, id } = current;
+  const fields = Object.entries(changes).filter(([, v]) => v !== undefined);
+  if (fields.length === 0) return current;
+  const raised =
+    changes.tariffId !== undefined && changes.tariffId !== null && changes.tariffId !== current.tariffId
+      ? changes.tariffId
+      : null;
+  const released =
+    changes.tariffId !== undefined && changes.tariffId !== current.tariffId ? current.tariffId : null;
+  if (raised && !(await addTariffReference(tenantId, raised, 1))) return 'unknown_tariff';
+
+  const names: Record<string, string> = { '#tariffId': 'tariffId' };
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  let remove = '';
+  for (const [field, value] of fields) {
+    if (field === 'tariffId' && value === null) {
+      remove = ' REMOVE #tariffId';
+      continue;
+    }
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
+  }
+  let condition = 'attribute_exists(pk) AND ';
+  if (current.tariffId) {
+    condition += '#tariffId = :currentTariff';
+    values[':currentTariff'] = current.tariffId;
+  } else {
+    condition += 'attribute_not_exists(#tariffId)';
+  }
+  let item: Record<string, unknown> | undefined;
+  try {
+    const answer = await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: locationKeys.primary(tenantId, id),
+        UpdateExpression: `${sets.length > 0 ? `SET ${sets.join(', ')}` : ''}${remove}`.trim() || undefined,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    item = answer.Attributes;
+  } catch (error) {
+    if (raised) await addTariffReference(tenantId, raised, -1);
+    if (isConditionFailure(error)) return 'conflict';
+    throw error;
+  }
+  if (released) await addTariffReference(tenantId, released, -1);
+  return item ? locationFromItem(item) : current;
 }
 
 /** Deletes the location (and its reference to a tariff); false when the tenant has none with that id. */

@@ -225,6 +225,12 @@ describe('what the functions do to the table', () => {
     );
     expect(summary.deadLetters).toEqual([]);
 
+    // A location's edit: naming a tariff and taking it off again (the tariff's reference count both ways).
+    for (const body of [{ category: 'work', tariffId: tenant.pathValues.tariffId }, { tariffId: null }]) {
+      const edit = await api.request('PATCH', `/v1/locations/${tenant.locationId}`, { token, body });
+      expect(edit.status, JSON.stringify(edit.body)).toBe(200);
+    }
+
     // Clean-up routes: a location, the charger, the EV with its whole history.
     await api.request('DELETE', `/v1/locations/${tenant.locationId}`, { token });
     await api.request('DELETE', `/v1/chargers/${chargerCode}`, { token });

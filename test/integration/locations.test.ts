@@ -61,6 +61,67 @@ describe('/v1/locations', () => {
     expect(again.status).toBe(404);
   });
 
+  it('edits a location in place: the fields given, and its tariff with the reference counts kept right', async () => {
+    const tenant = await api.token('locations-edit');
+    const tariffBody = (name: string) => ({
+      name,
+      currency: 'EUR',
+      elements: [{ priceComponents: [{ type: 'ENERGY', price: 0.3 }] }],
+    });
+    const { body: a } = await api.request('POST', '/v1/tariffs', { token: tenant, body: tariffBody('A') });
+    const { body: b } = await api.request('POST', '/v1/tariffs', { token: tenant, body: tariffBody('B') });
+    const { body: place } = await api.request('POST', '/v1/locations', {
+      token: tenant,
+      body: { ...home, tariffId: a.id },
+    });
+    const url = `/v1/locations/${place.id}`;
+
+    const renamed = await api.request('PATCH', url, {
+      token: tenant,
+      body: { label: 'Home (Amsterdam)', category: 'home' },
+    });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    expect(renamed.body).toEqual({ ...place, label: 'Home (Amsterdam)', category: 'home' });
+    expect((await api.request('GET', url, { token: tenant })).body).toEqual(renamed.body);
+
+    // Bad input changes nothing: an unknown tariff, a category not in the list, an unknown field.
+    for (const [body, field, code] of [
+      [{ tariffId: '01900000-0000-7000-8000-000000000bad', label: 'X' }, 'tariffId', 'unknown_tariff'],
+      [{ category: 'garage' }, 'category', undefined],
+      [{ colour: 'red' }, undefined, undefined],
+    ] as const) {
+      const res = await api.request('PATCH', url, { token: tenant, body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      if (field) expect(res.body.errors).toContainEqual(expect.objectContaining({ field }));
+      if (code) expect(res.body.errors).toContainEqual(expect.objectContaining({ code }));
+    }
+    expect((await api.request('GET', url, { token: tenant })).body).toEqual(renamed.body);
+    // The refused unknown tariff left A's count alone: A is still referenced once.
+    expect((await api.request('DELETE', `/v1/tariffs/${a.id}`, { token: tenant })).status).toBe(409);
+
+    // Moving the place to tariff B: B is now referenced (409 on delete), A is not (204).
+    const moved = await api.request('PATCH', url, { token: tenant, body: { tariffId: b.id } });
+    expect(moved.body).toMatchObject({ tariffId: b.id, category: 'home', label: 'Home (Amsterdam)' });
+    const refusal = await api.request('DELETE', `/v1/tariffs/${b.id}`, { token: tenant });
+    expect(refusal.status).toBe(409);
+    expect(refusal.body.code).toBe('tariff_in_use');
+    expect((await api.request('DELETE', `/v1/tariffs/${a.id}`, { token: tenant })).status).toBe(204);
+    // Naming the same tariff again counts it once, not twice.
+    await api.request('PATCH', url, { token: tenant, body: { tariffId: b.id } });
+    // Taking it off releases B.
+    const cleared = await api.request('PATCH', url, { token: tenant, body: { tariffId: null } });
+    expect(cleared.body.tariffId).toBeNull();
+    expect((await api.request('DELETE', `/v1/tariffs/${b.id}`, { token: tenant })).status).toBe(204);
+
+    // Another tenant's location, or none, is a 404.
+    expect((await api.request('PATCH', url, { token: tokenB, body: { label: 'Mine' } })).status).toBe(404);
+    await api.request('DELETE', url, { token: tenant });
+    const gone = await api.request('PATCH', url, { token: tenant, body: { label: 'Back' } });
+    expect(gone.status).toBe(404);
+    expect(gone.body.code).toBe('location_not_found');
+  });
+
   it('checks every field', async () => {
     const cases: [Record<string, unknown>, string, string][] = [
       [{ ...home, label: '  ' }, 'label', 'too_small'],

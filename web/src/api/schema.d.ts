@@ -80,6 +80,11 @@ export interface paths {
      * @description Sessions already matched to it keep their match; sessions computed afterwards do not match it.
      */
     delete: operations["deleteLocation"];
+    /**
+     * Change a location's label, place, category or tariff
+     * @description The fields given change, the others stay; `tariffId: null` takes the tariff off. Sessions already computed keep their match, category and cost; sessions computed afterwards use the new values. An unknown `tariffId` is a 400 `unknown_tariff` and changes nothing; the tariff a location stops naming can be deleted again once nothing else names it.
+     */
+    patch: operations["updateLocation"];
   };
   "/v1/entities/{entityId}/charge-sessions": {
     /**
@@ -275,7 +280,7 @@ export interface components {
        * @description Stable machine-readable error code.
        * @enum {string}
        */
-      code: "validation_failed" | "malformed_json" | "body_required" | "invalid_continuation_token" | "battery_capacity_required" | "battery_capacity_ev_only" | "charger_offline" | "unauthorized" | "insufficient_scope" | "route_not_found" | "entity_not_found" | "battery_capacity_not_set" | "location_not_found" | "tariff_not_found" | "tariff_version_not_found" | "problem_type_not_found" | "charger_not_found" | "command_not_found" | "session_not_found" | "method_not_allowed" | "illegal_transition" | "connector_unavailable" | "public_code_taken" | "charger_in_use" | "location_limit_reached" | "tariff_in_use" | "tariff_edit_conflict" | "payment_not_authorized" | "transaction_mismatch" | "not_acceptable" | "payload_too_large" | "export_unrepresentable" | "format_not_applicable" | "report_too_large" | "unsupported_media_type" | "connector_not_found" | "rate_limited" | "internal_error" | "service_unavailable";
+      code: "validation_failed" | "malformed_json" | "body_required" | "invalid_continuation_token" | "battery_capacity_required" | "battery_capacity_ev_only" | "charger_offline" | "unauthorized" | "insufficient_scope" | "route_not_found" | "entity_not_found" | "battery_capacity_not_set" | "location_not_found" | "tariff_not_found" | "tariff_version_not_found" | "problem_type_not_found" | "charger_not_found" | "command_not_found" | "session_not_found" | "method_not_allowed" | "illegal_transition" | "connector_unavailable" | "public_code_taken" | "charger_in_use" | "location_limit_reached" | "tariff_in_use" | "tariff_edit_conflict" | "payment_not_authorized" | "transaction_mismatch" | "not_acceptable" | "payload_too_large" | "export_unrepresentable" | "format_not_applicable" | "report_too_large" | "unsupported_media_type" | "connector_not_found" | "rate_limited" | "internal_error" | "service_unavailable" | "location_edit_conflict";
       instance?: string;
       requestId?: string;
       errors?: ({
@@ -1111,6 +1116,28 @@ export interface components {
        * @description The tariff charged here: sessions matched to this place are priced with it.
        */
       tariffId?: string;
+    };
+    UpdateLocationRequest: {
+      /** @example Home */
+      label?: string;
+      /**
+       * @description WGS 84 latitude of the centre, degrees (stored to 7 decimals, ~1 cm).
+       * @example 52.3702
+       */
+      lat?: number;
+      /**
+       * @description WGS 84 longitude of the centre, degrees (stored to 7 decimals, ~1 cm).
+       * @example 4.8952
+       */
+      lon?: number;
+      /**
+       * @description The place's extent, 5–10000 m. A session inside it matches with accuracy ≥ 0.5 (1 at the centre); one beyond two radii does not match.
+       * @example 75
+       */
+      radiusMeters?: number;
+      /** @enum {string} */
+      category?: "home" | "work" | "depot" | "public" | "other";
+      tariffId?: string | null;
     };
     ChargerConfig: {
       /**
@@ -2653,6 +2680,111 @@ export interface operations {
       413: {
         content: {
           "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Change a location's label, place, category or tariff
+   * @description The fields given change, the others stay; `tariffId: null` takes the tariff off. Sessions already computed keep their match, category and cost; sessions computed afterwards use the new values. An unknown `tariffId` is a 400 `unknown_tariff` and changes nothing; the tariff a location stops naming can be deleted again once nothing else names it.
+   */
+  updateLocation: {
+    parameters: {
+      path: {
+        /** @description The location id (a UUID). */
+        locationId: string;
+      };
+    };
+    /** @description JSON, at most 65536 bytes. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateLocationRequest"];
+      };
+    };
+    responses: {
+      /** @description The location as stored. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Location"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * `malformed_json`: The body is not well-formed JSON.
+       *
+       * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `location_not_found`: No location with this id exists for the calling tenant. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `location_edit_conflict`: Other changes of the location's tariff kept winning the race; nothing was changed, send the edit again. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unsupported_media_type`: The body must be sent as application/json. */
+      415: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
       /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
