@@ -1,12 +1,11 @@
 // The one money model: every amount we store or return is an integer in the currency's minor unit (ISO
-// 4217 exponent: cents for EUR, yen for JPY, fils for KWD). This module holds the exponents, the two
-// rounding rules and the conversions; tariffs, public charging and the exports all use it.
+// 4217 exponent: cents for EUR, yen for JPY, fils for KWD). This module holds the exponents, the rounding
+// rule and the conversions; tariffs, public charging and the exports all use it.
 //
-// Rounding rules, written down once:
-// - A tariff-priced session (shared/tariffs) is rounded ONCE per session, half-even, to the minor unit;
-//   its breakdown rows are apportioned so they add up to that total exactly (allocateMinor).
-// - A public charger's price (shared/public-charging) is half-up on integer minor units, because that is
-//   what its published protocol promises the driver (divideHalfUp).
+// The rounding rule, written down once: a session is priced by a tariff (shared/tariffs/pricing.ts; a
+// public charger's price is a tariff too, shared/public-charging/pricing.ts) and rounded ONCE per session,
+// half-even, to the minor unit; its breakdown rows are apportioned so they add up to that total exactly
+// (allocateMinor), and its VAT is rounded the same way.
 
 /**
  * ISO 4217 currencies whose minor unit is not 2 (ISO 4217 list one). Every other active three-letter code
@@ -97,19 +96,6 @@ export function decimalAmount(
   if (amountMinor === null || currency === null) return null;
   const exponent = currencyExponent(currency, overrides);
   return exponent === null ? null : minorToDecimal(amountMinor, exponent);
-}
-
-/** numerator / denominator rounded half-up, exactly, for a non-negative integer numerator. */
-export function divideHalfUp(numerator: number, denominator: number): number {
-  if (!Number.isSafeInteger(numerator) || numerator < 0) {
-    throw new RangeError(`numerator must be a non-negative safe integer, not ${numerator}`);
-  }
-  if (!Number.isSafeInteger(denominator) || denominator <= 0) {
-    throw new RangeError(`denominator must be a positive safe integer, not ${denominator}`);
-  }
-  const quotient = Math.floor(numerator / denominator);
-  const remainder = numerator - quotient * denominator;
-  return remainder * 2 >= denominator ? quotient + 1 : quotient;
 }
 
 /**

@@ -10,8 +10,8 @@
 
 import { type ApiError, ConflictError } from '../errors.js';
 import { foldTransactionEvent, hasSeenSeqNo, transactionMismatch } from './metering.js';
-import { sessionCost, taxPortion, uncappedCost } from './money.js';
 import type { StatusNotificationRequest, TransactionEventRequest } from './ocpp.js';
+import { capturedTax, chargedAmount, priceCharging, pricedUntil } from './pricing.js';
 import type { FailureReason, PublicSessionStatus } from './schemas.js';
 import type { PublicSessionRecord, StopCause } from './session.js';
 
@@ -508,7 +508,7 @@ export function transition(
     next = {
       ...next,
       amountCaptured: input.amountCaptured,
-      taxAmount: taxPortion(input.amountCaptured, next.pricing.taxRate),
+      taxAmount: capturedTax(next, pricedUntil(next), input.amountCaptured),
       capturedAt: at,
     };
   }
@@ -522,7 +522,7 @@ export function transition(
   const holdReached =
     outcome.ifHoldReached !== undefined &&
     next.energyWh !== null &&
-    uncappedCost(next.pricing, next.energyWh) >= next.amountAuthorized;
+    (priceCharging(next, pricedUntil(next))?.gross ?? 0) >= next.amountAuthorized;
   if (holdReached && outcome.ifHoldReached) to = outcome.ifHoldReached;
   if (
     outcome.ifAmountMismatch &&
@@ -576,7 +576,7 @@ function enterStatus(
       return {
         ...next,
         completedAt: next.completedAt ?? at,
-        costAmount: sessionCost(next.pricing, next.energyWh ?? 0, next.amountAuthorized),
+        costAmount: chargedAmount(next, next.completedAt ?? at) ?? 0,
       };
     case 'captured':
       return { ...next, failureReason: null };

@@ -1,9 +1,11 @@
 // A public charging session that delivered energy, as the charge session its charger's CP entity
-// measured: the same record the engine stores for calculated sessions, with source `measured`. The
-// caller records it only when that entity has CaptureChargeSessions enabled.
+// measured: the same record the engine stores for calculated sessions, with source `measured`, category
+// `public` and the cost its charger's tariff gives it. The caller records it only when that entity has
+// CaptureChargeSessions enabled.
 
 import type { ChargeSessionRecord } from '../sessions/model.js';
 import { MEASURED_STATUSES } from './lifecycle.js';
+import { measuredCost } from './pricing.js';
 import type { PublicSessionRecord } from './session.js';
 
 /** Card payments through the provider; exporters map it to their own vocabularies. */
@@ -48,6 +50,10 @@ export function toMeasuredChargeSession(record: PublicSessionRecord, now: Date):
     method: 'energy_meter',
     source: 'measured',
     created: now.toISOString(),
+    // A public charger's session, priced by the charger's tariff with the one pricing function: the
+    // tariff's price before any cap (what was charged is `measured.costAmount`, capped at the hold).
+    category: 'public',
+    cost: measuredCost(record, end),
     measured: {
       chargerCode: record.chargerCode,
       connectorId: record.connectorId,

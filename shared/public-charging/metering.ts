@@ -8,13 +8,13 @@
 // lowered: a late Transaction.Begin can only raise it, a meter glitch cannot reduce it.
 
 import { ConflictError } from '../errors.js';
-import { sessionCost } from './money.js';
 import {
   type MeterSample,
   meterSamples,
   normalizeOcppDateTime,
   type TransactionEventRequest,
 } from './ocpp.js';
+import { chargedAmount, keepEnergySample, pricedUntil } from './pricing.js';
 import type { MeterState, PublicSessionRecord, SeqNoBook } from './session.js';
 
 /** How many seqNos below the highest are remembered exactly; older ones are folded idempotently anyway. */
@@ -72,6 +72,7 @@ function foldMeter(meter: MeterState, samples: MeterSample[]): MeterState {
           sample.energyContext === 'Transaction.Begin'
             ? minOf(next.registerBeginWh, sample.energyWh)
             : next.registerBeginWh,
+        samples: keepEnergySample(next.samples ?? [], { at: sample.at, wh: sample.energyWh }),
       };
     }
     if (sample.powerW !== null) next = { ...next, peakPowerW: maxOf(next.peakPowerW, sample.powerW) };
@@ -114,14 +115,16 @@ export function foldTransactionEvent(
   const begun = samples
     .filter((sample) => sample.energyContext === 'Transaction.Begin')
     .reduce((first, sample) => earliest(first, sample.at), at);
+  const chargingStartedAt = earliest(record.chargingStartedAt, begun);
+  const completedAt = event.eventType === 'Ended' ? (record.completedAt ?? at) : record.completedAt;
+  const priced = { ...record, meter, energyWh, chargingStartedAt, completedAt };
   return {
     ...record,
     transactionId: record.transactionId ?? info.transactionId,
     seqNos: recordSeqNo(record.seqNos, event.seqNo),
     meter,
     energyWh,
-    costAmount:
-      energyWh === null ? record.costAmount : sessionCost(record.pricing, energyWh, record.amountAuthorized),
+    costAmount: energyWh === null ? record.costAmount : chargedAmount(priced, pricedUntil(priced)),
     chargingState: newerState ? (info.chargingState ?? null) : record.chargingState,
     chargingStateSeqNo: newerState ? event.seqNo : record.chargingStateSeqNo,
     stoppedReason: record.stoppedReason ?? info.stoppedReason ?? null,
@@ -129,8 +132,8 @@ export function foldTransactionEvent(
       info.timeSpentCharging === undefined
         ? record.timeSpentChargingSeconds
         : maxOf(record.timeSpentChargingSeconds, info.timeSpentCharging),
-    chargingStartedAt: earliest(record.chargingStartedAt, begun),
-    completedAt: event.eventType === 'Ended' ? (record.completedAt ?? at) : record.completedAt,
+    chargingStartedAt,
+    completedAt,
     pluggedInAt:
       event.triggerReason === 'CablePluggedIn' ? earliest(record.pluggedInAt, at) : record.pluggedInAt,
     unpluggedAt: unplugged ? latest(record.unpluggedAt, at) : record.unpluggedAt,

@@ -12,6 +12,7 @@ import {
 } from './charger.js';
 import { formatEnergyKwh } from './money.js';
 import type { ChargingState, StoppedReason } from './ocpp.js';
+import { type ChargerTariff, type EnergySample, pricingSummary } from './pricing.js';
 import type {
   ChargerPricing,
   ConnectorType,
@@ -45,6 +46,11 @@ export interface MeterState {
   peakPowerW: number | null;
   socFirst: { at: string; percent: number } | null;
   socLast: { at: string; percent: number } | null;
+  /**
+   * Timed registers, one per 15 minutes (pricing.ts), which shape the energy curve a time-of-use tariff
+   * prices. Absent on sessions stored before it was kept (their curve is even).
+   */
+  samples?: EnergySample[];
 }
 
 /** Which TransactionEvent seqNos were applied: the highest, and those within SEQ_WINDOW below it. */
@@ -80,8 +86,18 @@ export interface PublicSessionRecord {
   failureReason: FailureReason | null;
   stopCause: StopCause | null;
   driverEmail: string | null;
-  /** The charger's prices when the session started: the driver pays what was shown. */
+  /**
+   * The charger's prices when the session started, tax-inclusive minor units: the driver pays what was
+   * shown. With `tariff`, its headline (pricingSummary); without, the tariff itself (pricingTariff).
+   */
   pricing: ChargerPricing;
+  /**
+   * The tariff version the charger named when the session started; null (or absent, on sessions stored
+   * before chargers named tariffs) when the charger priced with `pricing`.
+   */
+  tariff?: ChargerTariff | null;
+  /** The charge point's time zone at the start, where a tariff's local times are read; null: UTC. */
+  timeZone?: string | null;
   /**
    * The connector's EV-ChART registration when the session started, kept for the measured session (its
    * export still knows the port if the charger is deleted or moved later); null when not registered.
@@ -135,6 +151,10 @@ export interface StartPublicSessionInput {
   payment: PaymentRefs;
   /** A random positive 31-bit integer (OCPP integers are 32-bit on most chargers). */
   remoteStartId: number;
+  /** The current version of the tariff the charger names (read by the caller); absent/null: its `pricing`. */
+  tariff?: ChargerTariff | null;
+  /** The charge point entity's time zone; absent/null: UTC. */
+  timeZone?: string | null;
 }
 
 /**
@@ -175,7 +195,9 @@ export function startPublicSession(
     failureReason: null,
     stopCause: null,
     driverEmail: input.driverEmail,
-    pricing: claimed.pricing,
+    pricing: input.tariff ? pricingSummary(input.tariff) : claimed.pricing,
+    tariff: input.tariff ?? null,
+    timeZone: input.timeZone ?? null,
     evchart: registeredPortOf(claimed, connector.connectorId),
     amountAuthorized: claimed.holdAmount,
     energyWh: null,
@@ -186,6 +208,7 @@ export function startPublicSession(
       peakPowerW: null,
       socFirst: null,
       socLast: null,
+      samples: [],
     },
     costAmount: null,
     amountCaptured: null,

@@ -106,8 +106,9 @@ export interface SessionCost {
   total: number;
   /** The VAT on `total`. */
   tax: number;
-  tariffId: string;
-  tariffVersion: number;
+  /** Null for a public charger priced by its older `pricing` fields, which are no stored tariff. */
+  tariffId: string | null;
+  tariffVersion: number | null;
   breakdown: {
     from: string;
     to: string;
@@ -275,8 +276,13 @@ export const ChargeSessionResource = z
               .int()
               .check(z.meta({ description: 'Minor units, excluding VAT: the sum of the breakdown.' })),
             tax: z.int().check(z.meta({ description: 'Minor units: the VAT on total.' })),
-            tariffId: z.string(),
-            tariffVersion: z.int(),
+            tariffId: z.nullable(z.string()).check(
+              z.meta({
+                description:
+                  "The tariff that priced the session; null for a public charger priced by its registration's `pricing` (no stored tariff).",
+              }),
+            ),
+            tariffVersion: z.nullable(z.int()),
             breakdown: z.array(
               z.object({
                 from: z.iso.datetime(),

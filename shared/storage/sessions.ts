@@ -147,7 +147,7 @@ export async function upsertSession(
     end: canonicalInstant(session.end),
     ...fleet,
   })) {
-    // category and cost are absent on sessions written without pricing (public charging's): left as stored.
+    // category and cost are absent on sessions written without pricing: left as stored.
     if (value === undefined) continue;
     names[`#${field}`] = field;
     values[`:${field}`] = value;

@@ -324,6 +324,28 @@ describe('a whole public session over HTTP', () => {
         finalStatus: 'captured',
       }),
     });
+    // Priced by the same function as the driver's charge: category public, cost from the charger's
+    // tariff (its pricing, 45 and 100 with 21 % VAT, written as one), total + tax = what was captured.
+    const listed = await api.request(
+      'GET',
+      `/v1/entities/${entityId}/charge-sessions?start=2025-03-01T00:00:00Z`,
+      { token: operator },
+    );
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    expect(listed.body.data[0].data).toMatchObject({
+      category: 'public',
+      cost: {
+        currency: 'EUR',
+        total: 455,
+        tax: 95,
+        tariffId: null,
+        tariffVersion: null,
+        breakdown: [
+          expect.objectContaining({ type: 'FLAT', amount: 83 }),
+          expect.objectContaining({ type: 'ENERGY', quantity: 10, amount: 372 }),
+        ],
+      },
+    });
 
     // The operator sees the session without the driver's e-mail or token.
     const list = await api.request('GET', `/v1/chargers/${code}/sessions`, { token: operator });

@@ -262,6 +262,37 @@ describe('a completed session as a measured charge session', () => {
       method: 'energy_meter',
       source: 'measured',
       created: later(40 * MINUTE).toISOString(),
+      category: 'public',
+      // The charger's pricing (45 per kWh and a 100 start fee, 21 % VAT included) as the tariff it stands
+      // for: 0.371901 and 0.826446 excluding VAT. 10 kWh: 371.901 + 82.6446 = 454.5456 → 455 once,
+      // half-even, apportioned 372 + 83; VAT 95.4546 → 95. With VAT, 550: what the driver paid.
+      cost: {
+        currency: 'EUR',
+        total: 455,
+        tax: 95,
+        tariffId: null,
+        tariffVersion: null,
+        breakdown: [
+          {
+            from: TRANSACTION_BEGIN.toISOString(),
+            to: later(31 * MINUTE).toISOString(),
+            type: 'FLAT',
+            quantity: 1,
+            unit: 'session',
+            price: 0.826446,
+            amount: 83,
+          },
+          {
+            from: TRANSACTION_BEGIN.toISOString(),
+            to: later(31 * MINUTE).toISOString(),
+            type: 'ENERGY',
+            quantity: 10,
+            unit: 'kWh',
+            price: 0.371901,
+            amount: 372,
+          },
+        ],
+      },
       measured: {
         chargerCode: 'AMS-042',
         connectorId: 1,

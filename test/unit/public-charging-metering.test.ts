@@ -256,7 +256,10 @@ describe('seqNo bookkeeping', () => {
     record = apply(record, txEvent('Updated', 200, { wh: 9_000 })).record;
     const old = txEvent('Updated', 2, { wh: 7_000 });
     const once = apply(record, old);
-    expect(once.changed).toBe(false); // nothing new in it: the registers already cover it
+    // Its register adds nothing to the energy, only a timed sample to the curve a tariff prices (once).
+    expect(once.record.energyWh).toBe(record.energyWh);
+    expect(once.record.costAmount).toBe(record.costAmount);
+    expect(apply(once.record, old).changed).toBe(false);
     // A register below the Begin reading is recorded, but Begin stays the start: energy is unchanged.
     const lower = txEvent('Updated', 3, { wh: 500, offline: true });
     const first = apply(record, lower);

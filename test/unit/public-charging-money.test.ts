@@ -3,16 +3,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RateLimitedError } from '../../shared/errors.js';
-import { divideHalfUp } from '../../shared/money.js';
+import { formatEnergyKwh, taxRateMillionths } from '../../shared/public-charging/money.js';
 import {
-  energyCost,
-  formatEnergyKwh,
-  sessionCost,
-  TAX_RATE_SCALE,
-  taxPortion,
-  taxRateMillionths,
-  uncappedCost,
-} from '../../shared/public-charging/money.js';
+  type ChargerTariff,
+  capturedTax,
+  chargedAmount,
+  keepEnergySample,
+  priceCharging,
+  pricedUntil,
+  pricingSummary,
+  pricingTariff,
+} from '../../shared/public-charging/pricing.js';
 import {
   PUBLIC_RATE_LIMITS,
   rateCounterKey,
@@ -26,89 +27,153 @@ import {
   SESSION_TOKEN_BYTES,
 } from '../../shared/public-charging/tokens.js';
 
-/** Reference: exact half-up division in BigInt, written independently of the code under test. */
-const halfUpReference = (n: bigint, d: bigint) => (2n * n + d) / (2n * d);
+const pricing = { currency: 'EUR', pricePerKwh: 45, startFee: 100, taxRate: 0.21 };
+/** A session's pricing facts: charging from `start`, the register read at each (minute, Wh). */
+function facts(
+  energyWh: number,
+  options: { tariff?: ChargerTariff; timeZone?: string; samples?: [number, number][] } = {},
+) {
+  const start = Date.UTC(2025, 2, 1, 10, 0);
+  const at = (minute: number) => new Date(start + minute * 60_000).toISOString();
+  return {
+    pricing,
+    tariff: options.tariff ?? null,
+    timeZone: options.timeZone ?? null,
+    chargingStartedAt: at(0),
+    energyWh,
+    amountAuthorized: 5_000,
+    meter: {
+      registerMinWh: 0,
+      registerBeginWh: 0,
+      samples: (options.samples ?? []).map(([minute, wh]) => ({ at: at(minute), wh })),
+    },
+    at,
+  };
+}
 
-describe('divideHalfUp', () => {
-  it('rounds halves up and everything else to the nearest integer', () => {
-    expect(divideHalfUp(5, 10)).toBe(1);
-    expect(divideHalfUp(4, 10)).toBe(0);
-    expect(divideHalfUp(15, 10)).toBe(2);
-    expect(divideHalfUp(25, 10)).toBe(3); // half-up, not banker's rounding
-    expect(divideHalfUp(0, 7)).toBe(0);
+describe("a public charger's price is a tariff, priced once per session, half-even", () => {
+  it('writes tax-inclusive pricing as the tariff it stands for, and reads the headline back', () => {
+    expect(pricingTariff(pricing)).toEqual({
+      id: null,
+      version: null,
+      currency: 'EUR',
+      elements: [
+        {
+          priceComponents: [
+            { type: 'ENERGY', price: 0.371901, vat: 21 },
+            { type: 'FLAT', price: 0.826446, vat: 21 },
+          ],
+        },
+      ],
+    });
+    expect(pricingSummary(pricingTariff(pricing))).toEqual(pricing);
   });
-  it('matches exact BigInt arithmetic over the safe range', () => {
-    fc.assert(
-      fc.property(fc.maxSafeNat(), fc.integer({ min: 1, max: 2 ** 31 }), (n, d) => {
-        expect(BigInt(divideHalfUp(n, d))).toBe(halfUpReference(BigInt(n), BigInt(d)));
-      }),
-      { seed: 1, numRuns: 2000 },
-    );
-  });
-  it('refuses negative, fractional or unsafe inputs', () => {
-    expect(() => divideHalfUp(-1, 2)).toThrow(RangeError);
-    expect(() => divideHalfUp(1.5, 2)).toThrow(RangeError);
-    expect(() => divideHalfUp(1, 0)).toThrow(RangeError);
-    expect(() => divideHalfUp(2 ** 60, 3)).toThrow(RangeError);
-  });
-});
-
-describe('session cost', () => {
-  const tariff = { pricePerKwh: 45, startFee: 100 };
-  it('is start fee + energy × price, rounded half-up on minor units', () => {
-    expect(energyCost(12_345, 45)).toBe(556); // 555.525 → 556
-    expect(energyCost(1_500, 1)).toBe(2); // 1.5 → 2
-    expect(energyCost(1_499, 1)).toBe(1);
-    expect(uncappedCost(tariff, 12_345)).toBe(656);
-    expect(sessionCost(tariff, 12_345, 5_000)).toBe(656);
-  });
-  it('is capped at the authorized amount', () => {
-    expect(sessionCost(tariff, 200_000, 5_000)).toBe(5_000);
-    expect(sessionCost(tariff, 0, 50)).toBe(50);
-  });
-  it('never decreases as energy grows and never exceeds the hold', () => {
+  it('the headline round-trips for every price, tax rate and minor unit', () => {
     fc.assert(
       fc.property(
-        fc.nat({ max: 10_000_000 }),
-        fc.nat({ max: 10_000_000 }),
-        fc.nat({ max: 100_000 }),
-        fc.nat({ max: 10_000 }),
+        fc.constantFrom('EUR', 'JPY', 'KWD'),
         fc.nat({ max: 1_000_000 }),
-        (a, b, price, fee, hold) => {
-          const t = { pricePerKwh: price, startFee: fee };
-          const [low, high] = a <= b ? [a, b] : [b, a];
-          expect(sessionCost(t, low, hold)).toBeLessThanOrEqual(sessionCost(t, high, hold));
-          expect(sessionCost(t, high, hold)).toBeLessThanOrEqual(hold);
-          expect(BigInt(energyCost(high, price))).toBe(halfUpReference(BigInt(high) * BigInt(price), 1000n));
+        fc.nat({ max: 1_000_000 }),
+        fc.nat({ max: 1_000_000 }),
+        (currency, pricePerKwh, startFee, millionths) => {
+          const p = { currency, pricePerKwh, startFee, taxRate: millionths / 1_000_000 };
+          const back = pricingSummary(pricingTariff(p));
+          expect(back).toMatchObject({ currency, pricePerKwh, startFee });
         },
       ),
       { seed: 2, numRuns: 1000 },
     );
   });
-});
-
-describe('tax portion of a tax-inclusive amount', () => {
-  it('carves tax out of the gross amount', () => {
-    expect(taxPortion(1_000, 0.21)).toBe(174); // net 826.446… → 826
-    expect(taxPortion(121, 0.21)).toBe(21);
-    expect(taxPortion(1_000, 0)).toBe(0);
-    expect(taxPortion(0, 0.21)).toBe(0);
-    expect(taxPortion(1_000, 1)).toBe(500);
-    expect(taxPortion(10_000, 0.08875)).toBe(815); // 8.875 %: net 9184.845… → 9185
+  it('charges start fee + energy with VAT: 12.345 kWh at 45 + 100 is 656, capped at the hold', () => {
+    // 12.345 × 0.371901 + 0.826446 = 5.4175642… → 542 excluding VAT, 113.7689 → 114 VAT: 656.
+    const f = facts(12_345, { samples: [[30, 12_345]] });
+    const price = priceCharging(f, f.at(30));
+    expect(price).toMatchObject({ gross: 656, cost: { total: 542, tax: 114, tariffId: null } });
+    expect(chargedAmount(f, f.at(30))).toBe(656);
+    expect(chargedAmount({ ...f, energyWh: 200_000 }, f.at(30))).toBe(5_000);
+    expect(chargedAmount({ ...f, energyWh: null }, f.at(30))).toBeNull();
   });
-  it('is the gross minus the half-up net, exactly, for rates with up to six decimals', () => {
+  it('never decreases as energy grows, never exceeds the hold, and its breakdown sums to the total', () => {
     fc.assert(
-      fc.property(fc.nat({ max: 10_000_000 }), fc.nat({ max: TAX_RATE_SCALE }), (gross, millionths) => {
-        const rate = millionths / TAX_RATE_SCALE;
-        const net = halfUpReference(
-          BigInt(gross) * BigInt(TAX_RATE_SCALE),
-          BigInt(TAX_RATE_SCALE + millionths),
-        );
-        expect(BigInt(taxPortion(gross, rate))).toBe(BigInt(gross) - net);
-      }),
-      { seed: 3, numRuns: 2000 },
+      fc.property(
+        fc.nat({ max: 2_000_000 }),
+        fc.nat({ max: 2_000_000 }),
+        fc.nat({ max: 100_000 }),
+        fc.nat({ max: 10_000 }),
+        fc.nat({ max: 1_000_000 }),
+        (a, b, pricePerKwh, startFee, hold) => {
+          const [low, high] = a <= b ? [a, b] : [b, a];
+          const p = { ...pricing, pricePerKwh, startFee };
+          const f = (wh: number) => ({
+            ...facts(wh, { samples: [[60, wh]] }),
+            pricing: p,
+            amountAuthorized: hold,
+          });
+          const until = f(0).at(60);
+          expect(chargedAmount(f(low), until)!).toBeLessThanOrEqual(chargedAmount(f(high), until)!);
+          expect(chargedAmount(f(high), until)!).toBeLessThanOrEqual(hold);
+          const { cost, gross } = priceCharging(f(high), until)!;
+          expect(cost.breakdown.reduce((sum, line) => sum + line.amount, 0)).toBe(cost.total);
+          expect(gross).toBe(cost.total + cost.tax);
+          expect(cost.total).toBeGreaterThanOrEqual(0);
+        },
+      ),
+      { seed: 3, numRuns: 500 },
     );
   });
+  it("prices a time-of-use tariff by the meter curve in the charge point's zone, not evenly", () => {
+    // 0.20 before 11:30 Amsterdam time (10:30Z in March), 0.40 after; VAT 0. The register rises 9 kWh by
+    // 10:30Z and 1 kWh in the half hour after: 9 × 0.20 + 1 × 0.40 = 2.20 (spread evenly it would be 3.00).
+    const tariff: ChargerTariff = {
+      id: '0195512a-0000-7000-8000-00000000aaaa',
+      version: 3,
+      currency: 'EUR',
+      elements: [
+        { priceComponents: [{ type: 'ENERGY', price: 0.2 }], restrictions: { endTime: '11:30' } },
+        { priceComponents: [{ type: 'ENERGY', price: 0.4 }] },
+      ],
+    };
+    const f = facts(10_000, {
+      tariff,
+      timeZone: 'Europe/Amsterdam',
+      samples: [
+        [15, 8_000],
+        [30, 9_000],
+        [60, 10_000],
+      ],
+    });
+    const price = priceCharging(f, f.at(60))!;
+    expect(price.cost).toMatchObject({ total: 220, tax: 0, tariffId: tariff.id, tariffVersion: 3 });
+    expect(price.cost.breakdown.map((l) => [l.type, l.price, l.quantity, l.amount, l.to])).toEqual([
+      ['ENERGY', 0.2, 9, 180, f.at(30)],
+      ['ENERGY', 0.4, 1, 40, f.at(60)],
+    ]);
+    expect(pricedUntil({ ...f, completedAt: null })).toBe(f.at(60));
+  });
+  it('the VAT of a capture: all of it when the capture is the price, carved out of a capped one', () => {
+    const f = facts(10_000, { samples: [[30, 10_000]] });
+    // 10 kWh: 455 + 95 = 550.
+    expect(capturedTax(f, f.at(30), 550)).toBe(95);
+    // 500 of it: 500 − 500 / 1.21 (413.2…) = 87.
+    expect(capturedTax(f, f.at(30), 500)).toBe(87);
+    expect(capturedTax({ ...f, energyWh: 0 }, f.at(30), 0)).toBe(0);
+  });
+  it('keeps one energy sample per 15 minutes, the latest, whatever order they arrive in', () => {
+    const samples = [
+      { at: '2025-03-01T10:01:00.000Z', wh: 100 },
+      { at: '2025-03-01T10:14:00.000Z', wh: 900 },
+      { at: '2025-03-01T10:16:00.000Z', wh: 1_000 },
+      { at: '2025-03-01T10:05:00.000Z', wh: 300 },
+    ];
+    const fold = (list: typeof samples) => list.reduce(keepEnergySample, [] as typeof samples);
+    const expected = [samples[1], samples[2]];
+    expect(fold(samples)).toEqual(expected);
+    expect(fold([...samples].reverse())).toEqual(expected);
+    expect(fold([...samples, ...samples])).toEqual(expected);
+  });
+});
+
+describe('tax rates', () => {
   it('refuses rates outside 0–1 or finer than millionths', () => {
     expect(taxRateMillionths(0.21)).toBe(210_000);
     expect(() => taxRateMillionths(1.01)).toThrow(RangeError);

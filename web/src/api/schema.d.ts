@@ -519,8 +519,9 @@ export interface components {
           total: number;
           /** @description Minor units: the VAT on total. */
           tax: number;
-          tariffId: string;
-          tariffVersion: number;
+          /** @description The tariff that priced the session; null for a public charger priced by its registration's `pricing` (no stored tariff). */
+          tariffId: string | null;
+          tariffVersion: number | null;
           breakdown: ({
               /** Format: date-time */
               from: string;

@@ -150,14 +150,17 @@ function SessionDetails({ api, entity, session }: { api: Api; entity: Entity; se
 }
 
 function CostBreakdown({ cost }: { cost: NonNullable<ChargeSession['data']['cost']> }) {
+  // A public charger registered with its own `pricing` prices with it as a tariff that has no id.
+  const tariff =
+    cost.tariffId === null
+      ? "the charger's pricing"
+      : `tariff ${cost.tariffId}, version ${cost.tariffVersion}`;
   return (
     <section aria-labelledby="cost-title">
       <h2 id="cost-title">Cost breakdown</h2>
       <div class="table-scroll">
         <table>
-          <caption class="visually-hidden">
-            Cost lines under tariff {cost.tariffId}, version {cost.tariffVersion}, excluding VAT
-          </caption>
+          <caption class="visually-hidden">Cost lines under {tariff}, excluding VAT</caption>
           <thead>
             <tr>
               <th scope="col">Item</th>
@@ -182,7 +185,7 @@ function CostBreakdown({ cost }: { cost: NonNullable<ChargeSession['data']['cost
         </table>
       </div>
       <p class="hint">
-        Tariff {cost.tariffId}, version {cost.tariffVersion}. {costSummary(cost)}.
+        Priced by {tariff}. {costSummary(cost)}.
       </p>
     </section>
   );
