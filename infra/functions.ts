@@ -192,9 +192,10 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
         'dynamodb:DeleteItem',
       ],
       indexes: ['GSI1', 'GSI2'],
-      // The entity a charger measures (tenant), its chargers (GSI1) and their public sessions (GSI2).
+      // The entity a charger measures (tenant), its chargers (GSI1) and their public sessions (GSI2); the
+      // tariff a charger names (tenant covers T#*#TARIFFS) and its reference count (UpdateItem ADD).
       reads: ['tenant', 'charger', 'publicSession', 'paymentHold'],
-      writes: ['charger', 'publicSession', 'paymentHold', 'sessions', 'rollups'],
+      writes: ['charger', 'publicSession', 'paymentHold', 'sessions', 'rollups', 'tariffs'],
     },
     cursorSecret: true,
     paymentSecret: true,

@@ -88,7 +88,7 @@ export const ERROR_CODES = {
   tariff_in_use: {
     status: 409,
     description:
-      'A location or the tenant’s cost settings still name this tariff; point them elsewhere first.',
+      'A location, a charger or the tenant’s cost settings still name this tariff; point them elsewhere first.',
   },
   tariff_edit_conflict: {
     status: 409,

@@ -75,7 +75,11 @@ export const Charger = z
     public: z.boolean(),
     online: z.boolean(),
     connectors: z.array(ChargerConnector),
+    // The charger's own, or the headline (first ENERGY and FLAT, with VAT) of its tariff when registered.
     pricing: ChargerPricing,
+    tariffId: z
+      .nullable(z.string())
+      .check(z.meta({ description: 'The tariff that prices its sessions; null when its `pricing` does.' })),
     holdAmount: z.int(),
     evchart: z.nullable(EvchartStationRegistration).check(
       z.meta({

@@ -12,12 +12,14 @@ import {
   reconfigureCharger,
 } from '../public-charging/charger.js';
 import { formatEnergyKwh } from '../public-charging/money.js';
-import type { ChargerConfig } from '../public-charging/schemas.js';
+import { pricingSummary } from '../public-charging/pricing.js';
+import type { ChargerConfig, ChargerPricing } from '../public-charging/schemas.js';
 import type { PublicSessionRecord } from '../public-charging/session.js';
 import { MAX_WRITE_ATTEMPTS } from '../public-sessions/engine.js';
 import * as store from '../storage/chargers.js';
 import type { Position } from '../storage/page.js';
 import { listChargerSessions } from '../storage/public-sessions.js';
+import { addTariffReference, getTariff } from '../storage/tariffs.js';
 import type { Charger, ChargerSession } from './schemas.js';
 
 export function chargerNotFound(code: string): NotFoundError {
@@ -60,14 +62,60 @@ function heldConnectors(charger: ChargerRecord): number[] {
     .map(([id]) => Number(id));
 }
 
+function fieldError(field: string, code: string, message: string): ValidationError {
+  return new ValidationError('validation_failed', message, {
+    errors: [{ in: 'body', field, code, message }],
+  });
+}
+
+/**
+ * The headline prices of the tariff a configuration names (undefined when it gives its own `pricing`),
+ * after checking the tariff exists and the hold covers its start fee plus one kWh with VAT.
+ */
+async function tariffPricing(tenantId: string, config: ChargerConfig): Promise<ChargerPricing | undefined> {
+  if (!config.tariffId) return undefined;
+  const tariff = await getTariff(tenantId, config.tariffId);
+  if (!tariff) throw fieldError('tariffId', 'unknown_tariff', 'No tariff with this id exists.');
+  const pricing = pricingSummary(tariff);
+  if (config.holdAmount < pricing.startFee + pricing.pricePerKwh) {
+    throw fieldError(
+      'holdAmount',
+      'hold_too_small',
+      `The hold must cover at least the tariff's start fee plus one kWh with VAT (${pricing.startFee + pricing.pricePerKwh}).`,
+    );
+  }
+  return pricing;
+}
+
+/**
+ * A charger naming a tariff counts as a reference to it, as a location does: raised before the charger
+ * names it, lowered after it stops (shared/storage/tariffs.ts), so the tariff cannot be deleted under it.
+ */
+async function referenceTariff(tenantId: string, tariffId: string | null | undefined): Promise<void> {
+  if (tariffId && !(await addTariffReference(tenantId, tariffId, 1))) {
+    throw fieldError('tariffId', 'unknown_tariff', 'No tariff with this id exists.');
+  }
+}
+
+async function releaseTariff(tenantId: string, tariffId: string | null | undefined): Promise<void> {
+  if (tariffId) await addTariffReference(tenantId, tariffId, -1);
+}
+
 export async function createCharger(
   tenantId: string,
   config: ChargerConfig,
   now: Date,
 ): Promise<ChargerRecord> {
   await requireChargePoint(tenantId, config.entityId);
-  const charger = newChargerRecord(tenantId, config, now);
-  if (!(await store.putNewCharger(charger))) {
+  const charger = newChargerRecord(tenantId, config, now, await tariffPricing(tenantId, config));
+  await referenceTariff(tenantId, charger.tariffId);
+  let stored = false;
+  try {
+    stored = await store.putNewCharger(charger);
+  } finally {
+    if (!stored) await releaseTariff(tenantId, charger.tariffId);
+  }
+  if (!stored) {
     throw new ConflictError(
       'public_code_taken',
       `The public code '${config.publicCode}' is already in use; choose another.`,
@@ -95,13 +143,23 @@ export async function replaceChargerConfig(
     });
   }
   await requireChargePoint(tenantId, config.entityId);
+  const pricing = await tariffPricing(tenantId, config);
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const current = await requireOwnCharger(tenantId, code);
     const kept = new Set(config.connectors.map((c) => c.connectorId));
     const dropped = heldConnectors(current).filter((id) => !kept.has(id));
     if (dropped.length > 0) throw inUse(code, dropped);
-    const next = reconfigureCharger(current, config, now);
-    if (await store.replaceCharger(next, current.version)) return next;
+    const next = reconfigureCharger(current, config, now, pricing);
+    const moved = next.tariffId !== current.tariffId;
+    if (moved) await referenceTariff(tenantId, next.tariffId);
+    let stored = false;
+    try {
+      stored = await store.replaceCharger(next, current.version);
+    } finally {
+      // The version condition makes the write and the old tariff it replaced one step: released once.
+      if (moved) await releaseTariff(tenantId, stored ? current.tariffId : next.tariffId);
+    }
+    if (stored) return next;
   }
   throw new ServiceUnavailableError('The charger is changing concurrently; retry shortly.');
 }
@@ -111,7 +169,10 @@ export async function deleteCharger(tenantId: string, code: string): Promise<voi
     const current = await requireOwnCharger(tenantId, code);
     const held = heldConnectors(current);
     if (held.length > 0) throw inUse(code, held);
-    if (await store.deleteCharger(code, current.version)) return;
+    if (await store.deleteCharger(code, current.version)) {
+      await releaseTariff(tenantId, current.tariffId);
+      return;
+    }
   }
   throw new ServiceUnavailableError('The charger is changing concurrently; retry shortly.');
 }
@@ -151,6 +212,7 @@ export function toChargerResource(charger: ChargerRecord): z.output<typeof Charg
       };
     }),
     pricing: charger.pricing,
+    tariffId: charger.tariffId,
     holdAmount: charger.holdAmount,
     evchart: charger.evchart
       ? {

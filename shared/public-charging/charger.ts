@@ -17,6 +17,7 @@ import {
   type StatusNotificationRequest,
   type TransactionEventRequest,
 } from './ocpp.js';
+import { type ChargerTariff, pricingSummary } from './pricing.js';
 import type {
   ChargerConfig,
   ChargerPricing,
@@ -93,7 +94,13 @@ export interface ChargerRecord {
   public: boolean;
   online: boolean;
   connectors: ChargerConnector[];
+  /**
+   * Tax-inclusive prices in minor units: with `tariffId`, the tariff's headline when it was registered
+   * (pricingSummary; drivers are shown the current version's); without, the tariff it stands for.
+   */
   pricing: ChargerPricing;
+  /** The tenant's tariff that prices its sessions; null (and absent on older items): `pricing` does. */
+  tariffId: string | null;
   holdAmount: number;
   /** Its identity in EV-ChART, for Module 2 exports; null when not registered. */
   evchart: EvchartRegistration | null;
@@ -127,8 +134,13 @@ function toConnectors(config: ChargerConfig): ChargerConnector[] {
   }));
 }
 
-/** The record fields a configuration sets, for creation and reconfiguration alike. */
-function configuredFields(config: ChargerConfig) {
+/**
+ * The record fields a configuration sets, for creation and reconfiguration alike. `pricing` is the
+ * configuration's own, or the headline of the tariff it names (which the caller read).
+ */
+function configuredFields(config: ChargerConfig, pricing: ChargerPricing | undefined) {
+  const prices = pricing ?? config.pricing;
+  if (!prices) throw new Error('a charger configuration without pricing needs its tariff read first');
   return {
     publicCode: config.publicCode,
     name: config.name,
@@ -136,7 +148,8 @@ function configuredFields(config: ChargerConfig) {
     public: config.public,
     online: config.online,
     connectors: toConnectors(config),
-    pricing: config.pricing,
+    pricing: prices,
+    tariffId: config.tariffId ?? null,
     holdAmount: config.holdAmount,
     evchart: config.evchart
       ? {
@@ -148,9 +161,14 @@ function configuredFields(config: ChargerConfig) {
   };
 }
 
-export function newChargerRecord(tenantId: string, config: ChargerConfig, now: Date): ChargerRecord {
+export function newChargerRecord(
+  tenantId: string,
+  config: ChargerConfig,
+  now: Date,
+  tariffPricing?: ChargerPricing,
+): ChargerRecord {
   const at = now.toISOString();
-  const fields = configuredFields(config);
+  const fields = configuredFields(config, tariffPricing);
   const { connectors } = fields;
   return {
     tenantId,
@@ -163,8 +181,13 @@ export function newChargerRecord(tenantId: string, config: ChargerConfig, now: D
 }
 
 /** A new configuration; connector states survive for connectors that remain. */
-export function reconfigureCharger(charger: ChargerRecord, config: ChargerConfig, now: Date): ChargerRecord {
-  const fields = configuredFields(config);
+export function reconfigureCharger(
+  charger: ChargerRecord,
+  config: ChargerConfig,
+  now: Date,
+  tariffPricing?: ChargerPricing,
+): ChargerRecord {
+  const fields = configuredFields(config, tariffPricing);
   const { connectors } = fields;
   return bump(
     {
@@ -384,7 +407,15 @@ export function releaseConnector(
 // ---------------------------------------------------------------------------------------------------
 // Public resource
 
-export function toPublicChargerResource(charger: ChargerRecord): PublicChargerResource {
+/**
+ * The charger as drivers see it. `tariff` is the current version of the tariff it names (read by the
+ * caller), whose headline is then its `pricing`; null or absent: the charger's own `pricing`.
+ */
+export function toPublicChargerResource(
+  charger: ChargerRecord,
+  tariff: ChargerTariff | null = null,
+): PublicChargerResource {
+  const pricing = tariff ? pricingSummary(tariff) : charger.pricing;
   return {
     data: {
       public_code: charger.publicCode,
@@ -398,12 +429,19 @@ export function toPublicChargerResource(charger: ChargerRecord): PublicChargerRe
         available: checkCanStartSession(charger, c.connectorId) === null,
       })),
       pricing: {
-        currency: charger.pricing.currency,
-        price_per_kwh: charger.pricing.pricePerKwh,
-        start_fee: charger.pricing.startFee,
-        tax_rate: charger.pricing.taxRate,
+        currency: pricing.currency,
+        price_per_kwh: pricing.pricePerKwh,
+        start_fee: pricing.startFee,
+        tax_rate: pricing.taxRate,
       },
+      tariff: tariff ? publicTariff(tariff) : null,
       hold_amount: charger.holdAmount,
     },
   };
+}
+
+/** A stored tariff's version as drivers see it; null for a charger's own `pricing` (no id). */
+export function publicTariff(tariff: ChargerTariff): PublicChargerResource['data']['tariff'] {
+  if (tariff.id === null || tariff.version === null) return null;
+  return { id: tariff.id, version: tariff.version, currency: tariff.currency, elements: tariff.elements };
 }

@@ -5,7 +5,8 @@
 import * as z from 'zod/mini';
 import { EVCHART_ID_MAX_LENGTH, EVCHART_NETWORK_PROVIDER_MAX_LENGTH } from '../exports/evchart-limits.js';
 import { roundTo } from '../numbers.js';
-import { boundedInt, boundedNumber, nameString } from '../schema.js';
+import { boundedInt, boundedNumber, nameString, uuidString } from '../schema.js';
+import { TariffElementSchema } from '../tariffs/schemas.js';
 import { CURRENCY_CODES } from './currencies.js';
 import { isValidTaxRate } from './money.js';
 
@@ -190,11 +191,21 @@ export const ChargerConfig = z
       }),
     ),
     connectors: z.array(ChargerConnectorConfig).check(z.minLength(1), z.maxLength(100)),
-    pricing: ChargerPricing,
+    // Priced as the tariff it stands for (ENERGY per kWh and a FLAT start fee, excluding VAT); the
+    // alternative to `tariffId` (ChargerPricing carries its own schema id, so no description here).
+    pricing: z.optional(ChargerPricing),
+    tariffId: z.optional(
+      uuidString('a tariff id').check(
+        z.meta({
+          description:
+            "A tariff of the tenant (POST /v1/tariffs) that prices this charger's sessions: time-of-use bands in the charge point's time zone, TIME, PARKING_TIME, FLAT and ENERGY components. Each session keeps the version current when it started. Give this or `pricing` (tax-inclusive minor units, priced as the ENERGY + FLAT tariff they stand for), exactly one; an unknown id is a 400 `unknown_tariff`, and the tariff cannot be deleted while a charger names it.",
+        }),
+      ),
+    ),
     holdAmount: boundedInt(1, 10_000_000).check(
       z.meta({
         description:
-          "The amount held on the driver's card when a session starts (minor units); the session stops when its cost reaches it. At least `pricing.startFee + pricing.pricePerKwh` (the start fee plus one kWh): a rule between fields JSON Schema cannot state, refused with 400 on `holdAmount`.",
+          "The amount held on the driver's card when a session starts (minor units); the session stops when its cost reaches it. At least the start fee plus one kWh, with VAT (`pricing.startFee + pricing.pricePerKwh`, or the tariff's first FLAT and ENERGY prices): a rule between fields JSON Schema cannot state, refused with 400 on `holdAmount`.",
       }),
     ),
     evchart: z.optional(EvchartStationRegistration),
@@ -218,7 +229,15 @@ export const ChargerConfig = z
           message: 'Two connectors map to one OCPP connector.',
         });
       }
-      if (config.holdAmount < config.pricing.startFee + config.pricing.pricePerKwh) {
+      if ((config.pricing === undefined) === (config.tariffId === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [config.pricing === undefined ? 'pricing' : 'tariffId'],
+          message: 'Give the charger either `pricing` or a `tariffId`, exactly one.',
+          params: { code: 'pricing_or_tariff' },
+        });
+      }
+      if (config.pricing && config.holdAmount < config.pricing.startFee + config.pricing.pricePerKwh) {
         ctx.addIssue({
           code: 'custom',
           path: ['holdAmount'],
@@ -333,6 +352,22 @@ export const PublicSessionPayment = z
     }),
   );
 
+/** The tariff a charger prices with, as drivers see it (OCPI-shaped, prices excluding VAT). */
+export const PublicChargerTariff = z
+  .object({
+    id: z.string(),
+    version: z.int(),
+    currency: z.string(),
+    elements: z.array(TariffElementSchema),
+  })
+  .check(
+    z.meta({
+      id: 'PublicChargerTariff',
+      description:
+        'The tariff that prices the session, when the charger names one (null: `pricing` is the whole price). Prices in major units excluding VAT; times local to the charger. `pricing` then gives its first ENERGY and FLAT prices with VAT, in minor units.',
+    }),
+  );
+
 export const PublicSessionData = z
   .object({
     status: z.enum(PUBLIC_SESSION_STATUSES),
@@ -422,6 +457,7 @@ export const PublicCharger = z
         start_fee: z.int(),
         tax_rate: z.number().check(z.meta({ description: 'The tax rate included in the prices.' })),
       }),
+      tariff: z.nullable(PublicChargerTariff),
       hold_amount: z
         .int()
         .check(z.meta({ description: 'What will be held on the card when a session starts.' })),

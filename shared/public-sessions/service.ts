@@ -25,6 +25,7 @@ import {
   toPublicChargerResource,
 } from '../public-charging/charger.js';
 import { isSessionTokenLive } from '../public-charging/lifecycle.js';
+import type { ChargerTariff } from '../public-charging/pricing.js';
 import {
   PUBLIC_RATE_LIMITS,
   rateCounterKey,
@@ -44,8 +45,10 @@ import {
   SESSION_TOKEN_BYTES,
 } from '../public-charging/tokens.js';
 import * as chargers from '../storage/chargers.js';
+import { getEntity } from '../storage/entities.js';
 import * as store from '../storage/public-sessions.js';
 import { addToCounter, readCounter } from '../storage/rate-counters.js';
+import { getTariff } from '../storage/tariffs.js';
 import { applyDueTimeout, applyToSession, MAX_WRITE_ATTEMPTS, sessionNotFound } from './engine.js';
 
 const log = logger.child({ area: 'public-charging' });
@@ -57,11 +60,32 @@ export function publicChargerNotFound(): ApiError {
   return checkCanStartSession(undefined, 1) as ApiError;
 }
 
+/**
+ * The current version of the tariff a charger names and its charge point's time zone (where the tariff's
+ * local times are read); nulls for a charger that prices with its own `pricing`. A tariff gone missing
+ * (references keep it, so never expected) falls back to the headline the charger stored.
+ */
+async function chargerTariff(
+  charger: ChargerRecord,
+): Promise<{ tariff: ChargerTariff | null; timeZone: string | null }> {
+  if (!charger.tariffId) return { tariff: null, timeZone: null };
+  const [tariff, entity] = await Promise.all([
+    getTariff(charger.tenantId, charger.tariffId),
+    getEntity(charger.tenantId, charger.entityId),
+  ]);
+  return {
+    tariff: tariff
+      ? { id: tariff.id, version: tariff.version, currency: tariff.currency, elements: tariff.elements }
+      : null,
+    timeZone: entity?.timeZone ?? null,
+  };
+}
+
 /** The charger as drivers see it, or 404 when unknown or not public. */
 export async function getPublicCharger(code: string): Promise<PublicChargerResource> {
   const charger = await chargers.getCharger(code);
   if (!charger?.public) throw publicChargerNotFound();
-  return toPublicChargerResource(charger);
+  return toPublicChargerResource(charger, (await chargerTariff(charger)).tariff);
 }
 
 /** The charger a session ran on, if it is still that tenant's (codes can be re-let after a delete). */
@@ -111,6 +135,8 @@ export async function startSession(input: StartPublicSessionInput, now: Date): P
     if (!decision.allowed) throw decision.error;
   }
 
+  // The session keeps the tariff version current now: the driver pays what the charger shows.
+  const { tariff, timeZone } = await chargerTariff(found);
   const sessionId = uuidv7(now.getTime());
   const token = newSessionToken(randomBytes(SESSION_TOKEN_BYTES));
   const tokenHash = hashSessionToken(token);
@@ -118,7 +144,7 @@ export async function startSession(input: StartPublicSessionInput, now: Date): P
   const payment = await provider.createHold({
     sessionId,
     amount: found.holdAmount,
-    currency: found.pricing.currency,
+    currency: tariff?.currency ?? found.pricing.currency,
     description: `Public charging at ${found.publicCode}, connector ${input.connector_id}`,
   });
   const releaseHold = () =>
@@ -145,6 +171,8 @@ export async function startSession(input: StartPublicSessionInput, now: Date): P
       driverEmail: input.email ?? null,
       payment,
       remoteStartId,
+      tariff,
+      timeZone,
     },
     now,
   );

@@ -44,6 +44,7 @@ const RECORD_FIELDS = [
   'online',
   'connectors',
   'pricing',
+  'tariffId',
   'holdAmount',
   'evchart',
   'connectorStates',
@@ -65,7 +66,12 @@ export function chargerFromItem(item: Record<string, unknown>): ChargerRecord {
   const charger = Object.fromEntries(
     RECORD_FIELDS.map((field) => [field, item[field]]),
   ) as unknown as ChargerRecord;
-  return { ...charger, ...registrationFromItem(item) };
+  // Chargers stored before they could name a tariff price with their `pricing`.
+  return {
+    ...charger,
+    tariffId: (item.tariffId as string | null | undefined) ?? null,
+    ...registrationFromItem(item),
+  };
 }
 
 /** A charger's EV-ChART identity as stored; chargers stored before it existed have none. */

@@ -99,7 +99,7 @@ export async function deleteTariff(tenantId: string, tariffId: string): Promise<
   if (outcome === 'referenced') {
     throw new ConflictError(
       'tariff_in_use',
-      'A location or the cost settings still name this tariff; point them elsewhere first.',
+      'A location, a charger or the cost settings still name this tariff; point them elsewhere first.',
     );
   }
 }

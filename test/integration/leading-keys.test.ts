@@ -14,7 +14,7 @@ import { allRoutes } from '../../shared/api/routes.js';
 import { isPublic } from '../../shared/http/route.js';
 import { documentClient } from '../../shared/storage/client.js';
 import { TABLE } from '../../shared/storage/table.js';
-import { statusNotification, txEvent } from '../fixtures/ocpp/builders.js';
+import { chargerConfigInput, statusNotification, txEvent } from '../fixtures/ocpp/builders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import {
   createTenantFixtures,
@@ -224,6 +224,22 @@ describe('what the functions do to the table', () => {
       runAggregation({ worker: attributed, asOf: new Date(now), concurrency: 2 }),
     );
     expect(summary.deadLetters).toEqual([]);
+
+    // The charger priced by a tariff and back (its reference count both ways); drivers see the tariff.
+    for (const pricing of [undefined, chargerConfigInput().pricing]) {
+      const body = chargerConfigInput({
+        publicCode: chargerCode,
+        entityId: cpId,
+        pricing,
+        ...(pricing ? {} : { tariffId: tenant.pathValues.tariffId }),
+      });
+      const put = await api.request('PUT', `/v1/chargers/${chargerCode}`, { token, body });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+      const shown = await api.request('GET', `/v1/public-charging/chargers/${chargerCode}`, {
+        sourceIp: loopbackAddress(),
+      });
+      expect(shown.status, JSON.stringify(shown.body)).toBe(200);
+    }
 
     // A location's edit: naming a tariff and taking it off again (the tariff's reference count both ways).
     for (const body of [{ category: 'work', tariffId: tenant.pathValues.tariffId }, { tariffId: null }]) {

@@ -95,6 +95,7 @@ describe('a whole public session over HTTP', () => {
           { connector_id: 2, type: 'Type2', max_power_kw: 22, status: null, available: true },
         ],
         pricing: { currency: 'EUR', price_per_kwh: 45, start_fee: 100, tax_rate: 0.21 },
+        tariff: null, // priced by its own pricing
         hold_amount: 5000,
       },
     });
@@ -910,5 +911,153 @@ describe('OCPP 2.0.1 messages', () => {
     });
     expectProblem(unknownAction, 400, 'validation_failed');
     expect(unknownAction.body.errors[0].field).toBe('[2]');
+  });
+});
+
+describe("a charger priced by one of the tenant's tariffs", () => {
+  it('shows the tariff, prices the session by its meter curve in local time, and keeps the version it started with', async () => {
+    const tenant = await api.token('pc-tariff-operator');
+    const cp = await createEntity(
+      api,
+      tenant,
+      { type: 'CP', name: 'Amsterdam wallbox', timeZone: 'Europe/Amsterdam' },
+      { capture: true },
+    );
+    // Night 23:00–07:00 at 0.20, day 0.40, a 1.00 start fee; 21 % VAT on each.
+    const tariffBody = {
+      name: 'Public, cheaper at night',
+      currency: 'EUR',
+      elements: [
+        {
+          priceComponents: [{ type: 'ENERGY', price: 0.2, vat: 21 }],
+          restrictions: { startTime: '23:00', endTime: '07:00' },
+        },
+        {
+          priceComponents: [
+            { type: 'ENERGY', price: 0.4, vat: 21 },
+            { type: 'FLAT', price: 1, vat: 21 },
+          ],
+        },
+      ],
+    };
+    const tariff = (await api.request('POST', '/v1/tariffs', { token: tenant, body: tariffBody })).body;
+    const config = (overrides: Record<string, unknown>) =>
+      chargerConfigInput({ publicCode: freshCode(), entityId: cp.id, pricing: undefined, ...overrides });
+
+    // Bad registrations write nothing: an unknown tariff, both or neither price, a hold below fee + 1 kWh.
+    for (const [body, field] of [
+      [config({ tariffId: '01900000-0000-7000-8000-000000000bad' }), 'tariffId'],
+      [config({ tariffId: tariff.id, pricing: chargerConfigInput().pricing }), 'tariffId'],
+      [config({}), 'pricing'],
+      [config({ tariffId: tariff.id, holdAmount: 144 }), 'holdAmount'],
+    ] as const) {
+      const refused = await api.request('POST', '/v1/chargers', { token: tenant, body });
+      expect(refused.status, JSON.stringify(refused.body)).toBe(400);
+      expect(refused.body.errors).toContainEqual(expect.objectContaining({ field }));
+    }
+    expect((await api.request('GET', '/v1/chargers', { token: tenant })).body.data).toEqual([]);
+
+    const body = config({ tariffId: tariff.id });
+    const registered = await api.request('POST', '/v1/chargers', { token: tenant, body });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    const code = body.publicCode as string;
+    // Its headline: the first ENERGY (0.20 × 1.21 = 24.2 → 24) and FLAT (121) with VAT.
+    const headline = { currency: 'EUR', pricePerKwh: 24, startFee: 121, taxRate: 0.21 };
+    expect(registered.body).toMatchObject({ tariffId: tariff.id, pricing: headline });
+    // Named by a charger, the tariff cannot be deleted.
+    expect((await api.request('DELETE', `/v1/tariffs/${tariff.id}`, { token: tenant })).status).toBe(409);
+
+    const ip = freshIp();
+    const shown = await api.request('GET', `/v1/public-charging/chargers/${code}`, { sourceIp: ip });
+    expect(shown.body.data).toMatchObject({
+      pricing: { currency: 'EUR', price_per_kwh: 24, start_fee: 121, tax_rate: 0.21 },
+      tariff: { id: tariff.id, version: 1, currency: 'EUR', elements: tariffBody.elements },
+    });
+
+    const started = await startSession(code, ip);
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    const token = started.body.token;
+    await api.request('POST', `/v1/public-charging/sessions/${token}/confirm`, { sourceIp: ip });
+    const start = await api.request('GET', `/v1/chargers/${code}/commands`, { token: tenant });
+    const command = start.body.data[0];
+    await api.request('POST', `/v1/chargers/${code}/commands/${command.commandId}/result`, {
+      token: tenant,
+      body: { status: 'Accepted' },
+    });
+    // Edited after the start: the session keeps version 1 (the driver pays what was shown).
+    const edited = await api.request('PATCH', `/v1/tariffs/${tariff.id}`, {
+      token: tenant,
+      body: { elements: [{ priceComponents: [{ type: 'ENERGY', price: 0.9, vat: 21 }] }] },
+    });
+    expect(edited.body.version).toBe(2);
+
+    // 22:30 to 23:30 Amsterdam time (21:30Z–22:30Z in March): 6 kWh before 23:00, 2 kWh after.
+    const send = (event: unknown) =>
+      api.request('POST', `/v1/chargers/${code}/transaction-events`, { token: tenant, body: event });
+    const t0 = new Date('2025-03-01T21:30:00.000Z');
+    await send(
+      txEvent('Started', 0, {
+        at: t0,
+        beginWh: 10_000,
+        chargingState: 'Charging',
+        remoteStartId: command.request.remoteStartId,
+        transactionId: 'TOU-1',
+      }),
+    );
+    await send(txEvent('Updated', 1, { at: later(30 * 60_000, t0), wh: 16_000, transactionId: 'TOU-1' }));
+    // Running: 6 kWh × 0.40 + 1.00 = 3.40, VAT 0.714 → 0.71: 411.
+    const running = await api.request('GET', `/v1/public-charging/sessions/${token}`, { sourceIp: ip });
+    expect(running.body.data).toMatchObject({ energy_kwh: '6.000', cost_amount: 411 });
+    const ended = await send(
+      txEvent('Ended', 2, {
+        at: later(60 * 60_000, t0),
+        endWh: 18_000,
+        stoppedReason: 'EVDisconnected',
+        triggerReason: 'EVCommunicationLost',
+        transactionId: 'TOU-1',
+      }),
+    );
+    expect(ended.body.session.status).toBe('captured');
+    // 6 × 0.40 + 2 × 0.20 + 1.00 = 3.80 excluding VAT, 0.798 → 0.80 VAT: 460 charged (spread evenly
+    // over the hour it would have been 4 × 0.40 + 4 × 0.20 + 1.00 = 3.40).
+    const final = await api.request('GET', `/v1/public-charging/sessions/${token}`, { sourceIp: ip });
+    expect(final.body.data).toMatchObject({
+      status: 'captured',
+      energy_kwh: '8.000',
+      cost_amount: 460,
+      amount_captured: 460,
+      tax_amount: 80,
+    });
+
+    const sessions = await api.request(
+      'GET',
+      `/v1/entities/${cp.id}/charge-sessions?start=2025-03-01T00:00:00Z`,
+      { token: tenant },
+    );
+    expect(sessions.body.data).toHaveLength(1);
+    expect(sessions.body.data[0].data).toMatchObject({
+      category: 'public',
+      cost: {
+        currency: 'EUR',
+        total: 380,
+        tax: 80,
+        tariffId: tariff.id,
+        tariffVersion: 1,
+        breakdown: [
+          expect.objectContaining({ type: 'FLAT', amount: 100 }),
+          expect.objectContaining({ type: 'ENERGY', price: 0.4, quantity: 6, amount: 240 }),
+          expect.objectContaining({ type: 'ENERGY', price: 0.2, quantity: 2, amount: 40 }),
+        ],
+      },
+    });
+
+    // Back to its own pricing: the tariff is released and can go.
+    const own = await api.request('PUT', `/v1/chargers/${code}`, {
+      token: tenant,
+      body: { ...body, tariffId: undefined, pricing: chargerConfigInput().pricing },
+    });
+    expect(own.status, JSON.stringify(own.body)).toBe(200);
+    expect(own.body.tariffId).toBeNull();
+    expect((await api.request('DELETE', `/v1/tariffs/${tariff.id}`, { token: tenant })).status).toBe(204);
   });
 });

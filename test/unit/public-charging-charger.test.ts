@@ -230,6 +230,7 @@ describe('the public charger resource', () => {
           { connector_id: 2, type: 'Type2', max_power_kw: 22, status: 'Faulted', available: false },
         ],
         pricing: { currency: 'EUR', price_per_kwh: 45, start_fee: 100, tax_rate: 0.21 },
+        tariff: null, // its own pricing, no stored tariff
         hold_amount: 5_000,
       },
     });

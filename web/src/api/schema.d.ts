@@ -650,6 +650,8 @@ export interface components {
       online: boolean;
       connectors: components["schemas"]["ChargerConnector"][];
       pricing: components["schemas"]["ChargerPricing"];
+      /** @description The tariff that prices its sessions; null when its `pricing` does. */
+      tariffId: string | null;
       holdAmount: number;
       /** @description Its identity in EV-ChART, which EV-ChART Module 2 exports of its sessions carry; null when not registered. Not shown on the public charger. */
       evchart: components["schemas"]["EvchartStationRegistration"] | null;
@@ -801,6 +803,7 @@ export interface components {
           /** @description The tax rate included in the prices. */
           tax_rate: number;
         };
+        tariff: components["schemas"]["PublicChargerTariff"] | null;
         /** @description What will be held on the card when a session starts. */
         hold_amount: number;
       };
@@ -813,6 +816,47 @@ export interface components {
       status: ("Available" | "Charging" | "Faulted" | "Finishing" | "Preparing" | "Reserved" | "SuspendedEV" | "SuspendedEVSE" | "Unavailable") | null;
       /** @description Whether a session can start on it now. */
       available: boolean;
+    };
+    /** @description The tariff that prices the session, when the charger names one (null: `pricing` is the whole price). Prices in major units excluding VAT; times local to the charger. `pricing` then gives its first ENERGY and FLAT prices with VAT, in minor units. */
+    PublicChargerTariff: {
+      id: string;
+      version: number;
+      currency: string;
+      elements: ({
+          priceComponents: ({
+              /**
+               * @description ENERGY per kWh; TIME per hour while energy flows; PARKING_TIME per hour plugged in without energy; FLAT per session.
+               * @enum {string}
+               */
+              type: "ENERGY" | "TIME" | "PARKING_TIME" | "FLAT";
+              /**
+               * @description Major units of the currency, excluding VAT (OCPI).
+               * @example 0.25
+               */
+              price: number;
+              /**
+               * @description VAT percentage.
+               * @example 21
+               */
+              vat?: number;
+              /** @description Wh for ENERGY, seconds for TIME and PARKING_TIME: the session's quantity is billed in whole steps. */
+              stepSize?: number;
+            })[];
+          /** @description All given must hold. Times and dates are local to the entity's time zone; an endTime before startTime crosses midnight. Lower bounds inclusive, upper exclusive. */
+          restrictions?: {
+            /** @example 23:00 */
+            startTime?: string;
+            /** @example 23:00 */
+            endTime?: string;
+            startDate?: string;
+            endDate?: string;
+            daysOfWeek?: ("SUNDAY" | "MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY")[];
+            minKwh?: number;
+            maxKwh?: number;
+            minPowerKw?: number;
+            maxPowerKw?: number;
+          };
+        })[];
     };
     PublicChargingSessionCreated: {
       /** @description The session token: the only credential for this session. Keep it. */
@@ -1158,8 +1202,13 @@ export interface components {
       /** @description Whether sessions can start now; set false for maintenance. The OCPP link also sets it. Default: `true`. */
       online?: boolean;
       connectors: components["schemas"]["ChargerConnectorConfig"][];
-      pricing: components["schemas"]["ChargerPricing"];
-      /** @description The amount held on the driver's card when a session starts (minor units); the session stops when its cost reaches it. At least `pricing.startFee + pricing.pricePerKwh` (the start fee plus one kWh): a rule between fields JSON Schema cannot state, refused with 400 on `holdAmount`. */
+      pricing?: components["schemas"]["ChargerPricing"];
+      /**
+       * Format: uuid
+       * @description A tariff of the tenant (POST /v1/tariffs) that prices this charger's sessions: time-of-use bands in the charge point's time zone, TIME, PARKING_TIME, FLAT and ENERGY components. Each session keeps the version current when it started. Give this or `pricing` (tax-inclusive minor units, priced as the ENERGY + FLAT tariff they stand for), exactly one; an unknown id is a 400 `unknown_tariff`, and the tariff cannot be deleted while a charger names it.
+       */
+      tariffId?: string;
+      /** @description The amount held on the driver's card when a session starts (minor units); the session stops when its cost reaches it. At least the start fee plus one kWh, with VAT (`pricing.startFee + pricing.pricePerKwh`, or the tariff's first FLAT and ENERGY prices): a rule between fields JSON Schema cannot state, refused with 400 on `holdAmount`. */
       holdAmount: number;
       evchart?: components["schemas"]["EvchartStationRegistration"];
     };
@@ -4930,7 +4979,7 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      /** @description `tariff_in_use`: A location or the tenant’s cost settings still name this tariff; point them elsewhere first. */
+      /** @description `tariff_in_use`: A location, a charger or the tenant’s cost settings still name this tariff; point them elsewhere first. */
       409: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
