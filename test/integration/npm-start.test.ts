@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, inject, it } from 'vitest';
 import { DEMO_TIME_ZONE, demoTelemetry } from '../../infra/local/demo-readings.js';
+import { DEMO_TARIFFS } from '../../infra/local/seed.js';
 import { addDays, startOfLocalDay } from '../../shared/rollups/calendar.js';
 import { processGroupAlive, runProcess, startProcess, type TestProcess } from '../support/processes.js';
 
@@ -89,7 +90,26 @@ it('starts the API on the embedded database with the demo sessions computed; the
       session.locationMatches.map((m: any) => m.location.label),
       label,
     ).toEqual(place ? [place] : []);
+    // Priced: at home by the off-peak tariff, at work by the work tariff (its 0.50 start fee), elsewhere
+    // by nothing (no default tariff), so cost null rather than a made-up zero.
+    if (charge.place === 'home' || charge.place === 'work') {
+      expect(session.category, label).toBe(charge.place);
+      expect(session.cost, label).toMatchObject({ currency: 'EUR', tariffId: DEMO_TARIFFS[charge.place].id });
+      expect(session.cost.total, label).toBe(
+        session.cost.breakdown.reduce((sum: number, l: { amount: number }) => sum + l.amount, 0),
+      );
+      if (charge.place === 'work')
+        expect(session.cost.breakdown[0], label).toMatchObject({ type: 'FLAT', amount: 50 });
+    } else {
+      expect(session.category, label).toBe('other');
+      expect(session.cost, label).toBeNull();
+    }
   }
+  // The overnight charge at home crossed 23:00 local: its energy split between the day and off-peak prices.
+  const homePrices = listed
+    .filter((s: any) => s.data.category === 'home')
+    .map((s: any) => s.data.cost.breakdown.map((l: { price: number }) => l.price).sort());
+  expect(homePrices).toContainEqual([0.22, 0.31]);
   // One of them ran across local midnight: stored whole, one session.
   expect(charges.some((c) => localDay(c.startMs) !== localDay(c.endMs - MIN))).toBe(true);
 
