@@ -247,6 +247,8 @@ export const ChargerConfig = z
     }),
     z.meta({
       id: 'ChargerConfig',
+      // Exactly one of the two ways to price it (checked by the superRefine above, stated for clients).
+      oneOf: [{ required: ['pricing'] }, { required: ['tariffId'] }],
       // portIdIssues' first rule, for generated clients: with `evchart` every connector names its port,
       // without it none does. (One port per EVSE, and holdAmount's minimum, are stated in descriptions.)
       if: { required: ['evchart'] },
