@@ -117,6 +117,28 @@ describe('cost on sessions', () => {
       [0.1, 50],
     ]);
 
+    // Re-running the job over the same readings (the cursor lost, as after a crash before it moved)
+    // stores the same session with the same cost, to the minor unit and the breakdown line.
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { documentClient, tableName } = await import('../../shared/storage/client.js');
+    const { entityKeys } = await import('../../shared/storage/entities.js');
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: entityKeys.primary(tenantId, entityId),
+        UpdateExpression: 'REMOVE sessionCursor',
+      }),
+    );
+    const rerun = await processEntity({ tenantId, entityId }, new Date(now.getTime() + HOUR));
+    expect(rerun.sessionsWritten).toBe(1);
+    const repriced = await api.request(
+      'GET',
+      `/v1/entities/${entityId}/charge-sessions?start=${new Date(t0 - 3 * HOUR).toISOString()}`,
+      { token },
+    );
+    expect(repriced.body.data).toHaveLength(1);
+    expect(repriced.body.data[0].data.cost).toEqual(session.data.cost);
+
     // An edit makes version 2; the stored session keeps version 1 and its cost.
     await api.request('PATCH', `/v1/tariffs/${tariff.id}`, { token, body: { name: 'Night v2' } });
     const again = await api.request(
