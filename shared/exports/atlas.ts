@@ -84,7 +84,10 @@ export function toAtlasSession(session: ChargeSessionRecord, context: ExportCont
     energy_kwh: roundTo(session.energyKwh, QUANTITY_PLACES),
     peak_kw: roundTo(session.peakPowerKw, QUANTITY_PLACES),
     // Assumed tax-inclusive: it is what the driver's card was charged (Plugchoice caps it at the authorised amount).
-    total_fee_charged: fees ? fees.total : usdAmount(measured?.costAmount),
+    // A charger's own session: what the driver's card was charged (capped at the hold). Otherwise the
+    // price of the tariff that priced the session, with VAT.
+    total_fee_charged:
+      usd && measured?.costAmount != null ? usdAmount(measured.costAmount) : (fees?.total ?? null),
     energy_fee: fees ? fees.energy : usdAmount(measured?.pricePerKwh),
     session_fee: fees ? fees.session : usdAmount(measured?.startFee),
     time_fee: fees ? fees.time : null,

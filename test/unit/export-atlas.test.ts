@@ -99,6 +99,12 @@ describe('Atlas session export', () => {
     expect([atlas.total_fee_charged, atlas.energy_fee, atlas.session_fee, atlas.time_fee]).toEqual([
       12.8, 0.4, 1, 0.02,
     ]);
+    // A public charger's session priced by its tariff: the fees are the tariff's, the total what the
+    // driver was charged (here capped at a 10.00 hold, below the 12.80 price).
+    const capped = toAtlasSession(cpMeasuredSession({ costAmount: 1_000 }, { cost }));
+    expect([capped.total_fee_charged, capped.energy_fee, capped.session_fee, capped.time_fee]).toEqual([
+      10, 0.4, 1, 0.02,
+    ]);
     const euro = toAtlasSession(evSession({ cost: { ...cost, currency: 'EUR' } }));
     expect([euro.total_fee_charged, euro.energy_fee, euro.session_fee, euro.time_fee]).toEqual([
       null,
