@@ -36,6 +36,7 @@ import {
 import { chargingEfficiency, chooseEnergy, maxRate } from './energy.js';
 import { type EvidenceKind, evidenceOf, METER, NONE, POINT, registerResolutionKwh, SOC } from './evidence.js';
 import { chargeSessionId } from './id.js';
+import { intervalFlow } from './intervals.js';
 import { isoUtc } from './iso-time.js';
 import { detectMovement, MOVED, STILL } from './movement.js';
 import { orderedWindow, sortedWindow } from './normalize.js';
@@ -340,67 +341,36 @@ class Scan {
         } else {
           const pT = this.pT;
           const dt = t - pT;
-          // What the meter counted over this interval, when it was read at both ends.
-          const dE = hasMeter && this.mI === this.pI ? meter - this.mE : Number.NaN;
-          let energyAcross = Number.NaN; // kWh across a gap, by meter (or SoC × capacity)
-          let socAcross = Number.NaN; // SoC points across a gap
-          if (dt > DATA_GAP_MS) {
-            // A data gap: charging happened in it only if a cumulative signal rose across it (a charge counter
-            // or a clear SoC rise cannot come from driving). Charging seen at either edge continues through any
-            // rise; from nothing it takes a clear one.
-            const edgeOn = this.pOn || (kind === POINT && on);
-            let rise = false;
-            if (hasMeter && this.mI >= 0 && pT - this.mT <= BASELINE_MAX_AGE_MS) {
-              const d = meter - this.mE;
-              if (d > METER_EPSILON_KWH && d <= (METER_MAX_PLAUSIBLE_KW * (t - this.mT)) / HOUR_MS) {
-                rise = true;
-                energyAcross = d;
-              }
-            }
-            if (!rise && hasSoc && this.sI >= 0 && pT - this.sT <= BASELINE_MAX_AGE_MS) {
-              const d = soc - this.sV;
-              if (edgeOn ? d > 0 : d >= SOC_RISE_MIN_PERCENT) {
-                rise = true;
-                socAcross = d;
-                energyAcross = (d * this.capacity) / 100;
-              }
-            }
-            if (dt > MAX_BRIDGE_GAP_MS) {
-              // Hard break: whatever came before is closed and can no longer merge.
-              if (this.inSpell) this.closeSpell();
-              if (this.cur !== null) this.finalize();
-              this.known = true;
-            } else if (this.inSpell && (!this.pOn || (kind === POINT && on))) {
-              // The vehicle moved across the gap and charges after it (or had stopped before it): what charged
-              // before the gap ended there. (Charging before and not after: it went on, then the car left.)
-              if (this.movement[i] === MOVED) this.closeSpell();
-            }
-            if (rise) {
-              flow = 2;
-              gapFlow = true;
-            }
-          } else if (kind === POINT) {
-            flow = (this.pOn ? 1 : 0) + (on ? 1 : 0);
-            if (flow === 0) {
-              // Off at both readings, yet a charge counter or a clear SoC rise says a short charge happened
-              // between them, unseen (a 7-minute DC stop between 15-minute readings).
-              if (dE > METER_EPSILON_KWH && dE >= CHARGING_POWER_MIN_KW * (dt / HOUR_MS)) {
-                energyAcross = dE;
-              } else if (hasSoc && this.sI >= 0 && pT - this.sT <= BASELINE_MAX_AGE_MS) {
-                const d = soc - this.sV;
-                if (d >= SOC_RISE_MIN_PERCENT) {
-                  socAcross = d;
-                  energyAcross = (d * this.capacity) / 100;
-                }
-              }
-              if (energyAcross > 0 || socAcross > 0) {
-                flow = 2;
-                gapFlow = true;
-                unseen = true;
-              }
-            }
-          } else {
-            flow = on ? 2 : 0;
+          // Did energy flow over this interval (intervals.ts)?
+          const interval = intervalFlow({
+            from: pT,
+            to: t,
+            kind,
+            on,
+            onBefore: this.pOn,
+            meterKwh: hasMeter ? meter : Number.NaN,
+            meterBeforeKwh: this.mE,
+            meterBeforeT: this.mI >= 0 ? this.mT : Number.NaN,
+            soc: hasSoc ? soc : Number.NaN,
+            socBefore: this.sV,
+            socBeforeT: this.sI >= 0 ? this.sT : Number.NaN,
+            capacityKwh: this.capacity,
+          });
+          const dE = interval.meteredKwh;
+          const energyAcross = interval.energyAcrossKwh;
+          const socAcross = interval.socAcross;
+          flow = interval.flow;
+          gapFlow = interval.acrossGap;
+          unseen = interval.unseen;
+          if (interval.breaks) {
+            // Hard break: whatever came before is closed and can no longer merge.
+            if (this.inSpell) this.closeSpell();
+            if (this.cur !== null) this.finalize();
+            this.known = true;
+          } else if (interval.gap && this.inSpell && (!this.pOn || (kind === POINT && on))) {
+            // The vehicle moved across the gap and charges after it (or had stopped before it): what charged
+            // before the gap ended there. (Charging before and not after: it went on, then the car left.)
+            if (this.movement[i] === MOVED) this.closeSpell();
           }
 
           if (flow > 0) {
