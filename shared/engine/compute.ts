@@ -9,7 +9,7 @@
 // metered energy at the measured rate puts it, else in the middle (which halves the worst-case error),
 // except at a data edge (gap, window start) where it is the reading.
 
-import { matchLocations, type TenantLocation } from '../locations/match.js';
+import type { TenantLocation } from '../locations/match.js';
 import type { Reading } from '../readings/model.js';
 import { averagedPowerEnd, clampTime, placeEdges } from './boundaries.js';
 import {
@@ -28,55 +28,22 @@ import {
   PLUG_IN_MIN_MS,
   REGEN_MAX_MS,
   SETTLE_GAP_MS,
-  SOC_PEAK_WINDOW_MS,
   SOC_PLATEAU_MAX_MS,
   SOC_RISE_MIN_PERCENT,
   SOC_SPELL_MIN_RISE_PERCENT,
 } from './constants.js';
-import { chargingEfficiency, chooseEnergy, maxRate } from './energy.js';
+import { buildSession } from './enrich.js';
 import { type EvidenceKind, evidenceOf, METER, NONE, POINT, registerResolutionKwh, SOC } from './evidence.js';
-import { chargeSessionId } from './id.js';
 import { intervalFlow } from './intervals.js';
 import { isoUtc } from './iso-time.js';
 import { detectMovement, MOVED, STILL } from './movement.js';
 import { orderedWindow, sortedWindow } from './normalize.js';
-import {
-  type BoundaryRule,
-  energyQuality,
-  gapsWithin,
-  socCheckedEdge,
-  uncertaintySeconds,
-} from './quality.js';
+import { type BoundaryRule, socCheckedEdge } from './quality.js';
 import { SessionBuilder } from './session-builder.js';
-import { refinedSocDelta, socOnset } from './soc.js';
-import type {
-  DetectedSession,
-  EngineEntity,
-  EngineInput,
-  EngineOutput,
-  SkippedSession,
-  SkipReason,
-} from './types.js';
+import { socOnset } from './soc.js';
+import type { DetectedSession, EngineEntity, EngineInput, EngineOutput, SkippedSession } from './types.js';
 
 const HOUR_MS = 3_600_000;
-
-/**
- * Sample buffers shared by every call: computeSessions is synchronous and never re-entered, so one call
- * never sees another's data, and a daily run over thousands of entities allocates them once.
- */
-const scratch = {
-  locLat: new Float64Array(256),
-  locLon: new Float64Array(256),
-  meterT: new Float64Array(256),
-  meterV: new Float64Array(256),
-  socT: new Float64Array(256),
-  socV: new Float64Array(256),
-  stepFrom: new Float64Array(128),
-  stepAt: new Float64Array(128),
-  stepL: new Float64Array(128),
-  stepSpell: new Int32Array(128),
-  select: new Float64Array(256),
-};
 
 export function computeSessions(input: EngineInput): EngineOutput {
   const { window } = input;
@@ -235,23 +202,6 @@ class Scan {
   private cur: SessionBuilder | null = null;
   /** Data gaps since the current session opened, as pairs of epoch ms (for its quality). */
   private gaps: number[] = [];
-
-  // Per-session sample buffers (one session at a time), shared across calls (see `scratch`).
-  private locLat = scratch.locLat;
-  private locLon = scratch.locLon;
-  private locN = 0;
-  private meterT = scratch.meterT;
-  private meterV = scratch.meterV;
-  private meterN = 0;
-  private socT = scratch.socT;
-  private socV = scratch.socV;
-  private socN = 0;
-  /** SoC steps: the reading before the step, the reading that shows it, the new level, the spell. */
-  private stepFrom = scratch.stepFrom;
-  private stepAt = scratch.stepAt;
-  private stepL = scratch.stepL;
-  private stepSpell = scratch.stepSpell;
-  private stepN = 0;
 
   constructor(
     entity: EngineEntity,
@@ -515,7 +465,7 @@ class Scan {
           else cur.meterResets++;
           cur.meterLastE = meter;
           cur.meterLastT = t;
-          this.pushMeter(t, cur.meterSum);
+          cur.samples.pushMeter(t, cur.meterSum);
         }
         if (flow > 0) {
           if (trapezoid >= 0) {
@@ -531,15 +481,15 @@ class Scan {
         }
         if (hasSoc) {
           if (soc > cur.socMax) {
-            if (this.sI >= 0) this.pushStep(this.sT, t, soc, this.inSpell ? cur.spells : -1);
+            if (this.sI >= 0) cur.samples.pushStep(this.sT, t, soc, this.inSpell ? cur.spells : -1);
             cur.socMax = soc;
           } else if (Number.isNaN(cur.socMax)) {
             cur.socMax = soc;
           }
-          this.pushSoc(t, soc);
+          cur.samples.pushSoc(t, soc);
         }
         // A charge point stands still: one position per session is its position.
-        if (hasLoc && (mobile || this.locN === 0)) this.pushLocation(lat, lon);
+        if (hasLoc && (mobile || cur.samples.lat.length === 0)) cur.samples.pushLocation(lat, lon);
         // (A charge point does not move.)
         if (mobile && cur.spells > 0) this.observeAfterClose(cur, hasOdo, odo, i);
       }
@@ -711,16 +661,12 @@ class Scan {
       if (this.mI < context) context = this.mI;
     }
     if (this.fresh(this.oI, this.oT, pT) && this.oI < context) context = this.oI;
-    this.locN = 0;
-    this.meterN = 0;
-    this.socN = 0;
-    this.stepN = 0;
     if (located) {
       if (this.lI < context) context = this.lI;
-      this.pushLocation(this.laV, this.loV);
+      session.samples.pushLocation(this.laV, this.loV);
     }
-    if (session.meterOn) this.pushMeter(this.mT, 0);
-    if (!Number.isNaN(session.socOpen)) this.pushSoc(this.sT, this.sV);
+    if (session.meterOn) session.samples.pushMeter(this.mT, 0);
+    if (!Number.isNaN(session.socOpen)) session.samples.pushSoc(this.sT, this.sV);
     session.contextIndex = context;
     this.cur = session;
   }
@@ -749,7 +695,7 @@ class Scan {
     if (this.spLastMeterKwh >= 0 && this.cur !== null) {
       // A meter-only end: the last interval's energy at the rate of the minutes before it (one interval's
       // rate is too coarse when register steps are few per interval).
-      const rate = this.meterRateBefore(this.spLastA);
+      const rate = cur.samples.meterRateBefore(this.spLastA, METER_PEAK_WINDOW_MS);
       if (rate > 0) {
         end = clampTime(this.spLastA + this.spLastMeterKwh / rate, this.spLastA, this.spLastB);
         endRule = 'metered';
@@ -759,14 +705,7 @@ class Scan {
       // Charging seen only as 1 % steps: the first step shows when the true SoC crossed a level, which it
       // had reached on average half a step's time after charging began. The spell's own step rate says
       // how long a step takes.
-      const steps = {
-        from: this.stepFrom,
-        at: this.stepAt,
-        level: this.stepL,
-        spell: this.stepSpell,
-        n: this.stepN,
-      };
-      const onset = socOnset(steps, cur.spells);
+      const onset = socOnset(cur.samples.socSteps(false), cur.spells);
       if (onset < start) {
         start = Math.floor(onset);
         startRule = 'soc_rate';
@@ -907,10 +846,7 @@ class Scan {
     cur.cPowerOk = cur.powerOk;
     cur.cHadPower = cur.hadPower;
     cur.cPeak = cur.peak;
-    cur.cLocated = this.locN;
-    cur.cMeterSamples = this.meterN;
-    cur.cSocSamples = this.socN;
-    cur.cSteps = this.stepN;
+    cur.samples.commit();
     cur.socClose = this.fresh(this.sI, this.sT, pT) ? this.sV : Number.NaN;
     // (Not when the spell is that one interval: its driving was taken off the opening SoC already.)
     if (this.spLastKm >= MOVE_ODOMETER_KM && cur.pctPerKm > 0 && !(this.spNew && this.spIntervals === 1)) {
@@ -931,10 +867,7 @@ class Scan {
     cur.powerOk = cur.cPowerOk;
     cur.hadPower = cur.cHadPower;
     cur.peak = cur.cPeak;
-    this.locN = cur.cLocated;
-    this.meterN = cur.cMeterSamples;
-    this.socN = cur.cSocSamples;
-    this.stepN = cur.cSteps;
+    cur.samples.revert();
   }
 
   /** Emit (or skip, with the reason) the current session; its spells are all closed. */
@@ -942,7 +875,13 @@ class Scan {
     const cur = this.cur;
     this.cur = null;
     if (cur === null || cur.spells === 0) return;
-    const result = this.build(cur);
+    const result = buildSession(cur, {
+      entityId: this.entityId,
+      capacityKwh: this.capacity,
+      locations: this.locations,
+      exactLocation: this.exactLocation,
+      gaps: this.gaps,
+    });
     if (typeof result === 'string') {
       this.skipped.push({
         start: isoUtc(cur.start),
@@ -952,92 +891,6 @@ class Scan {
     } else {
       this.sessions.push(result);
     }
-  }
-
-  private build(cur: SessionBuilder): DetectedSession | SkipReason {
-    const start = cur.start;
-    const end = cur.end;
-    if (cur.truncated) return 'started_before_window';
-
-    const socOpen = cur.socOpen;
-    const socClose = cur.socClose;
-    const socKnown = !Number.isNaN(socOpen) && !Number.isNaN(socClose);
-    if (cur.kind === SOC && !(socKnown && socClose - socOpen >= SOC_RISE_MIN_PERCENT)) {
-      return 'soc_rise_too_small';
-    }
-    // What reached the battery: ΔSoC × capacity (past the 1 % steps where the data allows).
-    let battery = Number.NaN;
-    if (socKnown && this.capacity > 0) {
-      const steps = {
-        from: this.stepFrom,
-        at: this.stepAt,
-        level: this.stepL,
-        spell: this.stepSpell,
-        n: cur.cSteps,
-      };
-      const delta = cur.kind === SOC ? socClose - socOpen : refinedSocDelta(steps, cur);
-      battery = ((delta > 0 ? delta : 0) * this.capacity) / 100;
-    }
-    const chosen = chooseEnergy({
-      // The meter read at the opening reading and near the end.
-      meterKwh:
-        cur.meterOn && cur.closeT - cur.cMeterLastT <= BASELINE_MAX_AGE_MS ? cur.cMeterSum : Number.NaN,
-      meterResets: cur.cMeterResets,
-      powerKwh: cur.cHadPower && cur.cPowerOk ? cur.cPowerEnergy : Number.NaN,
-      socKnown,
-      batteryKwh: battery,
-    });
-    if (typeof chosen === 'string') return chosen;
-    const { method, energy } = chosen;
-
-    const chargingMs = cur.chargingMs > 0 ? cur.chargingMs : 0;
-    const average = chargingMs > 0 ? energy / (chargingMs / HOUR_MS) : 0;
-    let peak = Number.NaN;
-    if (cur.cHadPower) peak = cur.cPeak;
-    else if (method === 'energy_meter')
-      peak = maxRate(this.meterT, this.meterV, cur.cMeterSamples, METER_PEAK_WINDOW_MS);
-    else if (method === 'state_of_charge') {
-      peak = (maxRate(this.socT, this.socV, cur.cSocSamples, SOC_PEAK_WINDOW_MS) * this.capacity) / 100;
-    }
-    if (!(peak >= average)) peak = average;
-
-    let position: { lat: number; lon: number } | null = null;
-    if (cur.cLocated > 0) {
-      position = {
-        lat: median(this.locLat, cur.cLocated),
-        lon: median(this.locLon, cur.cLocated),
-      };
-    }
-    return {
-      entityId: this.entityId,
-      // From the reading that first showed this charge, not from `start`: while it is in progress the start
-      // can still move earlier (a SoC-only onset needs a few steps; a meter's first step refines it), and
-      // the id must not change between the provisional session and the completed one.
-      id: chargeSessionId(this.entityId, cur.anchor),
-      start: isoUtc(start),
-      end: isoUtc(end),
-      energyKwh: energy,
-      averagePowerKw: average,
-      peakPowerKw: peak,
-      chargingSeconds: Math.round(chargingMs / 1000),
-      socStartPercent: orNull(socOpen),
-      socEndPercent: orNull(socClose),
-      rangeStartKm: orNull(cur.rangeOpen),
-      rangeEndKm: orNull(cur.rangeClose),
-      locationMatches: position ? matchLocations(position, this.locations) : [],
-      position: this.exactLocation ? position : null,
-      method,
-      source: 'calculated',
-      batteryEnergyKwh: orNull(battery),
-      // Only from two signals, and only for a rise large enough that the 1 % steps do not dominate it.
-      chargingEfficiency: chargingEfficiency(method, energy, battery, socClose - socOpen),
-      quality: {
-        start: { rule: cur.startEdge.rule, uncertaintySeconds: uncertaintySeconds(start, cur.startEdge) },
-        end: { rule: cur.endEdge.rule, uncertaintySeconds: uncertaintySeconds(end, cur.endEdge) },
-        gaps: gapsWithin(this.gaps, start, end),
-        energy: energyQuality(method),
-      },
-    };
   }
 
   /**
@@ -1083,113 +936,4 @@ class Scan {
     if (resumeFrom > to) resumeFrom = to;
     return { sessions: this.sessions, skipped: this.skipped, resumeFrom, ongoing: null, inProgress };
   }
-
-  /** The session's metered rate (kWh per ms) over at least METER_PEAK_WINDOW_MS up to `at`, else since it opened. */
-  private meterRateBefore(at: number): number {
-    const ts = this.meterT;
-    const vs = this.meterV;
-    let j = this.meterN - 1;
-    while (j > 0 && ts[j]! > at) j--;
-    let k = j;
-    while (k > 0 && at - ts[k]! < METER_PEAK_WINDOW_MS) k--;
-    return k < j ? (vs[j]! - vs[k]!) / (ts[j]! - ts[k]!) : Number.NaN;
-  }
-
-  private pushLocation(lat: number, lon: number): void {
-    if (this.locN === this.locLat.length) {
-      this.locLat = scratch.locLat = grow(this.locLat);
-      this.locLon = scratch.locLon = grow(this.locLon);
-    }
-    this.locLat[this.locN] = lat;
-    this.locLon[this.locN] = lon;
-    this.locN++;
-  }
-
-  private pushMeter(t: number, value: number): void {
-    if (this.meterN === this.meterT.length) {
-      this.meterT = scratch.meterT = grow(this.meterT);
-      this.meterV = scratch.meterV = grow(this.meterV);
-    }
-    this.meterT[this.meterN] = t;
-    this.meterV[this.meterN] = value;
-    this.meterN++;
-  }
-
-  private pushSoc(t: number, value: number): void {
-    if (this.socN === this.socT.length) {
-      this.socT = scratch.socT = grow(this.socT);
-      this.socV = scratch.socV = grow(this.socV);
-    }
-    this.socT[this.socN] = t;
-    this.socV[this.socN] = value;
-    this.socN++;
-  }
-
-  private pushStep(from: number, at: number, level: number, spell: number): void {
-    if (this.stepN === this.stepAt.length) {
-      this.stepFrom = scratch.stepFrom = grow(this.stepFrom);
-      this.stepAt = scratch.stepAt = grow(this.stepAt);
-      this.stepL = scratch.stepL = grow(this.stepL);
-      const spells = new Int32Array(this.stepSpell.length * 2);
-      spells.set(this.stepSpell);
-      this.stepSpell = scratch.stepSpell = spells;
-    }
-    this.stepFrom[this.stepN] = from;
-    this.stepAt[this.stepN] = at;
-    this.stepL[this.stepN] = level;
-    this.stepSpell[this.stepN] = spell;
-    this.stepN++;
-  }
-}
-
-function grow(a: Float64Array): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(a.length * 2);
-  b.set(a);
-  return b;
-}
-
-/**
- * NaN (unknown) as null, for the session record. A function rather than a conditional written inline in
- * the record literal: inline, V8's optimised code stored whole numbers there as small integers where the
- * interpreter had stored heap numbers, and the field's recorded shape never settled — every few hundred
- * sessions `build` was thrown back to the interpreter (~60 deoptimisations a bench run; now a few while warming up).
- */
-function orNull(x: number): number | null {
-  return Number.isNaN(x) ? null : x;
-}
-
-/** Median of the first n values (selects in a scratch copy; the input is left as it is). */
-function median(values: Float64Array, n: number): number {
-  if (scratch.select.length < n) scratch.select = new Float64Array(Math.max(n, scratch.select.length * 2));
-  const a = scratch.select;
-  a.set(values.subarray(0, n));
-  const mid = n >> 1;
-  const upper = select(a, n, mid);
-  return n % 2 === 1 ? upper : (select(a, mid, mid - 1) + upper) / 2;
-}
-
-/** The k-th smallest of a[0..n) (Hoare's quickselect, in place); afterwards a[0..k) ≤ a[k]. */
-function select(a: Float64Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const x = a[i]!;
-        a[i] = a[j]!;
-        a[j] = x;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k]!;
 }

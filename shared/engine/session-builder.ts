@@ -4,6 +4,7 @@
 
 import type { EvidenceKind } from './evidence.js';
 import type { Edge } from './quality.js';
+import { SessionSamples } from './samples.js';
 
 /** A session being built: running totals, and the totals committed at its last spell's close. */
 export class SessionBuilder {
@@ -53,11 +54,8 @@ export class SessionBuilder {
   firstOnT = 0;
   lastOnT = 0;
 
-  // Buffer lengths at the last commit.
-  cLocated = 0;
-  cMeterSamples = 0;
-  cSocSamples = 0;
-  cSteps = 0;
+  /** What it keeps of its readings for the figures computed when it closes. */
+  readonly samples = new SessionSamples();
 
   // Between this session's last spell and a possible next one (plug state is read from the scan's times).
   moved = false;
