@@ -74,4 +74,33 @@ export class SessionBuilder {
     this.kind = kind;
     this.contextIndex = contextIndex;
   }
+
+  /** A spell closed as charging: its totals are the session's now. `closeT`: its last evidence reading. */
+  commit(closeT: number, lastOnT: number): void {
+    this.spells++;
+    this.closeT = closeT;
+    this.lastOnT = lastOnT;
+    this.cMeterSum = this.meterSum;
+    this.cMeterResets = this.meterResets;
+    this.cMeterLastT = this.meterLastT;
+    this.cPowerEnergy = this.powerEnergy;
+    this.cPowerOk = this.powerOk;
+    this.cHadPower = this.hadPower;
+    this.cPeak = this.peak;
+    this.samples.commit();
+    // Whether the vehicle moves away is watched afresh after each spell.
+    this.moved = false;
+    this.stationarySeen = false;
+  }
+
+  /** A spell found not to be charging (regeneration, SoC flicker): back to the last committed totals. */
+  rollback(): void {
+    this.meterSum = this.cMeterSum;
+    this.meterResets = this.cMeterResets;
+    this.powerEnergy = this.cPowerEnergy;
+    this.powerOk = this.cPowerOk;
+    this.hadPower = this.cHadPower;
+    this.peak = this.cPeak;
+    this.samples.revert();
+  }
 }
