@@ -1,0 +1,196 @@
+// The spells and sessions stages (shared/engine/spells.ts, sessions.ts): the rules that keep a spell going,
+// place its final edges, take it back as regeneration or flicker, and join spells into sessions.
+
+import { describe, expect, it } from 'vitest';
+import { METER, POINT, SOC } from '../../shared/engine/evidence.js';
+import { MOVED, STILL, UNKNOWN } from '../../shared/engine/movement.js';
+import { SessionSamples } from '../../shared/engine/samples.js';
+import { SessionBuilder } from '../../shared/engine/session-builder.js';
+import { isComplete, joinsSession, observeAfterClose } from '../../shared/engine/sessions.js';
+import { flatIsResolution, notCharging, Spell, spellEdges } from '../../shared/engine/spells.js';
+import { HOUR, MIN } from '../support/engine.js';
+
+const T = 100 * HOUR;
+
+describe('spells stage: a flat reading inside a spell', () => {
+  const socSpell = () => Object.assign(new Spell(T, SOC, T, T + 10 * MIN, true), { lastTo: T + 10 * MIN });
+  const flat = (over: Partial<Parameters<typeof flatIsResolution>[1]> = {}) => ({
+    t: T + 40 * MIN,
+    kind: SOC as typeof SOC | typeof METER,
+    unchanged: true,
+    plugged: undefined,
+    charging: undefined,
+    moved: false,
+    ...over,
+  });
+
+  it('a flat SoC shorter than 60 min (the slowest 1 % step) is resolution; longer is a stop', () => {
+    expect(flatIsResolution(socSpell(), flat())).toBe(true);
+    expect(flatIsResolution(socSpell(), flat({ t: T + 70 * MIN }))).toBe(false);
+  });
+
+  it('unplugged, not charging or moved ends it however short', () => {
+    expect(flatIsResolution(socSpell(), flat({ plugged: false }))).toBe(false);
+    expect(flatIsResolution(socSpell(), flat({ charging: false }))).toBe(false);
+    expect(flatIsResolution(socSpell(), flat({ moved: true }))).toBe(false);
+  });
+
+  it('a flat register: shorter than one register step at 0.3 kW', () => {
+    const spell = Object.assign(new Spell(T, METER, T, T + 5 * MIN, true), {
+      lastTo: T + 5 * MIN,
+      meterStep: 0.01, // 2 min at 0.3 kW
+    });
+    expect(flatIsResolution(spell, flat({ kind: METER, t: T + 6 * MIN }))).toBe(true);
+    expect(flatIsResolution(spell, flat({ kind: METER, t: T + 8 * MIN }))).toBe(false);
+  });
+});
+
+describe('spells stage: final edges', () => {
+  const context = {
+    samples: new SessionSamples(),
+    index: 0,
+    capacityKwh: 60,
+    dataEnded: false,
+    lastT: T + HOUR,
+    socNow: Number.NaN,
+  };
+
+  it('seen in one interval of interval evidence: the centre half of it', () => {
+    const spell = new Spell(T + 5 * MIN, METER, T, T + 20 * MIN, true);
+    spell.end = T + 15 * MIN;
+    const edges = spellEdges(spell, context);
+    expect(edges).toMatchObject({
+      start: T + 5 * MIN,
+      end: T + 15 * MIN,
+      startRule: 'single_interval',
+      endRule: 'single_interval',
+    });
+    // Cut by the data's end: not over, so not centred.
+    expect(spellEdges(spell, { ...context, dataEnded: true }).startRule).toBe('midpoint');
+  });
+
+  it('idle wake: after a silence over 3 cadences, the start is half a cadence before the charging reading', () => {
+    const spell = Object.assign(new Spell(T + 30 * MIN, POINT, T, T + HOUR, false), {
+      intervals: 5,
+      firstEdge: true,
+      interiorMs: 4 * MIN,
+      interiorCount: 4,
+      firstKw: 6,
+      firstKwh: 3, // power's trapezoid over the hour of silence
+      end: T + 2 * HOUR,
+    });
+    const edges = spellEdges(spell, context);
+    expect(edges.start).toBe(T + HOUR - 30_000);
+    expect(edges.startRule).toBe('idle_wake');
+    // The edge interval's energy follows the edge: 6 kW for 30 s instead of the trapezoid's 3 kWh.
+    expect(edges.powerAdjustKwh[0]).toBeCloseTo(0.05 - 3);
+  });
+
+  it('SoC cross-check: where the SoC did not rise, power may not claim more than one 1 % step', () => {
+    const spell = Object.assign(new Spell(T + 15 * MIN, POINT, T, T + 30 * MIN, false), {
+      intervals: 3,
+      firstSocFlat: true,
+      firstKw: 50,
+      firstKwh: 12.5, // 50 kW extrapolated over 15 min; 1 % of 60 kWh at 85 % is 0.71 kWh
+      end: T + HOUR,
+    });
+    const edges = spellEdges(spell, context);
+    expect(edges.startRule).toBe('soc_cross_check');
+    const half = 0.6 / 0.85 / 2;
+    expect(edges.start).toBe(Math.floor(T + 30 * MIN - (half / 50) * HOUR));
+    expect(edges.powerAdjustKwh[0]).toBeCloseTo(half - 12.5);
+  });
+
+  it('a meter-only end: the last interval’s energy at the rate of the minutes before it', () => {
+    const samples = new SessionSamples();
+    for (let k = 0; k <= 6; k++) samples.pushMeter(T + k * 5 * MIN, k * 0.5); // 6 kW
+    const spell = Object.assign(new Spell(T, METER, T - 5 * MIN, T, true), {
+      intervals: 7,
+      lastFrom: T + 30 * MIN,
+      lastTo: T + 40 * MIN,
+      lastMeterKwh: 0.25,
+      end: T + 35 * MIN,
+    });
+    const edges = spellEdges(spell, { ...context, samples });
+    expect(edges).toMatchObject({ end: T + 32.5 * MIN, endRule: 'metered' });
+  });
+});
+
+describe('spells stage: not charging', () => {
+  const moved = (over: Partial<Spell> = {}) =>
+    Object.assign(new Spell(T, POINT, T, T + MIN, false), { byPower: true, moved: true, ...over });
+  const x = { start: T, end: T + 2 * MIN, drivingOff: false, odometerKm: Number.NaN, socRise: Number.NaN };
+
+  it('power while the vehicle moves, brief or never still, is regeneration', () => {
+    expect(notCharging(moved(), x)).toBe('regeneration');
+    expect(notCharging(moved({ stillIntervals: 3 }), x)).toBe('regeneration');
+    // Still for a while and longer than 5 min: a charge the vehicle drove off from.
+    expect(notCharging(moved({ stillIntervals: 3 }), { ...x, end: T + 20 * MIN })).toBeNull();
+  });
+
+  it('unless the SoC rose ≥ 5 %, which only charging does', () => {
+    expect(notCharging(moved(), { ...x, socRise: 5 })).toBeNull();
+  });
+
+  it('a flag or meter spell is never regeneration (regeneration shows in power and SoC only)', () => {
+    expect(notCharging(moved({ byPower: false }), x)).toBeNull();
+  });
+
+  it('a SoC-only spell rising under 2 % is flicker', () => {
+    const soc = Object.assign(new Spell(T, SOC, T, T + MIN, true), { stillIntervals: 2 });
+    expect(notCharging(soc, { ...x, end: T + HOUR, socRise: 1 })).toBe('flicker');
+    expect(notCharging(soc, { ...x, end: T + HOUR, socRise: 2 })).toBeNull();
+  });
+});
+
+describe('sessions stage', () => {
+  const session = () => {
+    const b = new SessionBuilder(T, false, POINT, 0);
+    b.commit(T + HOUR, T + HOUR);
+    b.end = T + HOUR;
+    return b;
+  };
+  const noPlug = { pluggedT: Number.NEGATIVE_INFINITY, unpluggedT: Number.NEGATIVE_INFINITY };
+
+  it('a pause ≤ 2 h joins when the vehicle stayed plugged in or was seen standing still', () => {
+    expect(joinsSession(session(), T + 2 * HOUR, { ...noPlug, pluggedT: T + 90 * MIN })).toBe(true);
+    expect(joinsSession(session(), T + 3.5 * HOUR, { ...noPlug, pluggedT: T + 90 * MIN })).toBe(false);
+    const still = session();
+    still.stationarySeen = true;
+    expect(joinsSession(still, T + 2 * HOUR, noPlug)).toBe(true);
+  });
+
+  it('with neither known, only pauses ≤ 10 min join (another vehicle may have connected)', () => {
+    expect(joinsSession(session(), T + HOUR + 10 * MIN, noPlug)).toBe(true);
+    expect(joinsSession(session(), T + HOUR + 11 * MIN, noPlug)).toBe(false);
+  });
+
+  it('unplugged or moved since its last spell: nothing joins it', () => {
+    expect(joinsSession(session(), T + HOUR + MIN, { pluggedT: T + HOUR, unpluggedT: T + HOUR })).toBe(false);
+    const moved = session();
+    moved.moved = true;
+    expect(joinsSession(moved, T + HOUR + MIN, { ...noPlug, pluggedT: T + HOUR })).toBe(false);
+  });
+
+  it('after its last spell the odometer decides movement when there is one, else the movement stage', () => {
+    const withOdo = session();
+    withOdo.closeOdo = 1000;
+    observeAfterClose(withOdo, 1000, MOVED);
+    expect(withOdo).toMatchObject({ moved: false, stationarySeen: true });
+    observeAfterClose(withOdo, 1000.1, STILL);
+    expect(withOdo.moved).toBe(true);
+    const without = session();
+    observeAfterClose(without, Number.NaN, UNKNOWN);
+    expect(without).toMatchObject({ moved: false, stationarySeen: false });
+    observeAfterClose(without, Number.NaN, MOVED);
+    expect(without.moved).toBe(true);
+  });
+
+  it('complete once ended, or the data reaches more than 2 h past its end, or a day of silence follows', () => {
+    const unpluggedT = Number.NEGATIVE_INFINITY;
+    expect(isComplete(session(), { lastT: T + 2 * HOUR, to: T + 2 * HOUR, unpluggedT })).toBe(false);
+    expect(isComplete(session(), { lastT: T + 3.5 * HOUR, to: T + 3.5 * HOUR, unpluggedT })).toBe(true);
+    expect(isComplete(session(), { lastT: T + HOUR, to: T + 26 * HOUR, unpluggedT })).toBe(true);
+    expect(isComplete(session(), { lastT: T + HOUR, to: T + HOUR, unpluggedT: T + HOUR })).toBe(true);
+  });
+});
