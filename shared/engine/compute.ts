@@ -45,8 +45,8 @@ import { isoUtc } from './iso-time.js';
 import { Latest } from './latest.js';
 import { detectMovement, MOVED } from './movement.js';
 import { orderedWindow, sortedWindow } from './normalize.js';
-import { SessionBuilder } from './session-builder.js';
-import { isComplete, joinsSession, observeAfterClose } from './sessions.js';
+import type { SessionBuilder } from './session-builder.js';
+import { isComplete, joinsSession, observeAfterClose, openSession } from './sessions.js';
 import { flatIsResolution, notCharging, Spell, spellEdges } from './spells.js';
 import type { DetectedSession, EngineEntity, EngineInput, EngineOutput, SkippedSession } from './types.js';
 
@@ -536,55 +536,19 @@ class Scan {
     }
     this.gaps = gaps;
 
-    // Context: the opening reading, and for interval evidence the one before it (so a re-run sees the
-    // quiet interval that precedes the first step), plus every baseline value the session uses.
-    // (Also when the opening reading itself showed charging, after a gap: the next run must see the gap.)
     const previous = this.previous;
-    let context =
-      (kind !== POINT || (previous.on && previous.kind === POINT)) && this.beforePreviousI >= 0
-        ? this.beforePreviousI
-        : previous.i;
-    const session = new SessionBuilder(start, !this.known, kind, 0);
-    session.anchor = b;
-    if (latest.freshSoc(pT)) {
-      session.socOpen = latest.soc;
-      session.socMax = latest.soc;
-      if (latest.socI < context) context = latest.socI;
-      // The drive that brought the vehicle here (still under way at the opening reading, or just ended)
-      // gives its consumption per km. If it arrived inside the first interval, the opening SoC was read
-      // while still driving: take off what the rest of the drive used.
-      const drives = this.drives;
-      if (drives.startI >= 0) {
-        const drive = drives.current(latest);
-        if (drive !== null) {
-          session.pctPerKm = drive.pctPerKm;
-          if (stepKm >= MOVE_ODOMETER_KM) session.socOpen = Math.max(0, latest.soc - drive.pctPerKm * stepKm);
-          if (drive.index < context) context = drive.index;
-        }
-      } else if (drives.lastPctPerKm > 0 && pT - drives.lastEndT <= BASELINE_MAX_AGE_MS) {
-        session.pctPerKm = drives.lastPctPerKm;
-        if (drives.lastI < context) context = drives.lastI;
-      }
-    }
-    if (latest.freshRange(pT)) {
-      session.rangeOpen = latest.rangeKm;
-      if (latest.rangeI < context) context = latest.rangeI;
-    }
-    if (latest.freshMeter(pT)) {
-      session.meterOn = true;
-      session.meterLastE = latest.meterKwh;
-      session.meterLastT = latest.meterT;
-      session.cMeterLastT = latest.meterT;
-      if (latest.meterI < context) context = latest.meterI;
-    }
-    if (latest.freshOdometer(pT) && latest.odometerI < context) context = latest.odometerI;
-    if (latest.freshLocation(pT)) {
-      if (latest.locI < context) context = latest.locI;
-      session.samples.pushLocation(latest.lat, latest.lon);
-    }
-    if (session.meterOn) session.samples.pushMeter(latest.meterT, 0);
-    if (!Number.isNaN(session.socOpen)) session.samples.pushSoc(latest.socT, latest.soc);
-    session.contextIndex = context;
+    const session = openSession({
+      start,
+      kind,
+      anchor: b,
+      truncated: !this.known,
+      at: pT,
+      previous: { i: previous.i, on: previous.on, kind: previous.kind },
+      beforePreviousI: this.beforePreviousI,
+      latest,
+      drives: this.drives,
+      stepKm,
+    });
     this.cur = session;
     return spell;
   }

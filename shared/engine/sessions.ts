@@ -1,9 +1,92 @@
 // Stage: spells into sessions — which spells are one plug-in, and when a session is complete (nothing
 // later can change it). README.md, "Sessions: merging and completion".
 
-import { MAX_BRIDGE_GAP_MS, MERGE_GAP_MS, MOVE_ODOMETER_KM, SETTLE_GAP_MS } from './constants.js';
+import {
+  BASELINE_MAX_AGE_MS,
+  MAX_BRIDGE_GAP_MS,
+  MERGE_GAP_MS,
+  MOVE_ODOMETER_KM,
+  SETTLE_GAP_MS,
+} from './constants.js';
+import type { Drives } from './drives.js';
+import { type EvidenceKind, POINT } from './evidence.js';
+import type { Latest } from './latest.js';
 import { MOVED, STILL } from './movement.js';
-import type { SessionBuilder } from './session-builder.js';
+import { SessionBuilder } from './session-builder.js';
+
+/**
+ * A new session, opened by a spell starting at `start`, with the baselines it is measured from (the SoC,
+ * range, meter and position last read at the opening reading `at`, if fresh) and its *context*: the
+ * earliest reading they depend on, where a later run must start to compute it identically (resumeFrom).
+ */
+export function openSession(x: {
+  start: number;
+  kind: EvidenceKind;
+  /** The reading that first showed the charge: it names the session. */
+  anchor: number;
+  /** Nothing but charging seen since the window start: its start is unknown. */
+  truncated: boolean;
+  /** The opening reading: the evidence reading where the first flowing interval begins. */
+  at: number;
+  previous: { i: number; on: boolean; kind: EvidenceKind };
+  beforePreviousI: number;
+  latest: Latest;
+  drives: Drives;
+  /** Odometer change over the first interval (the drive arrived inside it). */
+  stepKm: number;
+}): SessionBuilder {
+  const { latest, drives, previous, at } = x;
+  // Context: the opening reading, and for interval evidence the one before it (so a re-run sees the
+  // quiet interval that precedes the first step), plus every baseline value the session uses.
+  // (Also when the opening reading itself showed charging, after a gap: the next run must see the gap.)
+  let context =
+    (x.kind !== POINT || (previous.on && previous.kind === POINT)) && x.beforePreviousI >= 0
+      ? x.beforePreviousI
+      : previous.i;
+  const session = new SessionBuilder(x.start, x.truncated, x.kind, 0);
+  session.anchor = x.anchor;
+  if (latest.freshSoc(at)) {
+    session.socOpen = latest.soc;
+    session.socMax = latest.soc;
+    if (latest.socI < context) context = latest.socI;
+    // The drive that brought the vehicle here (still under way at the opening reading, or just ended)
+    // gives its consumption per km. If it arrived inside the first interval, the opening SoC was read
+    // while still driving: take off what the rest of the drive used.
+    if (drives.startI >= 0) {
+      const drive = drives.current(latest);
+      if (drive !== null) {
+        session.pctPerKm = drive.pctPerKm;
+        if (x.stepKm >= MOVE_ODOMETER_KM) {
+          session.socOpen = Math.max(0, latest.soc - drive.pctPerKm * x.stepKm);
+        }
+        if (drive.index < context) context = drive.index;
+      }
+    } else if (drives.lastPctPerKm > 0 && at - drives.lastEndT <= BASELINE_MAX_AGE_MS) {
+      session.pctPerKm = drives.lastPctPerKm;
+      if (drives.lastI < context) context = drives.lastI;
+    }
+  }
+  if (latest.freshRange(at)) {
+    session.rangeOpen = latest.rangeKm;
+    if (latest.rangeI < context) context = latest.rangeI;
+  }
+  if (latest.freshMeter(at)) {
+    session.meterOn = true;
+    session.meterLastE = latest.meterKwh;
+    session.meterLastT = latest.meterT;
+    session.cMeterLastT = latest.meterT;
+    if (latest.meterI < context) context = latest.meterI;
+  }
+  if (latest.freshOdometer(at) && latest.odometerI < context) context = latest.odometerI;
+  if (latest.freshLocation(at)) {
+    if (latest.locI < context) context = latest.locI;
+    session.samples.pushLocation(latest.lat, latest.lon);
+  }
+  if (session.meterOn) session.samples.pushMeter(latest.meterT, 0);
+  if (!Number.isNaN(session.socOpen)) session.samples.pushSoc(latest.socT, latest.soc);
+  session.contextIndex = context;
+  return session;
+}
 
 /** Unplugged or moved since the session's last spell: nothing later can join it. */
 export function hasEnded(cur: SessionBuilder, unpluggedT: number): boolean {

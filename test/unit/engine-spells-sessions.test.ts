@@ -2,11 +2,13 @@
 // place its final edges, take it back as regeneration or flicker, and join spells into sessions.
 
 import { describe, expect, it } from 'vitest';
+import { Drives } from '../../shared/engine/drives.js';
 import { METER, POINT, SOC } from '../../shared/engine/evidence.js';
+import { Latest } from '../../shared/engine/latest.js';
 import { MOVED, STILL, UNKNOWN } from '../../shared/engine/movement.js';
 import { SessionSamples } from '../../shared/engine/samples.js';
 import { SessionBuilder } from '../../shared/engine/session-builder.js';
-import { isComplete, joinsSession, observeAfterClose } from '../../shared/engine/sessions.js';
+import { isComplete, joinsSession, observeAfterClose, openSession } from '../../shared/engine/sessions.js';
 import { flatIsResolution, notCharging, Spell, spellEdges } from '../../shared/engine/spells.js';
 import { HOUR, MIN } from '../support/engine.js';
 
@@ -192,5 +194,50 @@ describe('sessions stage', () => {
     expect(isComplete(session(), { lastT: T + 3.5 * HOUR, to: T + 3.5 * HOUR, unpluggedT })).toBe(true);
     expect(isComplete(session(), { lastT: T + HOUR, to: T + 26 * HOUR, unpluggedT })).toBe(true);
     expect(isComplete(session(), { lastT: T + HOUR, to: T + HOUR, unpluggedT: T + HOUR })).toBe(true);
+  });
+});
+
+describe('sessions stage: a new session’s baselines and context', () => {
+  const opening = (latest: Latest, drives = new Drives(), stepKm = Number.NaN) =>
+    openSession({
+      start: T + 2 * MIN,
+      kind: POINT,
+      anchor: T + 5 * MIN,
+      truncated: false,
+      at: T,
+      previous: { i: 10, on: false, kind: POINT },
+      beforePreviousI: 9,
+      latest,
+      drives,
+      stepKm,
+    });
+
+  it('opens from the values last read, if fresh (≤ 45 min), and its context is the earliest of them', () => {
+    const latest = Object.assign(new Latest(), {
+      soc: 40,
+      socT: T - 10 * MIN,
+      socI: 7,
+      rangeKm: 200,
+      rangeT: T - 50 * MIN,
+      rangeI: 3,
+    });
+    const session = opening(latest);
+    expect(session).toMatchObject({ socOpen: 40, anchor: T + 5 * MIN, contextIndex: 7 });
+    expect(session.rangeOpen).toBeNaN(); // 50 min old: no baseline
+  });
+
+  it('a SoC read while still driving in the first interval: what the rest of the drive used comes off', () => {
+    const latest = Object.assign(new Latest(), {
+      soc: 40,
+      socT: T,
+      socI: 10,
+      odometerKm: 120,
+      odometerI: 10,
+    });
+    const drives = Object.assign(new Drives(), { startI: 2, startKm: 100, startSoc: 44 }); // 0.2 % per km
+    const session = opening(latest, drives, 5);
+    expect(session.pctPerKm).toBeCloseTo(0.2);
+    expect(session.socOpen).toBeCloseTo(39);
+    expect(session.contextIndex).toBe(2); // the drive's start
   });
 });
