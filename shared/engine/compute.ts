@@ -32,15 +32,17 @@ import { Drives } from './drives.js';
 import { buildSession } from './enrich.js';
 import {
   type Evidence,
+  type Previous as EvidenceBefore,
   type EvidenceKind,
   evidenceOf,
   METER,
   NONE,
   POINT,
   registerResolutionKwh,
+  type Signals,
   SOC,
 } from './evidence.js';
-import { type IntervalFlow, intervalFlow } from './intervals.js';
+import { type IntervalFlow, type IntervalReadings, intervalFlow, NO_FLOW } from './intervals.js';
 import { isoUtc } from './iso-time.js';
 import { Latest } from './latest.js';
 import { detectMovement, MOVED } from './movement.js';
@@ -108,20 +110,20 @@ interface Values {
   plugged: boolean | undefined;
 }
 
-function valuesOf(r: Reading, mobile: boolean): Values {
+/** Fills `x` with a reading's values. */
+function readValues(x: Values, r: Reading, mobile: boolean): Values {
   const located = finite(r.lat) && finite(r.lon);
-  return {
-    t: r.t,
-    powerKw: finite(r.powerKw) ? r.powerKw : Number.NaN,
-    meterKwh: finite(r.energyKwh) ? r.energyKwh : Number.NaN,
-    soc: finite(r.soc) ? r.soc : Number.NaN,
-    odometerKm: mobile && finite(r.odometerKm) ? r.odometerKm : Number.NaN,
-    rangeKm: finite(r.rangeKm) ? r.rangeKm : Number.NaN,
-    lat: located ? (r.lat as number) : Number.NaN,
-    lon: located ? (r.lon as number) : Number.NaN,
-    charging: r.isCharging,
-    plugged: r.isPluggedIn,
-  };
+  x.t = r.t;
+  x.powerKw = finite(r.powerKw) ? r.powerKw : Number.NaN;
+  x.meterKwh = finite(r.energyKwh) ? r.energyKwh : Number.NaN;
+  x.soc = finite(r.soc) ? r.soc : Number.NaN;
+  x.odometerKm = mobile && finite(r.odometerKm) ? r.odometerKm : Number.NaN;
+  x.rangeKm = finite(r.rangeKm) ? r.rangeKm : Number.NaN;
+  x.lat = located ? (r.lat as number) : Number.NaN;
+  x.lon = located ? (r.lon as number) : Number.NaN;
+  x.charging = r.isCharging;
+  x.plugged = r.isPluggedIn;
+  return x;
 }
 
 const finite = (x: number | undefined): x is number => x !== undefined && x - x === 0;
@@ -152,7 +154,7 @@ class Scan {
   private readonly latest = new Latest();
   private readonly drives = new Drives();
   /** The previous evidence reading, and the index of the one before it (-1: none). */
-  private previous: Previous = { i: -1, t: 0, kind: NONE, on: false, powerKw: Number.NaN };
+  private readonly previous: Previous = { i: -1, t: 0, kind: NONE, on: false, powerKw: Number.NaN };
   private beforePreviousI = -1;
   /** Whether anything but charging has been observed since the window start (else a spell is truncated). */
   private known = false;
@@ -163,6 +165,27 @@ class Scan {
   private cur: SessionBuilder | null = null;
   /** Data gaps since the current session opened, as pairs of epoch ms (for its quality). */
   private gaps: number[] = [];
+
+  // The stages' arguments and answers per reading, refilled each time rather than allocated: objects made
+  // per reading were a quarter of the engine's time, in garbage collection.
+  private readonly values: Values = readValues({} as Values, { t: 0 }, false);
+  private readonly signals: Signals = { t: 0, powerKw: 0, energyKwh: 0, charging: undefined, soc: 0 };
+  private readonly before: EvidenceBefore = { powerT: 0, flagT: 0, meterT: 0, meterKwh: 0, socT: 0, soc: 0 };
+  private readonly intervalReadings: IntervalReadings = {
+    from: 0,
+    to: 0,
+    kind: NONE,
+    on: false,
+    onBefore: false,
+    meterKwh: 0,
+    meterBeforeKwh: 0,
+    meterBeforeT: 0,
+    soc: 0,
+    socBefore: 0,
+    socBeforeT: 0,
+    capacityKwh: 0,
+  };
+  private readonly intervalAnswer: IntervalFlow = { ...NO_FLOW };
 
   constructor(
     input: EngineInput,
@@ -194,7 +217,7 @@ class Scan {
       if (r.t - previousT > DATA_GAP_MS && previousT > Number.NEGATIVE_INFINITY)
         this.gaps.push(previousT, r.t);
       previousT = r.t;
-      this.read(valuesOf(r, this.mobile), i);
+      this.read(readValues(this.values, r, this.mobile), i);
     }
     return i;
   }
@@ -206,17 +229,20 @@ class Scan {
     else if (x.plugged === true) latest.pluggedT = x.t;
 
     // What this reading says about charging (evidence.ts).
-    const evidence = evidenceOf(
-      { t: x.t, powerKw: x.powerKw, energyKwh: x.meterKwh, charging: x.charging, soc: x.soc },
-      {
-        powerT: latest.powerT,
-        flagT: latest.flagT,
-        meterT: latest.meterI >= 0 ? latest.meterT : Number.NaN,
-        meterKwh: latest.meterKwh,
-        socT: latest.socI >= 0 ? latest.socT : Number.NaN,
-        soc: latest.soc,
-      },
-    );
+    const signals = this.signals;
+    signals.t = x.t;
+    signals.powerKw = x.powerKw;
+    signals.energyKwh = x.meterKwh;
+    signals.charging = x.charging;
+    signals.soc = x.soc;
+    const before = this.before;
+    before.powerT = latest.powerT;
+    before.flagT = latest.flagT;
+    before.meterT = latest.meterI >= 0 ? latest.meterT : Number.NaN;
+    before.meterKwh = latest.meterKwh;
+    before.socT = latest.socI >= 0 ? latest.socT : Number.NaN;
+    before.soc = latest.soc;
+    const evidence = evidenceOf(signals, before);
     let flowing = false;
     let trapezoid = Number.NaN; // this interval's energy by power, kWh
     if (evidence.kind !== NONE) {
@@ -258,20 +284,20 @@ class Scan {
   private interval(x: Values, evidence: Evidence, i: number): IntervalFlow {
     const latest = this.latest;
     const previous = this.previous;
-    const interval = intervalFlow({
-      from: previous.t,
-      to: x.t,
-      kind: evidence.kind,
-      on: evidence.on,
-      onBefore: previous.on,
-      meterKwh: x.meterKwh,
-      meterBeforeKwh: latest.meterKwh,
-      meterBeforeT: latest.meterI >= 0 ? latest.meterT : Number.NaN,
-      soc: x.soc,
-      socBefore: latest.soc,
-      socBeforeT: latest.socI >= 0 ? latest.socT : Number.NaN,
-      capacityKwh: this.capacity,
-    });
+    const readings = this.intervalReadings;
+    readings.from = previous.t;
+    readings.to = x.t;
+    readings.kind = evidence.kind;
+    readings.on = evidence.on;
+    readings.onBefore = previous.on;
+    readings.meterKwh = x.meterKwh;
+    readings.meterBeforeKwh = latest.meterKwh;
+    readings.meterBeforeT = latest.meterI >= 0 ? latest.meterT : Number.NaN;
+    readings.soc = x.soc;
+    readings.socBefore = latest.soc;
+    readings.socBeforeT = latest.socI >= 0 ? latest.socT : Number.NaN;
+    readings.capacityKwh = this.capacity;
+    const interval = intervalFlow(readings, this.intervalAnswer);
     if (interval.breaks) {
       // More than a day of silence: whatever came before is closed and can no longer merge.
       if (this.spell !== null) this.closeSpell();
@@ -496,8 +522,13 @@ class Scan {
       latest.locI = i;
     }
     if (evidence.kind !== NONE) {
-      this.beforePreviousI = this.previous.i;
-      this.previous = { i, t, kind: evidence.kind, on: evidence.on, powerKw: x.powerKw };
+      const previous = this.previous;
+      this.beforePreviousI = previous.i;
+      previous.i = i;
+      previous.t = t;
+      previous.kind = evidence.kind;
+      previous.on = evidence.on;
+      previous.powerKw = x.powerKw;
     }
   }
 
