@@ -554,7 +554,7 @@ class Scan {
 
     const cur = this.cur;
     if (cur !== null) {
-      if (joinsSession(cur, start, latest)) {
+      if (joinsSession(cur, start, latest, latest.freshMeter(pT) ? latest.meterKwh : Number.NaN)) {
         spell.newSession = false;
         return spell;
       }

@@ -30,6 +30,8 @@ export class SessionBuilder {
 
   // Meter: sum of plausible non-negative steps since the opening reading.
   meterOn = false;
+  /** The register's value at the opening reading (zero: a per-plug-in register, sessions.ts). */
+  meterOpenKwh = Number.NaN;
   meterLastE = 0;
   meterLastT = 0;
   meterSum = 0;

@@ -5,6 +5,7 @@ import {
   BASELINE_MAX_AGE_MS,
   MAX_BRIDGE_GAP_MS,
   MERGE_GAP_MS,
+  METER_EPSILON_KWH,
   MOVE_ODOMETER_KM,
   SETTLE_GAP_MS,
 } from './constants.js';
@@ -75,6 +76,7 @@ export function openSession(x: {
     session.meterLastE = latest.meterKwh;
     session.meterLastT = latest.meterT;
     session.cMeterLastT = latest.meterT;
+    session.meterOpenKwh = latest.meterKwh;
     if (latest.meterI < context) context = latest.meterI;
   }
   if (latest.freshOdometer(at) && latest.odometerI < context) context = latest.odometerI;
@@ -95,16 +97,36 @@ export function hasEnded(cur: SessionBuilder, unpluggedT: number): boolean {
 
 /**
  * A spell starting at `start` joins the session when it was not ended and the pause is ≤ 2 h with the
- * vehicle known to have stayed (a plugged-in reading since, or the movement stage saw it standing still);
- * with neither known, only pauses ≤ 10 min join (another vehicle may have connected).
+ * vehicle known to have stayed (a plugged-in reading since, the movement stage saw it standing still, or
+ * a per-plug-in register still counting this session: `registerContinues`); with none of these known,
+ * only pauses ≤ 10 min join (another vehicle may have connected, or this one driven to another charger).
  */
 export function joinsSession(
   cur: SessionBuilder,
   start: number,
   plug: { pluggedT: number; unpluggedT: number },
+  /** The register's value at the new spell's opening reading; NaN when not read (fresh) there. */
+  meterNowKwh = Number.NaN,
 ): boolean {
-  const limit = plug.pluggedT >= cur.closeT || cur.stationarySeen ? MERGE_GAP_MS : SETTLE_GAP_MS;
+  const stayed = plug.pluggedT >= cur.closeT || cur.stationarySeen || registerContinues(cur, meterNowKwh);
+  const limit = stayed ? MERGE_GAP_MS : SETTLE_GAP_MS;
   return !hasEnded(cur, plug.unpluggedT) && start - cur.end <= limit;
+}
+
+/**
+ * The cable stayed in, by the register: one that read zero when the session opened counts per plug-in
+ * (a charger's or car's "energy this session", an OCPP transaction meter), and restarts from zero at the
+ * next plug-in. Still holding everything the session counted, never having fallen since, it is the same
+ * plug-in: the car cannot have been unplugged and charged elsewhere in between.
+ */
+export function registerContinues(cur: SessionBuilder, meterNowKwh: number): boolean {
+  return (
+    cur.meterOn &&
+    cur.meterOpenKwh <= METER_EPSILON_KWH &&
+    cur.cMeterSum > METER_EPSILON_KWH &&
+    cur.meterResets === cur.cMeterResets &&
+    meterNowKwh >= cur.meterSum - METER_EPSILON_KWH
+  );
 }
 
 /**

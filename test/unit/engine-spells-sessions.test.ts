@@ -167,6 +167,29 @@ describe('sessions stage', () => {
     expect(joinsSession(session(), T + HOUR + 11 * MIN, noPlug)).toBe(false);
   });
 
+  it('a per-plug-in register (zero at the opening) still holding the session’s count: the cable stayed in', () => {
+    // Counted 5 kWh from zero, then a 30-minute pause with nothing but the register.
+    const counted = (openKwh: number) => {
+      const b = new SessionBuilder(T, false, METER, 0);
+      Object.assign(b, { meterOn: true, meterOpenKwh: openKwh, meterSum: 5 });
+      b.commit(T + HOUR, T + HOUR);
+      b.end = T + HOUR;
+      return b;
+    };
+    const start = T + 90 * MIN;
+    expect(joinsSession(counted(0), start, noPlug, 5)).toBe(true);
+    // Restarted from zero: plugged in anew (elsewhere, or another car's transaction).
+    expect(joinsSession(counted(0), start, noPlug, 0)).toBe(false);
+    // A lifetime register says nothing about the cable.
+    expect(joinsSession(counted(12_345), start, noPlug, 12_350)).toBe(false);
+    // Not read at the new spell's opening.
+    expect(joinsSession(counted(0), start, noPlug, Number.NaN)).toBe(false);
+    // A fall since the last spell (a reset, then counting again past the old value) is a new plug-in.
+    const reset = counted(0);
+    reset.meterResets = 1;
+    expect(joinsSession(reset, start, noPlug, 6)).toBe(false);
+  });
+
   it('unplugged or moved since its last spell: nothing joins it', () => {
     expect(joinsSession(session(), T + HOUR + MIN, { pluggedT: T + HOUR, unpluggedT: T + HOUR })).toBe(false);
     const moved = session();
