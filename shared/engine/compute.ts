@@ -376,7 +376,7 @@ class Scan {
     // Power flowing while the vehicle drives off after charging is regeneration, not more charge: the
     // charge ended at the previous reading, and nothing later joins it.
     if (this.spell !== null && moving && hasPower && this.spell.stillIntervals > 0) {
-      this.closeSpell(true);
+      this.closeSpell(true, dt < PLUG_IN_MIN_MS);
       if (this.cur !== null) this.cur.moved = true;
     }
     let spell = this.spell;
@@ -392,7 +392,10 @@ class Scan {
       spell.startRule = placed.startRule;
       // Driving less than a minute before: no cable could have been connected and a charger started yet,
       // so the vehicle moved in this spell (brief, it is regeneration).
-      if (this.movement[previous.i] === MOVED && dt < PLUG_IN_MIN_MS) spell.moved = true;
+      if (this.movement[previous.i] === MOVED && dt < PLUG_IN_MIN_MS) {
+        spell.moved = true;
+        spell.arrivedDriving = true;
+      }
       if (spell.newSession) this.cur!.firstOnT = pointBefore ? pT : t;
       spell.firstEdge = pointEdge && !meteredStart;
       spell.firstSocFlat = pointEdge && on && socFlat;
@@ -587,9 +590,9 @@ class Scan {
   /**
    * Closes the open spell: its final edges (spells.ts), then either takes it back (regeneration, SoC
    * flicker) or commits it to its session. `drivingOff`: closed because the vehicle moved off while power
-   * still showed.
+   * still showed; `atOnce`: less than a minute after its last charging reading.
    */
-  private closeSpell(drivingOff = false): void {
+  private closeSpell(drivingOff = false, atOnce = false): void {
     const spell = this.spell!;
     this.spell = null;
     this.known = true;
@@ -613,6 +616,7 @@ class Scan {
       start,
       end,
       drivingOff,
+      drivingOffAtOnce: drivingOff && atOnce,
       odometerKm,
       socRise: socNow - spell.openSoc,
     });

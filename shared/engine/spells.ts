@@ -39,6 +39,8 @@ export class Spell {
   /** SoC and odometer at its opening reading. */
   openSoc = Number.NaN;
   openOdometerKm = Number.NaN;
+  /** Its first charging reading came less than a minute after driving (PLUG_IN_MIN_MS). */
+  arrivedDriving = false;
   /** Flowing intervals in which the vehicle did not move; whether it moved in any. */
   stillIntervals = 0;
   moved = false;
@@ -275,8 +277,9 @@ export function spellEdges(
 
 /**
  * Not charging, though it flowed: power or a rising SoC while the vehicle drives is regeneration (a
- * spell that moved and was brief or never still, unless the SoC rose as only charging can make it);
- * a SoC-only spell rising < 2 % is flicker.
+ * spell that moved and was brief or never still, or one that began less than a minute after driving
+ * and ended less than a minute before driving on — no time to plug in, nor to unplug — unless the SoC
+ * rose as only charging can make it); a SoC-only spell rising < 2 % is flicker.
  */
 export function notCharging(
   spell: Spell,
@@ -285,15 +288,21 @@ export function notCharging(
     end: number;
     /** Closed because the vehicle drove off while power still showed. */
     drivingOff: boolean;
+    /** Drove off less than a minute after the last charging reading. */
+    drivingOffAtOnce?: boolean;
     /** Odometer now (NaN when not fresh), SoC rise since the spell opened (NaN when unknown). */
     odometerKm: number;
     socRise: number;
   },
 ): 'regeneration' | 'flicker' | null {
+  // Driving both less than a minute before and after: whatever the readings between showed (a burst of
+  // lost readings can hide the traction), no cable was connected.
+  const between = spell.arrivedDriving && x.drivingOffAtOnce === true;
   const driving =
     (spell.byPower || spell.kind === SOC) &&
-    (x.drivingOff || x.odometerKm - spell.openOdometerKm >= MOVE_ODOMETER_KM || spell.moved) &&
-    (spell.stillIntervals === 0 || x.end - x.start < REGEN_MAX_MS) &&
+    (between ||
+      ((x.drivingOff || x.odometerKm - spell.openOdometerKm >= MOVE_ODOMETER_KM || spell.moved) &&
+        (spell.stillIntervals === 0 || x.end - x.start < REGEN_MAX_MS))) &&
     !(x.socRise >= SOC_RISE_MIN_PERCENT);
   if (driving) return 'regeneration';
   if (spell.kind === SOC && !(x.socRise >= SOC_SPELL_MIN_RISE_PERCENT)) return 'flicker';

@@ -10,7 +10,7 @@ import { fingerprint, goldenCorpora } from '../engine-golden/fingerprint.js';
 const EXPECTED: Record<string, string> = {
   'simulator seed 20250101': '58ff01a34cf47dd5',
   'adversary seed 20251025': '54ffe21d0b6fdf9b',
-  'adversary seed 20250101': 'c8f0c9ba3c233d30',
+  'adversary seed 20250101': '3ef3cfa7960e19ba',
 };
 
 describe('engine output fingerprint', () => {

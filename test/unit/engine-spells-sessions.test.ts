@@ -2,6 +2,7 @@
 // place its final edges, take it back as regeneration or flicker, and join spells into sessions.
 
 import { describe, expect, it } from 'vitest';
+import { computeSessions } from '../../shared/engine/compute.js';
 import { Drives } from '../../shared/engine/drives.js';
 import { METER, POINT, SOC } from '../../shared/engine/evidence.js';
 import { Latest } from '../../shared/engine/latest.js';
@@ -10,7 +11,7 @@ import { SessionSamples } from '../../shared/engine/samples.js';
 import { SessionBuilder } from '../../shared/engine/session-builder.js';
 import { isComplete, joinsSession, observeAfterClose, openSession } from '../../shared/engine/sessions.js';
 import { flatIsResolution, notCharging, Spell, spellEdges } from '../../shared/engine/spells.js';
-import { HOUR, MIN } from '../support/engine.js';
+import { HOUR, MIN, series } from '../support/engine.js';
 
 const T = 100 * HOUR;
 
@@ -136,6 +137,37 @@ describe('spells stage: not charging', () => {
 
   it('a flag or meter spell is never regeneration (regeneration shows in power and SoC only)', () => {
     expect(notCharging(moved({ byPower: false }), x)).toBeNull();
+  });
+
+  it('driving less than a minute before and after: regeneration however long the readings between', () => {
+    const long = { ...x, end: T + 8 * MIN, drivingOff: true };
+    const between = moved({ stillIntervals: 3, arrivedDriving: true });
+    expect(notCharging(between, { ...long, drivingOffAtOnce: true })).toBe('regeneration');
+    // Left more than a minute after the last charging reading: time to unplug, a charge it drove off from.
+    expect(notCharging(between, { ...long, drivingOffAtOnce: false })).toBeNull();
+    // Arrived more than a minute before the first: time to plug in.
+    expect(notCharging(moved({ stillIntervals: 3 }), { ...long, drivingOffAtOnce: true })).toBeNull();
+  });
+
+  it('end to end: positive power across a lost burst inside a drive is no session', () => {
+    const t0 = 1_000 * HOUR;
+    const readings = [
+      ...series(t0, t0 + 10 * MIN, 30_000, () => ({ powerKw: -25 })),
+      { t: t0 + 10 * MIN + 25_000, powerKw: 31 }, // 25 s after traction
+      // 7.5 minutes of lost readings
+      { t: t0 + 18 * MIN, powerKw: 32 },
+      { t: t0 + 18 * MIN + 30_000, powerKw: 31.5 },
+      ...series(t0 + 18 * MIN + 57_000, t0 + 30 * MIN, 30_000, () => ({ powerKw: -20 })), // 27 s after
+      ...series(t0 + 30 * MIN, t0 + 5 * HOUR, 30_000, () => ({ powerKw: 0 })),
+    ];
+    const out = computeSessions({
+      entity: { id: 'ev', type: 'EV', batteryCapacityKwh: null },
+      readings,
+      window: { from: t0, to: t0 + 5 * HOUR },
+      locations: [],
+      exactLocation: false,
+    });
+    expect(out.sessions).toEqual([]);
   });
 
   it('a SoC-only spell rising under 2 % is flicker', () => {
