@@ -16,12 +16,11 @@
 
 import type { TenantLocation } from '../locations/match.js';
 import type { Reading } from '../readings/model.js';
-import { clampTime, placeEdges } from './boundaries.js';
+import { placeEdges } from './boundaries.js';
 import {
   BASELINE_MAX_AGE_MS,
   DATA_GAP_MS,
   MAX_BRIDGE_GAP_MS,
-  METER_EPSILON_KWH,
   METER_MAX_PLAUSIBLE_KW,
   MOVE_ODOMETER_KM,
   PAUSE_MIN_MS,
@@ -38,7 +37,6 @@ import {
   METER,
   NONE,
   POINT,
-  registerResolutionKwh,
   type Signals,
   SOC,
 } from './evidence.js';
@@ -49,7 +47,7 @@ import { detectMovement, MOVED } from './movement.js';
 import { orderedWindow, sortedWindow } from './normalize.js';
 import type { SessionBuilder } from './session-builder.js';
 import { isComplete, joinsSession, observeAfterClose, openSession } from './sessions.js';
-import { flatIsResolution, notCharging, Spell, spellEdges } from './spells.js';
+import { flatIsResolution, type MeasuredInterval, notCharging, Spell, spellEdges } from './spells.js';
 import type { DetectedSession, EngineEntity, EngineInput, EngineOutput, SkippedSession } from './types.js';
 
 const HOUR_MS = 3_600_000;
@@ -186,6 +184,7 @@ class Scan {
     capacityKwh: 0,
   };
   private readonly intervalAnswer: IntervalFlow = { ...NO_FLOW };
+  private readonly measured = {} as MeasuredInterval;
 
   constructor(
     input: EngineInput,
@@ -317,24 +316,51 @@ class Scan {
   }
 
   /**
-   * A flowing interval: opens a spell or extends the open one, placing its edges there (boundaries.ts)
-   * should it be the spell's first or last. Returns the interval's energy by power (NaN when power did not
-   * measure it).
+   * A flowing interval: opens a spell or extends the open one (spells.ts), with the edges placed inside it
+   * (boundaries.ts) should it be the spell's first or last. Returns the interval's energy by power (NaN
+   * when power did not measure it).
    */
   private extendSpell(x: Values, evidence: Evidence, interval: IntervalFlow, i: number): number {
+    const m = this.measure(x, evidence, interval, i);
+    const dt = m.to - m.from;
+    // Power flowing while the vehicle drives off after charging is regeneration, not more charge: the
+    // charge ended at the previous reading, and nothing later joins it.
+    if (this.spell !== null && m.moving && !Number.isNaN(m.powerAfterKw) && this.spell.stillIntervals > 0) {
+      this.closeSpell(true, dt < PLUG_IN_MIN_MS);
+      if (this.cur !== null) this.cur.moved = true;
+    }
+    let spell = this.spell;
+    if (spell === null) {
+      const partial = (!m.acrossGap && m.kind !== POINT) || interval.unseen;
+      spell = this.openSpell(m.placed.start, m.kind, m.from, m.to, partial, m.stepKm);
+      // Driving less than a minute before: no cable could have been connected and a charger started yet,
+      // so the vehicle moved in this spell (brief, it is regeneration).
+      if (this.movement[this.previous.i] === MOVED && dt < PLUG_IN_MIN_MS) {
+        spell.moved = true;
+        spell.arrivedDriving = true;
+      }
+      if (spell.newSession) this.cur!.firstOnT = m.pointBefore ? m.from : m.to;
+      spell.first(m);
+    } else {
+      spell.next(m);
+    }
+    spell.latest(m);
+    return m.trapezoidKwh;
+  }
+
+  /** A flowing interval as the spell stage needs it: rates either side, power's energy, edges placed. */
+  private measure(x: Values, evidence: Evidence, interval: IntervalFlow, i: number): MeasuredInterval {
     const latest = this.latest;
     const previous = this.previous;
     const { kind, on } = evidence;
-    const { t } = x;
     const pT = previous.t;
-    const dt = t - pT;
+    const dt = x.t - pT;
     const dE = interval.meteredKwh;
     const gapFlow = interval.acrossGap;
-    const hasPower = has(x.powerKw);
     const pointBefore = previous.on && previous.kind === POINT;
     const pointAfter = on && kind === POINT;
     // Rates (kWh per ms) either side: the power read there, else the meter's rate in the previous interval.
-    const rateAfter = pointAfter && hasPower ? x.powerKw / HOUR_MS : Number.NaN;
+    const rateAfter = pointAfter && has(x.powerKw) ? x.powerKw / HOUR_MS : Number.NaN;
     const rateBefore =
       pointBefore && previous.powerKw > 0
         ? previous.powerKw / HOUR_MS
@@ -342,21 +368,44 @@ class Scan {
           ? this.spell.rate
           : Number.NaN;
     const trapezoid =
-      hasPower && !Number.isNaN(previous.powerKw) && !gapFlow
+      has(x.powerKw) && !Number.isNaN(previous.powerKw) && !gapFlow
         ? (((previous.powerKw > 0 ? previous.powerKw : 0) + (x.powerKw > 0 ? x.powerKw : 0)) / 2) *
           (dt / HOUR_MS)
         : Number.NaN;
-    const meteredStart = dE >= 0 && rateAfter > 0;
-    const meteredEnd = dE >= 0 && rateBefore > 0;
     const open = this.spell;
     const socRate =
       gapFlow && open !== null && pT > open.start
         ? (latest.soc - open.openSoc) / (pT - open.start)
         : Number.NaN;
-    // Where charging began and ended inside this interval, should it be the spell's edge.
-    const placed = placeEdges({
+    const m = this.measured;
+    m.from = pT;
+    m.to = x.t;
+    m.kind = kind;
+    m.onAfter = on;
+    m.pointBefore = pointBefore;
+    m.pointAfter = pointAfter;
+    m.pointEdge = !gapFlow && kind === POINT && interval.flow === 1;
+    m.flowingThroughout = interval.flow === 2;
+    m.acrossGap = gapFlow;
+    m.meteredKwh = dE;
+    m.meterKwh = x.meterKwh;
+    m.meteredStart = dE >= 0 && rateAfter > 0;
+    m.meteredEnd = dE >= 0 && rateBefore > 0;
+    m.rateAfter = rateAfter;
+    m.energyAcrossKwh = interval.energyAcrossKwh;
+    m.socAcross = interval.socAcross;
+    m.powerBeforeKw = previous.powerKw;
+    m.powerAfterKw = x.powerKw;
+    m.trapezoidKwh = trapezoid;
+    m.socAfter = x.soc;
+    // The SoC read at both ends of this interval did not rise: checked against power's edge energy when
+    // the spell closes (spells.ts, the SoC cross-check).
+    m.socFlat = has(x.soc) && latest.socI === previous.i && x.soc <= latest.soc;
+    m.stepKm = has(x.odometerKm) && latest.odometerI >= 0 ? x.odometerKm - latest.odometerKm : Number.NaN;
+    m.moving = this.movement[i] === MOVED;
+    m.placed = placeEdges({
       from: pT,
-      to: t,
+      to: x.t,
       acrossGap: gapFlow,
       flowingBefore: pointBefore,
       flowingAfter: pointAfter,
@@ -367,88 +416,7 @@ class Scan {
       socAcross: interval.socAcross,
       socRate,
     });
-    // The SoC read at both ends of this interval did not rise: checked against power's edge energy when
-    // the spell closes (spells.ts, the SoC cross-check).
-    const socFlat = has(x.soc) && latest.socI === previous.i && x.soc <= latest.soc;
-    const pointEdge = !gapFlow && kind === POINT && interval.flow === 1;
-    const stepKm = has(x.odometerKm) && latest.odometerI >= 0 ? x.odometerKm - latest.odometerKm : Number.NaN;
-    const moving = this.movement[i] === MOVED;
-    // Power flowing while the vehicle drives off after charging is regeneration, not more charge: the
-    // charge ended at the previous reading, and nothing later joins it.
-    if (this.spell !== null && moving && hasPower && this.spell.stillIntervals > 0) {
-      this.closeSpell(true, dt < PLUG_IN_MIN_MS);
-      if (this.cur !== null) this.cur.moved = true;
-    }
-    let spell = this.spell;
-    if (spell === null) {
-      spell = this.openSpell(
-        placed.start,
-        kind,
-        pT,
-        t,
-        (!gapFlow && kind !== POINT) || interval.unseen,
-        stepKm,
-      );
-      spell.startRule = placed.startRule;
-      // Driving less than a minute before: no cable could have been connected and a charger started yet,
-      // so the vehicle moved in this spell (brief, it is regeneration).
-      if (this.movement[previous.i] === MOVED && dt < PLUG_IN_MIN_MS) {
-        spell.moved = true;
-        spell.arrivedDriving = true;
-      }
-      if (spell.newSession) this.cur!.firstOnT = pointBefore ? pT : t;
-      spell.firstEdge = pointEdge && !meteredStart;
-      spell.firstSocFlat = pointEdge && on && socFlat;
-      spell.firstKw = x.powerKw;
-      spell.firstKwh = trapezoid;
-      // A meter-only start waits for the next interval's rate.
-      const counted = gapFlow
-        ? Number.isNaN(interval.socAcross)
-          ? interval.energyAcrossKwh
-          : Number.NaN
-        : dE;
-      spell.pendingKwh = !(rateAfter > 0) && !pointBefore && counted > 0 ? counted : Number.NaN;
-      // Charging after a gap in which the SoC rose, with no power to say when: the spell's SoC rate will
-      // tell how long that rise took.
-      spell.pendingSoc =
-        gapFlow && pointAfter && !(rateAfter > 0) && interval.socAcross > 0 ? interval.socAcross : Number.NaN;
-      spell.firstOnSoc = x.soc;
-    } else {
-      if (spell.intervals === 1 && spell.pendingKwh > 0 && dE > 0 && !gapFlow) {
-        spell.start = clampTime(spell.firstTo - spell.pendingKwh / (dE / dt), spell.firstFrom, spell.firstTo);
-        spell.startRule = 'metered';
-      }
-      spell.pendingKwh = Number.NaN;
-      if (spell.intervals === 1) spell.secondKw = x.powerKw;
-      spell.intervals++;
-      if (interval.flow === 2 && !gapFlow && kind === POINT) {
-        spell.interiorMs += dt;
-        spell.interiorCount++;
-      }
-    }
-    spell.lastEdge = pointEdge && pointBefore && !meteredEnd;
-    spell.lastSocFlat = pointEdge && pointBefore && !on && socFlat;
-    spell.lastMeterKwh = meteredEnd && kind === METER ? dE : Number.NaN;
-    spell.beforeFrom = spell.lastFrom;
-    spell.beforeKw = spell.lastKw;
-    spell.lastFrom = pT;
-    spell.lastTo = t;
-    spell.lastKw = previous.powerKw;
-    spell.lastKwh = trapezoid;
-    if (!moving) spell.stillIntervals++;
-    else spell.moved = true;
-    spell.lastKm = stepKm;
-    if (hasPower) spell.byPower = true;
-    spell.rate = !gapFlow && dE > 0 ? dE / dt : Number.NaN;
-    if (!gapFlow && dE > METER_EPSILON_KWH) {
-      // One register step: at most the smallest increase seen, and at most the register's own resolution
-      // (an increase over a whole interval at 50 kW is hundreds of steps).
-      const step = Math.min(dE, registerResolutionKwh(x.meterKwh));
-      if (!(step >= spell.meterStep)) spell.meterStep = step;
-    }
-    spell.end = placed.end;
-    spell.endRule = placed.endRule;
-    return trapezoid;
+    return m;
   }
 
   /** Running totals and samples of the open session. */

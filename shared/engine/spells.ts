@@ -2,10 +2,11 @@
 // the rules that decide it: whether a flat reading inside it is resolution or a stop, where its edges lie
 // once it closes, and whether it was charging at all (README.md, "Is energy flowing?").
 
-import { averagedPowerEnd, clampTime } from './boundaries.js';
+import { averagedPowerEnd, clampTime, type PlacedEdges } from './boundaries.js';
 import {
   CHARGING_POWER_MIN_KW,
   EDGE_IDLE_CADENCES,
+  METER_EPSILON_KWH,
   METER_PEAK_WINDOW_MS,
   MOVE_ODOMETER_KM,
   REGEN_MAX_MS,
@@ -13,7 +14,7 @@ import {
   SOC_RISE_MIN_PERCENT,
   SOC_SPELL_MIN_RISE_PERCENT,
 } from './constants.js';
-import { type EvidenceKind, METER, SOC } from './evidence.js';
+import { type EvidenceKind, METER, POINT, registerResolutionKwh, SOC } from './evidence.js';
 import { type BoundaryRule, socCheckedEdge } from './quality.js';
 import type { SessionSamples } from './samples.js';
 import { socOnset } from './soc.js';
@@ -88,6 +89,111 @@ export class Spell {
     this.firstTo = to;
     this.partial = partial;
   }
+
+  /** Its first interval: what its start rules need later (idle wake, SoC cross-check, pending energy). */
+  first(m: MeasuredInterval): void {
+    this.startRule = m.placed.startRule;
+    this.firstEdge = m.pointEdge && !m.meteredStart;
+    this.firstSocFlat = m.pointEdge && m.onAfter && m.socFlat;
+    this.firstKw = m.powerAfterKw;
+    this.firstKwh = m.trapezoidKwh;
+    // A meter-only start waits for the next interval's rate.
+    const counted = m.acrossGap ? (Number.isNaN(m.socAcross) ? m.energyAcrossKwh : Number.NaN) : m.meteredKwh;
+    this.pendingKwh = !(m.rateAfter > 0) && !m.pointBefore && counted > 0 ? counted : Number.NaN;
+    // Charging after a gap in which the SoC rose, with no power to say when: the spell's SoC rate will
+    // tell how long that rise took.
+    this.pendingSoc =
+      m.acrossGap && m.pointAfter && !(m.rateAfter > 0) && m.socAcross > 0 ? m.socAcross : Number.NaN;
+    this.firstOnSoc = m.socAfter;
+  }
+
+  /** A further interval: a pending meter-only start placed at its rate; the cadence of interior intervals. */
+  next(m: MeasuredInterval): void {
+    const dt = m.to - m.from;
+    if (this.intervals === 1 && this.pendingKwh > 0 && m.meteredKwh > 0 && !m.acrossGap) {
+      this.start = clampTime(
+        this.firstTo - this.pendingKwh / (m.meteredKwh / dt),
+        this.firstFrom,
+        this.firstTo,
+      );
+      this.startRule = 'metered';
+    }
+    this.pendingKwh = Number.NaN;
+    if (this.intervals === 1) this.secondKw = m.powerAfterKw;
+    this.intervals++;
+    if (m.flowingThroughout && !m.acrossGap && m.kind === POINT) {
+      this.interiorMs += dt;
+      this.interiorCount++;
+    }
+  }
+
+  /** Every interval, first or not, is its latest until the next: its end rules read these. */
+  latest(m: MeasuredInterval): void {
+    const dt = m.to - m.from;
+    this.lastEdge = m.pointEdge && m.pointBefore && !m.meteredEnd;
+    this.lastSocFlat = m.pointEdge && m.pointBefore && !m.onAfter && m.socFlat;
+    this.lastMeterKwh = m.meteredEnd && m.kind === METER ? m.meteredKwh : Number.NaN;
+    this.beforeFrom = this.lastFrom;
+    this.beforeKw = this.lastKw;
+    this.lastFrom = m.from;
+    this.lastTo = m.to;
+    this.lastKw = m.powerBeforeKw;
+    this.lastKwh = m.trapezoidKwh;
+    if (!m.moving) this.stillIntervals++;
+    else this.moved = true;
+    this.lastKm = m.stepKm;
+    if (!Number.isNaN(m.powerAfterKw)) this.byPower = true;
+    this.rate = !m.acrossGap && m.meteredKwh > 0 ? m.meteredKwh / dt : Number.NaN;
+    if (!m.acrossGap && m.meteredKwh > METER_EPSILON_KWH) {
+      // One register step: at most the smallest increase seen, and at most the register's own resolution
+      // (an increase over a whole interval at 50 kW is hundreds of steps).
+      const step = Math.min(m.meteredKwh, registerResolutionKwh(m.meterKwh));
+      if (!(step >= this.meterStep)) this.meterStep = step;
+    }
+    this.end = m.placed.end;
+    this.endRule = m.placed.endRule;
+  }
+}
+
+/** What the scan measured of a flowing interval, for the spell it opens or extends. */
+export interface MeasuredInterval {
+  /** The readings either side (epoch ms). */
+  from: number;
+  to: number;
+  kind: EvidenceKind;
+  /** The evidence at `to` says flowing. */
+  onAfter: boolean;
+  /** Point evidence (power, flag) said flowing at `from` / at `to`. */
+  pointBefore: boolean;
+  pointAfter: boolean;
+  /** Point evidence flowing at one end only: charging began or ended inside. */
+  pointEdge: boolean;
+  /** Flowing at both ends (or throughout): an interior interval, for the cadence. */
+  flowingThroughout: boolean;
+  acrossGap: boolean;
+  /** The meter over the interval (kWh, NaN when not read at both ends) and its value at `to`. */
+  meteredKwh: number;
+  meterKwh: number;
+  /** The energy the interval's edge placement used: metered start / end (boundaries.ts). */
+  meteredStart: boolean;
+  meteredEnd: boolean;
+  /** The charge rate measured at `to` (kWh per ms), NaN when unknown. */
+  rateAfter: number;
+  /** Across a gap (or unseen): kWh and SoC points that rose, NaN when not. */
+  energyAcrossKwh: number;
+  socAcross: number;
+  /** Power at `from` and at `to` (kW, NaN when not read), and power's energy over the interval. */
+  powerBeforeKw: number;
+  powerAfterKw: number;
+  trapezoidKwh: number;
+  /** SoC at `to` (NaN when not read); it was read at both ends and did not rise. */
+  socAfter: number;
+  socFlat: boolean;
+  /** Odometer change over the interval; the vehicle moved in it. */
+  stepKm: number;
+  moving: boolean;
+  /** Where charging began and ended inside it, should it be the spell's edge. */
+  placed: PlacedEdges;
 }
 
 /**
