@@ -10,7 +10,13 @@ import { MOVED, STILL, UNKNOWN } from '../../shared/engine/movement.js';
 import { SessionSamples } from '../../shared/engine/samples.js';
 import { SessionBuilder } from '../../shared/engine/session-builder.js';
 import { isComplete, joinsSession, observeAfterClose, openSession } from '../../shared/engine/sessions.js';
-import { flatIsResolution, notCharging, Spell, spellEdges } from '../../shared/engine/spells.js';
+import {
+  flatIsResolution,
+  type MeasuredInterval,
+  notCharging,
+  Spell,
+  spellEdges,
+} from '../../shared/engine/spells.js';
 import { HOUR, MIN, series } from '../support/engine.js';
 
 const T = 100 * HOUR;
@@ -45,6 +51,99 @@ describe('spells stage: a flat reading inside a spell', () => {
     });
     expect(flatIsResolution(spell, flat({ kind: METER, t: T + 6 * MIN }))).toBe(true);
     expect(flatIsResolution(spell, flat({ kind: METER, t: T + 8 * MIN }))).toBe(false);
+  });
+});
+
+describe('spells stage: what each flowing interval sets', () => {
+  const interval = (over: Partial<MeasuredInterval>): MeasuredInterval => ({
+    from: T,
+    to: T + 10 * MIN,
+    kind: METER,
+    onAfter: true,
+    pointBefore: false,
+    pointAfter: false,
+    pointEdge: false,
+    flowingThroughout: true,
+    acrossGap: false,
+    meteredKwh: 1,
+    meterKwh: 101,
+    meteredStart: false,
+    meteredEnd: false,
+    rateAfter: Number.NaN,
+    energyAcrossKwh: Number.NaN,
+    socAcross: Number.NaN,
+    powerBeforeKw: Number.NaN,
+    powerAfterKw: Number.NaN,
+    trapezoidKwh: Number.NaN,
+    socAfter: Number.NaN,
+    socFlat: false,
+    stepKm: Number.NaN,
+    moving: false,
+    placed: { start: T + 5 * MIN, end: T + 5 * MIN, startRule: 'midpoint', endRule: 'midpoint' },
+    ...over,
+  });
+
+  it('a meter-only start waits for the next interval’s rate: its energy at that rate before the reading', () => {
+    const first = interval({ meteredKwh: 0.5 });
+    const spell = new Spell(first.placed.start, METER, first.from, first.to, true);
+    spell.first(first);
+    spell.latest(first);
+    expect(spell.pendingKwh).toBe(0.5);
+    // 1 kWh per 10 min next: 0.5 kWh took 5 min, so charging began 5 min before the first interval's end.
+    const next = interval({ from: T + 10 * MIN, to: T + 20 * MIN, meteredKwh: 1 });
+    spell.next(next);
+    expect(spell).toMatchObject({ start: T + 5 * MIN, startRule: 'metered', intervals: 2 });
+  });
+
+  it('a register’s step is its resolution or the smallest increase, never a whole interval’s increase', () => {
+    const spell = new Spell(T, METER, T - 10 * MIN, T, true);
+    spell.latest(interval({ meteredKwh: 8.4, meterKwh: 1234.5 })); // 0.1 kWh register at 50 kW
+    expect(spell.meterStep).toBeCloseTo(0.1);
+    spell.latest(interval({ meteredKwh: 0.03, meterKwh: 1234.53 }));
+    expect(spell.meterStep).toBeCloseTo(0.01);
+  });
+
+  it('the cadence counts intervals flowing at both ends only (point evidence, no gap)', () => {
+    const spell = new Spell(T, POINT, T - MIN, T, false);
+    spell.next(interval({ kind: POINT, flowingThroughout: true }));
+    spell.next(interval({ kind: POINT, flowingThroughout: false }));
+    spell.next(interval({ kind: POINT, flowingThroughout: true, acrossGap: true }));
+    expect(spell).toMatchObject({ interiorCount: 1, interiorMs: 10 * MIN });
+  });
+});
+
+describe('drives', () => {
+  it('a drive’s consumption per km, from where it began (odometer ticking, fresh SoC) to where it ended', () => {
+    const latest = Object.assign(new Latest(), {
+      odometerKm: 100,
+      odometerI: 0,
+      odometerT: T,
+      soc: 80,
+      socI: 0,
+      socT: T,
+    });
+    const drives = new Drives();
+    drives.observe(latest, T + MIN, 101, 79.8); // ticking: a drive began at reading 0
+    Object.assign(latest, { odometerKm: 120, odometerI: 5, soc: 76, socI: 5, socT: T + 20 * MIN });
+    expect(drives.current(latest)).toEqual({ pctPerKm: 0.2, index: 0 });
+    drives.observe(latest, T + 21 * MIN, 120, 76); // no tick: it ended
+    expect(drives).toMatchObject({ startI: -1, lastI: 0, lastEndT: T + 21 * MIN });
+    expect(drives.lastPctPerKm).toBeCloseTo(0.2);
+  });
+
+  it('a drive shorter than 5 km gives no consumption (the 1 % steps would dominate it)', () => {
+    const latest = Object.assign(new Latest(), {
+      odometerKm: 100,
+      odometerI: 0,
+      odometerT: T,
+      soc: 80,
+      socI: 0,
+      socT: T,
+    });
+    const drives = new Drives();
+    drives.observe(latest, T + MIN, 101, 80);
+    Object.assign(latest, { odometerKm: 103, soc: 79 });
+    expect(drives.current(latest)).toBeNull();
   });
 });
 
