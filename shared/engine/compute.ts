@@ -21,7 +21,6 @@ import {
   BASELINE_MAX_AGE_MS,
   DATA_GAP_MS,
   MAX_BRIDGE_GAP_MS,
-  METER_MAX_PLAUSIBLE_KW,
   MOVE_ODOMETER_KM,
   PAUSE_MIN_MS,
   PLUG_IN_MIN_MS,
@@ -423,38 +422,15 @@ class Scan {
   private accumulate(cur: SessionBuilder, x: Values, i: number, flowing: boolean, trapezoid: number): void {
     const { t } = x;
     const latest = this.latest;
-    if (has(x.meterKwh) && cur.meterOn) {
-      // The register's plausible non-negative steps; a fall or a jump no charger can make is a reset.
-      const d = x.meterKwh - cur.meterLastE;
-      if (d < 0) cur.meterResets++;
-      else if (d <= (METER_MAX_PLAUSIBLE_KW * (t - cur.meterLastT)) / HOUR_MS) cur.meterSum += d;
-      else cur.meterResets++;
-      cur.meterLastE = x.meterKwh;
-      cur.meterLastT = t;
-      cur.samples.pushMeter(t, cur.meterSum);
-    }
-    if (flowing) {
-      if (trapezoid >= 0) {
-        const a = this.previous.powerKw > 0 ? this.previous.powerKw : 0;
-        const b = x.powerKw > 0 ? x.powerKw : 0;
-        cur.powerEnergy += trapezoid;
-        cur.hadPower = true;
-        if (b > cur.peak) cur.peak = b;
-        if (a > cur.peak) cur.peak = a;
-      } else {
-        // A flowing interval power did not measure: power cannot give the session's energy.
-        cur.powerOk = false;
-      }
-    }
+    if (has(x.meterKwh)) cur.addMeter(t, x.meterKwh);
+    if (flowing) cur.addFlowingInterval(trapezoid, this.previous.powerKw, x.powerKw);
     if (has(x.soc)) {
-      if (x.soc > cur.socMax) {
-        if (latest.socI >= 0)
-          cur.samples.pushStep(latest.socT, t, x.soc, this.spell !== null ? cur.spells : -1);
-        cur.socMax = x.soc;
-      } else if (Number.isNaN(cur.socMax)) {
-        cur.socMax = x.soc;
-      }
-      cur.samples.pushSoc(t, x.soc);
+      cur.addSoc(
+        t,
+        x.soc,
+        latest.socI >= 0 ? latest.socT : Number.NaN,
+        this.spell !== null ? cur.spells : -1,
+      );
     }
     // A charge point stands still: one position per session is its position.
     if (has(x.lat) && (this.mobile || cur.samples.lat.length === 0)) cur.samples.pushLocation(x.lat, x.lon);

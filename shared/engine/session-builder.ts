@@ -2,9 +2,12 @@
 // last spell's close (the `c…` fields), so a spell found not to be charging (regeneration, SoC flicker)
 // can be taken back.
 
+import { METER_MAX_PLAUSIBLE_KW } from './constants.js';
 import type { EvidenceKind } from './evidence.js';
 import type { Edge } from './quality.js';
 import { SessionSamples } from './samples.js';
+
+const HOUR_MS = 3_600_000;
 
 /** A session being built: running totals, and the totals committed at its last spell's close. */
 export class SessionBuilder {
@@ -75,6 +78,52 @@ export class SessionBuilder {
     this.truncated = truncated;
     this.kind = kind;
     this.contextIndex = contextIndex;
+  }
+
+  /**
+   * A meter reading: the register's plausible non-negative steps are summed; a fall, or a jump no charger
+   * can make (> 4 MW), is a reset, rollover or swap and is counted as such, not summed.
+   */
+  addMeter(t: number, kwh: number): void {
+    if (!this.meterOn) return;
+    const d = kwh - this.meterLastE;
+    if (d < 0) this.meterResets++;
+    else if (d <= (METER_MAX_PLAUSIBLE_KW * (t - this.meterLastT)) / HOUR_MS) this.meterSum += d;
+    else this.meterResets++;
+    this.meterLastE = kwh;
+    this.meterLastT = t;
+    this.samples.pushMeter(t, this.meterSum);
+  }
+
+  /**
+   * A flowing interval: power's trapezoid (kWh) and the power at its ends (the peak). One that power did
+   * not measure (NaN) means power cannot give the session's energy.
+   */
+  addFlowingInterval(trapezoidKwh: number, kwBefore: number, kwAfter: number): void {
+    if (!(trapezoidKwh >= 0)) {
+      this.powerOk = false;
+      return;
+    }
+    const a = kwBefore > 0 ? kwBefore : 0;
+    const b = kwAfter > 0 ? kwAfter : 0;
+    this.powerEnergy += trapezoidKwh;
+    this.hadPower = true;
+    if (b > this.peak) this.peak = b;
+    if (a > this.peak) this.peak = a;
+  }
+
+  /**
+   * A SoC reading: a new high is a 1 % step (soc.ts), recorded with the reading before it (`fromT`, NaN
+   * when none) and the spell it fell in (-1 outside one).
+   */
+  addSoc(t: number, soc: number, fromT: number, spell: number): void {
+    if (soc > this.socMax) {
+      if (!Number.isNaN(fromT)) this.samples.pushStep(fromT, t, soc, spell);
+      this.socMax = soc;
+    } else if (Number.isNaN(this.socMax)) {
+      this.socMax = soc;
+    }
+    this.samples.pushSoc(t, soc);
   }
 
   /** A spell closed as charging: its totals are the session's now. `closeT`: its last evidence reading. */

@@ -99,3 +99,34 @@ describe('enrich stage', () => {
     expect(s.quality.gaps).toEqual({ count: 1, seconds: 600 });
   });
 });
+
+describe('session totals (session-builder.ts)', () => {
+  it('sums the register’s plausible steps; a fall or a jump no charger can make is a reset, not energy', () => {
+    const b = new SessionBuilder(T, false, METER, 0);
+    Object.assign(b, { meterOn: true, meterLastE: 100, meterLastT: T });
+    b.addMeter(T + 10 * MIN, 101);
+    b.addMeter(T + 20 * MIN, 0.5); // reset to zero
+    b.addMeter(T + 30 * MIN, 1.5);
+    b.addMeter(T + 31 * MIN, 900); // 53 MW: a swapped register
+    expect(b.meterSum).toBeCloseTo(2);
+    expect(b.meterResets).toBe(2);
+  });
+
+  it('power integrates flowing intervals; one power did not measure means power cannot give the energy', () => {
+    const b = new SessionBuilder(T, false, POINT, 0);
+    b.addFlowingInterval(1.2, 7, 7.4);
+    expect(b).toMatchObject({ powerEnergy: 1.2, peak: 7.4, hadPower: true, powerOk: true });
+    b.addFlowingInterval(Number.NaN, Number.NaN, 7);
+    expect(b.powerOk).toBe(false);
+  });
+
+  it('records a SoC step at each new high, with the reading before it and its spell', () => {
+    const b = new SessionBuilder(T, false, SOC, 0);
+    b.addSoc(T, 40, Number.NaN, -1);
+    b.addSoc(T + MIN, 41, T, 0);
+    b.addSoc(T + 2 * MIN, 40, T + MIN, 0); // a fall is no step
+    b.addSoc(T + 3 * MIN, 41, T + 2 * MIN, 0); // back to the high: no step either
+    expect(b.samples.steps.at).toEqual([T + MIN]);
+    expect(b.samples.steps.from).toEqual([T]);
+  });
+});
