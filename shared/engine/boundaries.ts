@@ -2,7 +2,7 @@
 // spell's first or last. A boundary lies between the readings either side of it; it is placed where the
 // energy measured over the interval at the rate measured beside it puts it, else in the middle (which
 // halves the worst-case error); at a data edge (gap, window start) it is the reading. Later rules may
-// move a spell's edges again (compute.ts closeSpell: idle wake, SoC onset, SoC cross-check).
+// move a spell's edges again (spells.ts spellEdges: idle wake, SoC onset, SoC cross-check).
 
 import type { BoundaryRule } from './quality.js';
 

@@ -53,28 +53,42 @@ const HOUR_MS = 3_600_000;
 
 export function evidenceOf(r: Signals, previous: Previous): Evidence {
   const { t } = r;
-  if (!Number.isNaN(r.powerKw))
-    return { kind: POINT, on: r.powerKw > CHARGING_POWER_MIN_KW, intervalKnown: true };
+  if (!Number.isNaN(r.powerKw)) return evidence(POINT, r.powerKw > CHARGING_POWER_MIN_KW, true);
   if (t - previous.powerT <= DATA_GAP_MS) return NO_EVIDENCE;
   if (!Number.isNaN(r.energyKwh)) {
-    if (Number.isNaN(previous.meterT)) return { kind: METER, on: false, intervalKnown: false };
+    if (Number.isNaN(previous.meterT)) return evidence(METER, false, false);
     // A step at a charging rate; larger than any charger can deliver is a swapped or reset register.
     const d = r.energyKwh - previous.meterKwh;
     const hours = (t - previous.meterT) / HOUR_MS;
     const on =
       d > METER_EPSILON_KWH && d >= CHARGING_POWER_MIN_KW * hours && d <= METER_MAX_PLAUSIBLE_KW * hours;
-    return { kind: METER, on, intervalKnown: true };
+    return evidence(METER, on, true);
   }
   if (t - previous.meterT <= DATA_GAP_MS) return NO_EVIDENCE;
-  if (r.charging !== undefined) return { kind: POINT, on: r.charging, intervalKnown: true };
+  if (r.charging !== undefined) return evidence(POINT, r.charging, true);
   if (!Number.isNaN(r.soc) && !(t - previous.flagT <= DATA_GAP_MS)) {
-    if (Number.isNaN(previous.socT)) return { kind: SOC, on: false, intervalKnown: false };
-    return { kind: SOC, on: r.soc > previous.soc, intervalKnown: true };
+    if (Number.isNaN(previous.socT)) return evidence(SOC, false, false);
+    return evidence(SOC, r.soc > previous.soc, true);
   }
   return NO_EVIDENCE;
 }
 
-const NO_EVIDENCE: Evidence = { kind: NONE, on: false, intervalKnown: false };
+const NO_EVIDENCE: Evidence = Object.freeze({ kind: NONE, on: false, intervalKnown: false });
+
+/** Every possible answer, built once: evidence is asked of every reading, and need not allocate. */
+const ANSWERS: readonly Evidence[] = [POINT, METER, SOC].flatMap((kind) =>
+  [false, true].flatMap((on) =>
+    [false, true].map((intervalKnown) => Object.freeze({ kind, on, intervalKnown }) as Evidence),
+  ),
+);
+
+function evidence(
+  kind: typeof POINT | typeof METER | typeof SOC,
+  on: boolean,
+  intervalKnown: boolean,
+): Evidence {
+  return ANSWERS[(kind - 1) * 4 + (on ? 2 : 0) + (intervalKnown ? 1 : 0)]!;
+}
 
 /**
  * The resolution of an energy register as one of its values shows it: the last decimal place it

@@ -14,7 +14,10 @@ export function metersApart(lat1: number, lon1: number, lat2: number, lon2: numb
 /** Median of a list of numbers (the input is not changed); NaN for an empty list. */
 export function median(values: ArrayLike<number>, n = values.length): number {
   if (n === 0) return Number.NaN;
-  const sorted = Array.from({ length: n }, (_, i) => values[i]!).sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator call per comparison (a session's fixes are many).
+  const sorted = new Float64Array(n);
+  for (let i = 0; i < n; i++) sorted[i] = values[i]!;
+  sorted.sort();
   const mid = n >> 1;
   return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

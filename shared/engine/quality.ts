@@ -1,5 +1,5 @@
 // How far a session can be trusted: how each boundary was placed and how far off it can be, the data gaps
-// inside it, and whether its energy was measured, integrated or estimated. Pure helpers for compute.ts.
+// inside it, and whether its energy was measured, integrated or estimated. Pure helpers for the spells and enrich stages.
 
 import type { BoundaryRule, SessionMethod, SessionQuality } from '../sessions/model.js';
 import { CHARGING_EFFICIENCY_MIN, SOC_STEP_PERCENT } from './constants.js';

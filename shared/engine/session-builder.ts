@@ -2,8 +2,12 @@
 // last spell's close (the `c…` fields), so a spell found not to be charging (regeneration, SoC flicker)
 // can be taken back.
 
+import { METER_MAX_PLAUSIBLE_KW } from './constants.js';
 import type { EvidenceKind } from './evidence.js';
 import type { Edge } from './quality.js';
+import { SessionSamples } from './samples.js';
+
+const HOUR_MS = 3_600_000;
 
 /** A session being built: running totals, and the totals committed at its last spell's close. */
 export class SessionBuilder {
@@ -29,6 +33,8 @@ export class SessionBuilder {
 
   // Meter: sum of plausible non-negative steps since the opening reading.
   meterOn = false;
+  /** The register's value at the opening reading (zero: a per-plug-in register, sessions.ts). */
+  meterOpenKwh = Number.NaN;
   meterLastE = 0;
   meterLastT = 0;
   meterSum = 0;
@@ -53,11 +59,8 @@ export class SessionBuilder {
   firstOnT = 0;
   lastOnT = 0;
 
-  // Buffer lengths at the last commit.
-  cLocated = 0;
-  cMeterSamples = 0;
-  cSocSamples = 0;
-  cSteps = 0;
+  /** What it keeps of its readings for the figures computed when it closes. */
+  readonly samples = new SessionSamples();
 
   // Between this session's last spell and a possible next one (plug state is read from the scan's times).
   moved = false;
@@ -75,5 +78,80 @@ export class SessionBuilder {
     this.truncated = truncated;
     this.kind = kind;
     this.contextIndex = contextIndex;
+  }
+
+  /**
+   * A meter reading: the register's plausible non-negative steps are summed; a fall, or a jump no charger
+   * can make (> 4 MW), is a reset, rollover or swap and is counted as such, not summed.
+   */
+  addMeter(t: number, kwh: number): void {
+    if (!this.meterOn) return;
+    const d = kwh - this.meterLastE;
+    if (d < 0) this.meterResets++;
+    else if (d <= (METER_MAX_PLAUSIBLE_KW * (t - this.meterLastT)) / HOUR_MS) this.meterSum += d;
+    else this.meterResets++;
+    this.meterLastE = kwh;
+    this.meterLastT = t;
+    this.samples.pushMeter(t, this.meterSum);
+  }
+
+  /**
+   * A flowing interval: power's trapezoid (kWh) and the power at its ends (the peak). One that power did
+   * not measure (NaN) means power cannot give the session's energy.
+   */
+  addFlowingInterval(trapezoidKwh: number, kwBefore: number, kwAfter: number): void {
+    if (!(trapezoidKwh >= 0)) {
+      this.powerOk = false;
+      return;
+    }
+    const a = kwBefore > 0 ? kwBefore : 0;
+    const b = kwAfter > 0 ? kwAfter : 0;
+    this.powerEnergy += trapezoidKwh;
+    this.hadPower = true;
+    if (b > this.peak) this.peak = b;
+    if (a > this.peak) this.peak = a;
+  }
+
+  /**
+   * A SoC reading: a new high is a 1 % step (soc.ts), recorded with the reading before it (`fromT`, NaN
+   * when none) and the spell it fell in (-1 outside one).
+   */
+  addSoc(t: number, soc: number, fromT: number, spell: number): void {
+    if (soc > this.socMax) {
+      if (!Number.isNaN(fromT)) this.samples.pushStep(fromT, t, soc, spell);
+      this.socMax = soc;
+    } else if (Number.isNaN(this.socMax)) {
+      this.socMax = soc;
+    }
+    this.samples.pushSoc(t, soc);
+  }
+
+  /** A spell closed as charging: its totals are the session's now. `closeT`: its last evidence reading. */
+  commit(closeT: number, lastOnT: number): void {
+    this.spells++;
+    this.closeT = closeT;
+    this.lastOnT = lastOnT;
+    this.cMeterSum = this.meterSum;
+    this.cMeterResets = this.meterResets;
+    this.cMeterLastT = this.meterLastT;
+    this.cPowerEnergy = this.powerEnergy;
+    this.cPowerOk = this.powerOk;
+    this.cHadPower = this.hadPower;
+    this.cPeak = this.peak;
+    this.samples.commit();
+    // Whether the vehicle moves away is watched afresh after each spell.
+    this.moved = false;
+    this.stationarySeen = false;
+  }
+
+  /** A spell found not to be charging (regeneration, SoC flicker): back to the last committed totals. */
+  rollback(): void {
+    this.meterSum = this.cMeterSum;
+    this.meterResets = this.cMeterResets;
+    this.powerEnergy = this.cPowerEnergy;
+    this.powerOk = this.cPowerOk;
+    this.hadPower = this.cHadPower;
+    this.peak = this.cPeak;
+    this.samples.revert();
   }
 }

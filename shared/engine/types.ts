@@ -1,4 +1,4 @@
-// The engine's input and output. Pure data; see compute.ts for the rules.
+// The engine's input and output. Pure data; the rules are in README.md next to this file.
 
 import type { TenantLocation } from '../locations/match.js';
 import type { Reading } from '../readings/model.js';

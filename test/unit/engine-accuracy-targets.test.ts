@@ -27,14 +27,15 @@ type Metric = keyof typeof GOALS;
  * guards what is won (the seeds are fixed, so results are deterministic; rounded with margin). Each
  * cell names its goal in the test's title. Remove a cell when its goal is met.
  * - soc-only boundary p95 1.17 intervals: short DC stops at 30 s sampling whose 1 % steps take seconds;
- * - meter-only F1 0.949: an EV with only a meter has nothing that says it stayed plugged in through a
- *   15–40 min tariff pause, so the pause splits the charge (engine README, known limits);
+ * - meter-only F1 0.970: an EV with only a lifetime (or rolling-over) meter has nothing that says it
+ *   stayed plugged in through a 15–40 min tariff pause, so the pause splits the charge (engine README,
+ *   known limits); a per-plug-in register does say it (sessions.ts, registerContinues: was 0.949);
  * - power-only F1 0.985: a regeneration burst as the last reading of a drive, just over a minute or a
  *   5-minute sample after traction, reads as a short charge.
  */
 const FLOORS: Record<string, Partial<Record<Metric, number>>> = {
   'adversary generator, per reporting mode/soc-only': { boundaryP95: 1.2 },
-  'adversary generator, per reporting mode/meter-only': { f1: 0.94 },
+  'adversary generator, per reporting mode/meter-only': { f1: 0.96 },
   'adversary generator, per reporting mode/power-only': { f1: 0.98 },
 };
 

@@ -1,0 +1,162 @@
+// Stage: spells into sessions — which spells are one plug-in, and when a session is complete (nothing
+// later can change it). README.md, "Sessions: merging and completion".
+
+import {
+  BASELINE_MAX_AGE_MS,
+  MAX_BRIDGE_GAP_MS,
+  MERGE_GAP_MS,
+  METER_EPSILON_KWH,
+  MOVE_ODOMETER_KM,
+  SETTLE_GAP_MS,
+} from './constants.js';
+import type { Drives } from './drives.js';
+import { type EvidenceKind, POINT } from './evidence.js';
+import type { Latest } from './latest.js';
+import { MOVED, STILL } from './movement.js';
+import { SessionBuilder } from './session-builder.js';
+
+/**
+ * A new session, opened by a spell starting at `start`, with the baselines it is measured from (the SoC,
+ * range, meter and position last read at the opening reading `at`, if fresh) and its *context*: the
+ * earliest reading they depend on, where a later run must start to compute it identically (resumeFrom).
+ */
+export function openSession(x: {
+  start: number;
+  kind: EvidenceKind;
+  /** The reading that first showed the charge: it names the session. */
+  anchor: number;
+  /** Nothing but charging seen since the window start: its start is unknown. */
+  truncated: boolean;
+  /** The opening reading: the evidence reading where the first flowing interval begins. */
+  at: number;
+  previous: { i: number; on: boolean; kind: EvidenceKind };
+  beforePreviousI: number;
+  latest: Latest;
+  drives: Drives;
+  /** Odometer change over the first interval (the drive arrived inside it). */
+  stepKm: number;
+}): SessionBuilder {
+  const { latest, drives, previous, at } = x;
+  // Context: the opening reading, and for interval evidence the one before it (so a re-run sees the
+  // quiet interval that precedes the first step), plus every baseline value the session uses.
+  // (Also when the opening reading itself showed charging, after a gap: the next run must see the gap.)
+  let context =
+    (x.kind !== POINT || (previous.on && previous.kind === POINT)) && x.beforePreviousI >= 0
+      ? x.beforePreviousI
+      : previous.i;
+  const session = new SessionBuilder(x.start, x.truncated, x.kind, 0);
+  session.anchor = x.anchor;
+  if (latest.freshSoc(at)) {
+    session.socOpen = latest.soc;
+    session.socMax = latest.soc;
+    if (latest.socI < context) context = latest.socI;
+    // The drive that brought the vehicle here (still under way at the opening reading, or just ended)
+    // gives its consumption per km. If it arrived inside the first interval, the opening SoC was read
+    // while still driving: take off what the rest of the drive used.
+    if (drives.startI >= 0) {
+      const drive = drives.current(latest);
+      if (drive !== null) {
+        session.pctPerKm = drive.pctPerKm;
+        if (x.stepKm >= MOVE_ODOMETER_KM) {
+          session.socOpen = Math.max(0, latest.soc - drive.pctPerKm * x.stepKm);
+        }
+        if (drive.index < context) context = drive.index;
+      }
+    } else if (drives.lastPctPerKm > 0 && at - drives.lastEndT <= BASELINE_MAX_AGE_MS) {
+      session.pctPerKm = drives.lastPctPerKm;
+      if (drives.lastI < context) context = drives.lastI;
+    }
+  }
+  if (latest.freshRange(at)) {
+    session.rangeOpen = latest.rangeKm;
+    if (latest.rangeI < context) context = latest.rangeI;
+  }
+  if (latest.freshMeter(at)) {
+    session.meterOn = true;
+    session.meterLastE = latest.meterKwh;
+    session.meterLastT = latest.meterT;
+    session.cMeterLastT = latest.meterT;
+    session.meterOpenKwh = latest.meterKwh;
+    if (latest.meterI < context) context = latest.meterI;
+  }
+  if (latest.freshOdometer(at) && latest.odometerI < context) context = latest.odometerI;
+  if (latest.freshLocation(at)) {
+    if (latest.locI < context) context = latest.locI;
+    session.samples.pushLocation(latest.lat, latest.lon);
+  }
+  if (session.meterOn) session.samples.pushMeter(latest.meterT, 0);
+  if (!Number.isNaN(session.socOpen)) session.samples.pushSoc(latest.socT, latest.soc);
+  session.contextIndex = context;
+  return session;
+}
+
+/** Unplugged or moved since the session's last spell: nothing later can join it. */
+export function hasEnded(cur: SessionBuilder, unpluggedT: number): boolean {
+  return cur.moved || unpluggedT >= cur.closeT;
+}
+
+/**
+ * A spell starting at `start` joins the session when it was not ended and the pause is ≤ 2 h with the
+ * vehicle known to have stayed (a plugged-in reading since, the movement stage saw it standing still, or
+ * a per-plug-in register still counting this session: `registerContinues`); with none of these known,
+ * only pauses ≤ 10 min join (another vehicle may have connected, or this one driven to another charger).
+ */
+export function joinsSession(
+  cur: SessionBuilder,
+  start: number,
+  plug: { pluggedT: number; unpluggedT: number },
+  /** The register's value at the new spell's opening reading; NaN when not read (fresh) there. */
+  meterNowKwh = Number.NaN,
+): boolean {
+  const stayed = plug.pluggedT >= cur.closeT || cur.stationarySeen || registerContinues(cur, meterNowKwh);
+  const limit = stayed ? MERGE_GAP_MS : SETTLE_GAP_MS;
+  return !hasEnded(cur, plug.unpluggedT) && start - cur.end <= limit;
+}
+
+/**
+ * The cable stayed in, by the register: one that read zero when the session opened counts per plug-in
+ * (a charger's or car's "energy this session", an OCPP transaction meter), and restarts from zero at the
+ * next plug-in. Still holding everything the session counted, never having fallen since, it is the same
+ * plug-in: the car cannot have been unplugged and charged elsewhere in between.
+ */
+export function registerContinues(cur: SessionBuilder, meterNowKwh: number): boolean {
+  return (
+    cur.meterOn &&
+    cur.meterOpenKwh <= METER_EPSILON_KWH &&
+    cur.cMeterSum > METER_EPSILON_KWH &&
+    cur.meterResets === cur.cMeterResets &&
+    meterNowKwh >= cur.meterSum - METER_EPSILON_KWH
+  );
+}
+
+/**
+ * A vehicle's reading after a session's last spell: did it move away, or stand still? The odometer is
+ * authoritative when there is one; else the movement stage's verdict for the reading.
+ */
+export function observeAfterClose(cur: SessionBuilder, odometerKm: number, movement: number): void {
+  if (cur.moved) return;
+  if (!Number.isNaN(odometerKm) && !Number.isNaN(cur.closeOdo)) {
+    if (odometerKm - cur.closeOdo >= MOVE_ODOMETER_KM) cur.moved = true;
+    else cur.stationarySeen = true;
+  } else if (movement === MOVED) {
+    cur.moved = true;
+  } else if (movement === STILL) {
+    cur.stationarySeen = true;
+  }
+}
+
+/**
+ * A session with no spell open is complete once nothing later can join it: it ended (unplugged, moved),
+ * or the data reaches more than 2 h past its end (the middle of the silence up to `to`, when the last
+ * reading is older), or a whole day of silence follows.
+ */
+export function isComplete(
+  cur: SessionBuilder,
+  x: { lastT: number; to: number; unpluggedT: number },
+): boolean {
+  return (
+    hasEnded(cur, x.unpluggedT) ||
+    (x.lastT + x.to) / 2 - cur.end > MERGE_GAP_MS ||
+    x.to - x.lastT > MAX_BRIDGE_GAP_MS
+  );
+}

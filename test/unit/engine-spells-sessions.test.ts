@@ -1,0 +1,397 @@
+// The spells and sessions stages (shared/engine/spells.ts, sessions.ts): the rules that keep a spell going,
+// place its final edges, take it back as regeneration or flicker, and join spells into sessions.
+
+import { describe, expect, it } from 'vitest';
+import { computeSessions } from '../../shared/engine/compute.js';
+import { Drives } from '../../shared/engine/drives.js';
+import { METER, POINT, SOC } from '../../shared/engine/evidence.js';
+import { Latest } from '../../shared/engine/latest.js';
+import { MOVED, STILL, UNKNOWN } from '../../shared/engine/movement.js';
+import { SessionSamples } from '../../shared/engine/samples.js';
+import { SessionBuilder } from '../../shared/engine/session-builder.js';
+import { isComplete, joinsSession, observeAfterClose, openSession } from '../../shared/engine/sessions.js';
+import {
+  flatIsResolution,
+  type MeasuredInterval,
+  notCharging,
+  Spell,
+  spellEdges,
+} from '../../shared/engine/spells.js';
+import { HOUR, MIN, series } from '../support/engine.js';
+
+const T = 100 * HOUR;
+
+describe('spells stage: a flat reading inside a spell', () => {
+  const socSpell = () => Object.assign(new Spell(T, SOC, T, T + 10 * MIN, true), { lastTo: T + 10 * MIN });
+  const flat = (over: Partial<Parameters<typeof flatIsResolution>[1]> = {}) => ({
+    t: T + 40 * MIN,
+    kind: SOC as typeof SOC | typeof METER,
+    unchanged: true,
+    plugged: undefined,
+    charging: undefined,
+    moved: false,
+    ...over,
+  });
+
+  it('a flat SoC shorter than 60 min (the slowest 1 % step) is resolution; longer is a stop', () => {
+    expect(flatIsResolution(socSpell(), flat())).toBe(true);
+    expect(flatIsResolution(socSpell(), flat({ t: T + 70 * MIN }))).toBe(false);
+  });
+
+  it('unplugged, not charging or moved ends it however short', () => {
+    expect(flatIsResolution(socSpell(), flat({ plugged: false }))).toBe(false);
+    expect(flatIsResolution(socSpell(), flat({ charging: false }))).toBe(false);
+    expect(flatIsResolution(socSpell(), flat({ moved: true }))).toBe(false);
+  });
+
+  it('a flat register: shorter than one register step at 0.3 kW', () => {
+    const spell = Object.assign(new Spell(T, METER, T, T + 5 * MIN, true), {
+      lastTo: T + 5 * MIN,
+      meterStep: 0.01, // 2 min at 0.3 kW
+    });
+    expect(flatIsResolution(spell, flat({ kind: METER, t: T + 6 * MIN }))).toBe(true);
+    expect(flatIsResolution(spell, flat({ kind: METER, t: T + 8 * MIN }))).toBe(false);
+  });
+});
+
+describe('spells stage: what each flowing interval sets', () => {
+  const interval = (over: Partial<MeasuredInterval>): MeasuredInterval => ({
+    from: T,
+    to: T + 10 * MIN,
+    kind: METER,
+    onAfter: true,
+    pointBefore: false,
+    pointAfter: false,
+    pointEdge: false,
+    flowingThroughout: true,
+    acrossGap: false,
+    meteredKwh: 1,
+    meterKwh: 101,
+    meteredStart: false,
+    meteredEnd: false,
+    rateAfter: Number.NaN,
+    energyAcrossKwh: Number.NaN,
+    socAcross: Number.NaN,
+    powerBeforeKw: Number.NaN,
+    powerAfterKw: Number.NaN,
+    trapezoidKwh: Number.NaN,
+    socAfter: Number.NaN,
+    socFlat: false,
+    stepKm: Number.NaN,
+    moving: false,
+    placed: { start: T + 5 * MIN, end: T + 5 * MIN, startRule: 'midpoint', endRule: 'midpoint' },
+    ...over,
+  });
+
+  it('a meter-only start waits for the next interval’s rate: its energy at that rate before the reading', () => {
+    const first = interval({ meteredKwh: 0.5 });
+    const spell = new Spell(first.placed.start, METER, first.from, first.to, true);
+    spell.first(first);
+    spell.latest(first);
+    expect(spell.pendingKwh).toBe(0.5);
+    // 1 kWh per 10 min next: 0.5 kWh took 5 min, so charging began 5 min before the first interval's end.
+    const next = interval({ from: T + 10 * MIN, to: T + 20 * MIN, meteredKwh: 1 });
+    spell.next(next);
+    expect(spell).toMatchObject({ start: T + 5 * MIN, startRule: 'metered', intervals: 2 });
+  });
+
+  it('a register’s step is its resolution or the smallest increase, never a whole interval’s increase', () => {
+    const spell = new Spell(T, METER, T - 10 * MIN, T, true);
+    spell.latest(interval({ meteredKwh: 8.4, meterKwh: 1234.5 })); // 0.1 kWh register at 50 kW
+    expect(spell.meterStep).toBeCloseTo(0.1);
+    spell.latest(interval({ meteredKwh: 0.03, meterKwh: 1234.53 }));
+    expect(spell.meterStep).toBeCloseTo(0.01);
+  });
+
+  it('the cadence counts intervals flowing at both ends only (point evidence, no gap)', () => {
+    const spell = new Spell(T, POINT, T - MIN, T, false);
+    spell.next(interval({ kind: POINT, flowingThroughout: true }));
+    spell.next(interval({ kind: POINT, flowingThroughout: false }));
+    spell.next(interval({ kind: POINT, flowingThroughout: true, acrossGap: true }));
+    expect(spell).toMatchObject({ interiorCount: 1, interiorMs: 10 * MIN });
+  });
+});
+
+describe('drives', () => {
+  it('a drive’s consumption per km, from where it began (odometer ticking, fresh SoC) to where it ended', () => {
+    const latest = Object.assign(new Latest(), {
+      odometerKm: 100,
+      odometerI: 0,
+      odometerT: T,
+      soc: 80,
+      socI: 0,
+      socT: T,
+    });
+    const drives = new Drives();
+    drives.observe(latest, T + MIN, 101, 79.8); // ticking: a drive began at reading 0
+    Object.assign(latest, { odometerKm: 120, odometerI: 5, soc: 76, socI: 5, socT: T + 20 * MIN });
+    expect(drives.current(latest)).toEqual({ pctPerKm: 0.2, index: 0 });
+    drives.observe(latest, T + 21 * MIN, 120, 76); // no tick: it ended
+    expect(drives).toMatchObject({ startI: -1, lastI: 0, lastEndT: T + 21 * MIN });
+    expect(drives.lastPctPerKm).toBeCloseTo(0.2);
+  });
+
+  it('a drive shorter than 5 km gives no consumption (the 1 % steps would dominate it)', () => {
+    const latest = Object.assign(new Latest(), {
+      odometerKm: 100,
+      odometerI: 0,
+      odometerT: T,
+      soc: 80,
+      socI: 0,
+      socT: T,
+    });
+    const drives = new Drives();
+    drives.observe(latest, T + MIN, 101, 80);
+    Object.assign(latest, { odometerKm: 103, soc: 79 });
+    expect(drives.current(latest)).toBeNull();
+  });
+});
+
+describe('spells stage: final edges', () => {
+  const context = {
+    samples: new SessionSamples(),
+    index: 0,
+    capacityKwh: 60,
+    dataEnded: false,
+    lastT: T + HOUR,
+    socNow: Number.NaN,
+  };
+
+  it('seen in one interval of interval evidence: the centre half of it', () => {
+    const spell = new Spell(T + 5 * MIN, METER, T, T + 20 * MIN, true);
+    spell.end = T + 15 * MIN;
+    const edges = spellEdges(spell, context);
+    expect(edges).toMatchObject({
+      start: T + 5 * MIN,
+      end: T + 15 * MIN,
+      startRule: 'single_interval',
+      endRule: 'single_interval',
+    });
+    // Cut by the data's end: not over, so not centred.
+    expect(spellEdges(spell, { ...context, dataEnded: true }).startRule).toBe('midpoint');
+  });
+
+  it('idle wake: after a silence over 3 cadences, the start is half a cadence before the charging reading', () => {
+    const spell = Object.assign(new Spell(T + 30 * MIN, POINT, T, T + HOUR, false), {
+      intervals: 5,
+      firstEdge: true,
+      interiorMs: 4 * MIN,
+      interiorCount: 4,
+      firstKw: 6,
+      firstKwh: 3, // power's trapezoid over the hour of silence
+      end: T + 2 * HOUR,
+    });
+    const edges = spellEdges(spell, context);
+    expect(edges.start).toBe(T + HOUR - 30_000);
+    expect(edges.startRule).toBe('idle_wake');
+    // The edge interval's energy follows the edge: 6 kW for 30 s instead of the trapezoid's 3 kWh.
+    expect(edges.powerAdjustKwh[0]).toBeCloseTo(0.05 - 3);
+  });
+
+  it('SoC cross-check: where the SoC did not rise, power may not claim more than one 1 % step', () => {
+    const spell = Object.assign(new Spell(T + 15 * MIN, POINT, T, T + 30 * MIN, false), {
+      intervals: 3,
+      firstSocFlat: true,
+      firstKw: 50,
+      firstKwh: 12.5, // 50 kW extrapolated over 15 min; 1 % of 60 kWh at 85 % is 0.71 kWh
+      end: T + HOUR,
+    });
+    const edges = spellEdges(spell, context);
+    expect(edges.startRule).toBe('soc_cross_check');
+    const half = 0.6 / 0.85 / 2;
+    expect(edges.start).toBe(Math.floor(T + 30 * MIN - (half / 50) * HOUR));
+    expect(edges.powerAdjustKwh[0]).toBeCloseTo(half - 12.5);
+  });
+
+  it('a meter-only end: the last interval’s energy at the rate of the minutes before it', () => {
+    const samples = new SessionSamples();
+    for (let k = 0; k <= 6; k++) samples.pushMeter(T + k * 5 * MIN, k * 0.5); // 6 kW
+    const spell = Object.assign(new Spell(T, METER, T - 5 * MIN, T, true), {
+      intervals: 7,
+      lastFrom: T + 30 * MIN,
+      lastTo: T + 40 * MIN,
+      lastMeterKwh: 0.25,
+      end: T + 35 * MIN,
+    });
+    const edges = spellEdges(spell, { ...context, samples });
+    expect(edges).toMatchObject({ end: T + 32.5 * MIN, endRule: 'metered' });
+  });
+});
+
+describe('spells stage: not charging', () => {
+  const moved = (over: Partial<Spell> = {}) =>
+    Object.assign(new Spell(T, POINT, T, T + MIN, false), { byPower: true, moved: true, ...over });
+  const x = { start: T, end: T + 2 * MIN, drivingOff: false, odometerKm: Number.NaN, socRise: Number.NaN };
+
+  it('power while the vehicle moves, brief or never still, is regeneration', () => {
+    expect(notCharging(moved(), x)).toBe('regeneration');
+    expect(notCharging(moved({ stillIntervals: 3 }), x)).toBe('regeneration');
+    // Still for a while and longer than 5 min: a charge the vehicle drove off from.
+    expect(notCharging(moved({ stillIntervals: 3 }), { ...x, end: T + 20 * MIN })).toBeNull();
+  });
+
+  it('unless the SoC rose ≥ 5 %, which only charging does', () => {
+    expect(notCharging(moved(), { ...x, socRise: 5 })).toBeNull();
+  });
+
+  it('a flag or meter spell is never regeneration (regeneration shows in power and SoC only)', () => {
+    expect(notCharging(moved({ byPower: false }), x)).toBeNull();
+  });
+
+  it('driving less than a minute before and after: regeneration however long the readings between', () => {
+    const long = { ...x, end: T + 8 * MIN, drivingOff: true };
+    const between = moved({ stillIntervals: 3, arrivedDriving: true });
+    expect(notCharging(between, { ...long, drivingOffAtOnce: true })).toBe('regeneration');
+    // Left more than a minute after the last charging reading: time to unplug, a charge it drove off from.
+    expect(notCharging(between, { ...long, drivingOffAtOnce: false })).toBeNull();
+    // Arrived more than a minute before the first: time to plug in.
+    expect(notCharging(moved({ stillIntervals: 3 }), { ...long, drivingOffAtOnce: true })).toBeNull();
+  });
+
+  it('end to end: positive power across a lost burst inside a drive is no session', () => {
+    const t0 = 1_000 * HOUR;
+    const readings = [
+      ...series(t0, t0 + 10 * MIN, 30_000, () => ({ powerKw: -25 })),
+      { t: t0 + 10 * MIN + 25_000, powerKw: 31 }, // 25 s after traction
+      // 7.5 minutes of lost readings
+      { t: t0 + 18 * MIN, powerKw: 32 },
+      { t: t0 + 18 * MIN + 30_000, powerKw: 31.5 },
+      ...series(t0 + 18 * MIN + 57_000, t0 + 30 * MIN, 30_000, () => ({ powerKw: -20 })), // 27 s after
+      ...series(t0 + 30 * MIN, t0 + 5 * HOUR, 30_000, () => ({ powerKw: 0 })),
+    ];
+    const out = computeSessions({
+      entity: { id: 'ev', type: 'EV', batteryCapacityKwh: null },
+      readings,
+      window: { from: t0, to: t0 + 5 * HOUR },
+      locations: [],
+      exactLocation: false,
+    });
+    expect(out.sessions).toEqual([]);
+  });
+
+  it('a SoC-only spell rising under 2 % is flicker', () => {
+    const soc = Object.assign(new Spell(T, SOC, T, T + MIN, true), { stillIntervals: 2 });
+    expect(notCharging(soc, { ...x, end: T + HOUR, socRise: 1 })).toBe('flicker');
+    expect(notCharging(soc, { ...x, end: T + HOUR, socRise: 2 })).toBeNull();
+  });
+});
+
+describe('sessions stage', () => {
+  const session = () => {
+    const b = new SessionBuilder(T, false, POINT, 0);
+    b.commit(T + HOUR, T + HOUR);
+    b.end = T + HOUR;
+    return b;
+  };
+  const noPlug = { pluggedT: Number.NEGATIVE_INFINITY, unpluggedT: Number.NEGATIVE_INFINITY };
+
+  it('a pause ≤ 2 h joins when the vehicle stayed plugged in or was seen standing still', () => {
+    expect(joinsSession(session(), T + 2 * HOUR, { ...noPlug, pluggedT: T + 90 * MIN })).toBe(true);
+    expect(joinsSession(session(), T + 3.5 * HOUR, { ...noPlug, pluggedT: T + 90 * MIN })).toBe(false);
+    const still = session();
+    still.stationarySeen = true;
+    expect(joinsSession(still, T + 2 * HOUR, noPlug)).toBe(true);
+  });
+
+  it('with neither known, only pauses ≤ 10 min join (another vehicle may have connected)', () => {
+    expect(joinsSession(session(), T + HOUR + 10 * MIN, noPlug)).toBe(true);
+    expect(joinsSession(session(), T + HOUR + 11 * MIN, noPlug)).toBe(false);
+  });
+
+  it('a per-plug-in register (zero at the opening) still holding the session’s count: the cable stayed in', () => {
+    // Counted 5 kWh from zero, then a 30-minute pause with nothing but the register.
+    const counted = (openKwh: number) => {
+      const b = new SessionBuilder(T, false, METER, 0);
+      Object.assign(b, { meterOn: true, meterOpenKwh: openKwh, meterSum: 5 });
+      b.commit(T + HOUR, T + HOUR);
+      b.end = T + HOUR;
+      return b;
+    };
+    const start = T + 90 * MIN;
+    expect(joinsSession(counted(0), start, noPlug, 5)).toBe(true);
+    // Restarted from zero: plugged in anew (elsewhere, or another car's transaction).
+    expect(joinsSession(counted(0), start, noPlug, 0)).toBe(false);
+    // A lifetime register says nothing about the cable.
+    expect(joinsSession(counted(12_345), start, noPlug, 12_350)).toBe(false);
+    // Not read at the new spell's opening.
+    expect(joinsSession(counted(0), start, noPlug, Number.NaN)).toBe(false);
+    // A fall since the last spell (a reset, then counting again past the old value) is a new plug-in.
+    const reset = counted(0);
+    reset.meterResets = 1;
+    expect(joinsSession(reset, start, noPlug, 6)).toBe(false);
+  });
+
+  it('unplugged or moved since its last spell: nothing joins it', () => {
+    expect(joinsSession(session(), T + HOUR + MIN, { pluggedT: T + HOUR, unpluggedT: T + HOUR })).toBe(false);
+    const moved = session();
+    moved.moved = true;
+    expect(joinsSession(moved, T + HOUR + MIN, { ...noPlug, pluggedT: T + HOUR })).toBe(false);
+  });
+
+  it('after its last spell the odometer decides movement when there is one, else the movement stage', () => {
+    const withOdo = session();
+    withOdo.closeOdo = 1000;
+    observeAfterClose(withOdo, 1000, MOVED);
+    expect(withOdo).toMatchObject({ moved: false, stationarySeen: true });
+    observeAfterClose(withOdo, 1000.1, STILL);
+    expect(withOdo.moved).toBe(true);
+    const without = session();
+    observeAfterClose(without, Number.NaN, UNKNOWN);
+    expect(without).toMatchObject({ moved: false, stationarySeen: false });
+    observeAfterClose(without, Number.NaN, MOVED);
+    expect(without.moved).toBe(true);
+  });
+
+  it('complete once ended, or the data reaches more than 2 h past its end, or a day of silence follows', () => {
+    const unpluggedT = Number.NEGATIVE_INFINITY;
+    expect(isComplete(session(), { lastT: T + 2 * HOUR, to: T + 2 * HOUR, unpluggedT })).toBe(false);
+    expect(isComplete(session(), { lastT: T + 3.5 * HOUR, to: T + 3.5 * HOUR, unpluggedT })).toBe(true);
+    expect(isComplete(session(), { lastT: T + HOUR, to: T + 26 * HOUR, unpluggedT })).toBe(true);
+    expect(isComplete(session(), { lastT: T + HOUR, to: T + HOUR, unpluggedT: T + HOUR })).toBe(true);
+  });
+});
+
+describe('sessions stage: a new session’s baselines and context', () => {
+  const opening = (latest: Latest, drives = new Drives(), stepKm = Number.NaN) =>
+    openSession({
+      start: T + 2 * MIN,
+      kind: POINT,
+      anchor: T + 5 * MIN,
+      truncated: false,
+      at: T,
+      previous: { i: 10, on: false, kind: POINT },
+      beforePreviousI: 9,
+      latest,
+      drives,
+      stepKm,
+    });
+
+  it('opens from the values last read, if fresh (≤ 45 min), and its context is the earliest of them', () => {
+    const latest = Object.assign(new Latest(), {
+      soc: 40,
+      socT: T - 10 * MIN,
+      socI: 7,
+      rangeKm: 200,
+      rangeT: T - 50 * MIN,
+      rangeI: 3,
+    });
+    const session = opening(latest);
+    expect(session).toMatchObject({ socOpen: 40, anchor: T + 5 * MIN, contextIndex: 7 });
+    expect(session.rangeOpen).toBeNaN(); // 50 min old: no baseline
+  });
+
+  it('a SoC read while still driving in the first interval: what the rest of the drive used comes off', () => {
+    const latest = Object.assign(new Latest(), {
+      soc: 40,
+      socT: T,
+      socI: 10,
+      odometerKm: 120,
+      odometerI: 10,
+    });
+    const drives = Object.assign(new Drives(), { startI: 2, startKm: 100, startSoc: 44 }); // 0.2 % per km
+    const session = opening(latest, drives, 5);
+    expect(session.pctPerKm).toBeCloseTo(0.2);
+    expect(session.socOpen).toBeCloseTo(39);
+    expect(session.contextIndex).toBe(2); // the drive's start
+  });
+});
