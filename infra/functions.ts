@@ -45,7 +45,7 @@ export interface FunctionSpec {
 }
 
 /** Functions that serve no route: invoked by a schedule. */
-export type WorkerName = 'public-charging-sweeper';
+export type WorkerName = 'public-charging-sweeper' | 'webhook-dispatcher';
 
 export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, FunctionSpec> = {
   authorizer: {
@@ -255,6 +255,43 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     },
     paymentSecret: true,
     lazyModules: ['stripe'],
+  },
+  webhooks: {
+    entry: 'functions/webhooks.ts',
+    description: "The tenant's webhook endpoints, their delivery log, test pings and resends",
+    memoryMb: 512,
+    // A test ping or a resend waits for the receiver (10 s at most) within the request.
+    timeoutSeconds: 20,
+    table: {
+      // GetItem/PutItem/DeleteItem: endpoints; Query: the tenant's endpoints (list, cap) and an endpoint's
+      // deliveries; PutItem/UpdateItem: a test delivery, a resend, an attempt's outcome and the endpoint's
+      // state. No index, and nothing outside the tenant's webhook partitions.
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ],
+      reads: ['webhooks', 'webhookDeliveries'],
+      writes: ['webhooks', 'webhookDeliveries'],
+    },
+    cursorSecret: true,
+  },
+  'webhook-dispatcher': {
+    entry: 'functions/webhook-dispatcher.ts',
+    description: 'Every minute: attempts the webhook deliveries that are due (first attempts and retries)',
+    memoryMb: 512,
+    // Up to 16 receivers at a time, each given 10 s; the next run a minute later takes what is left.
+    timeoutSeconds: 55,
+    table: {
+      // Query: the due index (GSI1); GetItem: a delivery and its endpoint; UpdateItem: claim, outcome, and
+      // the endpoint's failing/gone state. It never creates or deletes an item.
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      indexes: ['GSI1'],
+      reads: ['webhookDueShards', 'webhooks', 'webhookDeliveries'],
+      writes: ['webhooks', 'webhookDeliveries'],
+    },
   },
 };
 

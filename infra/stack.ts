@@ -18,6 +18,7 @@ import { EvsFunction, type LogLevel } from './lambdas.js';
 import { type AlarmDestinations, Operations } from './operations.js';
 import { PublicChargingSweep, StripeKeysSecret } from './public-charging.js';
 import { WebSite } from './web.js';
+import { WebhookDispatch } from './webhooks.js';
 
 export interface EvSessionsStackProps extends StackProps {
   /** Stage-wide API throttle. */
@@ -47,6 +48,7 @@ export class EvSessionsStack extends Stack {
   readonly functions: Record<FunctionName | 'authorizer' | WorkerName, EvsFunction>;
   readonly api: Api;
   readonly sweep: PublicChargingSweep;
+  readonly webhookDispatch: WebhookDispatch;
   readonly stripeKeys: StripeKeysSecret | undefined;
   readonly dailyJob: DailyJob | undefined;
   readonly operations: Operations;
@@ -98,8 +100,14 @@ export class EvSessionsStack extends Stack {
     ) as Record<FunctionName | 'authorizer' | WorkerName, EvsFunction>;
 
     this.web = props.web === false ? undefined : new WebSite(this, 'Web');
-    const { authorizer, 'public-charging-sweeper': sweeper, ...httpFunctions } = this.functions;
+    const {
+      authorizer,
+      'public-charging-sweeper': sweeper,
+      'webhook-dispatcher': dispatcher,
+      ...httpFunctions
+    } = this.functions;
     this.sweep = new PublicChargingSweep(this, 'PublicChargingSweep', { sweeper: sweeper.fn });
+    this.webhookDispatch = new WebhookDispatch(this, 'WebhookDispatch', { dispatcher: dispatcher.fn });
     this.api = new Api(this, 'Api', {
       routes: allRoutes,
       functions: Object.fromEntries(Object.entries(httpFunctions).map(([name, f]) => [name, f.fn])) as Record<
@@ -143,6 +151,11 @@ export class EvSessionsStack extends Stack {
         name: 'SweeperDeadLetters',
         queue: this.sweep.deadLetters,
         what: 'the public-charging sweeper failed (due sessions stay due: the next sweep retries them)',
+      },
+      {
+        name: 'WebhookDispatcherDeadLetters',
+        queue: this.webhookDispatch.deadLetters,
+        what: 'the webhook dispatcher failed (due deliveries stay due: the next run retries them)',
       },
       ...(this.dailyJob
         ? [

@@ -139,9 +139,10 @@ describe('the alarms', () => {
     expect(operations.sort()).toEqual([...granted].sort());
   });
 
-  it('watch every dead-letter queue: the sweeper’s and the daily job’s two', () => {
+  it('watch every dead-letter queue: the sweeper’s, the webhook dispatcher’s and the daily job’s two', () => {
     const queues = [
       built.stack.sweep.deadLetters,
+      built.stack.webhookDispatch.deadLetters,
       built.stack.dailyJob!.entityDeadLetters,
       built.stack.dailyJob!.runDeadLetters,
     ];
