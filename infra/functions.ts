@@ -193,8 +193,17 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
       ],
       indexes: ['GSI1', 'GSI2'],
       // The entity a charger measures (tenant), its chargers (GSI1) and their public sessions (GSI2).
-      reads: ['tenant', 'charger', 'publicSession', 'paymentHold'],
-      writes: ['charger', 'publicSession', 'paymentHold', 'sessions', 'rollups'],
+      reads: ['tenant', 'charger', 'publicSession', 'paymentHold', 'webhooks'],
+      // …and the webhook event of a status change, with its deliveries (shared/webhooks/outbox.ts).
+      writes: [
+        'charger',
+        'publicSession',
+        'paymentHold',
+        'sessions',
+        'rollups',
+        'webhooks',
+        'webhookDeliveries',
+      ],
     },
     cursorSecret: true,
     paymentSecret: true,
@@ -219,7 +228,7 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
       ],
       // Never an API token, an entity, a reading or a location: drivers are not tenants. Its reads
       // include `T#*` for the charge point's entity (is capture on?) and its sessions.
-      reads: ['tenant', 'charger', 'publicSession', 'sessionToken', 'rateCounter', 'paymentHold'],
+      reads: ['tenant', 'charger', 'publicSession', 'sessionToken', 'rateCounter', 'paymentHold', 'webhooks'],
       writes: [
         'charger',
         'publicSession',
@@ -228,6 +237,9 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
         'paymentHold',
         'sessions',
         'rollups',
+        // A status change's webhook event and its deliveries (shared/webhooks/outbox.ts).
+        'webhooks',
+        'webhookDeliveries',
       ],
     },
     paymentSecret: true,
@@ -250,8 +262,17 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
         'dynamodb:DeleteItem',
       ],
       indexes: ['GSI1'],
-      reads: ['dueShards', 'tenant', 'charger', 'publicSession', 'paymentHold'],
-      writes: ['charger', 'publicSession', 'paymentHold', 'sessions', 'rollups'],
+      reads: ['dueShards', 'tenant', 'charger', 'publicSession', 'paymentHold', 'webhooks'],
+      // …and the webhook event of a status change, with its deliveries (shared/webhooks/outbox.ts).
+      writes: [
+        'charger',
+        'publicSession',
+        'paymentHold',
+        'sessions',
+        'rollups',
+        'webhooks',
+        'webhookDeliveries',
+      ],
     },
     paymentSecret: true,
     lazyModules: ['stripe'],

@@ -12,6 +12,8 @@ import { RETRY_DELAYS_MS } from '../../shared/webhooks/domain.js';
 import type { DomainEvent } from '../../shared/webhooks/events.js';
 import { webhookEventSink } from '../../shared/webhooks/outbox.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { loopbackAddress } from '../support/fixtures.js';
+import { createEntity, registerCharger } from '../support/requests.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 let api: TestApi;
@@ -404,5 +406,60 @@ describe('delivery', () => {
       statusCode: null,
       error: expect.stringContaining('169.254.169.254'),
     });
+  });
+});
+
+describe('public_charging_session.status_changed', () => {
+  it('is sent for every status change of a public session, in order, with the session as the operator sees it', async () => {
+    const token = await api.token('wh-public');
+    const r = await receiver();
+    const endpoint = await register(token, r, ['public_charging_session.status_changed']);
+    const { id: cpId } = await createEntity(api, token, { type: 'CP', name: 'Webhook CP' });
+    const code = await registerCharger(api, token, cpId, { name: 'Webhook charger' });
+    const created = await api.request('POST', '/v1/public-charging/sessions', {
+      sourceIp: loopbackAddress(),
+      body: { code, connector_id: 1, email: 'driver@example.com' },
+    });
+    expect(created.status).toBe(201);
+    const ip = loopbackAddress();
+    expect(
+      (
+        await api.request('POST', `/v1/public-charging/sessions/${created.body.token}/confirm`, {
+          sourceIp: ip,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await api.request('POST', `/v1/public-charging/sessions/${created.body.token}/cancel`, {
+          sourceIp: ip,
+        })
+      ).status,
+    ).toBe(200);
+
+    // Recorded with the change (the request's outbox), delivered by the next dispatch.
+    const log = await api.request('GET', `/v1/webhooks/${endpoint.id}/deliveries`, { token });
+    expect(log.body.data).toHaveLength(2);
+    await dispatchDue(new Date());
+    expect(r.rejected).toEqual([]);
+    const changes = r.received
+      .map((x) => x.payload)
+      .sort(
+        (a, b) =>
+          a.timestamp.localeCompare(b.timestamp) ||
+          a.data.previousStatus.localeCompare(b.data.previousStatus),
+      );
+    expect(changes.map((p) => [p.type, p.data.previousStatus, p.data.status])).toEqual([
+      ['public_charging_session.status_changed', 'created', 'authorized'],
+      ['public_charging_session.status_changed', 'authorized', 'abandoned'],
+    ]);
+    expect(changes[1]!.data).toMatchObject({
+      connectorId: 1,
+      chargerCode: code,
+      failureReason: 'cancelled_by_driver',
+    });
+    // The operator's view: never the driver's token or e-mail.
+    expect(JSON.stringify(changes)).not.toContain(created.body.token);
+    expect(JSON.stringify(changes)).not.toContain('driver@example.com');
   });
 });
