@@ -463,3 +463,15 @@ describe('public_charging_session.status_changed', () => {
     expect(JSON.stringify(changes)).not.toContain('driver@example.com');
   });
 });
+
+describe('npm start', () => {
+  it('replaces a kept demo token that predates the webhooks scopes, and keeps one that has them', async () => {
+    const { demoToken, DEMO_TENANT } = await import('../../infra/local/seed.js');
+    const { SCOPES } = await import('../../shared/auth/scopes.js');
+    const now = new Date();
+    const old = await api.token(DEMO_TENANT, { scopes: SCOPES.filter((s) => !s.startsWith('webhooks:')) });
+    expect((await demoToken(now, old)).reused).toBe(false);
+    const current = await api.token(DEMO_TENANT);
+    expect(await demoToken(now, current)).toMatchObject({ token: current, reused: true });
+  });
+});
