@@ -409,6 +409,34 @@ describe('delivery', () => {
   });
 });
 
+describe('connecting to the address that was checked', () => {
+  it('sends to the address its own resolution approved, never to one the socket looks up again', async () => {
+    const token = await api.token('wh-pinned');
+    const r = await receiver();
+    // A name only our resolver knows: the request can reach the receiver only through the checked address.
+    const url = r.url.replace('127.0.0.1', 'hooks.pinned.localhost');
+    const created = await api.request('POST', '/v1/webhooks', {
+      token,
+      body: { url, events: ['charge_session.completed'] },
+    });
+    expect(created.status).toBe(201);
+    r.secret = created.body.secret;
+    await webhookEventSink(() => t0).record([sessionEvent('wh-pinned')]);
+    let lookups = 0;
+    await dispatchDue(t0, {
+      resolve: async (name) => {
+        lookups++;
+        expect(name).toBe('hooks.pinned.localhost');
+        return [{ address: '127.0.0.1', family: 4 }];
+      },
+    });
+    expect(lookups).toBe(1);
+    expect(r.rejected).toEqual([]);
+    expect(r.received).toHaveLength(1);
+    expect(r.received[0]!.headers.host).toBe(new URL(url).host);
+  });
+});
+
 describe('public_charging_session.status_changed', () => {
   it('is sent for every status change of a public session, in order, with the session as the operator sees it', async () => {
     const token = await api.token('wh-public');
