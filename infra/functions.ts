@@ -40,6 +40,11 @@ export interface FunctionSpec {
   cursorSecret?: boolean;
   /** Reads the payment provider's keys (holds, captures, refunds of public charging). */
   paymentSecret?: boolean;
+  /**
+   * Records webhook events (shared/webhooks/outbox.ts): may send to the webhook queue, whose URL it gets,
+   * so the dispatcher makes the first attempt at once (infra/webhooks.ts).
+   */
+  recordsWebhookEvents?: boolean;
   /** Packages imported only on a rare path, shipped beside the bundle (infra/bundling-options.ts). */
   lazyModules?: LazyModule[];
 }
@@ -208,6 +213,7 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     cursorSecret: true,
     paymentSecret: true,
     lazyModules: ['stripe'],
+    recordsWebhookEvents: true,
   },
   'public-charging': {
     entry: 'functions/public-charging.ts',
@@ -244,6 +250,7 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     },
     paymentSecret: true,
     lazyModules: ['stripe'],
+    recordsWebhookEvents: true,
   },
   'public-charging-sweeper': {
     entry: 'functions/public-charging-sweeper.ts',
@@ -276,6 +283,7 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
     },
     paymentSecret: true,
     lazyModules: ['stripe'],
+    recordsWebhookEvents: true,
   },
   webhooks: {
     entry: 'functions/webhooks.ts',
@@ -301,7 +309,8 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
   },
   'webhook-dispatcher': {
     entry: 'functions/webhook-dispatcher.ts',
-    description: 'Every minute: attempts the webhook deliveries that are due (first attempts and retries)',
+    description:
+      'Attempts webhook deliveries: new ones from the webhook queue at once, and every minute all that are due',
     memoryMb: 512,
     // Up to 16 receivers at a time, each given 10 s; the next run a minute later takes what is left.
     timeoutSeconds: 55,

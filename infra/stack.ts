@@ -107,7 +107,16 @@ export class EvSessionsStack extends Stack {
       ...httpFunctions
     } = this.functions;
     this.sweep = new PublicChargingSweep(this, 'PublicChargingSweep', { sweeper: sweeper.fn });
-    this.webhookDispatch = new WebhookDispatch(this, 'WebhookDispatch', { dispatcher: dispatcher.fn });
+    this.webhookDispatch = new WebhookDispatch(this, 'WebhookDispatch', {
+      dispatcher: dispatcher.fn,
+      dispatcherTimeoutSeconds: FUNCTIONS['webhook-dispatcher'].timeoutSeconds,
+    });
+    // Functions that record webhook events nudge the dispatcher through the queue (shared/webhooks/queue.ts).
+    for (const [name, spec] of entries) {
+      if (!spec.recordsWebhookEvents) continue;
+      this.functions[name].fn.addEnvironment('WEBHOOK_QUEUE_URL', this.webhookDispatch.queue.queueUrl);
+      this.webhookDispatch.queue.grantSendMessages(this.functions[name].fn);
+    }
     this.api = new Api(this, 'Api', {
       routes: allRoutes,
       functions: Object.fromEntries(Object.entries(httpFunctions).map(([name, f]) => [name, f.fn])) as Record<
@@ -156,6 +165,11 @@ export class EvSessionsStack extends Stack {
         name: 'WebhookDispatcherDeadLetters',
         queue: this.webhookDispatch.deadLetters,
         what: 'the webhook dispatcher failed (due deliveries stay due: the next run retries them)',
+      },
+      {
+        name: 'WebhookQueueDeadLetters',
+        queue: this.webhookDispatch.queueDeadLetters,
+        what: 'first attempts of webhook deliveries failed repeatedly (they stay due: the minute dispatch retries them)',
       },
       ...(this.dailyJob
         ? [

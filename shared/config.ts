@@ -30,6 +30,8 @@ export interface Config {
    * (WEBHOOKS_ALLOW_LOOPBACK=true). Never set when deployed, where receivers must be public https.
    */
   webhooksAllowLoopback: boolean;
+  /** The queue that asks the webhook dispatcher for a first attempt at once (AWS); unset locally. */
+  webhookQueueUrl: string | undefined;
 }
 
 /** A month of raw telemetry plus a few days' slack for a late daily run, as issue 3 asks. */
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : 'info') as Config['logLevel'],
     readingsRetentionDays: retentionDays(env.READINGS_RETENTION_DAYS),
     webhooksAllowLoopback: env.WEBHOOKS_ALLOW_LOOPBACK === 'true',
+    webhookQueueUrl: env.WEBHOOK_QUEUE_URL || undefined,
   };
 }
 

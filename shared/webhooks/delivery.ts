@@ -138,3 +138,33 @@ export async function dispatchDue(now: Date, deps: DeliveryDeps = {}): Promise<D
   if (report.due > 0) log.info('webhook dispatch', { ...report });
   return report;
 }
+
+/**
+ * Attempts the deliveries a queue message names (their first attempts, at once). Ids of messages whose
+ * attempts could not be made (a table error) are returned for SQS to deliver again; a delivery that is
+ * not due or not pending any more is simply skipped.
+ */
+export async function attemptQueued(
+  messages: readonly { messageId: string; deliveries: store.DeliveryRef[] }[],
+  now: Date,
+  deps: DeliveryDeps = {},
+): Promise<string[]> {
+  const failed = new Set<string>();
+  const work = messages.flatMap((message) =>
+    message.deliveries.map((ref) => ({ ref, messageId: message.messageId })),
+  );
+  let next = 0;
+  const worker = async () => {
+    while (next < work.length) {
+      const { ref, messageId } = work[next++]!;
+      try {
+        await attemptDelivery(ref, now, deps);
+      } catch (error) {
+        failed.add(messageId);
+        log.warn('could not attempt a queued delivery; SQS delivers the message again', { ...ref, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return [...failed];
+}

@@ -1,16 +1,20 @@
 // The EventSink producers record their events through (shared/webhooks/events.ts): each event is stored
 // durably and gets one delivery per enabled endpoint of its tenant subscribed to its type, due at once.
-// Everything after that is the dispatcher's (shared/webhooks/delivery.ts): deployed, the scheduled
-// webhook-dispatcher Lambda every minute; locally, in process within a moment (`deliverInProcess`).
+// Everything after that is the dispatcher's (shared/webhooks/delivery.ts): deployed, the webhook-dispatcher
+// Lambda, at once through the webhook queue (when the recording function has WEBHOOK_QUEUE_URL, i.e.
+// `recordsWebhookEvents` in infra/functions.ts) and every minute for everything due; locally, in process
+// within a moment (`deliverInProcess`).
 //
 // Wiring: a producer takes an `EventSink` and is given `webhookEventSink()` (or `webhookEventSink(clock)`
 // in tests). `record` resolves once every event and delivery is stored; it is idempotent by event id
 // (deliveries have ids derived from the event and endpoint ids), so a producer may record the same
 // events again after a crash and nothing is sent twice by us.
 
+import { config } from '../config.js';
 import * as store from '../storage/webhooks.js';
 import { newSeries, payloadOf } from './domain.js';
 import { type DomainEvent, type EventSink, WEBHOOK_EVENT_TYPES } from './events.js';
+import { sendDueDeliveries } from './queue.js';
 
 type DueListener = (deliveries: store.DeliveryRef[]) => void;
 let dueListener: DueListener | undefined;
@@ -68,7 +72,11 @@ export async function recordEvents(events: readonly DomainEvent[], now: Date): P
       );
     }
   }
-  if (made.length > 0) dueListener?.(made);
+  if (made.length > 0) {
+    const { webhookQueueUrl } = config();
+    if (dueListener) dueListener(made);
+    else if (webhookQueueUrl) await sendDueDeliveries(webhookQueueUrl, made);
+  }
   return made;
 }
 

@@ -355,6 +355,44 @@ describe('public charging', () => {
     expect(JSON.stringify(dynamo.Resource)).toContain('/index/GSI1');
   });
 
+  it('feeds the dispatcher from the webhook queue, which only the functions that record events may send to', () => {
+    const dispatcher = stack.functions['webhook-dispatcher'];
+    const queueId = logicalIdOf(stack.webhookDispatch.queue);
+    const mapping = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::EventSourceMapping' &&
+        JSON.stringify(r.Properties.EventSourceArn).includes(queueId),
+    );
+    expect(mapping).toHaveLength(1);
+    expect(mapping[0]!.Properties).toMatchObject({
+      FunctionName: { Ref: logicalIdOf(dispatcher.fn) },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(resources[queueId]!.Properties).toMatchObject({
+      VisibilityTimeout: 6 * 55,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(stack.webhookDispatch.queueDeadLetters), 'Arn'] },
+        maxReceiveCount: 3,
+      },
+    });
+    const senders = Object.entries(stack.functions)
+      .filter(([, f]) =>
+        policyStatementsOf(logicalIdOf(f.role)).some(
+          (s) =>
+            [s.Action].flat().includes('sqs:SendMessage') && JSON.stringify(s.Resource).includes(queueId),
+        ),
+      )
+      .map(([name]) => name)
+      .sort();
+    expect(senders).toEqual(['chargers', 'public-charging', 'public-charging-sweeper']);
+    for (const name of senders) {
+      const env =
+        resources[logicalIdOf(stack.functions[name as 'chargers'].fn)]!.Properties.Environment.Variables;
+      expect(env.WEBHOOK_QUEUE_URL).toEqual({ Ref: queueId });
+    }
+  });
+
   it('runs the sweeper every minute through a role that can invoke the sweeper and nothing else', () => {
     const sweeper = stack.functions['public-charging-sweeper'];
     const schedules = Object.values(resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule');
