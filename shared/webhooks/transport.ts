@@ -85,16 +85,19 @@ export async function sendWebhook(request: SignedRequest, options: TransportOpti
       ...signedHeaders(request),
     },
     lookup: pinned,
+    // A fresh connection per attempt: a pooled socket would skip the resolution and check above.
+    agent: false,
     timeout: options.timeoutMs,
     signal: AbortSignal.timeout(options.timeoutMs),
   };
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<AttemptResult>((resolve) => {
     const req = send(url, requestOptions, (response) => {
-      // The answer's body is not ours to keep: read and drop it so the socket is released.
+      // The status is the answer; the body is not ours to keep: drained and dropped (a receiver streaming
+      // without end is cut by the timeout's abort). Redirects are not followed: a 3xx is retried as a failure.
+      resolve({ statusCode: response.statusCode ?? 0 });
+      response.on('error', () => {});
       response.resume();
-      response.on('end', () => resolve({ statusCode: response.statusCode ?? 0 }));
-      response.on('error', () => resolve({ statusCode: response.statusCode ?? 0 }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (error: NodeJS.ErrnoException) => {
