@@ -68,8 +68,20 @@ export async function resolveChecked(
 /** POSTs the payload; resolves with the status code or what went wrong (never throws). */
 export async function sendWebhook(request: SignedRequest, options: TransportOptions): Promise<AttemptResult> {
   const url = new URL(request.url);
-  const target = await resolveChecked(url.hostname, options);
+  // The 10 s cover the name's resolution too: a DNS server that never answers is a timeout like any other.
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const target = await Promise.race([
+    resolveChecked(url.hostname, options),
+    new Promise<{ error: string }>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ error: `timed out after ${options.timeoutMs / 1000} s (DNS)` }),
+        options.timeoutMs,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
   if ('error' in target) return target;
+  const remainingMs = Math.max(1, options.timeoutMs - (Date.now() - started));
   const pinned: LookupFunction = (_hostname, lookupOptions, callback) => {
     if ((lookupOptions as { all?: boolean }).all) {
       (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [target]);
@@ -87,8 +99,8 @@ export async function sendWebhook(request: SignedRequest, options: TransportOpti
     lookup: pinned,
     // A fresh connection per attempt: a pooled socket would skip the resolution and check above.
     agent: false,
-    timeout: options.timeoutMs,
-    signal: AbortSignal.timeout(options.timeoutMs),
+    timeout: remainingMs,
+    signal: AbortSignal.timeout(remainingMs),
   };
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<AttemptResult>((resolve) => {

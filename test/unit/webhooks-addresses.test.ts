@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyAddress, isAllowedAddress } from '../../shared/webhooks/addresses.js';
 import { checkEndpointUrl } from '../../shared/webhooks/domain.js';
-import { resolveChecked } from '../../shared/webhooks/transport.js';
+import { resolveChecked, sendWebhook } from '../../shared/webhooks/transport.js';
 
 const deployed = { allowLoopback: false };
 const local = { allowLoopback: true };
@@ -148,6 +148,34 @@ describe('resolveChecked (at delivery time)', () => {
     };
     expect(await resolveChecked('missing.example', { allowLoopback: false, resolve: failing })).toEqual({
       error: 'DNS lookup failed (ENOTFOUND)',
+    });
+  });
+});
+
+describe('sendWebhook', () => {
+  const request = {
+    url: 'https://hooks.example/x',
+    secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
+    messageId: 'msg_1',
+    payload: '{}',
+    sentAt: new Date(),
+  };
+
+  it('counts a DNS server that never answers as a timeout', async () => {
+    const never = () => new Promise<never>(() => {});
+    expect(await sendWebhook(request, { allowLoopback: false, timeoutMs: 50, resolve: never })).toEqual({
+      error: 'timed out after 0.05 s (DNS)',
+    });
+  });
+
+  it('never connects when any address is refused', async () => {
+    const result = await sendWebhook(request, {
+      allowLoopback: false,
+      timeoutMs: 1_000,
+      resolve: async () => [{ address: '169.254.169.254', family: 4 }],
+    });
+    expect(result).toEqual({
+      error: 'refused: hooks.example resolves to 169.254.169.254, not a public address',
     });
   });
 });
