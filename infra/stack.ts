@@ -3,6 +3,7 @@
 // outputs give the API URL, the table name the token CLI needs, the alarm topic and the dashboard.
 
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -115,7 +116,14 @@ export class EvSessionsStack extends Stack {
     for (const [name, spec] of entries) {
       if (!spec.recordsWebhookEvents) continue;
       this.functions[name].fn.addEnvironment('WEBHOOK_QUEUE_URL', this.webhookDispatch.queue.queueUrl);
-      this.webhookDispatch.queue.grantSendMessages(this.functions[name].fn);
+      // SendMessage only (grantSendMessages would add GetQueueAttributes and GetQueueUrl, unused).
+      this.functions[name].role.addToPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['sqs:SendMessage'],
+          resources: [this.webhookDispatch.queue.queueArn],
+        }),
+      );
     }
     this.api = new Api(this, 'Api', {
       routes: allRoutes,

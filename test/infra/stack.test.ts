@@ -279,6 +279,8 @@ describe('public charging', () => {
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      // The webhook queue (a status change's deliveries, for their first attempt at once).
+      'sqs:SendMessage',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
