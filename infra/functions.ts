@@ -40,12 +40,17 @@ export interface FunctionSpec {
   cursorSecret?: boolean;
   /** Reads the payment provider's keys (holds, captures, refunds of public charging). */
   paymentSecret?: boolean;
+  /**
+   * Records webhook events (shared/webhooks/outbox.ts): may send to the webhook queue, whose URL it gets,
+   * so the dispatcher makes the first attempt at once (infra/webhooks.ts).
+   */
+  recordsWebhookEvents?: boolean;
   /** Packages imported only on a rare path, shipped beside the bundle (infra/bundling-options.ts). */
   lazyModules?: LazyModule[];
 }
 
 /** Functions that serve no route: invoked by a schedule. */
-export type WorkerName = 'public-charging-sweeper';
+export type WorkerName = 'public-charging-sweeper' | 'webhook-dispatcher';
 
 export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, FunctionSpec> = {
   authorizer: {
@@ -194,12 +199,23 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
       indexes: ['GSI1', 'GSI2'],
       // The entity a charger measures (tenant), its chargers (GSI1) and their public sessions (GSI2); the
       // tariff a charger names (tenant covers T#*#TARIFFS) and its reference count (UpdateItem ADD).
-      reads: ['tenant', 'charger', 'publicSession', 'paymentHold'],
-      writes: ['charger', 'publicSession', 'paymentHold', 'sessions', 'rollups', 'tariffs'],
+      reads: ['tenant', 'charger', 'publicSession', 'paymentHold', 'webhooks'],
+      // …and the webhook event of a status change, with its deliveries (shared/webhooks/outbox.ts).
+      writes: [
+        'charger',
+        'publicSession',
+        'paymentHold',
+        'sessions',
+        'rollups',
+        'tariffs',
+        'webhooks',
+        'webhookDeliveries',
+      ],
     },
     cursorSecret: true,
     paymentSecret: true,
     lazyModules: ['stripe'],
+    recordsWebhookEvents: true,
   },
   'public-charging': {
     entry: 'functions/public-charging.ts',
@@ -220,7 +236,7 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
       ],
       // Never an API token, an entity, a reading or a location: drivers are not tenants. Its reads
       // include `T#*` for the charge point's entity (is capture on?) and its sessions.
-      reads: ['tenant', 'charger', 'publicSession', 'sessionToken', 'rateCounter', 'paymentHold'],
+      reads: ['tenant', 'charger', 'publicSession', 'sessionToken', 'rateCounter', 'paymentHold', 'webhooks'],
       writes: [
         'charger',
         'publicSession',
@@ -229,10 +245,14 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
         'paymentHold',
         'sessions',
         'rollups',
+        // A status change's webhook event and its deliveries (shared/webhooks/outbox.ts).
+        'webhooks',
+        'webhookDeliveries',
       ],
     },
     paymentSecret: true,
     lazyModules: ['stripe'],
+    recordsWebhookEvents: true,
   },
   'public-charging-sweeper': {
     entry: 'functions/public-charging-sweeper.ts',
@@ -251,11 +271,59 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
         'dynamodb:DeleteItem',
       ],
       indexes: ['GSI1'],
-      reads: ['dueShards', 'tenant', 'charger', 'publicSession', 'paymentHold'],
-      writes: ['charger', 'publicSession', 'paymentHold', 'sessions', 'rollups'],
+      reads: ['dueShards', 'tenant', 'charger', 'publicSession', 'paymentHold', 'webhooks'],
+      // …and the webhook event of a status change, with its deliveries (shared/webhooks/outbox.ts).
+      writes: [
+        'charger',
+        'publicSession',
+        'paymentHold',
+        'sessions',
+        'rollups',
+        'webhooks',
+        'webhookDeliveries',
+      ],
     },
     paymentSecret: true,
     lazyModules: ['stripe'],
+    recordsWebhookEvents: true,
+  },
+  webhooks: {
+    entry: 'functions/webhooks.ts',
+    description: "The tenant's webhook endpoints, their delivery log, test pings and resends",
+    memoryMb: 512,
+    // A test ping or a resend waits for the receiver (10 s at most) within the request.
+    timeoutSeconds: 20,
+    table: {
+      // GetItem/PutItem/DeleteItem: endpoints; Query: the tenant's endpoints (list, cap) and an endpoint's
+      // deliveries; PutItem/UpdateItem: a test delivery, a resend, an attempt's outcome and the endpoint's
+      // state. No index, and nothing outside the tenant's webhook partitions.
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ],
+      reads: ['webhooks', 'webhookDeliveries'],
+      writes: ['webhooks', 'webhookDeliveries'],
+    },
+    cursorSecret: true,
+  },
+  'webhook-dispatcher': {
+    entry: 'functions/webhook-dispatcher.ts',
+    description:
+      'Attempts webhook deliveries: new ones from the webhook queue at once, and every minute all that are due',
+    memoryMb: 512,
+    // Up to 16 receivers at a time, each given 10 s; the next run a minute later takes what is left.
+    timeoutSeconds: 55,
+    table: {
+      // Query: the due index (GSI1); GetItem: a delivery and its endpoint; UpdateItem: claim, outcome, and
+      // the endpoint's failing/gone state. It never creates or deletes an item.
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      indexes: ['GSI1'],
+      reads: ['webhookDueShards', 'webhooks', 'webhookDeliveries'],
+      writes: ['webhooks', 'webhookDeliveries'],
+    },
   },
 };
 

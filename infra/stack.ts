@@ -3,6 +3,7 @@
 // outputs give the API URL, the table name the token CLI needs, the alarm topic and the dashboard.
 
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -18,6 +19,7 @@ import { EvsFunction, type LogLevel } from './lambdas.js';
 import { type AlarmDestinations, Operations } from './operations.js';
 import { PublicChargingSweep, StripeKeysSecret } from './public-charging.js';
 import { WebSite } from './web.js';
+import { WebhookDispatch } from './webhooks.js';
 
 export interface EvSessionsStackProps extends StackProps {
   /** Stage-wide API throttle. */
@@ -47,6 +49,7 @@ export class EvSessionsStack extends Stack {
   readonly functions: Record<FunctionName | 'authorizer' | WorkerName, EvsFunction>;
   readonly api: Api;
   readonly sweep: PublicChargingSweep;
+  readonly webhookDispatch: WebhookDispatch;
   readonly stripeKeys: StripeKeysSecret | undefined;
   readonly dailyJob: DailyJob | undefined;
   readonly operations: Operations;
@@ -98,8 +101,30 @@ export class EvSessionsStack extends Stack {
     ) as Record<FunctionName | 'authorizer' | WorkerName, EvsFunction>;
 
     this.web = props.web === false ? undefined : new WebSite(this, 'Web');
-    const { authorizer, 'public-charging-sweeper': sweeper, ...httpFunctions } = this.functions;
+    const {
+      authorizer,
+      'public-charging-sweeper': sweeper,
+      'webhook-dispatcher': dispatcher,
+      ...httpFunctions
+    } = this.functions;
     this.sweep = new PublicChargingSweep(this, 'PublicChargingSweep', { sweeper: sweeper.fn });
+    this.webhookDispatch = new WebhookDispatch(this, 'WebhookDispatch', {
+      dispatcher: dispatcher.fn,
+      dispatcherTimeoutSeconds: FUNCTIONS['webhook-dispatcher'].timeoutSeconds,
+    });
+    // Functions that record webhook events nudge the dispatcher through the queue (shared/webhooks/queue.ts).
+    for (const [name, spec] of entries) {
+      if (!spec.recordsWebhookEvents) continue;
+      this.functions[name].fn.addEnvironment('WEBHOOK_QUEUE_URL', this.webhookDispatch.queue.queueUrl);
+      // SendMessage only (grantSendMessages would add GetQueueAttributes and GetQueueUrl, unused).
+      this.functions[name].role.addToPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['sqs:SendMessage'],
+          resources: [this.webhookDispatch.queue.queueArn],
+        }),
+      );
+    }
     this.api = new Api(this, 'Api', {
       routes: allRoutes,
       functions: Object.fromEntries(Object.entries(httpFunctions).map(([name, f]) => [name, f.fn])) as Record<
@@ -143,6 +168,16 @@ export class EvSessionsStack extends Stack {
         name: 'SweeperDeadLetters',
         queue: this.sweep.deadLetters,
         what: 'the public-charging sweeper failed (due sessions stay due: the next sweep retries them)',
+      },
+      {
+        name: 'WebhookDispatcherDeadLetters',
+        queue: this.webhookDispatch.deadLetters,
+        what: 'the webhook dispatcher failed (due deliveries stay due: the next run retries them)',
+      },
+      {
+        name: 'WebhookQueueDeadLetters',
+        queue: this.webhookDispatch.queueDeadLetters,
+        what: 'first attempts of webhook deliveries failed repeatedly (they stay due: the minute dispatch retries them)',
       },
       ...(this.dailyJob
         ? [

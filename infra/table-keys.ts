@@ -19,6 +19,7 @@ import { readingKeys } from '../shared/storage/readings.js';
 import { rollupKeys } from '../shared/storage/rollups.js';
 import { sessionKeys } from '../shared/storage/sessions.js';
 import { tariffKeys } from '../shared/storage/tariffs.js';
+import { WEBHOOK_DUE_SHARDS, webhookKeys } from '../shared/storage/webhooks.js';
 
 const ANY = '*';
 const shards = (count: number, key: (shard: number) => string) =>
@@ -45,6 +46,12 @@ export const KEY_PATTERNS = {
   captureShards: shards(CAPTURE_SHARDS, entityKeys.captureShardPartition),
   /** GSI1's due-index shards, each named: the sweeper's. */
   dueShards: shards(DUE_SHARDS, publicSessionKeys.duePartition),
+  /** A tenant's webhook endpoints and the events recorded for them. */
+  webhooks: [webhookKeys.partition(ANY)],
+  /** The deliveries of every endpoint of a tenant (their log, their state). */
+  webhookDeliveries: [webhookKeys.deliveryPartition(ANY, ANY)],
+  /** GSI1's webhook due-index shards, each named: the dispatcher's. */
+  webhookDueShards: shards(WEBHOOK_DUE_SHARDS, webhookKeys.duePartition),
 } as const;
 
 export type KeyGroup = keyof typeof KEY_PATTERNS;

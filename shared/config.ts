@@ -25,6 +25,13 @@ export interface Config {
   jobQueueUrl: string | undefined;
   /** How long raw readings are kept (READINGS_RETENTION_DAYS, default 35): the TTL of stored readings. */
   readingsRetentionDays: number;
+  /**
+   * Webhooks may go to this machine (`http://127.0.0.1`, `localhost`): `npm start` and tests only
+   * (WEBHOOKS_ALLOW_LOOPBACK=true). Never set when deployed, where receivers must be public https.
+   */
+  webhooksAllowLoopback: boolean;
+  /** The queue that asks the webhook dispatcher for a first attempt at once (AWS); unset locally. */
+  webhookQueueUrl: string | undefined;
 }
 
 /** A month of raw telemetry plus a few days' slack for a late daily run, as issue 3 asks. */
@@ -62,6 +69,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? logLevel
       : 'info') as Config['logLevel'],
     readingsRetentionDays: retentionDays(env.READINGS_RETENTION_DAYS),
+    webhooksAllowLoopback: env.WEBHOOKS_ALLOW_LOOPBACK === 'true',
+    webhookQueueUrl: env.WEBHOOK_QUEUE_URL || undefined,
   };
 }
 

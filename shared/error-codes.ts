@@ -45,6 +45,14 @@ export const ERROR_CODES = {
   tariff_not_found: { status: 404, description: 'No tariff with this id exists for the calling tenant.' },
   tariff_version_not_found: { status: 404, description: 'The tariff has no version with this number.' },
   problem_type_not_found: { status: 404, description: 'No error code of this name exists.' },
+  webhook_not_found: {
+    status: 404,
+    description: 'No webhook endpoint with this id exists for the calling tenant.',
+  },
+  webhook_delivery_not_found: {
+    status: 404,
+    description: 'The webhook endpoint has no delivery with this id (unknown, or expired after 30 days).',
+  },
   charger_not_found: {
     status: 404,
     description: 'No public charger has this code (unknown, or not open to public charging).',
@@ -84,6 +92,16 @@ export const ERROR_CODES = {
     status: 409,
     description:
       'The tenant already has the maximum number of locations (`limit`); delete one before adding another.',
+  },
+  webhook_limit_reached: {
+    status: 409,
+    description:
+      'The tenant already has the maximum number of webhook endpoints (`limit`); delete one before adding another.',
+  },
+  webhook_disabled: {
+    status: 409,
+    description:
+      'The webhook endpoint is disabled (by PATCH `enabled: false`, or by a `410 Gone` answer); enable it before sending to it.',
   },
   tariff_in_use: {
     status: 409,

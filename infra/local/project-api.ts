@@ -20,6 +20,7 @@ const FUNCTIONS: Record<FunctionName | 'authorizer', () => Promise<HandlerModule
   'public-charging': () => import('../../functions/public-charging.js'),
   tariffs: () => import('../../functions/tariffs.js'),
   reports: () => import('../../functions/reports.js'),
+  webhooks: () => import('../../functions/webhooks.js'),
 };
 
 export async function loadFunction(name: FunctionName | 'authorizer'): Promise<LambdaHandler> {

@@ -3,6 +3,7 @@
 // through the readings use case as an uploader would, so that `npm run aggregate` computes their sessions.
 // A restart on a kept --data-dir finds the entities and adds nothing: their readings are already there.
 
+import { SCOPES } from '../../shared/auth/scopes.js';
 import { issueApiToken } from '../../shared/auth/token-admin.js';
 import { hashApiToken } from '../../shared/auth/tokens.js';
 import type { EntityRecord } from '../../shared/entities/domain.js';
@@ -163,7 +164,7 @@ export interface DemoToken {
 
 /**
  * The demo tenant's token (all scopes): `kept`, from an earlier start on the same data, while the store
- * still holds it unrevoked with a week or more to run; a new 30-day one otherwise.
+ * still holds it unrevoked, with every scope there is, and a week or more to run; a new 30-day one otherwise.
  */
 export async function demoToken(now: Date, kept: string | undefined): Promise<DemoToken> {
   if (kept) {
@@ -171,6 +172,8 @@ export async function demoToken(now: Date, kept: string | undefined): Promise<De
     if (
       record?.tenantId === DEMO_TENANT &&
       !record.revokedAt &&
+      // A token kept from before a scope existed (webhooks:*) would be refused by that scope's routes.
+      SCOPES.every((scope) => record.scopes.includes(scope)) &&
       Date.parse(record.expiresAt) - now.getTime() >= DEMO_TOKEN_MIN_LEFT_MS
     )
       return { token: kept, expiresAt: record.expiresAt, reused: true };

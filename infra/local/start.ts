@@ -120,6 +120,8 @@ try {
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   process.env.CURSOR_SECRET = cursorSecretFor(dataDir);
   process.env.AWS_REGION ??= 'local';
+  // Local receivers (http://127.0.0.1, localhost) may get webhooks; deployed, only public https ones.
+  process.env.WEBHOOKS_ALLOW_LOOPBACK = 'true';
   await ensureTable(dynamo.endpoint, process.env.TABLE_NAME);
 
   const { seedDemo, demoToken, DEMO_TENANT, DEMO_EV_ID } = await import('./seed.js');
@@ -144,6 +146,10 @@ try {
   }, 60_000);
   sweeper.unref();
   undo.push(() => clearInterval(sweeper));
+  // Webhooks: what the dispatcher Lambda does every minute (retries), plus each new event's deliveries
+  // attempted at once, in this process, so a local receiver gets events within seconds.
+  const { startInProcessDispatch } = await import('./webhook-dispatch.js');
+  undo.push(startInProcessDispatch());
   // The daily job once over the demo week (and anything a --data-dir kept), before the link is printed, so
   // the dashboard opens with sessions and charts. Resumable like every run: `npm run aggregate` afterwards
   // finds nothing new. A failure is reported, and the API serves on (the job can be run again).

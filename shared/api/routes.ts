@@ -11,6 +11,7 @@ import { reportRoutes } from '../reports/routes.js';
 import { dailyEnergyRoutes } from '../rollups/routes.js';
 import { sessionRoutes } from '../sessions/routes.js';
 import { tariffRoutes } from '../tariffs/routes.js';
+import { webhookRoutes } from '../webhooks/routes.js';
 import { metaRoutes } from './meta-routes.js';
 
 export const allRoutes: readonly RouteSpec[] = [
@@ -24,4 +25,5 @@ export const allRoutes: readonly RouteSpec[] = [
   ...dailyEnergyRoutes,
   ...tariffRoutes,
   ...reportRoutes,
+  ...webhookRoutes,
 ];

@@ -10,6 +10,8 @@ export const SCOPES = [
   'chargers:write',
   'tariffs:read',
   'tariffs:write',
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

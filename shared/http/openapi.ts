@@ -183,6 +183,10 @@ export const TAGS = [
       'Prices in the OCPI 2.2.1 model (time of use, dynamic prices), versioned, and the tenant cost settings.',
   },
   { name: 'Reports', description: 'Monthly cost and reimbursement per entity and category, JSON or CSV.' },
+  {
+    name: 'Webhooks',
+    description: 'Endpoints that receive signed events (Standard Webhooks), their deliveries and retries.',
+  },
   { name: 'Meta', description: 'This document and the description of each error code.' },
 ];
 

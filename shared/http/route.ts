@@ -19,7 +19,8 @@ export type FunctionName =
   | 'chargers'
   | 'public-charging'
   | 'tariffs'
-  | 'reports';
+  | 'reports'
+  | 'webhooks';
 
 export interface ResponseSpec {
   description: string;

@@ -9,6 +9,7 @@
 // matter they are ignored rather than refused.
 
 import { type ApiError, ConflictError } from '../errors.js';
+import type { DomainEvent } from '../webhooks/events.js';
 import { foldTransactionEvent, hasSeenSeqNo, transactionMismatch } from './metering.js';
 import type { StatusNotificationRequest, TransactionEventRequest } from './ocpp.js';
 import { capturedTax, chargedAmount, priceCharging, pricedUntil } from './pricing.js';
@@ -328,7 +329,9 @@ export type SessionEffect =
   | { type: 'capture_payment'; paymentId: string; amount: number }
   | { type: 'refund_payment'; paymentId: string; amount: number }
   | { type: 'release_connector'; chargerCode: string; connectorId: number; sessionId: string }
-  | { type: 'record_measured_session'; sessionId: string };
+  | { type: 'record_measured_session'; sessionId: string }
+  /** A status change's webhook event, stored with the change it reports (shared/public-sessions/engine.ts). */
+  | { type: 'record_webhook_event'; event: DomainEvent };
 
 /** What entering a status sets in motion (idempotent at the provider and charger, so safe to repeat). */
 const ENTRY_EFFECTS: Partial<Record<PublicSessionStatus, SessionEffect['type']>> = {
@@ -364,6 +367,9 @@ function effect(
       return { type, chargerCode: record.chargerCode, connectorId: record.connectorId, sessionId: record.id };
     case 'record_measured_session':
       return { type, sessionId: record.id };
+    case 'record_webhook_event':
+      // Not an entry effect: the engine adds it to any status change (shared/public-sessions/engine.ts).
+      return null;
   }
 }
 

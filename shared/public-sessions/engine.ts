@@ -7,6 +7,7 @@
 // outbox, where the sweeper finds them through the due index and carries them out again; every effect
 // is idempotent (conditional writes, provider idempotency keys), so doing one twice is harmless.
 
+import { toChargerSessionResource } from '../chargers/service.js';
 import { isCaptureEnabled } from '../entities/domain.js';
 import { ApiError, NotFoundError, ServiceUnavailableError } from '../errors.js';
 import { logger } from '../logger.js';
@@ -26,6 +27,8 @@ import type { PublicSessionRecord } from '../public-charging/session.js';
 import * as chargers from '../storage/chargers.js';
 import { getEntity } from '../storage/entities.js';
 import * as store from '../storage/public-sessions.js';
+import type { DomainEvent } from '../webhooks/events.js';
+import { recordEvents } from '../webhooks/outbox.js';
 
 /** Attempts at a version-conditioned write before answering 503; each loss means another write landed. */
 export const MAX_WRITE_ATTEMPTS = 12;
@@ -88,7 +91,14 @@ async function applyAndWrite(
       }
       return { stored: { record: stored.record, pendingEffects: remaining }, immediate: result.effects };
     }
-    const pending = merge(remaining, result.effects);
+    // A status change's webhook event goes into the outbox in the same write as the change: it is
+    // recorded once the write landed (never for a change that lost its race), and a crash before
+    // that leaves it for the sweeper, so no change goes unreported.
+    const statusChanged =
+      result.record.status !== stored.record.status
+        ? [statusChangedEffect(stored.record, result.record, now)]
+        : [];
+    const pending = merge(remaining, [...result.effects, ...statusChanged]);
     if (await store.writeSession(result.record, stored.record.version, pending, now)) {
       return { stored: { record: result.record, pendingEffects: pending }, immediate: [] };
     }
@@ -172,6 +182,30 @@ export async function carryOut(stored: store.StoredSession, now: Date): Promise<
 // ---------------------------------------------------------------------------------------------------
 // The effects
 
+/**
+ * `public_charging_session.status_changed`: the session as the operator lists it (no token, no e-mail)
+ * at the change, with its charger and previous status. The id names the session version, so recording
+ * it again (a retried effect) records nothing new.
+ */
+function statusChangedEffect(
+  before: PublicSessionRecord,
+  after: PublicSessionRecord,
+  now: Date,
+): SessionEffect {
+  const event: DomainEvent = {
+    id: `public_charging_session:${after.id}:v${after.version}`,
+    type: 'public_charging_session.status_changed',
+    tenantId: after.tenantId,
+    occurredAt: now.toISOString(),
+    data: {
+      ...toChargerSessionResource(after),
+      chargerCode: after.chargerCode,
+      previousStatus: before.status,
+    },
+  };
+  return { type: 'record_webhook_event', event };
+}
+
 async function runEffect(
   effect: SessionEffect,
   record: PublicSessionRecord,
@@ -221,6 +255,9 @@ async function runEffect(
       return null;
     case 'record_measured_session':
       await recordMeasured(record, now);
+      return null;
+    case 'record_webhook_event':
+      await recordEvents([effect.event], now);
       return null;
   }
 }

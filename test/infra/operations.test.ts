@@ -139,9 +139,11 @@ describe('the alarms', () => {
     expect(operations.sort()).toEqual([...granted].sort());
   });
 
-  it('watch every dead-letter queue: the sweeper’s and the daily job’s two', () => {
+  it('watch every dead-letter queue: the sweeper’s, the webhook dispatcher’s and the daily job’s two', () => {
     const queues = [
       built.stack.sweep.deadLetters,
+      built.stack.webhookDispatch.deadLetters,
+      built.stack.webhookDispatch.queueDeadLetters,
       built.stack.dailyJob!.entityDeadLetters,
       built.stack.dailyJob!.runDeadLetters,
     ];
@@ -154,7 +156,9 @@ describe('the alarms', () => {
       expect(found[0]).toMatchObject({ Statistic: 'Maximum', Threshold: 1 });
     }
     // And there is no queue without one: every queue of the stack is either consumed or a dead-letter queue.
-    const watched = new Set([...queues, built.stack.dailyJob!.entityQueue].map(idOf));
+    const watched = new Set(
+      [...queues, built.stack.dailyJob!.entityQueue, built.stack.webhookDispatch.queue].map(idOf),
+    );
     expect(
       ofType('AWS::SQS::Queue')
         .map(([id]) => id)

@@ -279,6 +279,8 @@ describe('public charging', () => {
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      // The webhook queue (a status change's deliveries, for their first attempt at once).
+      'sqs:SendMessage',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
@@ -315,11 +317,92 @@ describe('public charging', () => {
     }
   });
 
+  it('runs the webhook dispatcher every minute, without Lambda retries, failures to its dead-letter queue', () => {
+    const dispatcher = stack.functions['webhook-dispatcher'];
+    const schedule = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::Scheduler::Schedule' &&
+        r.Properties.Target.Arn['Fn::GetAtt'][0] === logicalIdOf(dispatcher.fn),
+    )!.Properties;
+    expect(schedule).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Target: { RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } },
+    });
+    const roleId = schedule.Target.RoleArn['Fn::GetAtt'][0] as string;
+    expect(policyStatementsOf(roleId)).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': [logicalIdOf(dispatcher.fn), 'Arn'] },
+      }),
+    ]);
+    const invokeConfig = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::EventInvokeConfig' &&
+        JSON.stringify(r.Properties.FunctionName).includes(logicalIdOf(dispatcher.fn)),
+    )!.Properties;
+    expect(invokeConfig).toMatchObject({
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [logicalIdOf(stack.webhookDispatch.deadLetters), 'Arn'] } },
+      },
+    });
+    // It updates deliveries and endpoints, never creates or deletes an item, and queries GSI1 (the due index).
+    const statements = policyStatementsOf(logicalIdOf(dispatcher.role));
+    const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:Query'))!;
+    expect([dynamo.Action].flat().sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    const writes = statements.find((s) => [s.Action].flat().includes('dynamodb:UpdateItem'))!;
+    expect([writes.Action].flat()).toEqual(['dynamodb:UpdateItem']);
+    expect(JSON.stringify(dynamo.Resource)).toContain('/index/GSI1');
+  });
+
+  it('feeds the dispatcher from the webhook queue, which only the functions that record events may send to', () => {
+    const dispatcher = stack.functions['webhook-dispatcher'];
+    const queueId = logicalIdOf(stack.webhookDispatch.queue);
+    const mapping = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::EventSourceMapping' &&
+        JSON.stringify(r.Properties.EventSourceArn).includes(queueId),
+    );
+    expect(mapping).toHaveLength(1);
+    expect(mapping[0]!.Properties).toMatchObject({
+      FunctionName: { Ref: logicalIdOf(dispatcher.fn) },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(resources[queueId]!.Properties).toMatchObject({
+      VisibilityTimeout: 6 * 55,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(stack.webhookDispatch.queueDeadLetters), 'Arn'] },
+        maxReceiveCount: 3,
+      },
+    });
+    const senders = Object.entries(stack.functions)
+      .filter(([, f]) =>
+        policyStatementsOf(logicalIdOf(f.role)).some(
+          (s) =>
+            [s.Action].flat().includes('sqs:SendMessage') && JSON.stringify(s.Resource).includes(queueId),
+        ),
+      )
+      .map(([name]) => name)
+      .sort();
+    expect(senders).toEqual(['chargers', 'public-charging', 'public-charging-sweeper']);
+    for (const name of senders) {
+      const env =
+        resources[logicalIdOf(stack.functions[name as 'chargers'].fn)]!.Properties.Environment.Variables;
+      expect(env.WEBHOOK_QUEUE_URL).toEqual({ Ref: queueId });
+    }
+  });
+
   it('runs the sweeper every minute through a role that can invoke the sweeper and nothing else', () => {
     const sweeper = stack.functions['public-charging-sweeper'];
     const schedules = Object.values(resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule');
-    expect(schedules).toHaveLength(1);
-    const schedule = schedules[0]!.Properties;
+    // The sweeper's and the webhook dispatcher's (below).
+    expect(schedules).toHaveLength(2);
+    const schedule = schedules.find(
+      (s) => s.Properties.Target.Arn['Fn::GetAtt'][0] === logicalIdOf(sweeper.fn),
+    )!.Properties;
     expect(schedule).toMatchObject({
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',

@@ -22,6 +22,7 @@ import { readingKeys } from '../../shared/storage/readings.js';
 import { rollupKeys } from '../../shared/storage/rollups.js';
 import { sessionKeys } from '../../shared/storage/sessions.js';
 import { tariffKeys } from '../../shared/storage/tariffs.js';
+import { WEBHOOK_DUE_SHARDS, webhookKeys } from '../../shared/storage/webhooks.js';
 
 const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
 const TENANT = 'acme-fleet';
@@ -44,6 +45,9 @@ const SAMPLE: Record<KeyGroup, string> = {
   paymentHold: paymentHoldKeys.primary('lp_123').pk,
   captureShards: entityKeys.captureShardPartition(CAPTURE_SHARDS - 1),
   dueShards: publicSessionKeys.duePartition(DUE_SHARDS - 1),
+  webhooks: webhookKeys.partition(TENANT),
+  webhookDeliveries: webhookKeys.deliveryPartition(TENANT, ENTITY),
+  webhookDueShards: webhookKeys.duePartition(WEBHOOK_DUE_SHARDS - 1),
 };
 const READS = new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']);
 const matchesAny = (patterns: readonly string[], key: string) =>

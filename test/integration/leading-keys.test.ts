@@ -1,7 +1,7 @@
 // The key conditions of the deployed roles (infra/functions.ts `reads`/`writes`, dynamodb:LeadingKeys)
 // against what the functions really do: every DynamoDB call the handlers make while a tenant's whole
 // life runs over HTTP (entities, readings, locations, chargers, a public session from start to capture,
-// exports, the sweeper, the daily job, an entity's deletion) is attributed to the function that made it and checked
+// exports, the sweeper, webhooks and their dispatcher, the daily job, an entity's deletion) is attributed to the function that made it and checked
 // against that function's grants: the action, the index, and the partition key against the patterns.
 // A call the deployed role would refuse (AccessDenied on AWS, fine on the local table) fails here.
 
@@ -209,6 +209,19 @@ describe('what the functions do to the table', () => {
     );
     expect(JSON.stringify(report)).toMatch(/\d/);
 
+    // Webhooks: the fixture's endpoint (the sessions above gave it deliveries) changed, pinged, a delivery
+    // resent, then the dispatcher's run (its receiver never resolves: each attempt fails fast, as DNS).
+    const hook = `/v1/webhooks/${tenant.webhookId}`;
+    expect((await api.request('PATCH', hook, { token, body: { description: 'Billing' } })).status).toBe(200);
+    expect((await api.request('POST', `${hook}/test`, { token })).status).toBe(200);
+    const resend = `${hook}/deliveries/${tenant.pathValues.deliveryId}/resend`;
+    expect((await api.request('POST', resend, { token })).status).toBe(200);
+    const { dispatchDue } = await import('../../shared/webhooks/delivery.js');
+    const dispatched = await running.run('webhook-dispatcher', () =>
+      dispatchDue(new Date(now + 11 * 60_000)),
+    );
+    expect(dispatched.due).toBeGreaterThan(0);
+
     // The daily job, as `npm run aggregate` runs it: the planner pages the capture index, the worker
     // computes and stores each entity's sessions and rollups.
     const { loadWorkerHandler, runAggregation } = await import('../../infra/local/aggregate.js');
@@ -249,6 +262,7 @@ describe('what the functions do to the table', () => {
 
     // Clean-up routes: a location, the charger, the EV with its whole history.
     await api.request('DELETE', `/v1/locations/${tenant.locationId}`, { token });
+    expect((await api.request('DELETE', hook, { token })).status).toBe(204);
     await api.request('DELETE', `/v1/chargers/${chargerCode}`, { token });
     const deleted = await api.request('DELETE', `/v1/entities/${evId}`, { token });
     expect([202, 204]).toContain(deleted.status);

@@ -19,6 +19,7 @@ export interface TenantFixtures {
   sessionToken: string;
   commandId: string;
   locationId: string;
+  webhookId: string;
   /** A real value for each path parameter name used by the API. */
   pathValues: Record<string, string>;
   /** Text that belongs to this tenant and must never appear in another tenant's responses. */
@@ -51,6 +52,16 @@ export async function createTenantFixtures(api: TestApi, tenantId: string): Prom
     });
   }
   const chargerCode = await registerCharger(api, token, cpId, { name: `Charger of ${marker}` });
+  // A webhook endpoint that the session below gives a delivery (its status changes). `.invalid` never
+  // resolves (RFC 6761), so a test ping or resend fails fast, as a DNS error, and reaches no one.
+  const webhook = await api.request('POST', '/v1/webhooks', {
+    token,
+    body: {
+      url: `https://hooks.${marker}.invalid/events`,
+      events: ['public_charging_session.status_changed'],
+    },
+  });
+  expect(webhook.status, JSON.stringify(webhook.body)).toBe(201);
   const session = await api.request('POST', '/v1/public-charging/sessions', {
     sourceIp: loopbackAddress(),
     body: { code: chargerCode, connector_id: 1, email: `${marker}@example.com` },
@@ -62,6 +73,9 @@ export async function createTenantFixtures(api: TestApi, tenantId: string): Prom
   const commands = await api.request('GET', `/v1/chargers/${chargerCode}/commands`, { token });
   const commandId = commands.body.data[0]?.commandId as string;
   expect(commandId).toBeDefined();
+  const deliveries = await api.request('GET', `/v1/webhooks/${webhook.body.id}/deliveries`, { token });
+  const deliveryId = deliveries.body.data[0]?.id as string;
+  expect(deliveryId, JSON.stringify(deliveries.body)).toBeDefined();
   const location = await api.request('POST', '/v1/locations', {
     token,
     body: { label: `Depot of ${marker}`, lat: 52.37, lon: 4.89, radiusMeters: 150 },
@@ -111,6 +125,7 @@ export async function createTenantFixtures(api: TestApi, tenantId: string): Prom
     sessionToken,
     commandId,
     locationId: location.body.id,
+    webhookId: webhook.body.id,
     pathValues: {
       entityId: evId,
       code: chargerCode,
@@ -119,8 +134,21 @@ export async function createTenantFixtures(api: TestApi, tenantId: string): Prom
       locationId: location.body.id,
       tariffId: tariff.body.id,
       version: '1',
+      webhookId: webhook.body.id,
+      deliveryId,
     },
-    secrets: [marker, evId, cpId, chargerCode, sessionToken, location.body.id, tariff.body.id],
+    secrets: [
+      marker,
+      evId,
+      cpId,
+      chargerCode,
+      sessionToken,
+      location.body.id,
+      tariff.body.id,
+      webhook.body.id,
+      webhook.body.secret,
+      deliveryId,
+    ],
   };
 }
 

@@ -263,6 +263,44 @@ export interface paths {
      */
     get: operations["getMonthlyReport"];
   };
+  "/v1/webhooks": {
+    /** List the tenant's webhook endpoints, oldest first */
+    get: operations["listWebhooks"];
+    /**
+     * Register an endpoint that receives events
+     * @description Events of the listed types are POSTed to `url` as `{ type, timestamp, data }`, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the `secret` in this answer — the only time it is shown. At most 20 per tenant (409 `webhook_limit_reached`).
+     */
+    post: operations["createWebhook"];
+  };
+  "/v1/webhooks/{webhookId}": {
+    /** Get a webhook endpoint and its state (enabled, failing, disabled) */
+    get: operations["getWebhook"];
+    /**
+     * Delete a webhook endpoint
+     * @description Deliveries still pending are cancelled; nothing more is sent to it.
+     */
+    delete: operations["deleteWebhook"];
+    /** Change the URL, events, description, or enable/disable the endpoint */
+    patch: operations["updateWebhook"];
+  };
+  "/v1/webhooks/{webhookId}/test": {
+    /**
+     * Send a `webhook.test` event to this endpoint now
+     * @description A ping, signed like every event, sent within this request (the receiver has 10 s): the answer is the delivery with its first attempt. If that failed, it is retried on the usual schedule. `webhook.test` is sent only by this operation and cannot be subscribed to.
+     */
+    post: operations["testWebhook"];
+  };
+  "/v1/webhooks/{webhookId}/deliveries": {
+    /** The endpoint's deliveries, newest first, with their attempts (kept 30 days) */
+    get: operations["listWebhookDeliveries"];
+  };
+  "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/resend": {
+    /**
+     * Send a delivery again now (same webhook-id and body)
+     * @description Attempted within this request; if that fails, it is retried on the usual schedule from now. Receivers de-duplicate by `webhook-id`, which stays the same.
+     */
+    post: operations["resendWebhookDelivery"];
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -280,7 +318,7 @@ export interface components {
        * @description Stable machine-readable error code.
        * @enum {string}
        */
-      code: "validation_failed" | "malformed_json" | "body_required" | "invalid_continuation_token" | "battery_capacity_required" | "battery_capacity_ev_only" | "charger_offline" | "unauthorized" | "insufficient_scope" | "route_not_found" | "entity_not_found" | "battery_capacity_not_set" | "location_not_found" | "tariff_not_found" | "tariff_version_not_found" | "problem_type_not_found" | "charger_not_found" | "command_not_found" | "session_not_found" | "method_not_allowed" | "illegal_transition" | "connector_unavailable" | "public_code_taken" | "charger_in_use" | "location_limit_reached" | "tariff_in_use" | "tariff_edit_conflict" | "payment_not_authorized" | "transaction_mismatch" | "not_acceptable" | "payload_too_large" | "export_unrepresentable" | "format_not_applicable" | "report_too_large" | "unsupported_media_type" | "connector_not_found" | "rate_limited" | "internal_error" | "service_unavailable" | "location_edit_conflict";
+      code: "validation_failed" | "malformed_json" | "body_required" | "invalid_continuation_token" | "battery_capacity_required" | "battery_capacity_ev_only" | "charger_offline" | "unauthorized" | "insufficient_scope" | "route_not_found" | "entity_not_found" | "battery_capacity_not_set" | "location_not_found" | "tariff_not_found" | "tariff_version_not_found" | "problem_type_not_found" | "webhook_not_found" | "webhook_delivery_not_found" | "charger_not_found" | "command_not_found" | "session_not_found" | "method_not_allowed" | "illegal_transition" | "connector_unavailable" | "public_code_taken" | "charger_in_use" | "location_limit_reached" | "webhook_limit_reached" | "webhook_disabled" | "tariff_in_use" | "tariff_edit_conflict" | "payment_not_authorized" | "transaction_mismatch" | "not_acceptable" | "payload_too_large" | "export_unrepresentable" | "format_not_applicable" | "report_too_large" | "unsupported_media_type" | "connector_not_found" | "rate_limited" | "internal_error" | "service_unavailable" | "location_edit_conflict";
       instance?: string;
       requestId?: string;
       errors?: ({
@@ -1045,6 +1083,91 @@ export interface components {
           } | null;
         })[];
     };
+    CreatedWebhookEndpoint: {
+      /** Format: uuid */
+      id: string;
+      url: string;
+      events: ("charge_session.started" | "charge_session.updated" | "charge_session.completed" | "charge_session.superseded" | "public_charging_session.status_changed")[];
+      description: string | null;
+      enabled: boolean;
+      /**
+       * @description `enabled`: deliveries succeed (or are still being retried); `failing`: a delivery was given up after the whole retry schedule (since `failingSince`, `lastError` says why; a later success clears it); `disabled`: by the tenant or by a `410 Gone` answer (`disabledReason`).
+       * @enum {string}
+       */
+      status: "enabled" | "failing" | "disabled";
+      failingSince: string | null;
+      lastError: string | null;
+      disabledReason: ("user" | "gone") | null;
+      disabledAt: string | null;
+      /** Format: date-time */
+      created: string;
+      /** Format: date-time */
+      updated: string;
+      /** @description The signing secret, `whsec_` + base64 of 32 random bytes: shown in this answer only. Verify each request with it (Standard Webhooks). */
+      secret: string;
+    };
+    WebhookEndpointPage: {
+      data: components["schemas"]["WebhookEndpoint"][];
+      links: components["schemas"]["PageLinks"];
+      meta: components["schemas"]["PageMeta"];
+    };
+    WebhookEndpoint: {
+      /** Format: uuid */
+      id: string;
+      url: string;
+      events: ("charge_session.started" | "charge_session.updated" | "charge_session.completed" | "charge_session.superseded" | "public_charging_session.status_changed")[];
+      description: string | null;
+      enabled: boolean;
+      /**
+       * @description `enabled`: deliveries succeed (or are still being retried); `failing`: a delivery was given up after the whole retry schedule (since `failingSince`, `lastError` says why; a later success clears it); `disabled`: by the tenant or by a `410 Gone` answer (`disabledReason`).
+       * @enum {string}
+       */
+      status: "enabled" | "failing" | "disabled";
+      failingSince: string | null;
+      lastError: string | null;
+      disabledReason: ("user" | "gone") | null;
+      disabledAt: string | null;
+      /** Format: date-time */
+      created: string;
+      /** Format: date-time */
+      updated: string;
+    };
+    WebhookDelivery: {
+      /** Format: uuid */
+      id: string;
+      /** @description The `webhook-id` header: the same on every attempt. */
+      webhookId: string;
+      eventId: string;
+      /** @enum {string} */
+      eventType: "charge_session.started" | "charge_session.updated" | "charge_session.completed" | "charge_session.superseded" | "public_charging_session.status_changed" | "webhook.test";
+      /**
+       * @description `pending`: waiting for its next attempt (retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); `delivered`: a 2xx came; `failed`: given up after the last attempt, or a 410; `cancelled`: the endpoint was disabled or deleted first.
+       * @enum {string}
+       */
+      status: "pending" | "delivered" | "failed" | "cancelled";
+      attemptCount: number;
+      nextAttemptAt: string | null;
+      /** @description The last 20 attempts, oldest first. */
+      attempts: components["schemas"]["WebhookAttempt"][];
+      /** Format: date-time */
+      created: string;
+    };
+    WebhookAttempt: {
+      /** @description 1 for the first attempt of this delivery, counting resends. */
+      attempt: number;
+      /** Format: date-time */
+      at: string;
+      /** @description The receiver's HTTP status; null when none came. */
+      statusCode: number | null;
+      /** @description Why no answer came (timeout, DNS, refused address, connection); null with a status. */
+      error: string | null;
+      durationMs: number;
+    };
+    WebhookDeliveryPage: {
+      data: components["schemas"]["WebhookDelivery"][];
+      links: components["schemas"]["PageLinks"];
+      meta: components["schemas"]["PageMeta"];
+    };
     CreateEntityRequest: {
       type: components["schemas"]["EntityType"];
       /** @example Family car */
@@ -1444,6 +1567,32 @@ export interface components {
       } | null;
       /** @description Reimburse home sessions at their actual tariff cost instead of the reference price. */
       reimburseHomeAtActualTariff: boolean;
+    };
+    CreateWebhookRequest: {
+      /**
+       * Format: uri
+       * @description Where events are POSTed: `https` to a host on the public internet (checked again, resolved, at every delivery). `npm start` also allows `http://127.0.0.1`/`localhost`.
+       * @example https://example.com/hooks/evsessions
+       */
+      url: string;
+      /** @description The event types this endpoint receives (at least one). */
+      events: ("charge_session.started" | "charge_session.updated" | "charge_session.completed" | "charge_session.superseded" | "public_charging_session.status_changed")[];
+      /** @description A note for people; not sent. */
+      description?: string | null;
+    };
+    UpdateWebhookRequest: {
+      /**
+       * Format: uri
+       * @description Where events are POSTed: `https` to a host on the public internet (checked again, resolved, at every delivery). `npm start` also allows `http://127.0.0.1`/`localhost`.
+       * @example https://example.com/hooks/evsessions
+       */
+      url?: string;
+      /** @description The event types this endpoint receives (at least one). */
+      events?: ("charge_session.started" | "charge_session.updated" | "charge_session.completed" | "charge_session.superseded" | "public_charging_session.status_changed")[];
+      /** @description A note for people; not sent. */
+      description?: string | null;
+      /** @description false stops deliveries (pending ones are cancelled); true starts them again and clears `failing` and a disable by `410 Gone`. */
+      enabled?: boolean;
     };
   };
   responses: never;
@@ -5583,6 +5732,680 @@ export interface operations {
       422: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** List the tenant's webhook endpoints, oldest first */
+  listWebhooks: {
+    parameters: {
+      query?: {
+        /** @description Items per page, 1–100. Default: `25`. */
+        pageSize?: number;
+        /** @description The `meta.continuationToken` of the previous page, unchanged. */
+        continuationToken?: string;
+      };
+    };
+    responses: {
+      /** @description A page of endpoints (without secrets). */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookEndpointPage"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * `invalid_continuation_token`: The continuation token was altered, belongs to another query or tenant, or has expired.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Register an endpoint that receives events
+   * @description Events of the listed types are POSTed to `url` as `{ type, timestamp, data }`, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the `secret` in this answer — the only time it is shown. At most 20 per tenant (409 `webhook_limit_reached`).
+   */
+  createWebhook: {
+    /** @description JSON, at most 65536 bytes. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateWebhookRequest"];
+      };
+    };
+    responses: {
+      /** @description The endpoint was created; keep its secret. */
+      201: {
+        headers: {
+          /** @description URL of the new endpoint. */
+          Location?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["CreatedWebhookEndpoint"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * `malformed_json`: The body is not well-formed JSON.
+       *
+       * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `webhook_limit_reached`: The tenant already has the maximum number of webhook endpoints (`limit`); delete one before adding another. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unsupported_media_type`: The body must be sent as application/json. */
+      415: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** Get a webhook endpoint and its state (enabled, failing, disabled) */
+  getWebhook: {
+    parameters: {
+      path: {
+        /** @description The endpoint id (a UUID). */
+        webhookId: string;
+      };
+    };
+    responses: {
+      /** @description The endpoint (without its secret). */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookEndpoint"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `webhook_not_found`: No webhook endpoint with this id exists for the calling tenant. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Delete a webhook endpoint
+   * @description Deliveries still pending are cancelled; nothing more is sent to it.
+   */
+  deleteWebhook: {
+    parameters: {
+      path: {
+        /** @description The endpoint id (a UUID). */
+        webhookId: string;
+      };
+    };
+    responses: {
+      /** @description The endpoint was deleted. */
+      204: {
+        content: never;
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `webhook_not_found`: No webhook endpoint with this id exists for the calling tenant. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** Change the URL, events, description, or enable/disable the endpoint */
+  updateWebhook: {
+    parameters: {
+      path: {
+        /** @description The endpoint id (a UUID). */
+        webhookId: string;
+      };
+    };
+    /** @description JSON, at most 65536 bytes. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateWebhookRequest"];
+      };
+    };
+    responses: {
+      /** @description The endpoint as changed. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookEndpoint"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * `malformed_json`: The body is not well-formed JSON.
+       *
+       * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `webhook_not_found`: No webhook endpoint with this id exists for the calling tenant. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unsupported_media_type`: The body must be sent as application/json. */
+      415: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a `webhook.test` event to this endpoint now
+   * @description A ping, signed like every event, sent within this request (the receiver has 10 s): the answer is the delivery with its first attempt. If that failed, it is retried on the usual schedule. `webhook.test` is sent only by this operation and cannot be subscribed to.
+   */
+  testWebhook: {
+    parameters: {
+      path: {
+        /** @description The endpoint id (a UUID). */
+        webhookId: string;
+      };
+    };
+    responses: {
+      /** @description The test delivery after its first attempt. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookDelivery"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `webhook_not_found`: No webhook endpoint with this id exists for the calling tenant. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `webhook_disabled`: The webhook endpoint is disabled (by PATCH `enabled: false`, or by a `410 Gone` answer); enable it before sending to it. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /** The endpoint's deliveries, newest first, with their attempts (kept 30 days) */
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        /** @description Items per page, 1–100. Default: `25`. */
+        pageSize?: number;
+        /** @description The `meta.continuationToken` of the previous page, unchanged. */
+        continuationToken?: string;
+      };
+      path: {
+        /** @description The endpoint id (a UUID). */
+        webhookId: string;
+      };
+    };
+    responses: {
+      /** @description A page of deliveries. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookDeliveryPage"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * `invalid_continuation_token`: The continuation token was altered, belongs to another query or tenant, or has expired.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `webhook_not_found`: No webhook endpoint with this id exists for the calling tenant. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a delivery again now (same webhook-id and body)
+   * @description Attempted within this request; if that fails, it is retried on the usual schedule from now. Receivers de-duplicate by `webhook-id`, which stays the same.
+   */
+  resendWebhookDelivery: {
+    parameters: {
+      path: {
+        /** @description The endpoint id (a UUID). */
+        webhookId: string;
+        /** @description The delivery id (a UUID). */
+        deliveryId: string;
+      };
+    };
+    responses: {
+      /** @description The delivery after the attempt. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookDelivery"];
+        };
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /**
+       * @description `webhook_not_found`: No webhook endpoint with this id exists for the calling tenant.
+       *
+       * `webhook_delivery_not_found`: The webhook endpoint has no delivery with this id (unknown, or expired after 30 days).
+       */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `webhook_disabled`: The webhook endpoint is disabled (by PATCH `enabled: false`, or by a `410 Gone` answer); enable it before sending to it. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
         };
       };
       /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
