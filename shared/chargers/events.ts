@@ -34,7 +34,7 @@ export interface EventOutcome {
 }
 
 /** Applies `change` to the charger with a version-conditioned write, re-reading on a lost race. */
-async function updateCharger(
+export async function updateCharger(
   tenantId: string,
   code: string,
   change: (charger: ChargerRecord) => ChargerRecord,

@@ -5,6 +5,7 @@
 import type * as z from 'zod/mini';
 import { requireEntity } from '../entities/service.js';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.js';
+import { hashOcppPassword } from '../ocpp/passwords.js';
 import {
   type ChargerRecord,
   newChargerRecord,
@@ -16,6 +17,7 @@ import type { ChargerConfig } from '../public-charging/schemas.js';
 import type { PublicSessionRecord } from '../public-charging/session.js';
 import { MAX_WRITE_ATTEMPTS } from '../public-sessions/engine.js';
 import * as store from '../storage/chargers.js';
+import { deleteOcppStation, putOcppPasswordHash } from '../storage/ocpp-stations.js';
 import type { Position } from '../storage/page.js';
 import { listChargerSessions } from '../storage/public-sessions.js';
 import type { Charger, ChargerSession } from './schemas.js';
@@ -111,9 +113,19 @@ export async function deleteCharger(tenantId: string, code: string): Promise<voi
     const current = await requireOwnCharger(tenantId, code);
     const held = heldConnectors(current);
     if (held.length > 0) throw inUse(code, held);
-    if (await store.deleteCharger(code, current.version)) return;
+    if (await store.deleteCharger(code, current.version)) {
+      // Its OCPP-J password goes with it: a charger registered later under this code starts without one.
+      await deleteOcppStation(code);
+      return;
+    }
   }
   throw new ServiceUnavailableError('The charger is changing concurrently; retry shortly.');
+}
+
+/** Sets or rotates the password the charger presents to the OCPP-J gateway (kept as a scrypt hash). */
+export async function setOcppPassword(tenantId: string, code: string, password: string, now: Date) {
+  const charger = await requireOwnCharger(tenantId, code);
+  await putOcppPasswordHash(charger.publicCode, await hashOcppPassword(password), now);
 }
 
 export function listChargers(tenantId: string, page: { pageSize: number; startKey: Position | undefined }) {

@@ -144,6 +144,12 @@ describe('what the functions do to the table', () => {
       headers: { accept: 'text/csv' },
     });
 
+    // The charger's OCPP-J password (its own item in the charger's partition).
+    await api.request('PUT', `/v1/chargers/${chargerCode}/ocpp-password`, {
+      token,
+      body: { password: 'leading-keys-password' },
+    });
+
     // The public session the fixtures confirmed: the charger accepts, charges, is stopped, ends.
     const commands = await api.request('GET', `/v1/chargers/${chargerCode}/commands`, { token });
     const startCommand = commands.body.data.find((c: any) => c.action === 'RequestStartTransaction');
