@@ -314,6 +314,40 @@ describe('a charger that drops out', () => {
     expect(stop.body.data.status).toBe('stopping');
     expect((await back.nextCall('RequestStopTransaction')).params).toEqual({ transactionId: 'GW-3' });
   });
+
+  it('started while its Accepted was lost: back with queued events, the start is not sent a second time', async () => {
+    const code = await gatewayCharger();
+    const first = await connect(code, {
+      // The charger starts, but the connection dies before its Accepted gets out.
+      RequestStartTransaction: () => {
+        void first.client.close({ force: true });
+        return new Promise(() => undefined);
+      },
+    });
+    const token = await driverStarts(code);
+    const { remoteStartId, idToken } = (await first.nextCall('RequestStartTransaction')).params;
+    await vi.waitFor(async () => expect((await publicCharger(code)).online).toBe(false));
+    expect(await sessionOf(token)).toMatchObject({ status: 'authorized' }); // as far as we know
+
+    let queued = true;
+    const back = await connect(code, { GetTransactionStatus: () => ({ messagesInQueue: queued }) });
+    await back.nextCall('GetTransactionStatus');
+    await back.nextCall('GetTransactionStatus'); // asked again at the next poll: still queued, still waiting
+    await expect(back.nextCall('RequestStartTransaction', 300)).rejects.toThrow(/no RequestStartTransaction/);
+    const t0 = new Date();
+    const started = txEvent('Started', 0, {
+      at: t0,
+      wh: 0,
+      transactionId: 'GW-4',
+      remoteStartId,
+      offline: true,
+    });
+    await back.call('TransactionEvent', { ...started, idToken });
+    queued = false;
+    expect(await sessionOf(token)).toMatchObject({ status: 'charging' });
+    await back.nextCall('GetTransactionStatus');
+    await expect(back.nextCall('RequestStartTransaction', 300)).rejects.toThrow(/no RequestStartTransaction/);
+  });
 });
 
 describe('two chargers at once', () => {
