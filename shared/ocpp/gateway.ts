@@ -18,6 +18,7 @@
 // a start it already ran while we could not hear it is then reported by its queued TransactionEvents
 // (which move the session on and withdraw the start) instead of being sent a second time.
 
+import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -126,12 +127,12 @@ export function createOcppGateway(options: OcppGatewayOptions = {}): OcppGateway
     links.set(code, link);
     client.once('close', () => {
       if (links.get(code) === link) links.delete(code);
-      void link.closed();
+      void link.inScope(() => link.closed());
     });
     void link.opened();
   });
 
-  const unsubscribe = onCommand((code) => links.get(code)?.pump());
+  const unsubscribe = onCommand((code) => links.get(code)?.pumpSoon());
 
   return {
     handleUpgrade(request, socket, head) {
@@ -149,7 +150,13 @@ export function createOcppGateway(options: OcppGatewayOptions = {}): OcppGateway
         response.writeHead(healthy ? 200 : 404, { 'Content-Type': 'application/json' });
         response.end(healthy ? JSON.stringify({ status: 'ok', connections: links.size }) : '{}');
       });
-      http.on('upgrade', (request, socket, head) => this.handleUpgrade(request, socket as Socket, head));
+      // Upgrades run in the context the server was started in (Node gives them the socket's, which has none).
+      http.on(
+        'upgrade',
+        AsyncResource.bind((request: IncomingMessage, socket: Socket, head: Buffer) =>
+          this.handleUpgrade(request, socket, head),
+        ),
+      );
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => resolve());
@@ -245,6 +252,22 @@ class StationLink {
     return this.closedWrite;
   }
 
+  /**
+   * The connection's async context, taken when it was accepted: every call it handles and every command it
+   * sends runs in it, not in the context of whatever woke it (a socket's data event has none; a command
+   * stored by an API request in this process has the request's), so its work is the gateway's.
+   */
+  private readonly scope = new AsyncResource('OcppStation');
+
+  inScope<T>(work: () => T): T {
+    return this.scope.runInAsyncScope(work);
+  }
+
+  /** pump(), from outside the connection (a command stored by an API request in this process). */
+  pumpSoon(): void {
+    this.inScope(() => this.pump());
+  }
+
   /** Sends what is waiting; one pass at a time, and another right after when asked meanwhile. */
   pump(): void {
     if (!this.open) return;
@@ -314,7 +337,7 @@ class StationLink {
       <P, R>(handler: (params: P) => Promise<R>) =>
       async ({ params }: { params?: Record<string, unknown> }) => {
         try {
-          return (await handler(params as P)) as Record<string, unknown>;
+          return (await this.inScope(() => handler(params as P))) as Record<string, unknown>;
         } catch (error) {
           throw toRpcError(error);
         }
