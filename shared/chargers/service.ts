@@ -17,7 +17,7 @@ import type { ChargerConfig } from '../public-charging/schemas.js';
 import type { PublicSessionRecord } from '../public-charging/session.js';
 import { MAX_WRITE_ATTEMPTS } from '../public-sessions/engine.js';
 import * as store from '../storage/chargers.js';
-import { deleteOcppStation, putOcppPasswordHash } from '../storage/ocpp-stations.js';
+import { deleteOcppStation, getOcppStation, putOcppPasswordHash } from '../storage/ocpp-stations.js';
 import type { Position } from '../storage/page.js';
 import { listChargerSessions } from '../storage/public-sessions.js';
 import type { Charger, ChargerSession } from './schemas.js';
@@ -97,6 +97,8 @@ export async function replaceChargerConfig(
     });
   }
   await requireChargePoint(tenantId, config.entityId);
+  // A charger connected to the OCPP-J gateway is online by its connection, whatever the body says.
+  if ((await getOcppStation(code))?.connectionId) config = { ...config, online: true };
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const current = await requireOwnCharger(tenantId, code);
     const kept = new Set(config.connectors.map((c) => c.connectorId));

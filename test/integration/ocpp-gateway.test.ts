@@ -5,7 +5,7 @@
 // Runs on dynalite and DynamoDB Local.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { later, statusNotification, txEvent } from '../fixtures/ocpp/builders.js';
+import { chargerConfigInput, later, statusNotification, txEvent } from '../fixtures/ocpp/builders.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { connectStation, type TestStation } from '../support/ocpp-station.js';
 import { createEntity, expectProblem, registerCharger } from '../support/requests.js';
@@ -112,6 +112,14 @@ describe('connecting', () => {
     expect(await station.call('StatusNotification', status)).toEqual({});
     expect((await publicCharger(code)).connectors[0]).toMatchObject({ status: 'Available', available: true });
 
+    // While connected, a reconfiguration cannot take it offline: the connection says it is online.
+    const replaced = await api.request('PUT', `/v1/chargers/${code}`, {
+      token: operator,
+      body: chargerConfigInput({ publicCode: code, entityId, online: false, name: 'Renamed' }),
+    });
+    expect(replaced.status, replaced.text).toBe(200);
+    expect(replaced.body).toMatchObject({ name: 'Renamed', online: true });
+
     await station.close();
     await vi.waitFor(async () => expect((await publicCharger(code)).online).toBe(false));
     expect((await operatorCharger(code)).online).toBe(false);
@@ -201,6 +209,11 @@ describe('a public session with no relay', () => {
       idToken,
     };
     expect(await station.call('TransactionEvent', started)).toEqual({ idTokenInfo: { status: 'Accepted' } });
+    // Only the session's own token, and only at its charger, is known.
+    expect(await station.call('Authorize', { idToken })).toEqual({ idTokenInfo: { status: 'Accepted' } });
+    expect(await station.call('Authorize', { idToken: { idToken: 'RFID-0042', type: 'ISO14443' } })).toEqual({
+      idTokenInfo: { status: 'Unknown' },
+    });
     expect(await sessionOf(token)).toMatchObject({ status: 'charging' });
     await station.call(
       'TransactionEvent',
