@@ -99,7 +99,18 @@ export function createOcppGateway(options: OcppGatewayOptions = {}): OcppGateway
   const links = new Map<string, StationLink>();
   const servers: Server[] = [];
 
-  server.auth((accept, reject, handshake) => {
+  server.auth((accept, rejectUpgrade, handshake) => {
+    // Every refusal is logged with what the station sent: the only record of a charger that cannot connect.
+    const reject = (status: number, message: string) => {
+      log.warn('handshake refused', {
+        status,
+        identity: handshake.identity,
+        path: handshake.endpoint,
+        protocols: [...handshake.protocols],
+        remoteAddress: handshake.remoteAddress,
+      });
+      rejectUpgrade(status, message);
+    };
     if (handshake.endpoint !== OCPP_PATH || handshake.identity === '') {
       reject(404, 'Not found');
       return;
@@ -294,8 +305,7 @@ class StationLink {
   private async sendWaiting() {
     const { tenantId, chargerCode } = this.station;
     if (!this.queueDrained) {
-      const status = (await this.client.call('GetTransactionStatus', {})) as { messagesInQueue: boolean };
-      if (status.messagesInQueue) return; // its queued events come first; the next poll asks again
+      if (await this.messagesQueued()) return; // its queued events come first; the next poll asks again
       this.queueDrained = true;
     }
     const commands = await events.listPendingCommands(tenantId, chargerCode, this.now());
@@ -304,6 +314,21 @@ class StationLink {
       if (this.inFlight.has(command.commandId)) continue;
       this.inFlight.add(command.commandId);
       void this.send(command).finally(() => this.inFlight.delete(command.commandId));
+    }
+  }
+
+  /**
+   * Whether the charger still holds transaction messages it could not send while it was away. A charger
+   * that does not implement GetTransactionStatus cannot tell: it has nothing queued we could wait for.
+   */
+  private async messagesQueued(): Promise<boolean> {
+    try {
+      const status = (await this.client.call('GetTransactionStatus', {})) as { messagesInQueue: boolean };
+      return status.messagesInQueue;
+    } catch (error) {
+      const code = (error as { rpcErrorCode?: string }).rpcErrorCode;
+      if (code === 'NotImplemented' || code === 'NotSupported') return false;
+      throw error;
     }
   }
 

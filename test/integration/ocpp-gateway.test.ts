@@ -361,6 +361,19 @@ describe('a charger that drops out', () => {
     await back.nextCall('GetTransactionStatus');
     await expect(back.nextCall('RequestStartTransaction', 300)).rejects.toThrow(/no RequestStartTransaction/);
   });
+
+  it('a charger without GetTransactionStatus (NotImplemented) still gets its commands', async () => {
+    const code = await gatewayCharger();
+    const { createRPCError } = await import('ocpp-rpc');
+    const station = await connect(code, {
+      GetTransactionStatus: () => {
+        throw createRPCError('NotImplemented');
+      },
+    });
+    const token = await driverStarts(code);
+    await station.nextCall('RequestStartTransaction');
+    await vi.waitFor(async () => expect((await sessionOf(token)).status).toBe('starting'));
+  });
 });
 
 describe('two chargers at once', () => {
