@@ -1,8 +1,9 @@
-// What a charger tells us, relayed by the operator's CSMS: OCPP 2.0.1 TransactionEvent and
-// StatusNotification, and its answers to the commands we asked it to run. Each message updates the
-// charger's connector state (version-conditioned, idempotent) and then the public session it belongs
-// to, if any, through the same engine as every other change — session first, so that a retry after a
-// failed write finds the session the same way (see ingestTransactionEvent).
+// What a charger tells us, OCPP 2.0.1 TransactionEvent and StatusNotification, and its answers to the
+// commands we asked it to run: one set of use cases for both ways a charger reaches us, relayed by the
+// operator's CSMS over HTTP (http.ts) or connected to our OCPP-J gateway (shared/ocpp/gateway.ts).
+// Each message updates the charger's connector state (version-conditioned, idempotent) and then the
+// public session it belongs to, if any, through the same engine as every other change — session first,
+// so that a retry after a failed write finds the session the same way (see ingestTransactionEvent).
 //
 // Finding the session of a TransactionEvent, in order:
 //   1. the connector already running this transactionId → the session holding that connector;
