@@ -17,7 +17,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { AdjustmentType } from 'aws-cdk-lib/aws-applicationautoscaling';
 import { Alarm, ComparisonOperator, GraphWidget, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -79,8 +79,9 @@ export interface OcppGatewayProps {
 
 /** The container's build context: the gateway bundled by esbuild (AWS SDK included: no Lambda runtime here). */
 function buildContext(scope: Construct): string {
-  // One fixed folder, rewritten by each synth; CDK copies it into the cloud assembly as the image's asset.
-  const dir = join(tmpdir(), 'evsessions-ocpp-gateway-image');
+  // Inside the cloud assembly being written (cdk.out, or a test app's own folder), rewritten by each synth;
+  // CDK copies it from there into the image's asset folder.
+  const dir = join(Stage.of(scope)?.outdir ?? tmpdir(), 'ocpp-gateway-build');
   mkdirSync(dir, { recursive: true });
   // Tests that skip bundling (aws:cdk:bundling-stacks) get the Dockerfile without building the bundle.
   if (Stack.of(scope).bundlingRequired) {
