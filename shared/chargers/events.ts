@@ -13,39 +13,24 @@
 // A message that matches no session, or whose session says it belongs to another transaction, still
 // updates the charger and is acknowledged with `session: null`: chargers must not retry it forever.
 
-import { ApiError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.js';
+import { ApiError, NotFoundError, ValidationError } from '../errors.js';
 import { parseOrThrow } from '../http/validation.js';
 import {
   applyStatusNotificationToCharger,
   applyTransactionEventToCharger,
-  type ChargerRecord,
   findConnectorByEvse,
 } from '../public-charging/charger.js';
 import type { SessionInput } from '../public-charging/lifecycle.js';
 import { StatusNotificationRequest, TransactionEventRequest } from '../public-charging/ocpp.js';
-import { applyToSession, MAX_WRITE_ATTEMPTS } from '../public-sessions/engine.js';
+import { applyToSession } from '../public-sessions/engine.js';
 import * as chargers from '../storage/chargers.js';
 import { getSession } from '../storage/public-sessions.js';
-import { requireOwnCharger } from './service.js';
+import { requireOwnCharger, updateCharger } from './service.js';
 
 export interface EventOutcome {
   chargerCode: string;
   connectorId: number | null;
   session: { id: string; status: string } | null;
-}
-
-/** Applies `change` to the charger with a version-conditioned write, re-reading on a lost race. */
-export async function updateCharger(
-  tenantId: string,
-  code: string,
-  change: (charger: ChargerRecord) => ChargerRecord,
-): Promise<ChargerRecord> {
-  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-    const current = await requireOwnCharger(tenantId, code);
-    const next = change(current);
-    if (next === current || (await chargers.replaceCharger(next, current.version))) return next;
-  }
-  throw new ServiceUnavailableError('The charger is changing concurrently; retry shortly.');
 }
 
 async function applyMatched(sessionId: string | null, input: SessionInput, now: Date) {

@@ -199,7 +199,7 @@ export const putOcppPasswordRoute = defineRoute({
   auth: { scope: 'chargers:write' },
   summary: "Set or rotate the charger's OCPP-J password",
   description:
-    'For chargers that connect to our OCPP 2.0.1 gateway themselves (`wss://…/ocpp/{code}`, security profile 1 or 2): the password the charger presents, with its code as the user name, in HTTP Basic auth. A connection already open stays open; the next handshake needs the new password. Set the same value on the charger (SecurityCtrlr.BasicAuthPassword) before or right after.',
+    'For chargers that connect to our OCPP 2.0.1 gateway themselves (`wss://…/ocpp/{code}`, security profile 1 or 2): the password the charger presents, with its code as the user name, in HTTP Basic auth. A connection already open stays open; the next handshake needs the new password. Set the same value on the charger (SecurityCtrlr.BasicAuthPassword) before or right after. From then on `online` follows its connection: a charger not connected now shows offline until it connects.',
   tags,
   params: ChargerCodeParams,
   body: OcppPasswordBody,

@@ -11,6 +11,7 @@ import {
   newChargerRecord,
   publicConnectorStatus,
   reconfigureCharger,
+  setChargerOnline,
 } from '../public-charging/charger.js';
 import { formatEnergyKwh } from '../public-charging/money.js';
 import type { ChargerConfig } from '../public-charging/schemas.js';
@@ -30,6 +31,20 @@ export async function requireOwnCharger(tenantId: string, code: string): Promise
   const charger = await store.getCharger(code);
   if (charger?.tenantId !== tenantId) throw chargerNotFound(code);
   return charger;
+}
+
+/** Applies `change` to the charger with a version-conditioned write, re-reading on a lost race. */
+export async function updateCharger(
+  tenantId: string,
+  code: string,
+  change: (charger: ChargerRecord) => ChargerRecord,
+): Promise<ChargerRecord> {
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const current = await requireOwnCharger(tenantId, code);
+    const next = change(current);
+    if (next === current || (await store.replaceCharger(next, current.version))) return next;
+  }
+  throw new ServiceUnavailableError('The charger is changing concurrently; retry shortly.');
 }
 
 async function requireChargePoint(tenantId: string, entityId: string): Promise<void> {
@@ -124,10 +139,16 @@ export async function deleteCharger(tenantId: string, code: string): Promise<voi
   throw new ServiceUnavailableError('The charger is changing concurrently; retry shortly.');
 }
 
-/** Sets or rotates the password the charger presents to the OCPP-J gateway (kept as a scrypt hash). */
+/**
+ * Sets or rotates the password the charger presents to the OCPP-J gateway (kept as a scrypt hash). From
+ * then on the charger is online while it is connected: one not connected now shows offline until it is.
+ */
 export async function setOcppPassword(tenantId: string, code: string, password: string, now: Date) {
   const charger = await requireOwnCharger(tenantId, code);
   await putOcppPasswordHash(charger.publicCode, await hashOcppPassword(password), now);
+  if (!(await getOcppStation(charger.publicCode))?.connectionId) {
+    await updateCharger(tenantId, charger.publicCode, (c) => setChargerOnline(c, false, now));
+  }
 }
 
 export function listChargers(tenantId: string, page: { pageSize: number; startKey: Position | undefined }) {

@@ -3,7 +3,7 @@
 // connected, and whether an idToken a charger asks about is a public session of that charger.
 // A station's identity is its charger's public code (`/ocpp/AMS-042`), in any case.
 
-import { updateCharger } from '../chargers/events.js';
+import { updateCharger } from '../chargers/service.js';
 import { setChargerOnline } from '../public-charging/charger.js';
 import { CONNECTOR_HOLDING_STATUSES } from '../public-charging/lifecycle.js';
 import { PUBLIC_CODE_PATTERN } from '../public-charging/schemas.js';

@@ -149,12 +149,6 @@ describe('what the functions do to the table', () => {
       headers: { accept: 'text/csv' },
     });
 
-    // The charger's OCPP-J password (its own item in the charger's partition).
-    await api.request('PUT', `/v1/chargers/${chargerCode}/ocpp-password`, {
-      token,
-      body: { password: 'leading-keys-password' },
-    });
-
     // The public session the fixtures confirmed: the charger accepts, charges, is stopped, ends.
     const commands = await api.request('GET', `/v1/chargers/${chargerCode}/commands`, { token });
     const startCommand = commands.body.data.find((c: any) => c.action === 'RequestStartTransaction');
@@ -224,6 +218,11 @@ describe('what the functions do to the table', () => {
     // (last of the charger's sessions: the gateway marks it offline when the connection closes).
     const { createOcppGateway } = await import('../../shared/ocpp/gateway.js');
     const { connectStation } = await import('../support/ocpp-station.js');
+    // Its OCPP-J password first (its own item in the charger's partition; the charger is offline until it connects).
+    await api.request('PUT', `/v1/chargers/${chargerCode}/ocpp-password`, {
+      token,
+      body: { password: 'leading-keys-password' },
+    });
     const gateway = createOcppGateway({ commandPollMs: 100 });
     // Everything the gateway does runs in the context its server was started in.
     const { url } = await running.run('ocpp-gateway', () => gateway.listen(0, '127.0.0.1'));

@@ -137,6 +137,24 @@ describe('connecting', () => {
     expect((await publicCharger(code)).online).toBe(false);
   });
 
+  it('setting a password makes a charger online by its connection: offline until it connects', async () => {
+    const code = await registerCharger(api, operator, entityId); // online by default, as relayed chargers are
+    expect((await operatorCharger(code)).online).toBe(true);
+    await api.request('PUT', `/v1/chargers/${code}/ocpp-password`, {
+      token: operator,
+      body: { password: PASSWORD },
+    });
+    expect((await operatorCharger(code)).online).toBe(false);
+    const station = await connect(code);
+    // Rotating the password of a connected charger leaves it online.
+    await api.request('PUT', `/v1/chargers/${code}/ocpp-password`, {
+      token: operator,
+      body: { password: 'another-password-0123' },
+    });
+    expect((await operatorCharger(code)).online).toBe(true);
+    await station.close();
+  });
+
   it('a rotated password: the old one is refused from then on', async () => {
     const code = await gatewayCharger();
     const rotated = 'rotated-password-0123456';

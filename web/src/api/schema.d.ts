@@ -160,7 +160,7 @@ export interface paths {
   "/v1/chargers/{code}/ocpp-password": {
     /**
      * Set or rotate the charger's OCPP-J password
-     * @description For chargers that connect to our OCPP 2.0.1 gateway themselves (`wss://…/ocpp/{code}`, security profile 1 or 2): the password the charger presents, with its code as the user name, in HTTP Basic auth. A connection already open stays open; the next handshake needs the new password. Set the same value on the charger (SecurityCtrlr.BasicAuthPassword) before or right after.
+     * @description For chargers that connect to our OCPP 2.0.1 gateway themselves (`wss://…/ocpp/{code}`, security profile 1 or 2): the password the charger presents, with its code as the user name, in HTTP Basic auth. A connection already open stays open; the next handshake needs the new password. Set the same value on the charger (SecurityCtrlr.BasicAuthPassword) before or right after. From then on `online` follows its connection: a charger not connected now shows offline until it connects.
      */
     put: operations["putChargerOcppPassword"];
   };
@@ -3925,7 +3925,7 @@ export interface operations {
   };
   /**
    * Set or rotate the charger's OCPP-J password
-   * @description For chargers that connect to our OCPP 2.0.1 gateway themselves (`wss://…/ocpp/{code}`, security profile 1 or 2): the password the charger presents, with its code as the user name, in HTTP Basic auth. A connection already open stays open; the next handshake needs the new password. Set the same value on the charger (SecurityCtrlr.BasicAuthPassword) before or right after.
+   * @description For chargers that connect to our OCPP 2.0.1 gateway themselves (`wss://…/ocpp/{code}`, security profile 1 or 2): the password the charger presents, with its code as the user name, in HTTP Basic auth. A connection already open stays open; the next handshake needs the new password. Set the same value on the charger (SecurityCtrlr.BasicAuthPassword) before or right after. From then on `online` follows its connection: a charger not connected now shows offline until it connects.
    */
   putChargerOcppPassword: {
     parameters: {
