@@ -79,5 +79,5 @@ it('runs a public session from boot to capture, and goes offline when stopped', 
 
   process.kill(-simulator.pid, 'SIGINT');
   await simulator.waitForOutput(/disconnected \(1000: Simulator stopped\)/, 15_000);
-  await vi.waitFor(async () => expect((await charger()).online).toBe(false), { timeout: 10_000 });
+  await vi.waitFor(async () => expect((await charger()).online).toBe(false), { timeout: 15_000 });
 }, 90_000);

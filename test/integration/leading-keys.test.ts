@@ -233,10 +233,13 @@ describe('what the functions do to the table', () => {
         chargingStation: { model: 'keys', vendorName: 'evsessions' },
       });
       await station.call('StatusNotification', statusNotification('Occupied', new Date(now)));
-      await vi.waitFor(async () => {
-        const charger = await api.request('GET', `/v1/chargers/${chargerCode}`, { token });
-        expect(charger.body.online).toBe(true);
-      });
+      await vi.waitFor(
+        async () => {
+          const charger = await api.request('GET', `/v1/chargers/${chargerCode}`, { token });
+          expect(charger.body.online).toBe(true);
+        },
+        { timeout: 15_000, interval: 100 },
+      );
       const overGateway = await api.request('POST', '/v1/public-charging/sessions', {
         sourceIp: loopbackAddress(),
         body: { code: chargerCode, connector_id: 1 },

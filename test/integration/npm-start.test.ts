@@ -156,6 +156,7 @@ it('starts the API on the embedded database with the demo sessions computed; the
   await expect
     .poll(
       async () => ((await (await api('GET', `/v1/chargers/${code}`)).json()) as { online: boolean }).online,
+      { timeout: 15_000 },
     )
     .toBe(true);
 

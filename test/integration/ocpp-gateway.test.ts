@@ -18,6 +18,8 @@ let endpoint: string;
 const stations: TestStation[] = [];
 
 const PASSWORD = 'correct-horse-battery-9';
+/** Until `check` passes: generous, since a loaded machine can take seconds where an idle one takes ms. */
+const eventually = (check: () => unknown) => vi.waitFor(check, { timeout: 15_000, interval: 100 });
 
 beforeAll(async () => {
   api = await startTestApi();
@@ -53,7 +55,7 @@ async function connect(code: string, answers?: Parameters<typeof connectStation>
   const station = await connectStation(endpoint, code, PASSWORD, answers);
   stations.push(station);
   // Connected means online once the gateway has written so; drivers can start from then on.
-  await vi.waitFor(async () => expect((await operatorCharger(code)).online).toBe(true));
+  await eventually(async () => expect((await operatorCharger(code)).online).toBe(true));
   return station;
 }
 
@@ -97,7 +99,7 @@ describe('connecting', () => {
     expect((await publicCharger(code)).online).toBe(false);
 
     const station = await connect(code.toLowerCase()); // the station id is the code, in any case
-    await vi.waitFor(async () => expect((await publicCharger(code)).online).toBe(true));
+    await eventually(async () => expect((await publicCharger(code)).online).toBe(true));
     expect((await operatorCharger(code)).online).toBe(true);
 
     const boot = await station.call('BootNotification', {
@@ -121,7 +123,7 @@ describe('connecting', () => {
     expect(replaced.body).toMatchObject({ name: 'Renamed', online: true });
 
     await station.close();
-    await vi.waitFor(async () => expect((await publicCharger(code)).online).toBe(false));
+    await eventually(async () => expect((await publicCharger(code)).online).toBe(false));
     expect((await operatorCharger(code)).online).toBe(false);
   });
 
@@ -187,7 +189,7 @@ describe('connecting', () => {
     });
     station.client.sendRaw('[2, "bad-1", "Heartbeat"'); // not JSON
     station.client.sendRaw(JSON.stringify([2, 'bad-2', 'TransactionEvent', { eventType: 'Started' }]));
-    await vi.waitFor(() => expect(replies).toHaveLength(2));
+    await eventually(() => expect(replies).toHaveLength(2));
     expect(replies[0]).toEqual([4, '-1', 'RpcFrameworkError', expect.any(String), expect.anything()]);
     expect(replies[1]).toEqual([
       4,
@@ -205,7 +207,7 @@ describe('a public session with no relay', () => {
     const code = await gatewayCharger();
     const station = await connect(code);
     await station.call('StatusNotification', statusNotification('Available', new Date()));
-    await vi.waitFor(async () => expect((await publicCharger(code)).online).toBe(true));
+    await eventually(async () => expect((await publicCharger(code)).online).toBe(true));
 
     const token = await driverStarts(code);
     const start = await station.nextCall('RequestStartTransaction');
@@ -214,7 +216,7 @@ describe('a public session with no relay', () => {
       remoteStartId: expect.any(Number),
       idToken: { idToken: expect.stringMatching(/^[0-9a-f-]{36}$/), type: 'Central' },
     });
-    await vi.waitFor(async () => expect((await sessionOf(token)).status).toBe('starting'));
+    await eventually(async () => expect((await sessionOf(token)).status).toBe('starting'));
     // Answered: no longer waiting for a relay either.
     expect(
       (await api.request('GET', `/v1/chargers/${code}/commands`, { token: operator })).body.data,
@@ -307,13 +309,13 @@ describe('a charger that drops out', () => {
     });
     const token = await driverStarts(code);
     await first.nextCall('RequestStartTransaction');
-    await vi.waitFor(async () => expect((await publicCharger(code)).online).toBe(false));
+    await eventually(async () => expect((await publicCharger(code)).online).toBe(false));
     expect(await sessionOf(token)).toMatchObject({ status: 'authorized' });
 
     drop = false;
     const again = await connect(code);
     expect(await again.nextCall('RequestStartTransaction')).toBeDefined();
-    await vi.waitFor(async () => expect((await sessionOf(token)).status).toBe('starting'));
+    await eventually(async () => expect((await sessionOf(token)).status).toBe('starting'));
     expect((await publicCharger(code)).online).toBe(true);
   });
 
@@ -322,16 +324,16 @@ describe('a charger that drops out', () => {
     const first = await connect(code);
     const token = await driverStarts(code);
     const { remoteStartId } = (await first.nextCall('RequestStartTransaction')).params;
-    await vi.waitFor(async () => expect((await sessionOf(token)).status).toBe('starting'));
+    await eventually(async () => expect((await sessionOf(token)).status).toBe('starting'));
     await first.close();
-    await vi.waitFor(async () => expect((await publicCharger(code)).online).toBe(false));
+    await eventually(async () => expect((await publicCharger(code)).online).toBe(false));
     expect(await sessionOf(token)).toMatchObject({ status: 'starting' });
 
     // Back, with the transaction it started while offline still queued.
     let queued = true;
     const back = await connect(code, { GetTransactionStatus: () => ({ messagesInQueue: queued }) });
     await back.nextCall('GetTransactionStatus');
-    await vi.waitFor(async () => expect((await publicCharger(code)).online).toBe(true));
+    await eventually(async () => expect((await publicCharger(code)).online).toBe(true));
     const t0 = new Date();
     await back.call('TransactionEvent', {
       ...txEvent('Started', 0, { at: t0, wh: 0, transactionId: 'GW-3', remoteStartId, offline: true }),
@@ -357,7 +359,7 @@ describe('a charger that drops out', () => {
     });
     const token = await driverStarts(code);
     const { remoteStartId, idToken } = (await first.nextCall('RequestStartTransaction')).params;
-    await vi.waitFor(async () => expect((await publicCharger(code)).online).toBe(false));
+    await eventually(async () => expect((await publicCharger(code)).online).toBe(false));
     expect(await sessionOf(token)).toMatchObject({ status: 'authorized' }); // as far as we know
 
     let queued = true;
@@ -390,7 +392,7 @@ describe('a charger that drops out', () => {
     });
     const token = await driverStarts(code);
     await station.nextCall('RequestStartTransaction');
-    await vi.waitFor(async () => expect((await sessionOf(token)).status).toBe('starting'));
+    await eventually(async () => expect((await sessionOf(token)).status).toBe('starting'));
   });
 });
 
@@ -404,7 +406,7 @@ describe('two chargers at once', () => {
       stationB.nextCall('RequestStartTransaction'),
     ]);
     expect(startA.params.idToken.idToken).not.toBe(startB.params.idToken.idToken);
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       expect((await sessionOf(tokenA)).status).toBe('starting');
       expect((await sessionOf(tokenB)).status).toBe('starting');
     });

@@ -54,7 +54,7 @@ export async function connectStation(
   await client.connect();
   return {
     client,
-    async nextCall(method, timeoutMs = 5_000) {
+    async nextCall(method, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const index = received.findIndex((c) => c.method === method);
