@@ -47,6 +47,38 @@ export const OCPP_PATH = '/ocpp';
  */
 export const HEARTBEAT_INTERVAL_SECONDS = 300;
 
+/**
+ * Wrong passwords a station may present in a clock minute; further handshakes of that station are refused
+ * (429) until the minute ends, without reading or hashing anything. A charger retries a few times at most
+ * after a password change; a guesser (codes are printed on chargers) gets no further, and no more of the
+ * task's CPU than five scrypt checks a minute per station. Counted per task, in memory.
+ */
+export const FAILED_HANDSHAKES_PER_MINUTE = 5;
+
+/** Failed handshakes per station in the current minute. */
+class HandshakeFailures {
+  private readonly counts = new Map<string, number>();
+  private minute = -1;
+
+  private roll(at: Date) {
+    const minute = Math.floor(at.getTime() / 60_000);
+    if (minute !== this.minute) {
+      this.minute = minute;
+      this.counts.clear();
+    }
+  }
+
+  exhausted(code: string, at: Date): boolean {
+    this.roll(at);
+    return (this.counts.get(code) ?? 0) >= FAILED_HANDSHAKES_PER_MINUTE;
+  }
+
+  record(code: string, at: Date): void {
+    this.roll(at);
+    this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
+  }
+}
+
 export interface OcppGatewayOptions {
   /** The clock; each message reads it once. */
   now?: () => Date;
@@ -97,6 +129,7 @@ export function createOcppGateway(options: OcppGatewayOptions = {}): OcppGateway
     pingIntervalMs: options.pingIntervalMs ?? 60_000,
   });
   const links = new Map<string, StationLink>();
+  const failures = new HandshakeFailures();
   const servers: Server[] = [];
 
   server.auth((accept, rejectUpgrade, handshake) => {
@@ -119,10 +152,17 @@ export function createOcppGateway(options: OcppGatewayOptions = {}): OcppGateway
       reject(400, `This server speaks ${OCPP_PROTOCOL} only.`);
       return;
     }
+    const code = handshake.identity.toUpperCase();
+    if (failures.exhausted(code, now())) {
+      reject(429, 'Too many failed attempts; try again in a minute.');
+      return;
+    }
     authenticateStation(handshake.identity, handshake.password).then(
       (result) => {
-        if ('status' in result) reject(result.status, result.message);
-        else accept({ station: result, connectionId: randomUUID() }, OCPP_PROTOCOL);
+        if ('status' in result) {
+          if (result.status === 401) failures.record(code, now());
+          reject(result.status, result.message);
+        } else accept({ station: result, connectionId: randomUUID() }, OCPP_PROTOCOL);
       },
       (error: unknown) => {
         log.error('handshake failed', { identity: handshake.identity, error });

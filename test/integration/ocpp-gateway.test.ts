@@ -157,6 +157,33 @@ describe('connecting', () => {
     await station.close();
   });
 
+  it('after five wrong passwords in a minute, a station is refused unchecked (429) until the minute ends', async () => {
+    const code = await gatewayCharger();
+    const { createOcppGateway, FAILED_HANDSHAKES_PER_MINUTE } = await import('../../shared/ocpp/gateway.js');
+    // A clock that stays in one minute until the test moves it on.
+    let clock = Math.floor(Date.now() / 60_000) * 60_000 + 5_000;
+    const clocked = createOcppGateway({ now: () => new Date(clock) });
+    const url = (await clocked.listen(0, '127.0.0.1')).url;
+    const attempt = async (password: string) => {
+      try {
+        await (await connectStation(url, code, password)).close();
+        return 'connected';
+      } catch (error) {
+        return (error as { code?: unknown }).code;
+      }
+    };
+    try {
+      for (let i = 0; i < FAILED_HANDSHAKES_PER_MINUTE; i++)
+        expect(await attempt('a-wrong-password-123')).toBe(401);
+      expect(await attempt('a-wrong-password-123')).toBe(429);
+      expect(await attempt(PASSWORD)).toBe(429); // even the right one, until the minute ends
+      clock += 60_000;
+      expect(await attempt(PASSWORD)).toBe('connected');
+    } finally {
+      await clocked.close();
+    }
+  });
+
   it('a rotated password: the old one is refused from then on', async () => {
     const code = await gatewayCharger();
     const rotated = 'rotated-password-0123456';
