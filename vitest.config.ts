@@ -31,6 +31,7 @@ const SPAWNING_TESTS = [
   'test/integration/npm-start-lifecycle.test.ts',
   'test/integration/aggregate-cli.test.ts',
   'test/integration/tenant-cli.test.ts',
+  'test/integration/charger-cli.test.ts',
 ];
 /** Each project checks at its end that no child process a test started is still running. */
 const PROCESS_CHECK = 'test/support/global-processes.ts';

@@ -54,6 +54,30 @@ function alarmTopicArn(context: Context): string | undefined {
   return value;
 }
 
+/** An ACM certificate, in any partition: arn:aws:acm:<region>:<account>:certificate/<uuid>. */
+const ACM_CERTIFICATE_ARN =
+  /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** `-c ocppGateway=true -c ocppCertificateArn=arn:aws:acm:…`: the gateway needs its TLS certificate. */
+function ocppGateway(context: Context): { certificateArn: string } | undefined {
+  const enabled = oneOf(context, 'ocppGateway', ['true', 'false'] as const, 'false') === 'true';
+  const certificateArn = text(context, 'ocppCertificateArn');
+  if (!enabled) {
+    if (certificateArn !== undefined)
+      throw new Error('-c ocppCertificateArn is only used with -c ocppGateway=true');
+    return undefined;
+  }
+  if (certificateArn === undefined)
+    throw new Error(
+      '-c ocppGateway=true needs -c ocppCertificateArn=<ACM certificate ARN> for its TLS listener',
+    );
+  if (!ACM_CERTIFICATE_ARN.test(certificateArn))
+    throw new Error(
+      `-c ocppCertificateArn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>), not '${certificateArn}'`,
+    );
+  return { certificateArn };
+}
+
 function retentionDays(context: Context): number | undefined {
   const value = text(context, 'readingsRetentionDays');
   // The stack validates the number itself (shared/config.ts), with the message the functions would give.
@@ -84,6 +108,8 @@ export function stackFromContext(context: Context): { stackName: string; props: 
       alarms: { emails: alarmEmails(context), topicArn: alarmTopicArn(context) },
       // `-c web=false`: the API without the fleet dashboard (infra/web.ts); default true.
       web: oneOf(context, 'web', ['true', 'false'] as const, 'true') === 'true',
+      // `-c ocppGateway=true -c ocppCertificateArn=arn:aws:acm:…`: chargers connect directly (OCPP-J).
+      ocppGateway: ocppGateway(context),
     },
   };
 }

@@ -364,3 +364,27 @@ export const JOB_FUNCTIONS: Record<JobFunctionName, FunctionSpec> = {
     },
   },
 };
+
+/**
+ * The OCPP-J gateway's task (infra/ocpp-gateway.ts): not a Lambda, but the same kind of grant. It applies
+ * charger messages and command answers exactly as the chargers function does (shared/chargers/events.ts),
+ * so it touches what that function touches for them — a charger, its station item, pointers and commands;
+ * the session and its outbox; payment holds and captures (with Stripe, its keys); the measured session of a
+ * CP and its rollup marks; the CP entity (does it capture sessions?) — and lists nothing, so no index.
+ */
+export const OCPP_GATEWAY: Pick<FunctionSpec, 'entry' | 'description' | 'table' | 'paymentSecret'> = {
+  entry: 'infra/ocpp-gateway/main.ts',
+  description: 'OCPP 2.0.1 (OCPP-J) gateway: chargers that connect directly over WebSocket',
+  table: {
+    actions: [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ],
+    reads: ['tenant', 'charger', 'publicSession', 'paymentHold'],
+    writes: ['charger', 'publicSession', 'paymentHold', 'sessions', 'rollups'],
+  },
+  paymentSecret: true,
+};

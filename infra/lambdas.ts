@@ -74,6 +74,35 @@ function leadingKeysStatement(actions: DynamoAction[], resources: string[], grou
   });
 }
 
+/**
+ * A catalog entry's table grants: its reads on the table (and the indexes it names), its writes on the
+ * table, each limited to the partition keys of its key groups. Lambdas and the OCPP-J gateway's task alike.
+ */
+export function tableStatements(
+  name: string,
+  table: NonNullable<FunctionSpec['table']>,
+  resource: Table,
+): PolicyStatement[] {
+  const indexArns = (table.indexes ?? []).map((index) => `${resource.tableArn}/index/${index}`);
+  const reads = table.actions.filter((action) => READ_ACTIONS.has(action));
+  const writes = table.actions.filter((action) => !READ_ACTIONS.has(action));
+  const statements: PolicyStatement[] = [];
+  // Reads may also name the indexes; writes go to the table only (an index is written through it).
+  if (reads.length > 0)
+    statements.push(
+      leadingKeysStatement(
+        reads,
+        [...(table.indexesOnly ? [] : [resource.tableArn]), ...indexArns],
+        table.reads,
+      ),
+    );
+  if (writes.length > 0) {
+    if (!table.writes?.length) throw new Error(`${name} writes to the table but names no partitions`);
+    statements.push(leadingKeysStatement(writes, [resource.tableArn], table.writes));
+  }
+  return statements;
+}
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -115,24 +144,8 @@ export class EvsFunction extends Construct {
       ...props.environment,
     };
     if (spec.table) {
-      const { table } = spec;
-      const indexArns = (table.indexes ?? []).map((index) => `${props.table.tableArn}/index/${index}`);
-      const reads = table.actions.filter((action) => READ_ACTIONS.has(action));
-      const writes = table.actions.filter((action) => !READ_ACTIONS.has(action));
-      // Reads may also name the indexes; writes go to the table only (an index is written through it).
-      if (reads.length > 0)
-        this.role.addToPolicy(
-          leadingKeysStatement(
-            reads,
-            [...(table.indexesOnly ? [] : [props.table.tableArn]), ...indexArns],
-            table.reads,
-          ),
-        );
-      if (writes.length > 0) {
-        if (!table.writes?.length)
-          throw new Error(`${props.name} writes to the table but names no partitions`);
-        this.role.addToPolicy(leadingKeysStatement(writes, [props.table.tableArn], table.writes));
-      }
+      for (const statement of tableStatements(props.name, spec.table, props.table))
+        this.role.addToPolicy(statement);
       environment.TABLE_NAME = props.table.tableName;
     }
     if (spec.cursorSecret) {

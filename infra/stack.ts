@@ -16,6 +16,7 @@ import { DailyJob, type DailyJobSettings } from './daily-job.js';
 import { Database } from './database.js';
 import { FUNCTIONS, type FunctionSpec, JOB_FUNCTIONS, type WorkerName } from './functions.js';
 import { EvsFunction, type LogLevel } from './lambdas.js';
+import { OcppGateway } from './ocpp-gateway.js';
 import { type AlarmDestinations, Operations } from './operations.js';
 import { PublicChargingSweep, StripeKeysSecret } from './public-charging.js';
 import { WebSite } from './web.js';
@@ -42,6 +43,8 @@ export interface EvSessionsStackProps extends StackProps {
   alarms?: AlarmDestinations;
   /** The fleet dashboard on CloudFront (infra/web.ts), its origin allowed by the API's CORS; default true. */
   web?: boolean;
+  /** The OCPP-J gateway for chargers that connect directly (infra/ocpp-gateway.ts); left out when not given. */
+  ocppGateway?: { certificateArn: string } | undefined;
 }
 
 export class EvSessionsStack extends Stack {
@@ -54,6 +57,7 @@ export class EvSessionsStack extends Stack {
   readonly dailyJob: DailyJob | undefined;
   readonly operations: Operations;
   readonly web: WebSite | undefined;
+  readonly ocppGateway: OcppGateway | undefined;
 
   constructor(scope: Construct, id: string, props: EvSessionsStackProps = {}) {
     super(scope, id, props);
@@ -196,6 +200,17 @@ export class EvSessionsStack extends Stack {
           ]
         : []),
     ]);
+    this.ocppGateway = props.ocppGateway
+      ? new OcppGateway(this, 'OcppGateway', {
+          table: this.database.table,
+          certificateArn: props.ocppGateway.certificateArn,
+          paymentSecret: this.stripeKeys?.secret,
+          environment,
+          logRetention,
+          logLevel: props.logLevel,
+          operations: this.operations,
+        })
+      : undefined;
     this.operations.addAlarmStatusWidget();
 
     // The API's endpoint, not the stage URL: a `$default` stage's URL ends in `/`, which turns the README's
@@ -222,6 +237,12 @@ export class EvSessionsStack extends Stack {
       value: this.operations.dashboard.dashboardName,
       description: 'The CloudWatch dashboard of this stack',
     });
+    if (this.ocppGateway)
+      new CfnOutput(this, 'OcppGatewayHost', {
+        value: this.ocppGateway.loadBalancer.loadBalancerDnsName,
+        description:
+          "Point the certificate's host name (CNAME) here; chargers connect to wss://<that name>/ocpp/<code>",
+      });
     if (this.stripeKeys)
       new CfnOutput(this, 'StripeKeysSecretName', {
         value: this.stripeKeys.secret.secretName,

@@ -137,6 +137,12 @@ try {
   const { ensureWebBuild } = await import('./web-build.js');
   const api = await startProjectApi({ port, host: values.host, cors, staticDir: await ensureWebBuild() });
   undo.push(() => api.close());
+  // The OCPP-J gateway on the API's own port (ws://…/ocpp/<code>), as chargers reach it deployed. Closed
+  // before the API (undo runs last-first), so its chargers are marked offline while the table still runs.
+  const { createOcppGateway } = await import('../../shared/ocpp/gateway.js');
+  const ocpp = createOcppGateway();
+  api.server.on('upgrade', ocpp.handleUpgrade);
+  undo.push(() => ocpp.close());
   // What EventBridge Scheduler does on AWS: the public-charging sweeper, every minute.
   const { sweepDueSessions } = await import('../../shared/public-sessions/sweeper.js');
   const sweeper = setInterval(() => {
@@ -194,6 +200,9 @@ when other npm start servers run here):
 
 The fleet dashboard, signed in as the demo tenant (the token rides in the #fragment, never sent to a server):
   ${api.url}/#token=${token.token}
+
+Chargers connect over OCPP 2.0.1 (OCPP-J, Basic auth) to ${api.url.replace(/^http/, 'ws')}/ocpp/<code>;
+a simulated one: npm run charger -- --code <code> --password <password> (README, "Public charging").
 
 The API is described at ${api.url}/openapi.json. Stop with Ctrl-C.
 `);

@@ -1,8 +1,9 @@
-// What a charger tells us, relayed by the operator's CSMS: OCPP 2.0.1 TransactionEvent and
-// StatusNotification, and its answers to the commands we asked it to run. Each message updates the
-// charger's connector state (version-conditioned, idempotent) and then the public session it belongs
-// to, if any, through the same engine as every other change — session first, so that a retry after a
-// failed write finds the session the same way (see ingestTransactionEvent).
+// What a charger tells us, OCPP 2.0.1 TransactionEvent and StatusNotification, and its answers to the
+// commands we asked it to run: one set of use cases for both ways a charger reaches us, relayed by the
+// operator's CSMS over HTTP (http.ts) or connected to our OCPP-J gateway (shared/ocpp/gateway.ts).
+// Each message updates the charger's connector state (version-conditioned, idempotent) and then the
+// public session it belongs to, if any, through the same engine as every other change — session first,
+// so that a retry after a failed write finds the session the same way (see ingestTransactionEvent).
 //
 // Finding the session of a TransactionEvent, in order:
 //   1. the connector already running this transactionId → the session holding that connector;
@@ -12,39 +13,24 @@
 // A message that matches no session, or whose session says it belongs to another transaction, still
 // updates the charger and is acknowledged with `session: null`: chargers must not retry it forever.
 
-import { ApiError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.js';
+import { ApiError, NotFoundError, ValidationError } from '../errors.js';
 import { parseOrThrow } from '../http/validation.js';
 import {
   applyStatusNotificationToCharger,
   applyTransactionEventToCharger,
-  type ChargerRecord,
   findConnectorByEvse,
 } from '../public-charging/charger.js';
 import type { SessionInput } from '../public-charging/lifecycle.js';
 import { StatusNotificationRequest, TransactionEventRequest } from '../public-charging/ocpp.js';
-import { applyToSession, MAX_WRITE_ATTEMPTS } from '../public-sessions/engine.js';
+import { applyToSession } from '../public-sessions/engine.js';
 import * as chargers from '../storage/chargers.js';
 import { getSession } from '../storage/public-sessions.js';
-import { requireOwnCharger } from './service.js';
+import { requireOwnCharger, updateCharger } from './service.js';
 
 export interface EventOutcome {
   chargerCode: string;
   connectorId: number | null;
   session: { id: string; status: string } | null;
-}
-
-/** Applies `change` to the charger with a version-conditioned write, re-reading on a lost race. */
-async function updateCharger(
-  tenantId: string,
-  code: string,
-  change: (charger: ChargerRecord) => ChargerRecord,
-): Promise<ChargerRecord> {
-  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-    const current = await requireOwnCharger(tenantId, code);
-    const next = change(current);
-    if (next === current || (await chargers.replaceCharger(next, current.version))) return next;
-  }
-  throw new ServiceUnavailableError('The charger is changing concurrently; retry shortly.');
 }
 
 async function applyMatched(sessionId: string | null, input: SessionInput, now: Date) {

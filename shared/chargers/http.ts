@@ -14,6 +14,7 @@ import {
   postOcppCallRoute,
   postStatusNotificationRoute,
   postTransactionEventRoute,
+  putOcppPasswordRoute,
   replaceChargerRoute,
 } from './routes.js';
 import * as chargers from './service.js';
@@ -106,4 +107,9 @@ export const chargerHandlers = [
     status: 200,
     body: await events.recordCommandResult(caller.tenantId, params.code, params.commandId, body.status, now),
   })),
+
+  implement(putOcppPasswordRoute, async ({ caller, params, body, now }) => {
+    await chargers.setOcppPassword(caller.tenantId, params.code, body.password, now);
+    return { status: 204 };
+  }),
 ];

@@ -18,6 +18,7 @@ import {
   ListChargersQuery,
   OcppCallFrame,
   OcppCallResultFrame,
+  OcppPasswordBody,
 } from './schemas.js';
 
 const tags = ['Chargers'];
@@ -190,6 +191,22 @@ export const postCommandResultRoute = defineRoute({
   errors: ['charger_not_found', 'command_not_found'],
 });
 
+export const putOcppPasswordRoute = defineRoute({
+  operationId: 'putChargerOcppPassword',
+  method: 'PUT',
+  path: '/v1/chargers/{code}/ocpp-password',
+  fn: 'chargers',
+  auth: { scope: 'chargers:write' },
+  summary: "Set or rotate the charger's OCPP-J password",
+  description:
+    'For chargers that connect to our OCPP 2.0.1 gateway themselves (`wss://…/ocpp/{code}`, security profile 1 or 2): the password the charger presents, with its code as the user name, in HTTP Basic auth. A connection already open stays open; the next handshake needs the new password. Set the same value on the charger (SecurityCtrlr.BasicAuthPassword) before or right after. From then on `online` follows its connection: a charger not connected now shows offline until it connects.',
+  tags,
+  params: ChargerCodeParams,
+  body: OcppPasswordBody,
+  responses: { 204: { description: 'The password was set.' } },
+  errors: ['charger_not_found'],
+});
+
 export const chargerRoutes = [
   createChargerRoute,
   listChargersRoute,
@@ -202,4 +219,5 @@ export const chargerRoutes = [
   postOcppCallRoute,
   listChargerCommandsRoute,
   postCommandResultRoute,
+  putOcppPasswordRoute,
 ];

@@ -3,6 +3,7 @@
 
 import * as z from 'zod/mini';
 import { pageQueryFields, pageSchema } from '../http/pagination.js';
+import { OCPP_PASSWORD_MAX, OCPP_PASSWORD_MIN } from '../ocpp/passwords.js';
 import { OCPP_CONNECTOR_STATUSES, STOPPED_REASONS } from '../public-charging/ocpp.js';
 import {
   ChargerPricing,
@@ -217,3 +218,16 @@ export const OcppCallResultFrame = z.tuple([z.literal(3), z.string(), z.object({
     description: 'MessageTypeId 3: CALLRESULT, to pass back to the charger.',
   }),
 );
+
+export const OcppPasswordBody = z
+  .strictObject({
+    password: z.string().check(
+      z.minLength(OCPP_PASSWORD_MIN),
+      z.maxLength(OCPP_PASSWORD_MAX),
+      z.meta({
+        description:
+          "The charger's OCPP 2.0.1 BasicAuthPassword (16–40 characters), which it sends with its station id as HTTP Basic credentials when it connects to /ocpp/{code}. Stored only as a scrypt hash.",
+      }),
+    ),
+  })
+  .check(z.meta({ id: 'OcppPassword' }));

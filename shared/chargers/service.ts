@@ -5,11 +5,13 @@
 import type * as z from 'zod/mini';
 import { requireEntity } from '../entities/service.js';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors.js';
+import { hashOcppPassword } from '../ocpp/passwords.js';
 import {
   type ChargerRecord,
   newChargerRecord,
   publicConnectorStatus,
   reconfigureCharger,
+  setChargerOnline,
 } from '../public-charging/charger.js';
 import { formatEnergyKwh } from '../public-charging/money.js';
 import { pricingSummary } from '../public-charging/pricing.js';
@@ -17,6 +19,7 @@ import type { ChargerConfig, ChargerPricing } from '../public-charging/schemas.j
 import type { PublicSessionRecord } from '../public-charging/session.js';
 import { MAX_WRITE_ATTEMPTS } from '../public-sessions/engine.js';
 import * as store from '../storage/chargers.js';
+import { deleteOcppStation, getOcppStation, putOcppPasswordHash } from '../storage/ocpp-stations.js';
 import type { Position } from '../storage/page.js';
 import { listChargerSessions } from '../storage/public-sessions.js';
 import { addTariffReference, getTariff } from '../storage/tariffs.js';
@@ -30,6 +33,20 @@ export async function requireOwnCharger(tenantId: string, code: string): Promise
   const charger = await store.getCharger(code);
   if (charger?.tenantId !== tenantId) throw chargerNotFound(code);
   return charger;
+}
+
+/** Applies `change` to the charger with a version-conditioned write, re-reading on a lost race. */
+export async function updateCharger(
+  tenantId: string,
+  code: string,
+  change: (charger: ChargerRecord) => ChargerRecord,
+): Promise<ChargerRecord> {
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const current = await requireOwnCharger(tenantId, code);
+    const next = change(current);
+    if (next === current || (await store.replaceCharger(next, current.version))) return next;
+  }
+  throw new ServiceUnavailableError('The charger is changing concurrently; retry shortly.');
 }
 
 async function requireChargePoint(tenantId: string, entityId: string): Promise<void> {
@@ -143,6 +160,8 @@ export async function replaceChargerConfig(
     });
   }
   await requireChargePoint(tenantId, config.entityId);
+  // A charger connected to the OCPP-J gateway is online by its connection, whatever the body says.
+  if ((await getOcppStation(code))?.connectionId) config = { ...config, online: true };
   const pricing = await tariffPricing(tenantId, config);
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const current = await requireOwnCharger(tenantId, code);
@@ -171,10 +190,24 @@ export async function deleteCharger(tenantId: string, code: string): Promise<voi
     if (held.length > 0) throw inUse(code, held);
     if (await store.deleteCharger(code, current.version)) {
       await releaseTariff(tenantId, current.tariffId);
+      // Its OCPP-J password goes with it: a charger registered later under this code starts without one.
+      await deleteOcppStation(code);
       return;
     }
   }
   throw new ServiceUnavailableError('The charger is changing concurrently; retry shortly.');
+}
+
+/**
+ * Sets or rotates the password the charger presents to the OCPP-J gateway (kept as a scrypt hash). From
+ * then on the charger is online while it is connected: one not connected now shows offline until it is.
+ */
+export async function setOcppPassword(tenantId: string, code: string, password: string, now: Date) {
+  const charger = await requireOwnCharger(tenantId, code);
+  await putOcppPasswordHash(charger.publicCode, await hashOcppPassword(password), now);
+  if (!(await getOcppStation(charger.publicCode))?.connectionId) {
+    await updateCharger(tenantId, charger.publicCode, (c) => setChargerOnline(c, false, now));
+  }
 }
 
 export function listChargers(tenantId: string, page: { pageSize: number; startKey: Position | undefined }) {

@@ -337,6 +337,14 @@ export function applyTransactionEventToCharger(
   return withState(charger, connector.connectorId, next, now);
 }
 
+/**
+ * The charger's connection state as the OCPP-J gateway sees it (a relayed charger's `online` is set by
+ * its operator instead). Returns the same object when it already says so.
+ */
+export function setChargerOnline(charger: ChargerRecord, online: boolean, now: Date): ChargerRecord {
+  return charger.online === online ? charger : bump({ ...charger, online }, now);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Starting a session
 

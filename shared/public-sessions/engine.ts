@@ -11,6 +11,7 @@ import { toChargerSessionResource } from '../chargers/service.js';
 import { isCaptureEnabled } from '../entities/domain.js';
 import { ApiError, NotFoundError, ServiceUnavailableError } from '../errors.js';
 import { logger } from '../logger.js';
+import { announceCommand } from '../ocpp/command-signal.js';
 import { paymentProviderFor } from '../payments/index.js';
 import { recordMeasuredSession } from '../pipeline/measured-sessions.js';
 import { releaseConnector } from '../public-charging/charger.js';
@@ -226,6 +227,7 @@ async function runEffect(
         created: now.toISOString(),
         expiresAt: Math.ceil((now.getTime() + START_TIMEOUT_MS) / 1000),
       });
+      announceCommand(record.chargerCode);
       return null;
     case 'request_stop_transaction':
       await chargers.putCommand({
@@ -237,6 +239,7 @@ async function runEffect(
         created: now.toISOString(),
         expiresAt: Math.ceil((now.getTime() + STOP_TIMEOUT_MS) / 1000),
       });
+      announceCommand(record.chargerCode);
       return null;
     case 'cancel_payment':
       await (await paymentProviderFor(record.payment)).cancel(record.payment);

@@ -6,8 +6,9 @@
 // can never overwrite each other.
 //
 // The charger's partition also holds, by sort key: `RSID#<remoteStartId>` → the session a remote start
-// belongs to (how a charger's first TransactionEvent finds its session), and `CMD#<commandId>`, the
-// OCPP requests waiting for the operator's CSMS to send (RequestStartTransaction/RequestStopTransaction).
+// belongs to (how a charger's first TransactionEvent finds its session), `CMD#<commandId>`, the OCPP
+// requests waiting to be sent (RequestStartTransaction/RequestStopTransaction) by the operator's CSMS or
+// our OCPP-J gateway, and `OCPP`, the charger's gateway station (storage/ocpp-stations.ts).
 
 import { DeleteCommand, GetCommand, PutCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import type {

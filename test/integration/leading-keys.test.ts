@@ -7,8 +7,8 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, type FunctionSpec, JOB_FUNCTIONS } from '../../infra/functions.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FUNCTIONS, type FunctionSpec, JOB_FUNCTIONS, OCPP_GATEWAY } from '../../infra/functions.js';
 import { keyPatterns, matchesKeyPattern } from '../../infra/table-keys.js';
 import { allRoutes } from '../../shared/api/routes.js';
 import { isPublic } from '../../shared/http/route.js';
@@ -23,8 +23,13 @@ import {
   type TenantFixtures,
 } from '../support/fixtures.js';
 
-const CATALOG: Record<string, FunctionSpec> = { ...FUNCTIONS, ...JOB_FUNCTIONS };
-type FunctionName = keyof typeof FUNCTIONS | keyof typeof JOB_FUNCTIONS;
+/** The functions, and the OCPP-J gateway's task, whose grants come from the same kind of catalog entry. */
+const CATALOG: Record<string, Pick<FunctionSpec, 'table'>> = {
+  ...FUNCTIONS,
+  ...JOB_FUNCTIONS,
+  'ocpp-gateway': OCPP_GATEWAY,
+};
+type FunctionName = keyof typeof FUNCTIONS | keyof typeof JOB_FUNCTIONS | 'ocpp-gateway';
 interface Call {
   fn: FunctionName;
   action: string;
@@ -221,6 +226,76 @@ describe('what the functions do to the table', () => {
       dispatchDue(new Date(now + 11 * 60_000)),
     );
     expect(dispatched.due).toBeGreaterThan(0);
+    // The same charger connected to the OCPP-J gateway: a driver's session from start to capture over it
+    // (last of the charger's sessions: the gateway marks it offline when the connection closes).
+    const { createOcppGateway } = await import('../../shared/ocpp/gateway.js');
+    const { connectStation } = await import('../support/ocpp-station.js');
+    // Its OCPP-J password first (its own item in the charger's partition; the charger is offline until it connects).
+    await api.request('PUT', `/v1/chargers/${chargerCode}/ocpp-password`, {
+      token,
+      body: { password: 'leading-keys-password' },
+    });
+    const gateway = createOcppGateway({ commandPollMs: 100 });
+    // Everything the gateway does runs in the context its server was started in.
+    const { url } = await running.run('ocpp-gateway', () => gateway.listen(0, '127.0.0.1'));
+    try {
+      const station = await connectStation(url, chargerCode, 'leading-keys-password');
+      await station.call('BootNotification', {
+        reason: 'PowerUp',
+        chargingStation: { model: 'keys', vendorName: 'evsessions' },
+      });
+      await station.call('StatusNotification', statusNotification('Occupied', new Date(now)));
+      await vi.waitFor(
+        async () => {
+          const charger = await api.request('GET', `/v1/chargers/${chargerCode}`, { token });
+          expect(charger.body.online).toBe(true);
+        },
+        { timeout: 15_000, interval: 100 },
+      );
+      const overGateway = await api.request('POST', '/v1/public-charging/sessions', {
+        sourceIp: loopbackAddress(),
+        body: { code: chargerCode, connector_id: 1 },
+      });
+      expect(overGateway.status, JSON.stringify(overGateway.body)).toBe(201);
+      await api.request('POST', `/v1/public-charging/sessions/${overGateway.body.token}/confirm`, {
+        sourceIp: ip,
+      });
+      const { remoteStartId, idToken } = (await station.nextCall('RequestStartTransaction')).params;
+      expect(await station.call('Authorize', { idToken })).toEqual({ idTokenInfo: { status: 'Accepted' } });
+      const gtx = { transactionId: 'TX-KEYS-GW', remoteStartId };
+      await station.call('TransactionEvent', {
+        ...txEvent('Started', 0, { at: new Date(now), beginWh: 9_000, chargingState: 'Charging', ...gtx }),
+        idToken,
+      });
+      await station.call('MeterValues', {
+        evseId: 1,
+        meterValue: [{ timestamp: new Date(now).toISOString(), sampledValue: [{ value: 9_000 }] }],
+      });
+      await api.request('POST', `/v1/public-charging/sessions/${overGateway.body.token}/stop`, {
+        sourceIp: ip,
+      });
+      await station.nextCall('RequestStopTransaction');
+      await station.call(
+        'TransactionEvent',
+        txEvent('Ended', 1, {
+          at: new Date(now + 600_000),
+          endWh: 12_000,
+          stoppedReason: 'Remote',
+          transactionId: gtx.transactionId,
+        }),
+      );
+      const gatewaySession = await api.request(
+        'GET',
+        `/v1/public-charging/sessions/${overGateway.body.token}`,
+        {
+          sourceIp: ip,
+        },
+      );
+      expect(gatewaySession.body.data.status).toBe('captured');
+      await station.close();
+    } finally {
+      await gateway.close();
+    }
 
     // The daily job, as `npm run aggregate` runs it: the planner pages the capture index, the worker
     // computes and stores each entity's sessions and rollups.

@@ -136,10 +136,54 @@ it('starts the API on the embedded database with the demo sessions computed; the
   expect(again.stdout).toMatch(/daily rollups\s+0 written, 0 removed/);
   expect((await curl(sessionsLine, token!)).json.data).toHaveLength(listed.length);
 
-  // What a process manager does: SIGTERM to the npm process only. Everything under it ends.
+  // The OCPP-J gateway on the printed address: it refuses an unknown station, and a registered charger
+  // with its password connects and shows online; stopping npm start closes that connection too.
   const apiUrl = /running at (http:\/\/\S+)/.exec(output)![1]!;
+  const ocppUrl = /Chargers connect over OCPP 2\.0\.1 \(OCPP-J, Basic auth\) to (ws:\/\/\S+)\/<code>/.exec(
+    output,
+  )?.[1];
+  expect(ocppUrl).toBe(`${apiUrl.replace('http', 'ws')}/ocpp`);
+  const { connectStation } = await import('../support/ocpp-station.js');
+  await expect(connectStation(ocppUrl!, 'NOPE-1', 'sixteen-characters!')).rejects.toMatchObject({
+    code: 404,
+  });
+  const api = (method: string, path: string, body?: unknown) =>
+    fetch(`${apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const cpId = (
+    (await (await api('GET', '/v1/entities')).json()) as { data: { id: string; type: string }[] }
+  ).data.find((e) => e.type === 'CP')!.id;
+  const code = `NS${Date.now().toString(36).toUpperCase().slice(-6)}`;
+  const registered = await api('POST', '/v1/chargers', {
+    publicCode: code,
+    name: 'npm start charger',
+    entityId: cpId,
+    public: true,
+    online: false,
+    connectors: [{ connectorId: 1, type: 'Type2', maxPowerKw: 11 }],
+    pricing: { currency: 'EUR', pricePerKwh: 30, startFee: 0, taxRate: 0.21 },
+    holdAmount: 2_000,
+  });
+  expect(registered.status, await registered.clone().text()).toBe(201);
+  expect(
+    (await api('PUT', `/v1/chargers/${code}/ocpp-password`, { password: 'npm-start-password' })).status,
+  ).toBe(204);
+  const station = await connectStation(ocppUrl!, code, 'npm-start-password');
+  const closed = new Promise((resolve) => station.client.once('close', resolve));
+  await expect
+    .poll(
+      async () => ((await (await api('GET', `/v1/chargers/${code}`)).json()) as { online: boolean }).online,
+      { timeout: 15_000 },
+    )
+    .toBe(true);
+
+  // What a process manager does: SIGTERM to the npm process only. Everything under it ends.
   process.kill(server.pid, 'SIGTERM');
   await server.exited;
   await expect.poll(() => processGroupAlive(server!.pid), { timeout: 10_000 }).toBe(false);
   await expect(fetch(`${apiUrl}/openapi.json`)).rejects.toThrow();
+  await closed; // the charger's connection ended with the server
 }, 120_000);

@@ -162,6 +162,13 @@ export interface paths {
     /** Report the charger's answer to a command */
     post: operations["postChargerCommandResult"];
   };
+  "/v1/chargers/{code}/ocpp-password": {
+    /**
+     * Set or rotate the charger's OCPP-J password
+     * @description For chargers that connect to our OCPP 2.0.1 gateway themselves (`wss://…/ocpp/{code}`, security profile 1 or 2): the password the charger presents, with its code as the user name, in HTTP Basic auth. A connection already open stays open; the next handshake needs the new password. Set the same value on the charger (SecurityCtrlr.BasicAuthPassword) before or right after. From then on `online` follows its connection: a charger not connected now shows offline until it connects.
+     */
+    put: operations["putChargerOcppPassword"];
+  };
   "/v1/public-charging/chargers/{code}": {
     /**
      * Look up a public charger by its code
@@ -1442,6 +1449,10 @@ export interface components {
        * @enum {string}
        */
       status: "Accepted" | "Rejected";
+    };
+    OcppPassword: {
+      /** @description The charger's OCPP 2.0.1 BasicAuthPassword (16–40 characters), which it sends with its station id as HTTP Basic credentials when it connects to /ocpp/{code}. Stored only as a scrypt hash. */
+      password: string;
     };
     StartPublicChargingSessionRequest: {
       /** @example AMS-042 */
@@ -4196,6 +4207,103 @@ export interface operations {
        *
        * `command_not_found`: The charger has no command with this id waiting (already answered, expired, or never asked).
        */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /**
+       * @description `payload_too_large`: The body exceeds the limit stated in `limitBytes`.
+       *
+       * API Gateway's own `{"message":"Request Entity Too Large"}`: The body is over 10 MB, the HTTP API quota (smaller bodies over an operation’s own limit get `payload_too_large`).
+       */
+      413: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unsupported_media_type`: The body must be sent as application/json. */
+      415: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description API Gateway's own `{"message":"Request Header Fields Too Large"}`: The request line and header values together are over 10,240 bytes, the HTTP API quota. */
+      431: {
+        content: {
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /**
+       * @description `internal_error`: An unexpected error; quote the requestId when reporting it.
+       *
+       * API Gateway's own `{"message":"Internal Server Error"}`: A function or the authorizer failed without answering (crashed or timed out); our own errors are `internal_error` problems.
+       */
+      500: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `service_unavailable`: A dependency is throttling or failing; nothing was changed, retry after the Retry-After header. */
+      503: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  /**
+   * Set or rotate the charger's OCPP-J password
+   * @description For chargers that connect to our OCPP 2.0.1 gateway themselves (`wss://…/ocpp/{code}`, security profile 1 or 2): the password the charger presents, with its code as the user name, in HTTP Basic auth. A connection already open stays open; the next handshake needs the new password. Set the same value on the charger (SecurityCtrlr.BasicAuthPassword) before or right after. From then on `online` follows its connection: a charger not connected now shows offline until it connects.
+   */
+  putChargerOcppPassword: {
+    parameters: {
+      path: {
+        /** @description The public code, in any case. A code that cannot exist is simply not found (404). */
+        code: string;
+      };
+    };
+    /** @description JSON, at most 65536 bytes. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["OcppPassword"];
+      };
+    };
+    responses: {
+      /** @description The password was set. */
+      204: {
+        content: never;
+      };
+      /**
+       * @description `validation_failed`: One or more fields are invalid; `errors[]` names each one.
+       *
+       * `malformed_json`: The body is not well-formed JSON.
+       *
+       * `body_required`: This operation needs a JSON body and none was sent.
+       *
+       * API Gateway's own `{"message":"Bad Request"}`: The request path has a malformed percent-encoding (e.g. `%E0%A4%A`).
+       */
+      400: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+          "application/json": components["schemas"]["GatewayError"];
+        };
+      };
+      /** @description `unauthorized`: The bearer token is missing, malformed, unknown, expired or revoked. The response does not say which. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `insufficient_scope`: The token is valid but lacks the scope the operation needs. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description `charger_not_found`: No public charger has this code (unknown, or not open to public charging). */
       404: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
