@@ -151,7 +151,8 @@ export class WebSite extends Construct {
     // BucketDeployment's copying function is one CDK-provided singleton for the whole stack. Each of its
     // findings is acknowledged by its exact id, so a new permission in a later aws-cdk-lib shows up.
     const stack = Stack.of(this);
-    // cdk-nag names a pseudo parameter as <AWS::Region> and a concrete environment as itself.
+    // cdk-nag names a pseudo parameter as <AWS::Region> and a concrete environment as itself (a known region
+    // also makes the partition concrete: `arn:aws:…` in us-east-1).
     const named = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
     const bucketArn = `<${stack.getLogicalId(this.bucket.node.defaultChild as CfnElement)}.Arn>`;
     const wildcards: [string, string][] = [
@@ -161,7 +162,7 @@ export class WebSite extends Construct {
       ['Action::s3:Abort*', 'aborts its own multipart uploads into the dashboard bucket'],
       ['Action::s3:DeleteObject*', 'prunes files of earlier builds from the dashboard bucket'],
       [
-        `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${named(stack.account, 'AWS::AccountId')}-${named(stack.region, 'AWS::Region')}/*`,
+        `Resource::arn:${named(stack.partition, 'AWS::Partition')}:s3:::cdk-hnb659fds-assets-${named(stack.account, 'AWS::AccountId')}-${named(stack.region, 'AWS::Region')}/*`,
         'reads objects of the CDK bootstrap asset bucket, where the build is uploaded under a content hash',
       ],
       [`Resource::${bucketArn}/*`, 'writes every object of the dashboard bucket, and only that bucket'],

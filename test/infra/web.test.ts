@@ -102,3 +102,16 @@ it('leaves cdk-nag nothing unacknowledged, each acknowledgement with its reason'
     report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath)}`),
   ).toEqual([]);
 });
+
+it('leaves cdk-nag nothing unacknowledged in a concrete environment too (the region makes ARNs literal)', () => {
+  // `cdk deploy` with a profile resolves the account and region: the bootstrap bucket's ARN is then
+  // `arn:aws:s3:::cdk-hnb659fds-assets-<account>-<region>/*`, not the pseudo-parameter form.
+  const concrete = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+  const inRegion = new EvSessionsStack(concrete, 'WebStackInRegion', {
+    env: { account: '123456789012', region: 'us-east-1' },
+  });
+  const report = new AwsSolutionsChecks(concrete).validateScope(inRegion);
+  expect(
+    report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath)}`),
+  ).toEqual([]);
+});
