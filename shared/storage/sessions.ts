@@ -55,6 +55,8 @@ const RECORD_FIELDS = [
   'batteryEnergyKwh',
   'chargingEfficiency',
   'quality',
+  'status',
+  'asOf',
 ] as const satisfies readonly (keyof ChargeSessionRecord)[];
 
 /** One object literal of a fixed shape (served pages map many of these per request). */
@@ -89,6 +91,9 @@ export function sessionFromItem(stored: Record<string, unknown>): ChargeSessionR
     batteryEnergyKwh: item.batteryEnergyKwh ?? null,
     chargingEfficiency: item.chargingEfficiency ?? null,
     quality: item.quality ?? null,
+    // Sessions stored before the real-time path existed are all completed.
+    status: item.status ?? 'completed',
+    ...(item.asOf !== undefined ? { asOf: item.asOf } : {}),
   };
 }
 
@@ -193,6 +198,50 @@ export async function deleteCalculatedSession(
   );
 }
 
+/** Which sessions a listing returns: completed ones (the default, DER-Connect's), active ones, or both. */
+export type SessionStatusFilter = 'active' | 'completed' | 'all';
+
+/**
+ * The filter expression selecting `status` (items stored before status existed are completed), with its
+ * names and values; undefined for `all`. Active sessions are at most one per entity, so the filter reads
+ * almost nothing it drops.
+ */
+export function statusFilter(
+  status: SessionStatusFilter,
+): { expression: string; names: Record<string, string>; values: Record<string, unknown> } | undefined {
+  if (status === 'all') return undefined;
+  if (status === 'active')
+    return {
+      expression: '#status = :active',
+      names: { '#status': 'status' },
+      values: { ':active': 'active' },
+    };
+  return {
+    expression: '(attribute_not_exists(#status) OR #status = :completed)',
+    names: { '#status': 'status' },
+    values: { ':completed': 'completed' },
+  };
+}
+
+/** The FilterExpression parts of a listing: an entity type and a status, both optional. */
+function listingFilter(
+  entityType: 'EV' | 'CP' | undefined,
+  status: SessionStatusFilter,
+): {
+  FilterExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  const byStatus = statusFilter(status);
+  const parts = [...(entityType ? ['entityType = :type'] : []), ...(byStatus ? [byStatus.expression] : [])];
+  if (parts.length === 0) return { values: {} };
+  return {
+    FilterExpression: parts.join(' AND '),
+    ...(byStatus ? { ExpressionAttributeNames: byStatus.names } : {}),
+    values: { ...(entityType ? { ':type': entityType } : {}), ...(byStatus?.values ?? {}) },
+  };
+}
+
 export interface SessionRange {
   /** Inclusive: a session starting exactly at `start` is included. */
   start: string;
@@ -222,6 +271,14 @@ export function sessionPosition(session: ChargeSessionRecord, listing: SessionLi
   return { ...primary, ...sessionKeys.fleet(session.tenantId, session.entityId, session.start) };
 }
 
+interface ListingPage {
+  pageSize: number;
+  startKey: Position | undefined;
+  entityType?: 'EV' | 'CP' | undefined;
+  /** Default `completed`: what every listing served before the real-time path existed. */
+  status?: SessionStatusFilter | undefined;
+}
+
 /**
  * One page of an entity's sessions by start, ascending: exactly one Query. `entityType` (a filter) serves
  * a fleet listing narrowed to one entity and one type: the page is empty when the entity has the other type.
@@ -230,19 +287,20 @@ export async function listEntitySessions(
   tenantId: string,
   entityId: string,
   range: SessionRange,
-  page: { pageSize: number; startKey: Position | undefined; entityType?: 'EV' | 'CP' | undefined },
+  page: ListingPage,
 ): Promise<Page<ChargeSessionRecord>> {
   const [from, to] = rangeBounds(range);
+  const { values, ...filter } = listingFilter(page.entityType, page.status ?? 'completed');
   const result = await queryPage({
     input: {
       TableName: tableName(),
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ...(page.entityType ? { FilterExpression: 'entityType = :type' } : {}),
+      ...filter,
       ExpressionAttributeValues: {
         ':pk': sessionKeys.entityPartition(tenantId, entityId),
         ':from': from,
         ':to': to,
-        ...(page.entityType ? { ':type': page.entityType } : {}),
+        ...values,
       },
     },
     pageSize: page.pageSize,
@@ -255,21 +313,22 @@ export async function listEntitySessions(
 export async function listFleetSessions(
   tenantId: string,
   range: SessionRange,
-  page: { pageSize: number; startKey: Position | undefined; entityType?: 'EV' | 'CP' | undefined },
+  page: ListingPage,
 ): Promise<Page<ChargeSessionRecord>> {
   const [from, to] = rangeBounds(range);
+  const { values, ...filter } = listingFilter(page.entityType, page.status ?? 'completed');
   const result = await queryPage({
     input: {
       TableName: tableName(),
       IndexName: 'GSI2',
       KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
-      ...(page.entityType ? { FilterExpression: 'entityType = :type' } : {}),
+      ...filter,
       ExpressionAttributeValues: {
         ':pk': sessionKeys.fleetPartition(tenantId),
         ':from': from,
         // gsi2sk is `<start>#<entityId>`: every key of the last included millisecond sorts below `<to>#~`.
         ':to': to === '~' ? '~' : `${to}#~`,
-        ...(page.entityType ? { ':type': page.entityType } : {}),
+        ...values,
       },
     },
     pageSize: page.pageSize,
@@ -288,17 +347,21 @@ async function queryAllSessionItems(
   [from, to]: [string, string],
   projection?: { expression: string; names: Record<string, string> },
 ): Promise<Record<string, unknown>[]> {
+  // Completed sessions only: rollups, reports and the measured-session clean-up never count a session
+  // still in progress (its values are provisional).
+  const completed = statusFilter('completed');
   return queryAll({
     TableName: tableName(),
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    FilterExpression: completed?.expression,
     ExpressionAttributeValues: {
       ':pk': sessionKeys.entityPartition(tenantId, entityId),
       ':from': from,
       ':to': to,
+      ...completed?.values,
     },
-    ...(projection
-      ? { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }
-      : {}),
+    ...(projection ? { ProjectionExpression: projection.expression } : {}),
+    ExpressionAttributeNames: { ...projection?.names, ...completed?.names },
     ConsistentRead: true,
     ReturnConsumedCapacity: 'TOTAL',
   });
