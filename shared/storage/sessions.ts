@@ -5,7 +5,7 @@
 // Writing is an upsert keyed by (entity, start): re-running the engine over the same readings rewrites the
 // same item with the same values and keeps the `created` of the first write, so nothing is duplicated.
 
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { COORDINATE_DECIMALS, QUANTITY_DECIMALS, roundTo } from '../numbers.js';
 import type { ChargeSessionRecord } from '../sessions/model.js';
 import { documentClient, tableName } from './client.js';
@@ -150,6 +150,8 @@ export async function upsertSession(
     ...Object.fromEntries(RECORD_FIELDS.map((f) => [f, stored[f]])),
     start,
     end: canonicalInstant(session.end),
+    // Written explicitly, so a completed session stored over its active item is completed.
+    status: session.status ?? 'completed',
     ...fleet,
   })) {
     // category and cost are absent on sessions written without pricing (public charging's): left as stored.
@@ -158,21 +160,73 @@ export async function upsertSession(
     values[`:${field}`] = value;
     sets.push(`#${field} = :${field}`);
   }
-  if (options.keepMeasured) values[':measuredSource'] = 'measured';
+  const active = session.status === 'active';
+  let condition: string | undefined;
+  if (active) {
+    // The real-time path's provisional view: never over a completed (or measured) session, never over a
+    // view of later data (a run that read less, e.g. the daily job's settled window, or a late retry).
+    values[':active'] = 'active';
+    names['#status'] = 'status';
+    names['#asOf'] = 'asOf';
+    condition =
+      'attribute_not_exists(pk) OR (#status = :active AND (attribute_not_exists(#asOf) OR #asOf <= :asOf))';
+  } else if (options.keepMeasured) {
+    values[':measuredSource'] = 'measured';
+    condition = 'attribute_not_exists(#source) OR #source <> :measuredSource';
+  }
+  // A completed session written over its active item keeps nothing of its provisional marks.
+  const remove = active ? '' : ' REMOVE #asOf';
+  if (!active) names['#asOf'] = 'asOf';
   return conditionalWrite(
     documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: sessionKeys.primary(session.tenantId, session.entityId, start),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ...(options.keepMeasured
-          ? { ConditionExpression: 'attribute_not_exists(#source) OR #source <> :measuredSource' }
-          : {}),
+        UpdateExpression: `SET ${sets.join(', ')}${remove}`,
+        ...(condition ? { ConditionExpression: condition } : {}),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
     ),
   );
+}
+
+/**
+ * Deletes the entity's active session at `start`, if it is still active (a completed session that took
+ * its key stays). False when there was none, so repeating it is harmless.
+ */
+export async function deleteActiveSession(
+  tenantId: string,
+  entityId: string,
+  start: string,
+): Promise<boolean> {
+  return conditionalWrite(
+    documentClient().send(
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: sessionKeys.primary(tenantId, entityId, start),
+        ConditionExpression: '#status = :active',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':active': 'active' },
+      }),
+    ),
+  );
+}
+
+/** The entity's session stored at `start`, whatever its status (strongly consistent), or undefined. */
+export async function getSessionAt(
+  tenantId: string,
+  entityId: string,
+  start: string,
+): Promise<ChargeSessionRecord | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: sessionKeys.primary(tenantId, entityId, start),
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? sessionFromItem(Item) : undefined;
 }
 
 /**
