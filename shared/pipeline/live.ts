@@ -10,6 +10,7 @@
 // a fresher active item.
 
 import { createHash } from 'node:crypto';
+import type { Reading } from '../readings/model.js';
 import type { ChargeSessionRecord } from '../sessions/model.js';
 import { toChargeSessionResource } from '../sessions/model.js';
 import type { DomainEvent, WebhookEventType } from '../webhooks/events.js';
@@ -21,7 +22,7 @@ const MINUTE = 60_000;
  * much data time: its energy so far changes with every reading, and each rewrite is a write unit and an
  * event. A start that moved, a completion or a withdrawal is written at once.
  */
-export const LIVE_REFRESH_MS = 5 * MINUTE;
+export const LIVE_REFRESH_MS = 15 * MINUTE;
 
 /** What the entity item remembers of the active session the last run stored. */
 export interface LiveState {
@@ -177,4 +178,58 @@ export function planLive(input: LiveInput): LivePlan {
 /** Whether a plan, with the run's completed sessions and cursor move, writes anything at all. */
 export function planWrites(plan: LivePlan): boolean {
   return plan.active !== null || plan.removeActiveAt.length > 0 || plan.liveChanged;
+}
+
+/** Power above this is energy flowing (the engine's own threshold for power evidence). */
+const FLOWING_KW = 0.3;
+
+/** A reading that says charging may have stopped: unplugged, not charging, no power, or the car moved. */
+function endSignal(reading: Reading, previous: Reading | undefined): boolean {
+  return (
+    reading.isPluggedIn === false ||
+    reading.isCharging === false ||
+    (reading.powerKw !== undefined && reading.powerKw <= FLOWING_KW) ||
+    (reading.odometerKm !== undefined &&
+      previous?.odometerKm !== undefined &&
+      reading.odometerKm > previous.odometerKm)
+  );
+}
+
+/**
+ * Whether newly stored readings may change the entity's sessions soon enough to be worth a real-time run:
+ * the trigger's filter at ingestion, which has the entity (its live state) and the stored hour at hand. A
+ * superset of what can matter, never the decision itself (the run decides, and the daily job reconciles):
+ * - with no session in progress: any sign of energy flowing — power, the charging flag, a meter or state of
+ *   charge above the previous reading's (or no previous reading known to compare with);
+ * - with one in progress: LIVE_REFRESH_MS of data since the active item was written (its refresh, or its
+ *   completion by a rule no single reading shows, such as a flat state of charge), or a reading that starts
+ *   to say charging stopped (the first of them: a car left plugged in for hours says so every minute).
+ * Without it, a car reporting every minute would run the engine 1,440 times a day to find nothing.
+ */
+export function mayChangeSessions(
+  readings: readonly Reading[],
+  previous: Reading | undefined,
+  live: LiveState | null,
+): boolean {
+  let prev = previous;
+  let energy = previous?.energyKwh;
+  let soc = previous?.soc;
+  for (const reading of readings) {
+    if (live) {
+      if (reading.t - Date.parse(live.asOf) >= LIVE_REFRESH_MS) return true;
+      if (endSignal(reading, prev) && !(prev && endSignal(prev, undefined))) return true;
+    } else {
+      if ((reading.powerKw ?? 0) > FLOWING_KW || reading.isCharging === true) return true;
+      if (reading.energyKwh !== undefined) {
+        if (energy === undefined || reading.energyKwh > energy) return true;
+        energy = reading.energyKwh;
+      }
+      if (reading.soc !== undefined) {
+        if (soc === undefined || reading.soc > soc) return true;
+        soc = reading.soc;
+      }
+    }
+    prev = reading;
+  }
+  return false;
 }

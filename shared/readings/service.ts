@@ -7,6 +7,7 @@ import { isCaptureEnabled } from '../entities/domain.js';
 import { assertEntityId, entityNotFound, requireEntity } from '../entities/service.js';
 import { ServiceUnavailableError, ValidationError } from '../errors.js';
 import { createLogger } from '../logger.js';
+import { mayChangeSessions } from '../pipeline/live.js';
 import { liveTrigger } from '../pipeline/live-trigger.js';
 import * as entities from '../storage/entities.js';
 import { mapPage, type Page, type Position } from '../storage/page.js';
@@ -21,6 +22,7 @@ import {
 import { exactLocationsFor } from '../tenants/service.js';
 import {
   BUCKET_MS,
+  bucketOf,
   bucketTtlSeconds,
   expiryCutoff,
   MAX_CLOCK_SKEW_MS,
@@ -123,7 +125,14 @@ export async function ingestReadings(
     tally.conflicts += outcome.conflicts;
     for (const reading of outcome.fresh) if (reading.t < cursor) tally.late++;
   }
-  if (tally.accepted > 0 && isCaptureEnabled(found.entity)) await notifyLive(tenantId, entityId, now);
+  if (tally.accepted > 0 && isCaptureEnabled(found.entity)) {
+    const fresh = outcomes.flatMap((outcome) => outcome.fresh).sort((a, b) => a.t - b.t);
+    const first = fresh[0]?.t ?? 0;
+    // The stored reading just before the new ones, when their hour holds one (else unknown: a run is due).
+    const hour = mergeSegments((byBucket.get(bucketOf(first)) ?? []).map((s) => s.readings));
+    const previous = hour.filter((reading) => reading.t < first).at(-1);
+    if (mayChangeSessions(fresh, previous, found.live)) await notifyLive(tenantId, entityId, now);
+  }
   return { received: inputs.length, ...tally };
 }
 

@@ -7,6 +7,7 @@ import {
   LIVE_REFRESH_MS,
   type LiveState,
   liveWindow,
+  mayChangeSessions,
   planLive,
   planWrites,
   sessionVersion,
@@ -170,5 +171,30 @@ describe('status filters', () => {
     expect(() => assertStatusApplies('atlas', undefined)).not.toThrow();
     for (const format of ['csv', 'atlas', 'beckn', 'evchart'] as const)
       expect(() => assertStatusApplies(format, 'all')).toThrow(/completed sessions/);
+  });
+});
+
+describe('mayChangeSessions (the trigger filter at ingestion)', () => {
+  const r = (minute: number, values: Record<string, unknown>) => ({ t: T0 + minute * MINUTE, ...values });
+  it('with nothing in progress: only signs of energy flowing trigger a run', () => {
+    const parked = [r(1, { soc: 50, powerKw: 0, isPluggedIn: false }), r(2, { soc: 50, powerKw: 0 })];
+    expect(mayChangeSessions(parked, r(0, { soc: 50 }), null)).toBe(false);
+    expect(mayChangeSessions([r(1, { powerKw: 7.2 })], r(0, { powerKw: 0 }), null)).toBe(true);
+    expect(mayChangeSessions([r(1, { isCharging: true })], r(0, {}), null)).toBe(true);
+    expect(mayChangeSessions([r(1, { soc: 51 })], r(0, { soc: 50 }), null)).toBe(true);
+    expect(mayChangeSessions([r(1, { energyKwh: 10.1 })], r(0, { energyKwh: 10 }), null)).toBe(true);
+    // Nothing stored before to compare a SoC with: a run decides.
+    expect(mayChangeSessions([r(1, { soc: 50 })], undefined, null)).toBe(true);
+  });
+
+  it('with a session in progress: its refresh interval, or the first reading saying charging stopped', () => {
+    const live: LiveState = { id: 'x', start: iso(T0), version: 'v', asOf: iso(T0) };
+    const charging = (m: number) => r(m, { powerKw: 7, isPluggedIn: true });
+    expect(mayChangeSessions([charging(1), charging(2)], charging(0), live)).toBe(false);
+    expect(mayChangeSessions([charging(LIVE_REFRESH_MS / MINUTE)], charging(0), live)).toBe(true);
+    expect(mayChangeSessions([r(3, { powerKw: 0, isPluggedIn: false })], charging(2), live)).toBe(true);
+    // Left plugged in after the charge: only the first idle reading triggers.
+    const idle = (m: number) => r(m, { powerKw: 0, isPluggedIn: true });
+    expect(mayChangeSessions([idle(4), idle(5)], idle(3), live)).toBe(false);
   });
 });
