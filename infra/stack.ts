@@ -2,7 +2,7 @@
 // operates them (alarms on a topic, a dashboard: infra/operations.ts). Deploy with `npx cdk deploy`; the
 // outputs give the API URL, the table name the token CLI needs, the alarm topic and the dashboard.
 
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -15,6 +15,7 @@ import { DailyJob, type DailyJobSettings } from './daily-job.js';
 import { Database } from './database.js';
 import { FUNCTIONS, type FunctionSpec, JOB_FUNCTIONS, type WorkerName } from './functions.js';
 import { EvsFunction, type LogLevel } from './lambdas.js';
+import { LiveSessions } from './live-sessions.js';
 import { type AlarmDestinations, Operations } from './operations.js';
 import { PublicChargingSweep, StripeKeysSecret } from './public-charging.js';
 import { WebSite } from './web.js';
@@ -49,6 +50,7 @@ export class EvSessionsStack extends Stack {
   readonly sweep: PublicChargingSweep;
   readonly stripeKeys: StripeKeysSecret | undefined;
   readonly dailyJob: DailyJob | undefined;
+  readonly live: LiveSessions;
   readonly operations: Operations;
   readonly web: WebSite | undefined;
 
@@ -125,6 +127,15 @@ export class EvSessionsStack extends Stack {
         })
       : undefined;
 
+    // The real-time path: readings → FIFO queue → live worker (infra/live-sessions.ts).
+    this.live = new LiveSessions(this, 'LiveSessions', {
+      table: this.database.table,
+      logRetention,
+      readings: this.functions.readings,
+      environment,
+      logLevel: props.logLevel,
+    });
+
     const watched: Record<string, EvsFunction['fn']> = Object.fromEntries(
       Object.entries(this.functions).map(([name, f]) => [name, f.fn]),
     );
@@ -132,6 +143,17 @@ export class EvSessionsStack extends Stack {
       watched.planner = this.dailyJob.planner.fn;
       watched.worker = this.dailyJob.worker.fn;
     }
+    watched['live-worker'] = this.live.worker.fn;
+    // A backlog on the live queue means sessions are listed late (goal: within 5 minutes).
+    this.operations.alarm(
+      'LiveQueueAgeAlarm',
+      this.live.queue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      'the real-time queue holds a message older than 5 minutes: sessions are late (the daily job still reconciles them)',
+      300,
+    );
     this.operations.watchApi(this.api.httpApi);
     this.operations.watchFunctions(watched);
     this.operations.watchTable(
@@ -143,6 +165,11 @@ export class EvSessionsStack extends Stack {
         name: 'SweeperDeadLetters',
         queue: this.sweep.deadLetters,
         what: 'the public-charging sweeper failed (due sessions stay due: the next sweep retries them)',
+      },
+      {
+        name: 'LiveDeadLetters',
+        queue: this.live.deadLetters,
+        what: 'the real-time path gave up on an entity (the daily job processes its readings anyway)',
       },
       ...(this.dailyJob
         ? [

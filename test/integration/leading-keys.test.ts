@@ -22,6 +22,7 @@ import {
   loopbackAddress,
   type TenantFixtures,
 } from '../support/fixtures.js';
+import { quietLog } from '../support/job.js';
 
 const CATALOG: Record<string, FunctionSpec> = { ...FUNCTIONS, ...JOB_FUNCTIONS };
 type FunctionName = keyof typeof FUNCTIONS | keyof typeof JOB_FUNCTIONS;
@@ -208,6 +209,18 @@ describe('what the functions do to the table', () => {
       sweepDueSessions(new Date(now + 11 * 60_000)),
     );
     expect(JSON.stringify(report)).toMatch(/\d/);
+
+    // The real-time worker, as its Lambda runs it per message: each entity the ingests above touched.
+    const { runLive } = await import('../../shared/pipeline/live-worker.js');
+    for (const entityId of [evId, cpId]) {
+      const outcome = await running.run('live-worker', () =>
+        runLive({ tenantId: tenant.tenantId, entityId }, `live-${entityId}`, {
+          clock: () => new Date(now),
+          log: quietLog,
+        }),
+      );
+      expect(outcome.status, outcome.error).not.toBe('failed');
+    }
 
     // The daily job, as `npm run aggregate` runs it: the planner pages the capture index, the worker
     // computes and stores each entity's sessions and rollups.
