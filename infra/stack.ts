@@ -50,7 +50,8 @@ export class EvSessionsStack extends Stack {
   readonly sweep: PublicChargingSweep;
   readonly stripeKeys: StripeKeysSecret | undefined;
   readonly dailyJob: DailyJob | undefined;
-  readonly live: LiveSessions;
+  /** The real-time path; present with the daily job, its safety net. */
+  readonly live: LiveSessions | undefined;
   readonly operations: Operations;
   readonly web: WebSite | undefined;
 
@@ -127,14 +128,17 @@ export class EvSessionsStack extends Stack {
         })
       : undefined;
 
-    // The real-time path: readings → FIFO queue → live worker (infra/live-sessions.ts).
-    this.live = new LiveSessions(this, 'LiveSessions', {
-      table: this.database.table,
-      logRetention,
-      readings: this.functions.readings,
-      environment,
-      logLevel: props.logLevel,
-    });
+    // The real-time path: readings → FIFO queue → live worker (infra/live-sessions.ts). Only with the daily
+    // job: it is the real-time path's safety net (a failed notification, a dead-lettered run).
+    this.live = this.dailyJob
+      ? new LiveSessions(this, 'LiveSessions', {
+          table: this.database.table,
+          logRetention,
+          readings: this.functions.readings,
+          environment,
+          logLevel: props.logLevel,
+        })
+      : undefined;
 
     const watched: Record<string, EvsFunction['fn']> = Object.fromEntries(
       Object.entries(this.functions).map(([name, f]) => [name, f.fn]),
@@ -143,17 +147,19 @@ export class EvSessionsStack extends Stack {
       watched.planner = this.dailyJob.planner.fn;
       watched.worker = this.dailyJob.worker.fn;
     }
-    watched['live-worker'] = this.live.worker.fn;
-    // A backlog on the live queue means sessions are listed late (goal: within 5 minutes).
-    this.operations.alarm(
-      'LiveQueueAgeAlarm',
-      this.live.queue.metricApproximateAgeOfOldestMessage({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      'the real-time queue holds a message older than 5 minutes: sessions are late (the daily job still reconciles them)',
-      300,
-    );
+    if (this.live) {
+      watched['live-worker'] = this.live.worker.fn;
+      // A backlog on the live queue means sessions are listed late (goal: within 5 minutes).
+      this.operations.alarm(
+        'LiveQueueAgeAlarm',
+        this.live.queue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
+        'the real-time queue holds a message older than 5 minutes: sessions are late (the daily job still reconciles them)',
+        300,
+      );
+    }
     this.operations.watchApi(this.api.httpApi);
     this.operations.watchFunctions(watched);
     this.operations.watchTable(
@@ -166,11 +172,15 @@ export class EvSessionsStack extends Stack {
         queue: this.sweep.deadLetters,
         what: 'the public-charging sweeper failed (due sessions stay due: the next sweep retries them)',
       },
-      {
-        name: 'LiveDeadLetters',
-        queue: this.live.deadLetters,
-        what: 'the real-time path gave up on an entity (the daily job processes its readings anyway)',
-      },
+      ...(this.live
+        ? [
+            {
+              name: 'LiveDeadLetters',
+              queue: this.live.deadLetters,
+              what: 'the real-time path gave up on an entity (the daily job processes its readings anyway)',
+            },
+          ]
+        : []),
       ...(this.dailyJob
         ? [
             {

@@ -99,7 +99,7 @@ describe('the alarms', () => {
       ...Object.keys(FUNCTIONS).map((name) => built.stack.functions[name as keyof typeof FUNCTIONS].fn),
       built.stack.dailyJob!.planner.fn,
       built.stack.dailyJob!.worker.fn,
-      built.stack.live.worker.fn,
+      built.stack.live!.worker.fn,
     ];
     expect(functions).toHaveLength(Object.keys(FUNCTIONS).length + Object.keys(JOB_FUNCTIONS).length);
     for (const fn of functions) {
@@ -151,7 +151,7 @@ describe('the alarms', () => {
       built.stack.sweep.deadLetters,
       built.stack.dailyJob!.entityDeadLetters,
       built.stack.dailyJob!.runDeadLetters,
-      built.stack.live.deadLetters,
+      built.stack.live!.deadLetters,
     ];
     for (const queue of queues) {
       const found = onMetric('AWS/SQS', 'ApproximateNumberOfMessagesVisible', {
@@ -162,7 +162,9 @@ describe('the alarms', () => {
       expect(found[0]).toMatchObject({ Statistic: 'Maximum', Threshold: 1 });
     }
     // And there is no queue without one: every queue of the stack is either consumed or a dead-letter queue.
-    const watched = new Set([...queues, built.stack.dailyJob!.entityQueue, built.stack.live.queue].map(idOf));
+    const watched = new Set(
+      [...queues, built.stack.dailyJob!.entityQueue, built.stack.live!.queue].map(idOf),
+    );
     expect(
       ofType('AWS::SQS::Queue')
         .map(([id]) => id)
@@ -369,7 +371,7 @@ describe('the -c values', () => {
 
 describe('the real-time path', () => {
   it('is a FIFO queue with a delivery delay of one bucket, a dead-letter queue, and an alarm on its backlog', () => {
-    const queue = built.resources[idOf(built.stack.live.queue)]!.Properties;
+    const queue = built.resources[idOf(built.stack.live!.queue)]!.Properties;
     expect(queue).toMatchObject({
       FifoQueue: true,
       ContentBasedDeduplication: false,
@@ -378,13 +380,13 @@ describe('the real-time path', () => {
       SqsManagedSseEnabled: true,
       RedrivePolicy: { maxReceiveCount: MAX_RECEIVE_COUNT },
     });
-    expect(built.resources[idOf(built.stack.live.deadLetters)]!.Properties.FifoQueue).toBe(true);
+    expect(built.resources[idOf(built.stack.live!.deadLetters)]!.Properties.FifoQueue).toBe(true);
     const age = ofType('AWS::CloudWatch::Alarm')
       .map(([, r]) => r.Properties)
       .filter(
         (a) =>
           a.MetricName === 'ApproximateAgeOfOldestMessage' &&
-          JSON.stringify(a.Dimensions).includes(idOf(built.stack.live.queue)),
+          JSON.stringify(a.Dimensions).includes(idOf(built.stack.live!.queue)),
       );
     expect(age).toHaveLength(1);
     expect(age[0]).toMatchObject({ Threshold: 300, Statistic: 'Maximum' });
@@ -392,17 +394,17 @@ describe('the real-time path', () => {
 
   it('feeds the live worker in batches with partial failures; the readings function may only send to it', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) =>
-      JSON.stringify(m.Properties.EventSourceArn).includes(idOf(built.stack.live.queue)),
+      JSON.stringify(m.Properties.EventSourceArn).includes(idOf(built.stack.live!.queue)),
     );
     expect(mappings).toHaveLength(1);
     expect(mappings[0]![1].Properties).toMatchObject({
-      FunctionName: { Ref: idOf(built.stack.live.worker.fn) },
+      FunctionName: { Ref: idOf(built.stack.live!.worker.fn) },
       BatchSize: LIVE_BATCH_SIZE,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     const readings = built.stack.functions.readings;
     const env = built.resources[idOf(readings.fn)]!.Properties.Environment.Variables;
-    expect(env.LIVE_QUEUE_URL).toEqual({ Ref: idOf(built.stack.live.queue) });
+    expect(env.LIVE_QUEUE_URL).toEqual({ Ref: idOf(built.stack.live!.queue) });
     const statements = ofType('AWS::IAM::Policy')
       .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(idOf(readings.role)))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]);
@@ -410,7 +412,7 @@ describe('the real-time path', () => {
     expect(sqs).toEqual([
       expect.objectContaining({
         Action: 'sqs:SendMessage',
-        Resource: { 'Fn::GetAtt': [idOf(built.stack.live.queue), 'Arn'] },
+        Resource: { 'Fn::GetAtt': [idOf(built.stack.live!.queue), 'Arn'] },
       }),
     ]);
   });
