@@ -49,6 +49,23 @@ export async function runLive(
         outcome.status = dry.status === 'processed' ? 'unchanged' : dry.status;
         return;
       }
+      if (dry.refreshOnly) {
+        // Most writing runs only refresh the active item: without the lease (two writes saved).
+        const refresh = await processEntity(ref, now, {
+          mode: 'live',
+          events: options.events,
+          leaseless: true,
+        });
+        if (refresh.refreshOnly) {
+          Object.assign(outcome, {
+            status: refresh.status,
+            readings: refresh.readings,
+            sessionsWritten: refresh.sessionsWritten,
+            events: refresh.events ?? 0,
+          });
+          return;
+        }
+      }
       const message = { v: 1 as const, ...ref, asOf: now.toISOString(), runId: 'live' };
       const job: RecordOutcome = empty(messageId, message);
       await processMessage(

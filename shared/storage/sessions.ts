@@ -138,7 +138,7 @@ export function storable(session: ChargeSessionRecord): ChargeSessionRecord {
 
 export async function upsertSession(
   session: ChargeSessionRecord,
-  options: { keepMeasured?: boolean } = {},
+  options: { keepMeasured?: boolean; mustExist?: boolean } = {},
 ): Promise<boolean> {
   const start = canonicalInstant(session.start);
   const values: Record<string, unknown> = { ':created': session.created, ':itemType': 'ChargeSession' };
@@ -168,8 +168,11 @@ export async function upsertSession(
     values[':active'] = 'active';
     names['#status'] = 'status';
     names['#asOf'] = 'asOf';
-    condition =
-      'attribute_not_exists(pk) OR (#status = :active AND (attribute_not_exists(#asOf) OR #asOf <= :asOf))';
+    const fresher = '#status = :active AND (attribute_not_exists(#asOf) OR #asOf <= :asOf)';
+    // mustExist: a refresh written without the entity's lease never creates the item (so never after a purge).
+    condition = options.mustExist
+      ? `attribute_exists(pk) AND ${fresher}`
+      : `attribute_not_exists(pk) OR (${fresher})`;
   } else if (options.keepMeasured) {
     values[':measuredSource'] = 'measured';
     condition = 'attribute_not_exists(#source) OR #source <> :measuredSource';

@@ -109,4 +109,20 @@ describe('a session in real time', () => {
     expect(run).toMatchObject({ processed: 1, sessionsWritten: 0, deadLetters: [] });
     expect(await list('all')).toEqual(before);
   });
+
+  it('a refresh written without the lease never creates its item: a purged entity gets no orphan active session', async () => {
+    const { upsertSession, getSessionAt } = await import('../../shared/storage/sessions.js');
+    const { sessionAt } = await import('../support/sessions.js');
+    const car = { id: '01900000-0000-7000-8000-0000000fffff', type: 'EV' as const };
+    const start = NOW.getTime() - 60 * MINUTE;
+    const active = sessionAt('live-fleet', car, start, 77, { status: 'active', asOf: NOW.toISOString() });
+    expect(await upsertSession(active, { mustExist: true })).toBe(false);
+    expect(await getSessionAt('live-fleet', car.id, active.start)).toBeUndefined();
+    // Stored by a leased run, it is refreshed in place, never with older values.
+    expect(await upsertSession(active)).toBe(true);
+    const later = { ...active, energyKwh: 30, asOf: new Date(NOW.getTime() + MINUTE).toISOString() };
+    expect(await upsertSession(later, { mustExist: true })).toBe(true);
+    expect(await upsertSession({ ...active, energyKwh: 1 }, { mustExist: true })).toBe(false);
+    expect((await getSessionAt('live-fleet', car.id, active.start))?.energyKwh).toBe(30);
+  });
 });
