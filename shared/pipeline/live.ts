@@ -200,7 +200,7 @@ function endSignal(reading: Reading, previous: Reading | undefined): boolean {
  * the trigger's filter at ingestion, which has the entity (its live state) and the stored hour at hand. A
  * superset of what can matter, never the decision itself (the run decides, and the daily job reconciles):
  * - with no session in progress: any sign of energy flowing — power, the charging flag, a meter or state of
- *   charge above the previous reading's (or no previous reading known to compare with);
+ *   charge above the previous reading's (none known: the next reading tells);
  * - with one in progress: LIVE_REFRESH_MS of data since the active item was written (its refresh, or its
  *   completion by a rule no single reading shows, such as a flat state of charge), or a reading that starts
  *   to say charging stopped (the first of them: a car left plugged in for hours says so every minute).
@@ -220,12 +220,14 @@ export function mayChangeSessions(
       if (endSignal(reading, prev) && !(prev && endSignal(prev, undefined))) return true;
     } else {
       if ((reading.powerKw ?? 0) > FLOWING_KW || reading.isCharging === true) return true;
+      // With nothing stored before to compare with (the first reading of an hour's segment), a rise is
+      // seen at the next reading: a charge goes on rising, and a single step is no session anyway.
       if (reading.energyKwh !== undefined) {
-        if (energy === undefined || reading.energyKwh > energy) return true;
+        if (energy !== undefined && reading.energyKwh > energy) return true;
         energy = reading.energyKwh;
       }
       if (reading.soc !== undefined) {
-        if (soc === undefined || reading.soc > soc) return true;
+        if (soc !== undefined && reading.soc > soc) return true;
         soc = reading.soc;
       }
     }

@@ -63,8 +63,8 @@ export interface ProcessEntityResult {
 export interface ProcessOptions {
   /**
    * `daily` (default): readings up to now − READINGS_SETTLE_MS, the cursor always moved. `live`: the
-   * real-time path, readings up to the newest stored one (liveWindow), the cursor moved only when a
-   * session completed, the live state changed or it lags the data by more than CURSOR_LAG_MS.
+   * real-time path, readings up to the newest stored one (liveWindow), the cursor moved only along with
+   * other writes (a session completed, the active item or the live state changed).
    */
   mode?: 'daily' | 'live';
   /** Where charge_session.* events go, recorded before the changes they report are stored. */
@@ -82,13 +82,6 @@ export interface ProcessOptions {
 
 /** Session writes in flight per entity: a day holds a handful; the worker runs many entities at once. */
 const SESSION_WRITE_CONCURRENCY = 4;
-
-/**
- * A real-time run leaves the cursor where it is while nothing happens (a write saved per run), until it
- * lags the newest reading by this much: then the next run's read stays small (an hour of readings is a
- * Query of one or two segments).
- */
-export const CURSOR_LAG_MS = 60 * 60_000;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -189,9 +182,10 @@ async function run(
     });
   }
 
+  // A live run moves the cursor only along with other writes: moving it alone (an idle entity) would cost a
+  // leased write run for nothing the API shows. The daily job moves an idle entity's cursor once a day.
   const moveCursor =
-    output.resumeFrom !== sessionCursor &&
-    (!live || sessions.length > 0 || plan.liveChanged || window.to - (sessionCursor ?? 0) > CURSOR_LAG_MS);
+    output.resumeFrom !== sessionCursor && (!live || sessions.length > 0 || planWrites(plan));
   const changes = sessions.length > 0 || planWrites(plan) || moveCursor;
   const refreshOnly =
     sessions.length === 0 &&

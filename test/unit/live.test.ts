@@ -183,8 +183,9 @@ describe('mayChangeSessions (the trigger filter at ingestion)', () => {
     expect(mayChangeSessions([r(1, { isCharging: true })], r(0, {}), null)).toBe(true);
     expect(mayChangeSessions([r(1, { soc: 51 })], r(0, { soc: 50 }), null)).toBe(true);
     expect(mayChangeSessions([r(1, { energyKwh: 10.1 })], r(0, { energyKwh: 10 }), null)).toBe(true);
-    // Nothing stored before to compare a SoC with: a run decides.
-    expect(mayChangeSessions([r(1, { soc: 50 })], undefined, null)).toBe(true);
+    // Nothing stored before to compare a SoC with: the next reading tells.
+    expect(mayChangeSessions([r(1, { soc: 50 })], undefined, null)).toBe(false);
+    expect(mayChangeSessions([r(1, { soc: 50 }), r(2, { soc: 51 })], undefined, null)).toBe(true);
   });
 
   it('with a session in progress: its refresh interval, or the first reading saying charging stopped', () => {
