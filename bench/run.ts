@@ -58,6 +58,8 @@ try {
   await step('warm handler overhead', () => benchWarm({ quick }));
   const { benchReadings } = await import('./readings.js');
   await step('readings ingestion and storage cost', () => benchReadings({ quick }));
+  const { benchLive } = await import('./live.js');
+  await step('real-time path (units against the daily job, local latency)', () => benchLive({ quick }));
   // Last on this database: it works in a table of its own and puts the configuration back after.
   const { benchJob } = await import('./job.js');
   await step(quick ? 'daily job (20 entities × 2 h)' : 'daily job (1,000 entities × one day)', () =>

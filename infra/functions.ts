@@ -5,7 +5,11 @@
 // JOB_FUNCTIONS are the daily job's, whose queue rights infra/daily-job.ts grants next to the queues.
 
 import type { FunctionName } from '../shared/http/route.js';
-import { PLANNER_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS } from '../shared/pipeline/settings.js';
+import {
+  LIVE_WORKER_TIMEOUT_SECONDS,
+  PLANNER_TIMEOUT_SECONDS,
+  WORKER_TIMEOUT_SECONDS,
+} from '../shared/pipeline/settings.js';
 import type { IndexName } from '../shared/storage/table.js';
 import type { LazyModule } from './bundling-options.js';
 import type { KeyGroup } from './table-keys.js';
@@ -328,7 +332,7 @@ export const FUNCTIONS: Record<FunctionName | 'authorizer' | WorkerName, Functio
 };
 
 /** The daily job's functions: not behind the HTTP API, invoked by the schedule and the queue. */
-export type JobFunctionName = 'planner' | 'worker';
+export type JobFunctionName = 'planner' | 'worker' | 'live-worker';
 
 export const JOB_FUNCTIONS: Record<JobFunctionName, FunctionSpec> = {
   planner: {
@@ -359,6 +363,27 @@ export const JOB_FUNCTIONS: Record<JobFunctionName, FunctionSpec> = {
         'dynamodb:BatchWriteItem',
       ],
       // The entity (cursor), settings, locations, readings, sessions, rollups and job state: its tenant's.
+      reads: ['tenant'],
+      writes: ['tenant'],
+    },
+  },
+  'live-worker': {
+    entry: 'functions/live-worker.ts',
+    description: 'Real-time path: runs the engine for one entity per message soon after its readings arrive',
+    memoryMb: 1024,
+    timeoutSeconds: LIVE_WORKER_TIMEOUT_SECONDS,
+    table: {
+      // The daily worker's own calls (it runs processEntity and the rollups under the same lease), and
+      // DeleteItem of an active session that was withdrawn or whose start moved (conditional on status).
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+      ],
+      // The entity (cursor, live state), settings, locations, tariffs, readings, sessions, rollups and job
+      // state: all under its tenant's `T#<tenant>` partitions, which StringLike cannot narrow further.
       reads: ['tenant'],
       writes: ['tenant'],
     },

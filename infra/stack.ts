@@ -2,7 +2,7 @@
 // operates them (alarms on a topic, a dashboard: infra/operations.ts). Deploy with `npx cdk deploy`; the
 // outputs give the API URL, the table name the token CLI needs, the alarm topic and the dashboard.
 
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -16,6 +16,7 @@ import { DailyJob, type DailyJobSettings } from './daily-job.js';
 import { Database } from './database.js';
 import { FUNCTIONS, type FunctionSpec, JOB_FUNCTIONS, type WorkerName } from './functions.js';
 import { EvsFunction, type LogLevel } from './lambdas.js';
+import { LiveSessions } from './live-sessions.js';
 import { OcppGateway } from './ocpp-gateway.js';
 import { type AlarmDestinations, Operations } from './operations.js';
 import { PublicChargingSweep, StripeKeysSecret } from './public-charging.js';
@@ -55,6 +56,8 @@ export class EvSessionsStack extends Stack {
   readonly webhookDispatch: WebhookDispatch;
   readonly stripeKeys: StripeKeysSecret | undefined;
   readonly dailyJob: DailyJob | undefined;
+  /** The real-time path; present with the daily job, its safety net. */
+  readonly live: LiveSessions | undefined;
   readonly operations: Operations;
   readonly web: WebSite | undefined;
   readonly ocppGateway: OcppGateway | undefined;
@@ -154,12 +157,37 @@ export class EvSessionsStack extends Stack {
         })
       : undefined;
 
+    // The real-time path: readings → FIFO queue → live worker (infra/live-sessions.ts). Only with the daily
+    // job: it is the real-time path's safety net (a failed notification, a dead-lettered run).
+    this.live = this.dailyJob
+      ? new LiveSessions(this, 'LiveSessions', {
+          table: this.database.table,
+          logRetention,
+          readings: this.functions.readings,
+          environment,
+          logLevel: props.logLevel,
+        })
+      : undefined;
+
     const watched: Record<string, EvsFunction['fn']> = Object.fromEntries(
       Object.entries(this.functions).map(([name, f]) => [name, f.fn]),
     );
     if (this.dailyJob) {
       watched.planner = this.dailyJob.planner.fn;
       watched.worker = this.dailyJob.worker.fn;
+    }
+    if (this.live) {
+      watched['live-worker'] = this.live.worker.fn;
+      // A backlog on the live queue means sessions are listed late (goal: within 5 minutes).
+      this.operations.alarm(
+        'LiveQueueAgeAlarm',
+        this.live.queue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
+        'the real-time queue holds a message older than 5 minutes: sessions are late (the daily job still reconciles them)',
+        300,
+      );
     }
     this.operations.watchApi(this.api.httpApi);
     this.operations.watchFunctions(watched);
@@ -183,6 +211,15 @@ export class EvSessionsStack extends Stack {
         queue: this.webhookDispatch.queueDeadLetters,
         what: 'first attempts of webhook deliveries failed repeatedly (they stay due: the minute dispatch retries them)',
       },
+      ...(this.live
+        ? [
+            {
+              name: 'LiveDeadLetters',
+              queue: this.live.deadLetters,
+              what: 'the real-time path gave up on an entity (the daily job processes its readings anyway)',
+            },
+          ]
+        : []),
       ...(this.dailyJob
         ? [
             {

@@ -165,6 +165,12 @@ try {
   } catch (error) {
     startJob = `daily job failed: ${(error as Error).message} (run it again with npm run aggregate)`;
   }
+  // The real-time path in process (what the FIFO queue and its worker do on AWS): readings posted from now on
+  // list their session as active within seconds, and completed once it ends. Registered after the demo
+  // week's backfill above, which is the daily job's to do (one run over a week, not a run per request).
+  const { startLocalLive } = await import('./live.js');
+  const live = startLocalLive();
+  undo.push(() => live.stop());
   const listening = Number(new URL(api.url).port);
   writeState({
     apiUrl: api.url,

@@ -32,3 +32,29 @@ export function decodeJobMessage(body: string): EntityJobMessage | undefined {
   const parsed = EntityJobMessage.safeParse(json);
   return parsed.success ? parsed.data : undefined;
 }
+
+/**
+ * The real-time queue's message: readings arrived for this entity. No instant in it: the run reads up to
+ * the newest reading stored when it runs, so a coalesced or retried message computes from what is there.
+ */
+export const LiveMessage = z.strictObject({
+  v: z.literal(1),
+  tenantId: boundedString(1, 200),
+  entityId: boundedString(1, 200),
+});
+export type LiveMessage = z.output<typeof LiveMessage>;
+
+export function encodeLiveMessage(message: LiveMessage): string {
+  return JSON.stringify(message);
+}
+
+export function decodeLiveMessage(body: string): LiveMessage | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const parsed = LiveMessage.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}

@@ -35,3 +35,25 @@ export const ENTITY_LEASE_MS = 2 * WORKER_TIMEOUT_SECONDS * 1000;
 
 /** The planner's timeout: 16 shards in parallel enqueue 100,000 entities in well under a minute. */
 export const PLANNER_TIMEOUT_SECONDS = 300;
+
+// ----- the real-time path (shared/pipeline/live-worker.ts, infra/operations.ts) ---------------------------
+
+/**
+ * Readings of one entity arriving within one bucket of this many seconds trigger one run: the notification's
+ * deduplication id names the bucket, and the queue holds every message this long (its delivery delay), so the
+ * one run that goes ahead sees every reading of its bucket. A session ending is listed within about two
+ * buckets plus a run (goal: 5 minutes at p95).
+ */
+export const LIVE_BUCKET_SECONDS = 60;
+
+/** The real-time worker's timeout: one entity's run reads an hour or so of readings. */
+export const LIVE_WORKER_TIMEOUT_SECONDS = 60;
+
+/** As for the daily queue: visibility = VISIBILITY_TIMEOUT_FACTOR × the worker's timeout. */
+export const LIVE_VISIBILITY_TIMEOUT_SECONDS = VISIBILITY_TIMEOUT_FACTOR * LIVE_WORKER_TIMEOUT_SECONDS;
+
+/** Messages per real-time invocation (FIFO: in order within an entity, entities in parallel groups). */
+export const LIVE_BATCH_SIZE = 10;
+
+/** `npm start`'s in-process stand-in for the bucket: readings of an entity within this long share a run. */
+export const LOCAL_LIVE_DEBOUNCE_MS = 1_000;

@@ -78,7 +78,7 @@ class LeaseLostError extends Error {
   }
 }
 
-const empty = (messageId: string, message: EntityJobMessage | undefined): RecordOutcome => ({
+export const empty = (messageId: string, message: EntityJobMessage | undefined): RecordOutcome => ({
   messageId,
   ...(message ? { tenantId: message.tenantId, entityId: message.entityId } : {}),
   status: 'failed',
@@ -89,12 +89,18 @@ const empty = (messageId: string, message: EntityJobMessage | undefined): Record
   consumed: { readUnits: 0, writeUnits: 0 },
 });
 
-async function processMessage(
+/**
+ * One entity under its lease: the processor, the stale-mark clean-up, the rollups, the release. Also the
+ * real-time worker's (shared/pipeline/live-worker.ts), which passes `leaseAsOf` = the epoch: its lease then
+ * never counts as covering a daily run (a daily message waits for it rather than succeeding as a duplicate).
+ */
+export async function processMessage(
   message: EntityJobMessage,
   messageId: string,
   outcome: RecordOutcome,
   processor: EntityProcessor,
   options: Required<WorkerOptions>,
+  leaseAsOf: string = message.asOf,
 ): Promise<void> {
   const { tenantId, entityId } = message;
   const asOfMs = Date.parse(message.asOf);
@@ -103,7 +109,7 @@ async function processMessage(
     tenantId,
     entityId,
     owner,
-    asOf: message.asOf,
+    asOf: leaseAsOf,
     nowMs: options.clock().getTime(),
     leaseMs: ENTITY_LEASE_MS,
   });

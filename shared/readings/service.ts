@@ -3,8 +3,12 @@
 
 import { mapConcurrent } from '../concurrency.js';
 import { config } from '../config.js';
+import { isCaptureEnabled } from '../entities/domain.js';
 import { assertEntityId, entityNotFound, requireEntity } from '../entities/service.js';
 import { ServiceUnavailableError, ValidationError } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { mayChangeSessions } from '../pipeline/live.js';
+import { liveTrigger } from '../pipeline/live-trigger.js';
 import * as entities from '../storage/entities.js';
 import { mapPage, type Page, type Position } from '../storage/page.js';
 import {
@@ -18,6 +22,7 @@ import {
 import { exactLocationsFor } from '../tenants/service.js';
 import {
   BUCKET_MS,
+  bucketOf,
   bucketTtlSeconds,
   expiryCutoff,
   MAX_CLOCK_SKEW_MS,
@@ -32,6 +37,8 @@ import {
 } from './domain.js';
 import type { Reading } from './model.js';
 import type { IngestResult, ReadingInput, ReadingResource } from './schemas.js';
+
+const log = createLogger({ service: 'evsessions', component: 'readings' });
 
 /** Buckets written at once per request: a 1,000-reading day spans 24; this keeps a request to a few round trips. */
 const WRITE_CONCURRENCY = 8;
@@ -118,7 +125,34 @@ export async function ingestReadings(
     tally.conflicts += outcome.conflicts;
     for (const reading of outcome.fresh) if (reading.t < cursor) tally.late++;
   }
+  if (tally.accepted > 0 && isCaptureEnabled(found.entity)) {
+    const fresh = outcomes.flatMap((outcome) => outcome.fresh).sort((a, b) => a.t - b.t);
+    const first = fresh[0]?.t ?? 0;
+    // The stored reading just before the new ones, when their hour holds one (else unknown: a run is due).
+    const hour = mergeSegments((byBucket.get(bucketOf(first)) ?? []).map((s) => s.readings));
+    const previous = hour.filter((reading) => reading.t < first).at(-1);
+    if (mayChangeSessions(fresh, previous, found.live)) await notifyLive(tenantId, entityId, now);
+  }
   return { received: inputs.length, ...tally };
+}
+
+/**
+ * Tells the real-time path that new readings are stored (after they are, so its run sees them). A failure
+ * is logged, not answered: the readings are stored, a retried request would find them duplicates and
+ * notify nothing, and the daily job processes them anyway (the real-time path only makes it sooner).
+ */
+async function notifyLive(tenantId: string, entityId: string, now: Date): Promise<void> {
+  const trigger = liveTrigger();
+  if (!trigger) return;
+  try {
+    await trigger({ tenantId, entityId }, now);
+  } catch (error) {
+    log.warn('readings: real-time notification failed; the daily job will process them', {
+      tenantId,
+      entityId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 async function storeBucket(input: {

@@ -20,6 +20,7 @@ import { csvHttpContext, evchartHttpContext, JSON_EXPORT_CONTEXT } from './expor
 import { type ChargeSessionRecord, toChargeSessionResource } from './model.js';
 import {
   assertFormatApplies,
+  assertStatusApplies,
   CSV_MAX_QUERIES,
   CSV_MAX_RESPONSE_BYTES,
   CSV_QUERY_ITEMS,
@@ -92,7 +93,8 @@ interface Prepared {
 async function listSessions(request: ListingRequest): Promise<RouteResult> {
   const { query } = request;
   const representation = chooseRepresentation(query.format, request.accept);
-  const shaping = { ...request.filters, start: query.start, end: query.end };
+  assertStatusApplies(representation, query.status);
+  const shaping = { ...request.filters, start: query.start, end: query.end, status: query.status };
   const prepared = (csv: boolean): Prepared => ({
     request,
     pageSize: pageSizeFor(representation, query.pageSize),
@@ -207,6 +209,7 @@ export const sessionHandlers = [
         tenantId: caller.tenantId,
         range: { start: query.start, end: query.end },
         entityId: params.entityId,
+        status: query.status,
       },
       filters: {},
       entity: () => requireEntity(caller.tenantId, params.entityId),
@@ -226,6 +229,7 @@ export const sessionHandlers = [
         range: { start: query.start, end: query.end },
         entityId: query.entityId,
         entityType: query.type,
+        status: query.status,
       },
       filters: { entityId: query.entityId, type: query.type },
     }),

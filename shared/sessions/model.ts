@@ -161,7 +161,17 @@ export interface ChargeSessionRecord {
   category?: SessionCategory;
   /** Null when no tariff applies (never a made-up zero); absent as for `category`. */
   cost?: SessionCost | null;
+  /**
+   * `active`: still in progress, its end, energy and quality provisional (the real-time path's view as of
+   * `asOf`); `completed`: final. Items stored without it are completed.
+   */
+  status?: SessionStatus;
+  /** Active sessions: the instant the readings behind the provisional values reach (epoch ms as ISO 8601). */
+  asOf?: string;
 }
+
+export const SESSION_STATUSES = ['active', 'completed'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 /**
  * Whether a session's quality is flagged, for a person to look at: its energy is only `estimated` (state of
@@ -303,6 +313,23 @@ export const ChargeSessionResource = z
           ),
       ),
       quality: z.optional(SessionQualityResource),
+      status: z.enum(SESSION_STATUSES).check(
+        z.meta({
+          description:
+            '`completed`: final. `active`: still charging or plugged in; listed only with `status=active` or `status=all`.',
+        }),
+      ),
+      provisional: z.boolean().check(
+        z.meta({
+          description:
+            'True on an active session: its end, charge (energy, power, state of charge), chargingDuration, cost and quality are as far as the readings reach (`asOf`) and will change; its start can still move within quality.start.uncertaintySeconds, its id does not. False on a completed session.',
+        }),
+      ),
+      asOf: z.optional(z.iso.datetime()).check(
+        z.meta({
+          description: 'Active sessions only: the instant the readings behind the provisional values reach.',
+        }),
+      ),
     }),
   })
   .check(z.meta({ id: 'ChargeSession' }));
@@ -358,6 +385,9 @@ export function toChargeSessionResource(session: ChargeSessionRecord): ChargeSes
       category: sessionCategory(session),
       cost: session.cost ?? null,
       ...(session.quality ? { quality: session.quality } : {}),
+      status: session.status ?? 'completed',
+      provisional: session.status === 'active',
+      ...(session.status === 'active' && session.asOf ? { asOf: session.asOf } : {}),
     },
   };
 }

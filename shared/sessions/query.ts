@@ -241,3 +241,25 @@ export function assertFormatApplies(
     },
   );
 }
+
+/**
+ * Refuses `status=active|all` with an export: Atlas, EV-ChART, Beckn and the CSV report what happened,
+ * and an active session's values are provisional (they would change under the same export's next run).
+ */
+export function assertStatusApplies(representation: Representation, status: string | undefined): void {
+  if (representation === 'sessions' || status === undefined || status === 'completed') return;
+  throw new UnprocessableError(
+    'format_not_applicable',
+    `status=${status} is served as JSON pages only (application/json, no format): exports (${representation}) hold completed sessions, whose values are final.`,
+    {
+      errors: [
+        {
+          in: 'query',
+          field: 'status',
+          code: 'format_not_applicable',
+          message: 'Exports hold completed sessions only.',
+        },
+      ],
+    },
+  );
+}

@@ -52,6 +52,12 @@ const sessionQueryFields = {
   ),
   continuationToken: pageQueryFields.continuationToken,
   format: z.optional(SessionFormat),
+  status: z.optional(z.enum(['active', 'completed', 'all'])).check(
+    z.meta({
+      description:
+        'Which sessions: `completed` (the default, as DER-Connect lists them), `active` (in progress: provisional values, `data.provisional: true`) or `all`. The exports (`format`, CSV) hold completed sessions only: any other value with them is 422 `format_not_applicable`.',
+    }),
+  ),
 };
 
 type SessionQueryShape = { start: string; end?: string | undefined };

@@ -12,6 +12,7 @@ import {
   listFleetSessions,
   type SessionListing,
   type SessionRange,
+  type SessionStatusFilter,
   sessionPosition,
 } from '../storage/sessions.js';
 import { exactLocationsFor } from '../tenants/service.js';
@@ -23,6 +24,8 @@ export interface SessionSelection {
   /** One entity's sessions: read from its own partition, never from the fleet index. */
   entityId?: string | undefined;
   entityType?: 'EV' | 'CP' | undefined;
+  /** Default `completed`. */
+  status?: SessionStatusFilter | undefined;
 }
 
 export interface SessionSource {
@@ -51,7 +54,7 @@ export function withLocationPolicy(
  * applied to every page.
  */
 export function sessionSource(selection: SessionSelection): SessionSource {
-  const { tenantId, range, entityId, entityType } = selection;
+  const { tenantId, range, entityId, entityType, status } = selection;
   if (entityId !== undefined) assertEntityId(entityId);
   let exactLocations: Promise<boolean> | undefined;
   const policed =
@@ -65,7 +68,7 @@ export function sessionSource(selection: SessionSelection): SessionSource {
     return {
       listing: 'entity',
       fetch: policed((startKey, pageSize) =>
-        listEntitySessions(tenantId, entityId, range, { pageSize, startKey, entityType }),
+        listEntitySessions(tenantId, entityId, range, { pageSize, startKey, entityType, status }),
       ),
       position: (session) => sessionPosition(session, 'entity'),
     };
@@ -73,7 +76,7 @@ export function sessionSource(selection: SessionSelection): SessionSource {
   return {
     listing: 'fleet',
     fetch: policed((startKey, pageSize) =>
-      listFleetSessions(tenantId, range, { pageSize, startKey, entityType }),
+      listFleetSessions(tenantId, range, { pageSize, startKey, entityType, status }),
     ),
     position: (session) => sessionPosition(session, 'fleet'),
   };

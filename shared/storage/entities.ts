@@ -14,6 +14,7 @@ import {
 import type { EntityRecord, FeatureRecord } from '../entities/domain.js';
 import type { EntityType, FeatureName } from '../entities/schemas.js';
 import { ServiceUnavailableError } from '../errors.js';
+import type { LiveState } from '../pipeline/live.js';
 import { documentClient, tableName } from './client.js';
 import { conditionalWrite, isConditionFailure } from './conditions.js';
 import { mapPage, type Page, type Position, queryPage } from './page.js';
@@ -286,6 +287,22 @@ export interface EntityWithCursor {
   entity: EntityRecord;
   /** Epoch ms; null before the first run. */
   sessionCursor: number | null;
+  /**
+   * The active session the last run stored (attribute `liveSession`), null when none: see
+   * shared/pipeline/live.ts. Its `asOf` is the data time the real-time path has processed through.
+   */
+  live: LiveState | null;
+}
+
+function liveFromItem(value: unknown): LiveState | null {
+  if (!value || typeof value !== 'object') return null;
+  const v = value as Record<string, unknown>;
+  return typeof v.id === 'string' &&
+    typeof v.start === 'string' &&
+    typeof v.version === 'string' &&
+    typeof v.asOf === 'string'
+    ? { id: v.id, start: v.start, version: v.version, asOf: v.asOf }
+    : null;
 }
 
 export async function getEntityWithCursor(
@@ -301,7 +318,11 @@ export async function getEntityWithCursor(
   );
   if (!Item) return undefined;
   const cursor = typeof Item.sessionCursor === 'string' ? Date.parse(Item.sessionCursor) : Number.NaN;
-  return { entity: entityFromItem(Item), sessionCursor: Number.isFinite(cursor) ? cursor : null };
+  return {
+    entity: entityFromItem(Item),
+    sessionCursor: Number.isFinite(cursor) ? cursor : null,
+    live: liveFromItem(Item.liveSession),
+  };
 }
 
 export type CursorAdvance =
@@ -320,8 +341,16 @@ export async function advanceSessionCursor(
   entityId: string,
   before: number | null,
   after: number,
+  /** The live state to leave (null clears it); undefined leaves it as stored. */
+  live?: LiveState | null,
 ): Promise<CursorAdvance> {
   const values: Record<string, unknown> = { ':after': new Date(after).toISOString() };
+  let update = 'SET sessionCursor = :after';
+  if (live === null) update += ' REMOVE liveSession';
+  else if (live !== undefined) {
+    update += ', liveSession = :live';
+    values[':live'] = live;
+  }
   let condition = 'attribute_exists(pk) AND attribute_not_exists(sessionCursor)';
   if (before !== null) {
     condition = 'sessionCursor = :before';
@@ -332,7 +361,7 @@ export async function advanceSessionCursor(
       new UpdateCommand({
         TableName: tableName(),
         Key: entityKeys.primary(tenantId, entityId),
-        UpdateExpression: 'SET sessionCursor = :after',
+        UpdateExpression: update,
         ConditionExpression: condition,
         ExpressionAttributeValues: values,
       }),

@@ -5,7 +5,7 @@
 // Writing is an upsert keyed by (entity, start): re-running the engine over the same readings rewrites the
 // same item with the same values and keeps the `created` of the first write, so nothing is duplicated.
 
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { COORDINATE_DECIMALS, QUANTITY_DECIMALS, roundTo } from '../numbers.js';
 import type { ChargeSessionRecord } from '../sessions/model.js';
 import { documentClient, tableName } from './client.js';
@@ -55,6 +55,8 @@ const RECORD_FIELDS = [
   'batteryEnergyKwh',
   'chargingEfficiency',
   'quality',
+  'status',
+  'asOf',
 ] as const satisfies readonly (keyof ChargeSessionRecord)[];
 
 /** One object literal of a fixed shape (served pages map many of these per request). */
@@ -89,6 +91,9 @@ export function sessionFromItem(stored: Record<string, unknown>): ChargeSessionR
     batteryEnergyKwh: item.batteryEnergyKwh ?? null,
     chargingEfficiency: item.chargingEfficiency ?? null,
     quality: item.quality ?? null,
+    // Sessions stored before the real-time path existed are all completed.
+    status: item.status ?? 'completed',
+    ...(item.asOf !== undefined ? { asOf: item.asOf } : {}),
   };
 }
 
@@ -133,7 +138,7 @@ export function storable(session: ChargeSessionRecord): ChargeSessionRecord {
 
 export async function upsertSession(
   session: ChargeSessionRecord,
-  options: { keepMeasured?: boolean } = {},
+  options: { keepMeasured?: boolean; mustExist?: boolean } = {},
 ): Promise<boolean> {
   const start = canonicalInstant(session.start);
   const values: Record<string, unknown> = { ':created': session.created, ':itemType': 'ChargeSession' };
@@ -145,6 +150,8 @@ export async function upsertSession(
     ...Object.fromEntries(RECORD_FIELDS.map((f) => [f, stored[f]])),
     start,
     end: canonicalInstant(session.end),
+    // Written explicitly, so a completed session stored over its active item is completed.
+    status: session.status ?? 'completed',
     ...fleet,
   })) {
     // category and cost are absent on sessions written without pricing: left as stored.
@@ -153,21 +160,76 @@ export async function upsertSession(
     values[`:${field}`] = value;
     sets.push(`#${field} = :${field}`);
   }
-  if (options.keepMeasured) values[':measuredSource'] = 'measured';
+  const active = session.status === 'active';
+  let condition: string | undefined;
+  if (active) {
+    // The real-time path's provisional view: never over a completed (or measured) session, never over a
+    // view of later data (a run that read less, e.g. the daily job's settled window, or a late retry).
+    values[':active'] = 'active';
+    names['#status'] = 'status';
+    names['#asOf'] = 'asOf';
+    const fresher = '#status = :active AND (attribute_not_exists(#asOf) OR #asOf <= :asOf)';
+    // mustExist: a refresh written without the entity's lease never creates the item (so never after a purge).
+    condition = options.mustExist
+      ? `attribute_exists(pk) AND ${fresher}`
+      : `attribute_not_exists(pk) OR (${fresher})`;
+  } else if (options.keepMeasured) {
+    values[':measuredSource'] = 'measured';
+    condition = 'attribute_not_exists(#source) OR #source <> :measuredSource';
+  }
+  // A completed session written over its active item keeps nothing of its provisional marks.
+  const remove = active ? '' : ' REMOVE #asOf';
+  if (!active) names['#asOf'] = 'asOf';
   return conditionalWrite(
     documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: sessionKeys.primary(session.tenantId, session.entityId, start),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ...(options.keepMeasured
-          ? { ConditionExpression: 'attribute_not_exists(#source) OR #source <> :measuredSource' }
-          : {}),
+        UpdateExpression: `SET ${sets.join(', ')}${remove}`,
+        ...(condition ? { ConditionExpression: condition } : {}),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
     ),
   );
+}
+
+/**
+ * Deletes the entity's active session at `start`, if it is still active (a completed session that took
+ * its key stays). False when there was none, so repeating it is harmless.
+ */
+export async function deleteActiveSession(
+  tenantId: string,
+  entityId: string,
+  start: string,
+): Promise<boolean> {
+  return conditionalWrite(
+    documentClient().send(
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: sessionKeys.primary(tenantId, entityId, start),
+        ConditionExpression: '#status = :active',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':active': 'active' },
+      }),
+    ),
+  );
+}
+
+/** The entity's session stored at `start`, whatever its status (strongly consistent), or undefined. */
+export async function getSessionAt(
+  tenantId: string,
+  entityId: string,
+  start: string,
+): Promise<ChargeSessionRecord | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: sessionKeys.primary(tenantId, entityId, start),
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? sessionFromItem(Item) : undefined;
 }
 
 /**
@@ -191,6 +253,50 @@ export async function deleteCalculatedSession(
       }),
     ),
   );
+}
+
+/** Which sessions a listing returns: completed ones (the default, DER-Connect's), active ones, or both. */
+export type SessionStatusFilter = 'active' | 'completed' | 'all';
+
+/**
+ * The filter expression selecting `status` (items stored before status existed are completed), with its
+ * names and values; undefined for `all`. Active sessions are at most one per entity, so the filter reads
+ * almost nothing it drops.
+ */
+export function statusFilter(
+  status: SessionStatusFilter,
+): { expression: string; names: Record<string, string>; values: Record<string, unknown> } | undefined {
+  if (status === 'all') return undefined;
+  if (status === 'active')
+    return {
+      expression: '#status = :active',
+      names: { '#status': 'status' },
+      values: { ':active': 'active' },
+    };
+  return {
+    expression: '(attribute_not_exists(#status) OR #status = :completed)',
+    names: { '#status': 'status' },
+    values: { ':completed': 'completed' },
+  };
+}
+
+/** The FilterExpression parts of a listing: an entity type and a status, both optional. */
+function listingFilter(
+  entityType: 'EV' | 'CP' | undefined,
+  status: SessionStatusFilter,
+): {
+  FilterExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  const byStatus = statusFilter(status);
+  const parts = [...(entityType ? ['entityType = :type'] : []), ...(byStatus ? [byStatus.expression] : [])];
+  if (parts.length === 0) return { values: {} };
+  return {
+    FilterExpression: parts.join(' AND '),
+    ...(byStatus ? { ExpressionAttributeNames: byStatus.names } : {}),
+    values: { ...(entityType ? { ':type': entityType } : {}), ...(byStatus?.values ?? {}) },
+  };
 }
 
 export interface SessionRange {
@@ -222,6 +328,14 @@ export function sessionPosition(session: ChargeSessionRecord, listing: SessionLi
   return { ...primary, ...sessionKeys.fleet(session.tenantId, session.entityId, session.start) };
 }
 
+interface ListingPage {
+  pageSize: number;
+  startKey: Position | undefined;
+  entityType?: 'EV' | 'CP' | undefined;
+  /** Default `completed`: what every listing served before the real-time path existed. */
+  status?: SessionStatusFilter | undefined;
+}
+
 /**
  * One page of an entity's sessions by start, ascending: exactly one Query. `entityType` (a filter) serves
  * a fleet listing narrowed to one entity and one type: the page is empty when the entity has the other type.
@@ -230,19 +344,20 @@ export async function listEntitySessions(
   tenantId: string,
   entityId: string,
   range: SessionRange,
-  page: { pageSize: number; startKey: Position | undefined; entityType?: 'EV' | 'CP' | undefined },
+  page: ListingPage,
 ): Promise<Page<ChargeSessionRecord>> {
   const [from, to] = rangeBounds(range);
+  const { values, ...filter } = listingFilter(page.entityType, page.status ?? 'completed');
   const result = await queryPage({
     input: {
       TableName: tableName(),
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ...(page.entityType ? { FilterExpression: 'entityType = :type' } : {}),
+      ...filter,
       ExpressionAttributeValues: {
         ':pk': sessionKeys.entityPartition(tenantId, entityId),
         ':from': from,
         ':to': to,
-        ...(page.entityType ? { ':type': page.entityType } : {}),
+        ...values,
       },
     },
     pageSize: page.pageSize,
@@ -255,21 +370,22 @@ export async function listEntitySessions(
 export async function listFleetSessions(
   tenantId: string,
   range: SessionRange,
-  page: { pageSize: number; startKey: Position | undefined; entityType?: 'EV' | 'CP' | undefined },
+  page: ListingPage,
 ): Promise<Page<ChargeSessionRecord>> {
   const [from, to] = rangeBounds(range);
+  const { values, ...filter } = listingFilter(page.entityType, page.status ?? 'completed');
   const result = await queryPage({
     input: {
       TableName: tableName(),
       IndexName: 'GSI2',
       KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
-      ...(page.entityType ? { FilterExpression: 'entityType = :type' } : {}),
+      ...filter,
       ExpressionAttributeValues: {
         ':pk': sessionKeys.fleetPartition(tenantId),
         ':from': from,
         // gsi2sk is `<start>#<entityId>`: every key of the last included millisecond sorts below `<to>#~`.
         ':to': to === '~' ? '~' : `${to}#~`,
-        ...(page.entityType ? { ':type': page.entityType } : {}),
+        ...values,
       },
     },
     pageSize: page.pageSize,
@@ -288,17 +404,21 @@ async function queryAllSessionItems(
   [from, to]: [string, string],
   projection?: { expression: string; names: Record<string, string> },
 ): Promise<Record<string, unknown>[]> {
+  // Completed sessions only: rollups, reports and the measured-session clean-up never count a session
+  // still in progress (its values are provisional).
+  const completed = statusFilter('completed');
   return queryAll({
     TableName: tableName(),
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    FilterExpression: completed?.expression,
     ExpressionAttributeValues: {
       ':pk': sessionKeys.entityPartition(tenantId, entityId),
       ':from': from,
       ':to': to,
+      ...completed?.values,
     },
-    ...(projection
-      ? { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }
-      : {}),
+    ...(projection ? { ProjectionExpression: projection.expression } : {}),
+    ExpressionAttributeNames: { ...projection?.names, ...completed?.names },
     ConsistentRead: true,
     ReturnConsumedCapacity: 'TOTAL',
   });

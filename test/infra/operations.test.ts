@@ -20,6 +20,12 @@ import { EvSessionsStack, type EvSessionsStackProps } from '../../infra/stack.js
 import { allRoutes } from '../../shared/api/routes.js';
 import { isPublic, routeKey } from '../../shared/http/route.js';
 import { parseStripeSecret, STRIPE_SECRET_PLACEHOLDER } from '../../shared/payments/stripe-secret.js';
+import {
+  LIVE_BATCH_SIZE,
+  LIVE_BUCKET_SECONDS,
+  LIVE_VISIBILITY_TIMEOUT_SECONDS,
+  MAX_RECEIVE_COUNT,
+} from '../../shared/pipeline/settings.js';
 
 const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
 const WORKER_ENTRY = 'test/fixtures/job/worker-entry.ts';
@@ -93,6 +99,7 @@ describe('the alarms', () => {
       ...Object.keys(FUNCTIONS).map((name) => built.stack.functions[name as keyof typeof FUNCTIONS].fn),
       built.stack.dailyJob!.planner.fn,
       built.stack.dailyJob!.worker.fn,
+      built.stack.live!.worker.fn,
     ];
     expect(functions).toHaveLength(Object.keys(FUNCTIONS).length + Object.keys(JOB_FUNCTIONS).length);
     for (const fn of functions) {
@@ -139,13 +146,14 @@ describe('the alarms', () => {
     expect(operations.sort()).toEqual([...granted].sort());
   });
 
-  it('watch every dead-letter queue: the sweeper’s, the webhook dispatcher’s and the daily job’s two', () => {
+  it('watch every dead-letter queue: the sweeper’s, the webhook dispatcher’s, the daily job’s two and the real-time path’s', () => {
     const queues = [
       built.stack.sweep.deadLetters,
       built.stack.webhookDispatch.deadLetters,
       built.stack.webhookDispatch.queueDeadLetters,
       built.stack.dailyJob!.entityDeadLetters,
       built.stack.dailyJob!.runDeadLetters,
+      built.stack.live!.deadLetters,
     ];
     for (const queue of queues) {
       const found = onMetric('AWS/SQS', 'ApproximateNumberOfMessagesVisible', {
@@ -157,7 +165,12 @@ describe('the alarms', () => {
     }
     // And there is no queue without one: every queue of the stack is either consumed or a dead-letter queue.
     const watched = new Set(
-      [...queues, built.stack.dailyJob!.entityQueue, built.stack.webhookDispatch.queue].map(idOf),
+      [
+        ...queues,
+        built.stack.dailyJob!.entityQueue,
+        built.stack.webhookDispatch.queue,
+        built.stack.live!.queue,
+      ].map(idOf),
     );
     expect(
       ofType('AWS::SQS::Queue')
@@ -360,5 +373,54 @@ describe('the -c values', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the real-time path', () => {
+  it('is a FIFO queue with a delivery delay of one bucket, a dead-letter queue, and an alarm on its backlog', () => {
+    const queue = built.resources[idOf(built.stack.live!.queue)]!.Properties;
+    expect(queue).toMatchObject({
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      DelaySeconds: LIVE_BUCKET_SECONDS,
+      VisibilityTimeout: LIVE_VISIBILITY_TIMEOUT_SECONDS,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+    expect(built.resources[idOf(built.stack.live!.deadLetters)]!.Properties.FifoQueue).toBe(true);
+    const age = ofType('AWS::CloudWatch::Alarm')
+      .map(([, r]) => r.Properties)
+      .filter(
+        (a) =>
+          a.MetricName === 'ApproximateAgeOfOldestMessage' &&
+          JSON.stringify(a.Dimensions).includes(idOf(built.stack.live!.queue)),
+      );
+    expect(age).toHaveLength(1);
+    expect(age[0]).toMatchObject({ Threshold: 300, Statistic: 'Maximum' });
+  });
+
+  it('feeds the live worker in batches with partial failures; the readings function may only send to it', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) =>
+      JSON.stringify(m.Properties.EventSourceArn).includes(idOf(built.stack.live!.queue)),
+    );
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]![1].Properties).toMatchObject({
+      FunctionName: { Ref: idOf(built.stack.live!.worker.fn) },
+      BatchSize: LIVE_BATCH_SIZE,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const readings = built.stack.functions.readings;
+    const env = built.resources[idOf(readings.fn)]!.Properties.Environment.Variables;
+    expect(env.LIVE_QUEUE_URL).toEqual({ Ref: idOf(built.stack.live!.queue) });
+    const statements = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(idOf(readings.role)))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]);
+    const sqs = statements.filter((st) => JSON.stringify(st.Action).includes('sqs:'));
+    expect(sqs).toEqual([
+      expect.objectContaining({
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': [idOf(built.stack.live!.queue), 'Arn'] },
+      }),
+    ]);
   });
 });

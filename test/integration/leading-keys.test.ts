@@ -22,6 +22,7 @@ import {
   loopbackAddress,
   type TenantFixtures,
 } from '../support/fixtures.js';
+import { quietLog } from '../support/job.js';
 
 /** The functions, and the OCPP-J gateway's task, whose grants come from the same kind of catalog entry. */
 const CATALOG: Record<string, Pick<FunctionSpec, 'table'>> = {
@@ -295,6 +296,17 @@ describe('what the functions do to the table', () => {
       await station.close();
     } finally {
       await gateway.close();
+    }
+    // The real-time worker, as its Lambda runs it per message: each entity the ingests above touched.
+    const { runLive } = await import('../../shared/pipeline/live-worker.js');
+    for (const entityId of [evId, cpId]) {
+      const outcome = await running.run('live-worker', () =>
+        runLive({ tenantId: tenant.tenantId, entityId }, `live-${entityId}`, {
+          clock: () => new Date(now),
+          log: quietLog,
+        }),
+      );
+      expect(outcome.status, outcome.error).not.toBe('failed');
     }
 
     // The daily job, as `npm run aggregate` runs it: the planner pages the capture index, the worker

@@ -110,6 +110,9 @@ describe("an entity's sessions", () => {
         // Stored without pricing (as before costs existed): no category of its own, and no cost.
         category: 'other',
         cost: null,
+        // Stored before status existed: completed, final.
+        status: 'completed',
+        provisional: false,
       },
     });
     const next = new URL(response.body.links.next);
@@ -426,5 +429,62 @@ describe('exact locations', () => {
     expect(await read()).toBeUndefined();
     const fleet = await api.request('GET', '/v1/charge-sessions?start=2026-02-01T00:00:00Z', { token });
     expect(JSON.stringify(fleet.body)).not.toContain('52.3702157');
+  });
+});
+
+describe('status', () => {
+  it('lists completed sessions by default; status=active|completed|all chooses, on the entity and the fleet listing', async () => {
+    const car = await createEntity(api, tokenA, { type: 'EV', name: 'Charging now' });
+    const base = Date.parse('2025-09-01T08:00:00.000Z');
+    const done = sessionAt('tenant-a', car, base, 40_001, { status: 'completed' });
+    const old = sessionAt('tenant-a', car, base + 3_600_000 * 3, 40_002); // stored before status existed
+    const now = sessionAt('tenant-a', car, base + 3_600_000 * 6, 40_003, {
+      status: 'active',
+      asOf: new Date(base + 3_600_000 * 6.5).toISOString(),
+    });
+    delete (old as Partial<ChargeSessionRecord>).status;
+    await writeSessions([done, now]);
+    const { documentClient, tableName } = await import('../../shared/storage/client.js');
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { sessionKeys } = await import('../../shared/storage/sessions.js');
+    // The item as the daily job wrote it before this change: no status attribute at all.
+    await documentClient().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: {
+          ...old,
+          ...sessionKeys.primary('tenant-a', car.id, old.start),
+          ...sessionKeys.fleet('tenant-a', car.id, old.start),
+        },
+      }),
+    );
+    const ids = async (path: string) => {
+      const response = await api.request('GET', path, { token: tokenA });
+      expect(response.status).toBe(200);
+      return response.body.data.map((item: any) => [item.id, item.data.status, item.data.provisional]);
+    };
+    const range = 'start=2025-09-01T00:00:00Z&end=2025-09-02T00:00:00Z';
+    const entityPath = `/v1/entities/${car.id}/charge-sessions?${range}`;
+    const completedOnly = [
+      [done.id, 'completed', false],
+      [old.id, 'completed', false],
+    ];
+    expect(await ids(entityPath)).toEqual(completedOnly);
+    expect(await ids(`${entityPath}&status=completed`)).toEqual(completedOnly);
+    expect(await ids(`${entityPath}&status=active`)).toEqual([[now.id, 'active', true]]);
+    expect(await ids(`${entityPath}&status=all`)).toEqual([...completedOnly, [now.id, 'active', true]]);
+    const fleetPath = `/v1/charge-sessions?${range}&entityId=${car.id}`;
+    expect(await ids(fleetPath)).toEqual(completedOnly);
+    expect(await ids(`/v1/charge-sessions?${range}&status=active`)).toEqual([[now.id, 'active', true]]);
+    const active = await api.request('GET', `${entityPath}&status=active`, { token: tokenA });
+    expect(active.body.data[0].data.asOf).toBe(now.asOf);
+
+    // Exports hold final values only; an unknown status is a 400 naming it.
+    const csv = await api.request('GET', `${entityPath}&status=active&format=csv`, { token: tokenA });
+    expectProblem(csv, 422, 'format_not_applicable');
+    expect(csv.body.errors[0].field).toBe('status');
+    const wrong = await api.request('GET', `${entityPath}&status=charging`, { token: tokenA });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.errors[0].field).toBe('status');
   });
 });

@@ -616,6 +616,18 @@ export interface components {
            */
           energy: "measured" | "integrated" | "estimated";
         };
+        /**
+         * @description `completed`: final. `active`: still charging or plugged in; listed only with `status=active` or `status=all`.
+         * @enum {string}
+         */
+        status: "active" | "completed";
+        /** @description True on an active session: its end, charge (energy, power, state of charge), chargingDuration, cost and quality are as far as the readings reach (`asOf`) and will change; its start can still move within quality.start.uncertaintySeconds, its id does not. False on a completed session. */
+        provisional: boolean;
+        /**
+         * Format: date-time
+         * @description Active sessions only: the instant the readings behind the provisional values reach.
+         */
+        asOf?: string;
       };
     };
     AtlasSessionPage: {
@@ -3039,6 +3051,8 @@ export interface operations {
         continuationToken?: string;
         /** @description An export format instead of the DER-Connect page; wins over Accept. `atlas`: EV Charging Use Data Specification session objects, JSON pages like the default. `beckn`: Beckn EvChargingSession v2.0 attributes, JSON pages of `{ id, entityId, attributes }`. `evchart`: EV-ChART Module 2 CSV, charge points only; station, port and network provider come from the operator's charger registrations (`evchart` and `connectors[].portId` on /v1/chargers). `csv`: the DER-Connect fields as CSV (also chosen by `Accept: text/csv`). */
         format?: "atlas" | "evchart" | "beckn" | "csv";
+        /** @description Which sessions: `completed` (the default, as DER-Connect lists them), `active` (in progress: provisional values, `data.provisional: true`) or `all`. The exports (`format`, CSV) hold completed sessions only: any other value with them is 422 `format_not_applicable`. */
+        status?: "active" | "completed" | "all";
       };
       path: {
         /** @description The entity id (a UUID). */
@@ -3156,6 +3170,8 @@ export interface operations {
         continuationToken?: string;
         /** @description An export format instead of the DER-Connect page; wins over Accept. `atlas`: EV Charging Use Data Specification session objects, JSON pages like the default. `beckn`: Beckn EvChargingSession v2.0 attributes, JSON pages of `{ id, entityId, attributes }`. `evchart`: EV-ChART Module 2 CSV, charge points only; station, port and network provider come from the operator's charger registrations (`evchart` and `connectors[].portId` on /v1/chargers). `csv`: the DER-Connect fields as CSV (also chosen by `Accept: text/csv`). */
         format?: "atlas" | "evchart" | "beckn" | "csv";
+        /** @description Which sessions: `completed` (the default, as DER-Connect lists them), `active` (in progress: provisional values, `data.provisional: true`) or `all`. The exports (`format`, CSV) hold completed sessions only: any other value with them is 422 `format_not_applicable`. */
+        status?: "active" | "completed" | "all";
         /** @description Only this entity's sessions (read from its own partition). */
         entityId?: string;
         /** @description Only sessions of entities of this type. A filter: pages can hold fewer than pageSize sessions, even none, while a next link is still given. */
