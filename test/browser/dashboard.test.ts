@@ -264,6 +264,65 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('the dashboard in Chromium', () => {
     await expectAccessible('chargers');
   });
 
+  it('shows what is charging now: a car that plugged in minutes ago, from the real-time path, no job run', async () => {
+    const car = await api('POST', '/v1/entities', {
+      type: 'EV',
+      name: 'Live test car',
+      timeZone: 'Europe/Amsterdam',
+      capabilities: ['soc'],
+      batteryCapacity: { value: 60, unit: 'kWh' },
+    });
+    expect(car.status, JSON.stringify(car.body)).toBe(201);
+    const carId: string = car.body.id;
+    const enabled = await api('PATCH', `/v1/entities/${carId}/features`, {
+      feature: 'CaptureChargeSessions',
+      enabled: true,
+    });
+    expect(enabled.status, JSON.stringify(enabled.body)).toBe(200);
+    // Parked and plugged in for 10 minutes, then charging at 7.4 kW for the last 20: still in progress.
+    const now = Date.now();
+    const minute = 60_000;
+    const readings = Array.from({ length: 30 }, (_, k) => {
+      const t = now - (30 - k) * minute;
+      const charging = k >= 10;
+      return {
+        timestamp: new Date(t).toISOString(),
+        soc: 40 + (charging ? Math.floor((k - 10) * 0.2) : 0),
+        powerKw: charging ? 7.4 : 0,
+        isPluggedIn: true,
+        isCharging: charging,
+      };
+    });
+    const ingested = await api('POST', `/v1/entities/${carId}/readings`, { readings });
+    expect(ingested.status, JSON.stringify(ingested.body)).toBe(202);
+    // The in-process real-time path lists it within seconds.
+    let listed: any[] = [];
+    for (let attempt = 0; attempt < 60 && listed.length === 0; attempt++) {
+      const start = new Date(now - 2 * 60 * minute).toISOString().replace(/\.\d+Z$/, 'Z');
+      const answer = await api('GET', `/v1/entities/${carId}/charge-sessions?start=${start}&status=active`);
+      listed = answer.body?.data ?? [];
+      if (listed.length === 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(listed).toHaveLength(1);
+
+    await page.goto(`${apiUrl}/#/`);
+    const section = page.getByRole('region', { name: 'Charging now' });
+    await section.getByRole('link', { name: 'Live test car' }).waitFor();
+    await expect(section.getByText(/provisional figures/).isVisible()).resolves.toBe(true);
+    // Its session opens, marked as in progress, without the exports (they hold completed sessions only).
+    await section
+      .getByRole('row', { name: /Live test car/ })
+      .getByRole('link')
+      .nth(1)
+      .click();
+    await page.getByText(/^In progress:/).waitFor();
+    await expect(page.getByRole('button', { name: /CSV/ }).count()).resolves.toBe(0);
+    await expectAccessible('charging now');
+    // Back to the Chargers view, where the next test expects the person to be.
+    await nav('Chargers').click();
+    await page.getByRole('heading', { name: /Demo public charger/ }).waitFor();
+  });
+
   it('signs out, refuses a wrong token with a message, and signs back in with the right one', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -294,6 +353,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('the dashboard in Chromium', () => {
     await nav('Fleet').click();
     await page.getByText('No entities yet.').waitFor();
     await expect(page.getByText(/No charging in the last 30 days/).isVisible()).resolves.toBe(true);
+    await expect(page.getByText('Nothing is charging right now.').isVisible()).resolves.toBe(true);
     await expect(
       page
         .getByText(/switch on CaptureChargeSessions/)

@@ -14,6 +14,7 @@ import {
 } from '../fleet-data';
 import { addDays, browserTimeZone, count, kwh, localDate, money } from '../format';
 import { href } from '../route';
+import { ChargingNow } from './charging-now';
 
 const RANGES = [7, 30, 90] as const;
 const NO_NAMES = new Map<string, string>();
@@ -98,6 +99,7 @@ export function FleetView({ api, now }: { api: Api; now: Date }) {
           />
         </>
       )}
+      <ChargingNow api={api} names={names} />
       <EntityTable
         api={api}
         figures={energy.state === 'ok' ? totals(energy.data.items, { start: monthStart, end }) : undefined}
@@ -187,8 +189,8 @@ function EnergyChart({
     return (
       <Empty title={`No charging in the last ${days} days.`}>
         <p>
-          Sessions come from the daily job: switch on <code>CaptureChargeSessions</code> for each entity (open
-          it below), then wait for the job — or, running locally, <code>npm run aggregate</code>.
+          Sessions appear within minutes of the readings that make them: switch on{' '}
+          <code>CaptureChargeSessions</code> for each entity (open it below) and send its readings.
         </p>
       </Empty>
     );

@@ -25,19 +25,29 @@ import {
 } from '../session-facts';
 import { methodLabel } from './entity';
 
+/** How far around a link's start time a session is looked for (see loadSession). */
+const AROUND_MS = 60 * 60 * 1000;
+
 /** RFC 3339 at second precision, as the API's range parameters want it. */
 const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 async function loadSession(api: Api, entityId: string, sessionId: string, at: string) {
   const entity = must(await api.GET('/v1/entities/{entityId}', { params: { path: { entityId } } }));
-  // There is no read of one session by id: list the one second in which it started.
+  // There is no read of one session by id: list around the instant it started, in progress or not. An
+  // active session's start can still move a little (within its uncertainty; its id does not), so the
+  // link's `at` is searched ± AROUND_MS.
   const from = Math.floor(Date.parse(at) / 1000) * 1000;
   const page = sessionPage(
     must(
       await api.GET('/v1/entities/{entityId}/charge-sessions', {
         params: {
           path: { entityId },
-          query: { start: instant(from), end: instant(from + 1000), pageSize: 100 },
+          query: {
+            start: instant(from - AROUND_MS),
+            end: instant(from + 1000 + AROUND_MS),
+            pageSize: 100,
+            status: 'all',
+          },
         },
       }),
     ),
@@ -86,6 +96,12 @@ function SessionDetails({ api, entity, session }: { api: Api; entity: Entity; se
         {kwh(d.charge.total.total)} at {place?.location.label ?? 'an unknown place'}
       </h1>
       <p class="subtitle">Times in {zoneLabel(zone, new Date(d.start))}</p>
+      {d.provisional && (
+        <p class="warning" role="status">
+          In progress: its end, energy, cost and quality are as far as the readings reach
+          {d.asOf ? ` (${dateTime(d.asOf, zone)})` : ''} and will change until it completes.
+        </p>
+      )}
       <dl class="facts">
         <dt>Start</dt>
         <dd>{dateTime(d.start, zone)}</dd>
@@ -144,7 +160,8 @@ function SessionDetails({ api, entity, session }: { api: Api; entity: Entity; se
       {d.cost && d.cost.breakdown.length > 0 && <CostBreakdown cost={d.cost} />}
       <Quality quality={d.quality} />
       <Curve api={api} entity={entity} session={session} />
-      <Exports api={api} entity={entity} session={session} />
+      {/* The exports hold completed sessions only. */}
+      {!d.provisional && <Exports api={api} entity={entity} session={session} />}
     </section>
   );
 }
