@@ -354,9 +354,11 @@ export const JOB_FUNCTIONS: Record<JobFunctionName, FunctionSpec> = {
       // locations, sessions and rollups; UpdateItem: session upserts, the cursor, the lease;
       // BatchWriteItem: rollup puts and deletes; DeleteItem: a calculated session a measured one
       // supersedes (conditional on `source`, which a batch delete cannot be), and a deleted entity's job
-      // state (conditional on the lease). processEntity never puts a whole item.
+      // state (conditional on the lease); PutItem: a webhook event and its deliveries, each once
+      // (attribute_not_exists). processEntity puts no session item whole.
       actions: [
         'dynamodb:GetItem',
+        'dynamodb:PutItem',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
@@ -366,6 +368,8 @@ export const JOB_FUNCTIONS: Record<JobFunctionName, FunctionSpec> = {
       reads: ['tenant'],
       writes: ['tenant'],
     },
+    // charge_session.* events and their deliveries (PutItem, in T#<tenant>#WEBHOOK…), handed to the dispatcher.
+    recordsWebhookEvents: true,
   },
   'live-worker': {
     entry: 'functions/live-worker.ts',
@@ -377,6 +381,7 @@ export const JOB_FUNCTIONS: Record<JobFunctionName, FunctionSpec> = {
       // DeleteItem of an active session that was withdrawn or whose start moved (conditional on status).
       actions: [
         'dynamodb:GetItem',
+        'dynamodb:PutItem',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
@@ -387,6 +392,8 @@ export const JOB_FUNCTIONS: Record<JobFunctionName, FunctionSpec> = {
       reads: ['tenant'],
       writes: ['tenant'],
     },
+    // charge_session.* events and their deliveries (PutItem, in T#<tenant>#WEBHOOK…), handed to the dispatcher.
+    recordsWebhookEvents: true,
   },
 };
 
@@ -408,8 +415,18 @@ export const OCPP_GATEWAY: Pick<FunctionSpec, 'entry' | 'description' | 'table' 
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
     ],
-    reads: ['tenant', 'charger', 'publicSession', 'paymentHold'],
-    writes: ['charger', 'publicSession', 'paymentHold', 'sessions', 'rollups'],
+    // …and, as the chargers function, the webhook events of what it changes (a public session's status,
+    // a calculated session a measured one supersedes) with their deliveries.
+    reads: ['tenant', 'charger', 'publicSession', 'paymentHold', 'webhooks'],
+    writes: [
+      'charger',
+      'publicSession',
+      'paymentHold',
+      'sessions',
+      'rollups',
+      'webhooks',
+      'webhookDeliveries',
+    ],
   },
   paymentSecret: true,
 };

@@ -72,6 +72,8 @@ export interface OcppGatewayProps {
   certificateArn: string;
   paymentSecret?: ISecret | undefined;
   environment: Record<string, string>;
+  /** The webhook queue: the gateway records webhook events and nudges the dispatcher through it. */
+  webhookQueue?: { queueUrl: string; queueArn: string };
   logRetention: RetentionDays;
   logLevel?: LogLevel | undefined;
   operations: Operations;
@@ -163,6 +165,16 @@ export class OcppGateway extends Construct {
       PORT: String(GATEWAY_PORT),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
+    if (props.webhookQueue) {
+      environment.WEBHOOK_QUEUE_URL = props.webhookQueue.queueUrl;
+      task.taskRole.addToPrincipalPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['sqs:SendMessage'],
+          resources: [props.webhookQueue.queueArn],
+        }),
+      );
+    }
     if (OCPP_GATEWAY.paymentSecret && props.paymentSecret) {
       task.taskRole.addToPrincipalPolicy(
         new PolicyStatement({

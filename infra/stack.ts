@@ -119,18 +119,8 @@ export class EvSessionsStack extends Stack {
       dispatcher: dispatcher.fn,
       dispatcherTimeoutSeconds: FUNCTIONS['webhook-dispatcher'].timeoutSeconds,
     });
-    // Functions that record webhook events nudge the dispatcher through the queue (shared/webhooks/queue.ts).
     for (const [name, spec] of entries) {
-      if (!spec.recordsWebhookEvents) continue;
-      this.functions[name].fn.addEnvironment('WEBHOOK_QUEUE_URL', this.webhookDispatch.queue.queueUrl);
-      // SendMessage only (grantSendMessages would add GetQueueAttributes and GetQueueUrl, unused).
-      this.functions[name].role.addToPolicy(
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions: ['sqs:SendMessage'],
-          resources: [this.webhookDispatch.queue.queueArn],
-        }),
-      );
+      if (spec.recordsWebhookEvents) recordsWebhookEvents(this.functions[name], this.webhookDispatch.queue);
     }
     this.api = new Api(this, 'Api', {
       routes: allRoutes,
@@ -168,6 +158,12 @@ export class EvSessionsStack extends Stack {
           logLevel: props.logLevel,
         })
       : undefined;
+
+    // The job's workers record charge_session.* events (functions/worker.ts, functions/live-worker.ts).
+    if (this.dailyJob && JOB_FUNCTIONS.worker.recordsWebhookEvents)
+      recordsWebhookEvents(this.dailyJob.worker, this.webhookDispatch.queue);
+    if (this.live && JOB_FUNCTIONS['live-worker'].recordsWebhookEvents)
+      recordsWebhookEvents(this.live.worker, this.webhookDispatch.queue);
 
     const watched: Record<string, EvsFunction['fn']> = Object.fromEntries(
       Object.entries(this.functions).map(([name, f]) => [name, f.fn]),
@@ -243,6 +239,7 @@ export class EvSessionsStack extends Stack {
           certificateArn: props.ocppGateway.certificateArn,
           paymentSecret: this.stripeKeys?.secret,
           environment,
+          webhookQueue: this.webhookDispatch.queue,
           logRetention,
           logLevel: props.logLevel,
           operations: this.operations,
@@ -296,4 +293,13 @@ function tableOperations(specs: FunctionSpec[]): string[] {
     .map((action) => action.replace('dynamodb:', ''))
     .filter((op) => op !== 'ConditionCheckItem')
     .sort();
+}
+
+/** A function that records webhook events nudges the dispatcher through the queue (shared/webhooks/queue.ts). */
+function recordsWebhookEvents(fn: EvsFunction, queue: { queueUrl: string; queueArn: string }): void {
+  fn.fn.addEnvironment('WEBHOOK_QUEUE_URL', queue.queueUrl);
+  // SendMessage only (grantSendMessages would add GetQueueAttributes and GetQueueUrl, unused).
+  fn.role.addToPolicy(
+    new PolicyStatement({ effect: Effect.ALLOW, actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+  );
 }

@@ -169,7 +169,8 @@ try {
   // list their session as active within seconds, and completed once it ends. Registered after the demo
   // week's backfill above, which is the daily job's to do (one run over a week, not a run per request).
   const { startLocalLive } = await import('./live.js');
-  const live = startLocalLive();
+  const { webhookEventSink } = await import('../../shared/webhooks/outbox.js');
+  const live = startLocalLive({ events: webhookEventSink() });
   undo.push(() => live.stop());
   const listening = Number(new URL(api.url).port);
   writeState({

@@ -12,7 +12,7 @@
 // idempotent: recording a session again rewrites the same item and finds nothing left to delete.
 
 import { mapConcurrent } from '../concurrency.js';
-import type { ChargeSessionRecord } from '../sessions/model.js';
+import { type ChargeSessionRecord, toChargeSessionResource } from '../sessions/model.js';
 import { markRollupsStale } from '../storage/rollups.js';
 import {
   deleteCalculatedSession,
@@ -20,7 +20,10 @@ import {
   type SessionRange,
   upsertSession,
 } from '../storage/sessions.js';
+import type { DomainEvent, EventSink } from '../webhooks/events.js';
+import { webhookEventSink } from '../webhooks/outbox.js';
 import { overlapLookupRange, staleFrom, supersededCalculated } from './domain.js';
+import { eventId } from './live.js';
 
 /** Deletes in flight: a measured session overlaps one or two calculated ones at most. */
 const DELETE_CONCURRENCY = 4;
@@ -60,11 +63,28 @@ export async function supersedeCalculatedSessions(
  * stale from the earliest start of it and the calculated sessions it overlaps, and deletes those. Answers
  * how many calculated sessions it superseded.
  */
-export async function recordMeasuredSession(measured: ChargeSessionRecord): Promise<number> {
+export async function recordMeasuredSession(
+  measured: ChargeSessionRecord,
+  events: EventSink = webhookEventSink(),
+): Promise<number> {
   const { tenantId, entityId } = measured;
   await upsertSession(measured);
   const superseded = await findSuperseded(tenantId, entityId, overlapLookupRange(measured));
+  // Subscribers told of a calculated session hear that it is gone, before it goes (idempotent ids: a
+  // retried recording records nothing twice).
+  await events.record(superseded.map((session) => supersededEvent(session, measured)));
   await markRollupsStale({ tenantId, entityId, fromMs: staleFrom(measured, superseded), by: measured.id });
   await deleteAll(tenantId, entityId, superseded);
   return superseded.length;
+}
+
+/** `charge_session.superseded` for a calculated session a measured one replaced: the session as listed, and by what. */
+export function supersededEvent(session: ChargeSessionRecord, measured: ChargeSessionRecord): DomainEvent {
+  return {
+    id: eventId(session.id, 'charge_session.superseded', `by:${measured.id}`),
+    type: 'charge_session.superseded',
+    tenantId: session.tenantId,
+    occurredAt: measured.end,
+    data: { ...toChargeSessionResource(session), supersededBy: measured.id },
+  };
 }

@@ -29,6 +29,7 @@ import { simulateEntity } from '../simulator/simulate.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { injectDynamoFaults, jobState, quietLog, setCapture } from '../support/job.js';
 import { shiftToRecent, toReadingBody } from '../support/readings.js';
+import { RecordingSink } from '../support/recording-sink.js';
 import { createEntity, registerCharger } from '../support/requests.js';
 import { sessionAt } from '../support/sessions.js';
 
@@ -508,5 +509,23 @@ describe('the worker and the stale marks', () => {
     await runFor(handler, entity.id, new Date(AS_OF.getTime() + DAY));
     expect(await energyOf(entity.id)).toEqual({ '2026-02-12': [27, 1] });
     expect(await staleMarksOf(JOB_TENANT, entity.id)).toEqual([]);
+  });
+
+  it('tells subscribers: charge_session.superseded for each calculated session it replaced, naming the measured one, once', async () => {
+    const entity = await chargePoint(5);
+    const calculated = calculatedAt(entity, '2026-02-11T23:50:00.000Z', 3, 30, 1);
+    await upsertSession(calculated);
+    const measured = measuredAt(entity, '2026-02-12T00:05:00.000Z', 2.5, 27, 2);
+    const sink = new RecordingSink();
+    await recordMeasuredSession(measured, sink);
+    expect(sink.events).toHaveLength(1);
+    expect(sink.events[0]).toMatchObject({
+      type: 'charge_session.superseded',
+      tenantId: JOB_TENANT,
+      data: { id: calculated.id, supersededBy: measured.id, data: { source: 'calculated' } },
+    });
+    // Recorded again (a retry): nothing left to replace, nothing new to say.
+    await recordMeasuredSession(measured, sink);
+    expect(sink.events).toHaveLength(1);
   });
 });
