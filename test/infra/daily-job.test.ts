@@ -246,6 +246,7 @@ describe('the functions', () => {
           'dynamodb:BatchWriteItem',
           'dynamodb:DeleteItem',
           'dynamodb:GetItem',
+          'dynamodb:PutItem',
           'dynamodb:Query',
           'dynamodb:UpdateItem',
         ].map((action) => `${action} ${table}`),
@@ -257,6 +258,8 @@ describe('the functions', () => {
           'sqs:GetQueueUrl',
           'sqs:ReceiveMessage',
         ].map((action) => `${action} ${queue}`),
+        // The charge_session.* events it records nudge the webhook dispatcher.
+        `sqs:SendMessage ${JSON.stringify(arnOf(built.stack.webhookDispatch.queue))}`,
       ].sort(),
     );
   });

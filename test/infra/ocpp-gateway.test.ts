@@ -122,7 +122,7 @@ describe('the OCPP-J gateway, deployed', () => {
     });
   });
 
-  it('has least privilege: the catalog’s LeadingKeys grants on the table, the Stripe secret, nothing else', () => {
+  it('has least privilege: the catalog’s LeadingKeys grants on the table, the Stripe secret, a send to the webhook queue, nothing else', () => {
     const taskRole = ofType('AWS::ECS::TaskDefinition')[0]![1].Properties.TaskRoleArn['Fn::GetAtt'][0];
     const statements = ofType('AWS::IAM::Policy')
       .filter(([, r]) => r.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === taskRole))
@@ -139,7 +139,12 @@ describe('the OCPP-J gateway, deployed', () => {
     const leading = dynamo.map((s: any) => s.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys']);
     expect(leading).toEqual([keyPatterns(table.reads), keyPatterns(table.writes!)]);
     const others = statements.filter((s: any) => !dynamo.includes(s));
-    expect(others.map((s: any) => s.Action)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(others.map((s: any) => s.Action).sort()).toEqual([
+      'secretsmanager:GetSecretValue',
+      'sqs:SendMessage',
+    ]);
+    const send = others.find((s: any) => s.Action === 'sqs:SendMessage');
+    expect(JSON.stringify(send.Resource)).toContain('WebhookDispatchQueue');
   });
 
   it('passes cdk-nag AwsSolutions with nothing unacknowledged, every acknowledgement with a reason', () => {
