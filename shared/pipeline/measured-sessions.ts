@@ -21,7 +21,6 @@ import {
   upsertSession,
 } from '../storage/sessions.js';
 import type { DomainEvent, EventSink } from '../webhooks/events.js';
-import { webhookEventSink } from '../webhooks/outbox.js';
 import { overlapLookupRange, staleFrom, supersededCalculated } from './domain.js';
 import { eventId } from './live.js';
 
@@ -65,7 +64,7 @@ export async function supersedeCalculatedSessions(
  */
 export async function recordMeasuredSession(
   measured: ChargeSessionRecord,
-  events: EventSink = webhookEventSink(),
+  events: EventSink,
 ): Promise<number> {
   const { tenantId, entityId } = measured;
   await upsertSession(measured);

@@ -29,7 +29,7 @@ import * as chargers from '../storage/chargers.js';
 import { getEntity } from '../storage/entities.js';
 import * as store from '../storage/public-sessions.js';
 import type { DomainEvent } from '../webhooks/events.js';
-import { recordEvents } from '../webhooks/outbox.js';
+import { recordEvents, webhookEventSink } from '../webhooks/outbox.js';
 
 /** Attempts at a version-conditioned write before answering 503; each loss means another write landed. */
 export const MAX_WRITE_ATTEMPTS = 12;
@@ -286,5 +286,8 @@ async function recordMeasured(record: PublicSessionRecord, now: Date) {
   if (!measured) return;
   const entity = await getEntity(record.tenantId, record.entityId);
   if (!entity || !isCaptureEnabled(entity)) return;
-  await recordMeasuredSession(measured);
+  await recordMeasuredSession(
+    measured,
+    webhookEventSink(() => now),
+  );
 }

@@ -378,7 +378,7 @@ describe('the worker and the stale marks', () => {
     const racing = createWorkerHandler(
       idleProcessor({
         during: async () => {
-          await recordMeasuredSession(measured);
+          await recordMeasuredSession(measured, new RecordingSink());
           expect(await upsertSession(racingCalculated, { keepMeasured: true })).toBe(true);
         },
         // The run read the telemetry of those days; the cursor moved on past them.
@@ -413,7 +413,7 @@ describe('the worker and the stale marks', () => {
     // A measured session recorded before the run; another one, two days later, recorded after the run
     // read the sessions and wrote the rollups, just before it gives the lease back.
     const first = measuredAt(entity, '2026-02-05T09:55:00.000Z', 1, 9, 2);
-    await recordMeasuredSession(first);
+    await recordMeasuredSession(first, new RecordingSink());
     const second = measuredAt(entity, '2026-02-07T12:00:00.000Z', 1, 7, 3);
     let recorded = false;
     documentClient().middlewareStack.add(
@@ -421,7 +421,7 @@ describe('the worker and the stale marks', () => {
         const input = args.input as { UpdateExpression?: string };
         if (!recorded && input.UpdateExpression?.includes('REMOVE leaseOwner')) {
           recorded = true;
-          await recordMeasuredSession(second);
+          await recordMeasuredSession(second, new RecordingSink());
         }
         return next(args);
       },
@@ -456,7 +456,7 @@ describe('the worker and the stale marks', () => {
     );
     await runFor(handler, entity.id, AS_OF);
     const measured = measuredAt(entity, '2026-02-03T09:30:00.000Z', 2, 11, 2);
-    await recordMeasuredSession(measured);
+    await recordMeasuredSession(measured, new RecordingSink());
     await setCapture(JOB_TENANT, entity.id, false);
     const marks = await staleMarksOf(JOB_TENANT, entity.id);
     expect(marks).toEqual([`${at(measured.start)}#${measured.id}`]);
@@ -493,13 +493,15 @@ describe('the worker and the stale marks', () => {
       only: (command) => command === 'DeleteItemCommand',
     });
     try {
-      await expect(recordMeasuredSession(measured)).rejects.toThrow(/injected TimeoutError/);
+      await expect(recordMeasuredSession(measured, new RecordingSink())).rejects.toThrow(
+        /injected TimeoutError/,
+      );
     } finally {
       faults.stop();
     }
     // Carried out again, it finds nothing left to delete; the mark set before the delete still reaches
     // back to the calculated session's day.
-    await recordMeasuredSession(measured);
+    await recordMeasuredSession(measured, new RecordingSink());
     const sessions = await readEntitySessions(JOB_TENANT, entity.id, { start: '2026-02-01T00:00:00Z' });
     expect(sessions.map((s) => s.source)).toEqual(['measured']);
     expect(Math.min(...(await staleMarksOf(JOB_TENANT, entity.id)).map((m) => Number(m.split('#')[0])))).toBe(
