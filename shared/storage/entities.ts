@@ -18,6 +18,7 @@ import type { LiveState } from '../pipeline/live.js';
 import { documentClient, tableName } from './client.js';
 import { conditionalWrite, isConditionFailure } from './conditions.js';
 import { mapPage, type Page, type Position, queryPage } from './page.js';
+import { shardOf } from './shards.js';
 
 /**
  * Enabled entities are spread over this many GSI1 partitions so that enabling many at once, and the
@@ -25,21 +26,12 @@ import { mapPage, type Page, type Position, queryPage } from './page.js';
  */
 export const CAPTURE_SHARDS = 16;
 
-function shardOf(tenantId: string, entityId: string): number {
-  let hash = 0x811c9dc5; // FNV-1a
-  for (const char of `${tenantId}#${entityId}`) {
-    hash ^= char.charCodeAt(0);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % CAPTURE_SHARDS;
-}
-
 export const entityKeys = {
   tenantPartition: (tenantId: string) => `T#${tenantId}`,
   primary: (tenantId: string, entityId: string) => ({ pk: `T#${tenantId}`, sk: `ENTITY#${entityId}` }),
   captureShardPartition: (shard: number) => `CAPTURE#${String(shard).padStart(2, '0')}`,
   capture: (tenantId: string, entityId: string) => ({
-    gsi1pk: entityKeys.captureShardPartition(shardOf(tenantId, entityId)),
+    gsi1pk: entityKeys.captureShardPartition(shardOf(`${tenantId}#${entityId}`, CAPTURE_SHARDS)),
     gsi1sk: `T#${tenantId}#E#${entityId}`,
   }),
 };

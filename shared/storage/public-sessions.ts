@@ -20,6 +20,7 @@ import type { PublicSessionRecord } from '../public-charging/session.js';
 import { documentClient, tableName } from './client.js';
 import { conditionalWrite } from './conditions.js';
 import { mapPage, type Page, type Position, queryAll, queryPage } from './page.js';
+import { shardOf } from './shards.js';
 
 /** Due entries are spread over this many GSI1 partitions; the sweeper queries them all every minute. */
 export const DUE_SHARDS = 8;
@@ -34,21 +35,12 @@ export const EFFECT_RETRY_DELAY_MS = 60_000;
  */
 export const POINTER_RETENTION_MS = 40 * 86_400_000;
 
-function shardOf(sessionId: string): number {
-  let hash = 0x811c9dc5; // FNV-1a
-  for (const char of sessionId) {
-    hash ^= char.charCodeAt(0);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % DUE_SHARDS;
-}
-
 export const publicSessionKeys = {
   primary: (sessionId: string) => ({ pk: `PSESSION#${sessionId}`, sk: 'PSESSION' }),
   token: (tokenHash: string) => ({ pk: `PSTOKEN#${tokenHash}`, sk: 'PSTOKEN' }),
   duePartition: (shard: number) => `PSDUE#${shard}`,
   due: (sessionId: string, dueAt: string) => ({
-    gsi1pk: publicSessionKeys.duePartition(shardOf(sessionId)),
+    gsi1pk: publicSessionKeys.duePartition(shardOf(sessionId, DUE_SHARDS)),
     gsi1sk: `${dueAt}#${sessionId}`,
   }),
   chargerPartition: (tenantId: string, code: string) => `T#${tenantId}#CHARGER#${code}#PSESSIONS`,

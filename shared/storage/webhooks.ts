@@ -19,20 +19,12 @@ import type { WebhookEventType } from '../webhooks/events.js';
 import { documentClient, tableName } from './client.js';
 import { conditionalWrite } from './conditions.js';
 import { mapPage, type Page, type Position, queryAll, queryPage } from './page.js';
+import { shardOf } from './shards.js';
 
 /** Due entries are spread over this many GSI1 partitions, each read every minute (as the sweeper's). */
 export const WEBHOOK_DUE_SHARDS = 4;
 /** Deliveries and events are kept this long for the delivery log, then expire (TTL). */
 export const DELIVERY_RETENTION_MS = 30 * 86_400_000;
-
-function shardOf(id: string): number {
-  let hash = 0x811c9dc5; // FNV-1a
-  for (const char of id) {
-    hash ^= char.charCodeAt(0);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % WEBHOOK_DUE_SHARDS;
-}
 
 export const webhookKeys = {
   partition: (tenantId: string) => `T#${tenantId}#WEBHOOKS`,
@@ -52,7 +44,7 @@ export const webhookKeys = {
   }),
   duePartition: (shard: number) => `WHDUE#${shard}`,
   due: (ref: DeliveryRef, dueAt: string) => ({
-    gsi1pk: webhookKeys.duePartition(shardOf(ref.deliveryId)),
+    gsi1pk: webhookKeys.duePartition(shardOf(ref.deliveryId, WEBHOOK_DUE_SHARDS)),
     gsi1sk: `${dueAt}#${ref.tenantId}#${ref.endpointId}#${ref.deliveryId}`,
   }),
 };
