@@ -273,6 +273,9 @@ class Scan {
         }
       }
     }
+    // Flags read with power flowing at the same instant (not across a gap: those describe its ends).
+    if (this.spell !== null && evidence.kind === POINT && evidence.on)
+      this.spell.flags(x.plugged, x.charging);
     if (this.cur !== null) this.accumulate(this.cur, x, i, flowing, trapezoid);
     if (has(x.odometerKm)) this.drives.observe(latest, x.t, x.odometerKm, x.soc);
     this.remember(x, i, evidence);
@@ -334,6 +337,7 @@ class Scan {
       spell = this.openSpell(m.placed.start, m.kind, m.from, m.to, partial, m.stepKm);
       // Driving less than a minute before: no cable could have been connected and a charger started yet,
       // so the vehicle moved in this spell (brief, it is regeneration).
+      if (this.movement[this.previous.i] === MOVED) spell.drivenBeforeMs = dt;
       if (this.movement[this.previous.i] === MOVED && dt < PLUG_IN_MIN_MS) {
         spell.moved = true;
         spell.arrivedDriving = true;
@@ -565,7 +569,9 @@ class Scan {
       socRise: socNow - spell.openSoc,
     });
     if (verdict !== null) {
-      // Regeneration while driving, or SoC noise: not charging. Undo what the spell added.
+      // Regeneration while driving, power the vehicle's flags deny, or SoC noise: not charging. Undo what
+      // the spell added. (Denied by flags alone says nothing of driving: an unplugged flag ends the
+      // session by itself, a "not charging" one during a pause must not.)
       if (spell.newSession) {
         this.cur = null;
       } else {

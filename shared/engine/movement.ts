@@ -5,8 +5,9 @@
 // The rules, strongest first (README.md, "Movement"):
 // 1. odometer: any tick (≥ 0.1 km) between two odometer readings is a drive; no tick is standing still.
 //    The odometer is authoritative where there is one;
-// 2. plugged in: a vehicle whose latest plug flag (≤ 45 min old) says plugged in (or charging, which
-//    needs the cable) has not driven away — its position may say what it likes;
+// 2. plugged in: a vehicle whose latest plug flag (≤ 45 min old) says plugged in (or whose latest
+//    charging flag says charging, which needs the cable) has not driven away — its position may say
+//    what it likes;
 // 3. position, a noisy measurement: a position says the vehicle moved only when it and the next readings
 //    (MOVE_CONFIRM_READINGS in all) are farther from the parking spot (median of recent parked fixes) than
 //    both MOVE_DISTANCE_M and PARKED_SPREAD_FACTOR × the spread seen while parked. One outlier, or a burst
@@ -59,11 +60,19 @@ export function detectMovement(
   const parked = new ParkedFixes();
   let odometer = Number.NaN;
   let pluggedAt = Number.NEGATIVE_INFINITY;
+  let chargingAt = Number.NEGATIVE_INFINITY;
   for (let i = lo; i < hi; i++) {
     const r = readings[i]!;
-    // Charging needs the cable: a car reporting itself charging is plugged in too.
-    if (r.isPluggedIn === true || r.isCharging === true) pluggedAt = r.t;
-    else if (r.isPluggedIn === false) pluggedAt = Number.NEGATIVE_INFINITY;
+    if (r.isPluggedIn === true) pluggedAt = r.t;
+    else if (r.isPluggedIn === false) {
+      pluggedAt = Number.NEGATIVE_INFINITY;
+      chargingAt = Number.NEGATIVE_INFINITY;
+    }
+    // Charging needs the cable: a car reporting itself charging is plugged in too — until it reports the
+    // charge over. "Not charging" does not say unplugged, but it ends what "charging" proved: from then
+    // on the cable may be pulled at any moment, and a car that only reports isCharging says nothing more.
+    if (r.isCharging === true) chargingAt = r.t;
+    else if (r.isCharging === false) chargingAt = Number.NEGATIVE_INFINITY;
     const odo = r.odometerKm;
     if (finite(odo)) {
       const drove = !Number.isNaN(odometer) && odo - odometer >= MOVE_ODOMETER_KM;
@@ -81,7 +90,7 @@ export function detectMovement(
         continue;
       }
     }
-    const plugged = r.t - pluggedAt <= PLUG_FLAG_MAX_AGE_MS;
+    const plugged = r.t - Math.max(pluggedAt, chargingAt) <= PLUG_FLAG_MAX_AGE_MS;
     if (plugged) {
       rule[i] = 'plugged_in';
       state[i] = STILL;

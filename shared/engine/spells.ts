@@ -9,6 +9,7 @@ import {
   METER_EPSILON_KWH,
   METER_PEAK_WINDOW_MS,
   MOVE_ODOMETER_KM,
+  PLUG_IN_MIN_MS,
   REGEN_MAX_MS,
   SOC_PLATEAU_MAX_MS,
   SOC_RISE_MIN_PERCENT,
@@ -42,6 +43,8 @@ export class Spell {
   openOdometerKm = Number.NaN;
   /** Its first charging reading came less than a minute after driving (PLUG_IN_MIN_MS). */
   arrivedDriving = false;
+  /** The vehicle drove up to the evidence reading before its first charging reading, this long before it (NaN: it did not). */
+  drivenBeforeMs = Number.NaN;
   /** Flowing intervals in which the vehicle did not move; whether it moved in any. */
   stillIntervals = 0;
   moved = false;
@@ -81,6 +84,11 @@ export class Spell {
   firstOnSoc = Number.NaN;
   /** Energy of its latest interval when a meter placed its end. */
   lastMeterKwh = Number.NaN;
+  /** While it flowed, a reading's flags said plugged in or charging / said unplugged or not charging. */
+  flagSaidYes = false;
+  flagSaidNo = false;
+  /** Readings in it at which power showed flowing. */
+  chargingReadings = 0;
 
   constructor(start: number, kind: EvidenceKind, from: number, to: number, partial: boolean) {
     this.start = start;
@@ -125,6 +133,13 @@ export class Spell {
       this.interiorMs += dt;
       this.interiorCount++;
     }
+  }
+
+  /** A charging reading (power flowing then): what the vehicle's own flags say (the flag-denial rule in notCharging). */
+  flags(plugged: boolean | undefined, charging: boolean | undefined): void {
+    this.chargingReadings++;
+    if (plugged === true || charging === true) this.flagSaidYes = true;
+    else if (plugged === false || charging === false) this.flagSaidNo = true;
   }
 
   /** Every interval, first or not, is its latest until the next: its end rules read these. */
@@ -382,10 +397,16 @@ export function spellEdges(
 }
 
 /**
- * Not charging, though it flowed: power or a rising SoC while the vehicle drives is regeneration (a
- * spell that moved and was brief or never still, or one that began less than a minute after driving
- * and ended less than a minute before driving on — no time to plug in, nor to unplug — unless the SoC
- * rose as only charging can make it); a SoC-only spell rising < 2 % is flicker.
+ * Not charging, though it flowed:
+ * - power or a rising SoC while the vehicle drives is regeneration (a spell that moved and was brief or
+ *   never still, or one that began less than a minute after driving and ended less than a minute before
+ *   driving on — no time to plug in, nor to unplug — unless the SoC rose as only charging can make it);
+ * - power the vehicle's own flags deny throughout (`unplugged`): every flag read while it flowed said
+ *   unplugged or not charging, none said plugged in or charging. No charger delivers through a cable
+ *   that is not connected; positive power there is regeneration or a load, not a charge. (Flags lag the
+ *   power by up to a minute, so a real charge's first reading may still say unplugged — its later ones
+ *   do not; one reading saying plugged in or charging is enough to keep the spell.)
+ * - a SoC-only spell rising < 2 % is flicker.
  */
 export function notCharging(
   spell: Spell,
@@ -400,17 +421,31 @@ export function notCharging(
     odometerKm: number;
     socRise: number;
   },
-): 'regeneration' | 'flicker' | null {
+): 'regeneration' | 'unplugged' | 'flicker' | null {
   // Driving both less than a minute before and after: whatever the readings between showed (a burst of
   // lost readings can hide the traction), no cable was connected.
   const between = spell.arrivedDriving && x.drivingOffAtOnce === true;
+  // Power seen at one reading only, right after driving: braking (regeneration) at the end of a drive,
+  // not a charge. A charge needs the car to stand still while a cable is connected and a charger starts
+  // (PLUG_IN_MIN_MS) and again to be unplugged, and a charger holds its power from one reading to the
+  // next. So: one charging reading with driving at the readings either side (however far apart: no
+  // reading saw the car stand), or one that came less than two plug-ins' time after driving (too soon to
+  // have connected, charged and stopped before the next reading). Not when a flag says plugged in or
+  // charging, or the SoC rose as only charging can make it.
+  const once = spell.byPower && spell.chargingReadings === 1 && !spell.partial && !spell.flagSaidYes;
+  const blip =
+    once && spell.drivenBeforeMs >= 0 && (x.drivingOff || spell.drivenBeforeMs < 2 * PLUG_IN_MIN_MS);
   const driving =
     (spell.byPower || spell.kind === SOC) &&
     (between ||
+      blip ||
       ((x.drivingOff || x.odometerKm - spell.openOdometerKm >= MOVE_ODOMETER_KM || spell.moved) &&
         (spell.stillIntervals === 0 || x.end - x.start < REGEN_MAX_MS))) &&
     !(x.socRise >= SOC_RISE_MIN_PERCENT);
   if (driving) return 'regeneration';
+  if (spell.byPower && spell.flagSaidNo && !spell.flagSaidYes && !(x.socRise >= SOC_RISE_MIN_PERCENT)) {
+    return 'unplugged';
+  }
   if (spell.kind === SOC && !(x.socRise >= SOC_SPELL_MIN_RISE_PERCENT)) return 'flicker';
   return null;
 }

@@ -9,8 +9,8 @@ import { fingerprint, goldenCorpora } from '../engine-golden/fingerprint.js';
 
 const EXPECTED: Record<string, string> = {
   'simulator seed 20250101': '58ff01a34cf47dd5',
-  'adversary seed 20251025': '54ffe21d0b6fdf9b',
-  'adversary seed 20250101': '3ef3cfa7960e19ba',
+  'adversary seed 20251025': '8a91f383b1b75e4a',
+  'adversary seed 20250101': '8ffa4855e5beb5f9',
 };
 
 describe('engine output fingerprint', () => {

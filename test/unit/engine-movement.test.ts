@@ -72,6 +72,17 @@ describe('movement stage', () => {
     expect(movedAt(charging)).toEqual([]);
   });
 
+  it('a charging flag proves the cable only until the car reports the charge over', () => {
+    // isCharging only (no plug flag): charging, then "not charging" (charge done), then a drive 1 km away
+    // ten minutes later. The old charging flag is still under 45 min old, but the car said the charge was
+    // over: from then on the cable could be pulled, so the positions decide.
+    const readings = series(T0, T0 + 40 * MIN, MIN, (_, i) => ({
+      ...(i >= 20 ? north(HOME.lat, HOME.lon, 1_000 + 100 * i) : HOME),
+      isCharging: i < 10,
+    }));
+    expect(movedAt(readings)).toEqual([20]);
+  });
+
   it('without odometer, plug state or position, a battery discharging at traction power is driving', () => {
     const readings = series(T0, T0 + 10 * MIN, MIN, (_, i) => ({
       powerKw: i === 4 ? -12 : i === 6 ? 7 : 0.1,

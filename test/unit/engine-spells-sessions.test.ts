@@ -269,6 +269,78 @@ describe('spells stage: not charging', () => {
     expect(out.sessions).toEqual([]);
   });
 
+  it('power the vehicle’s own flags deny throughout is not a charge; one flag saying yes keeps it', () => {
+    const spell = (over: Partial<Spell>) =>
+      Object.assign(new Spell(T, POINT, T, T + MIN, false), { byPower: true, stillIntervals: 3, ...over });
+    const long = { ...x, end: T + 30 * MIN };
+    expect(notCharging(spell({ flagSaidNo: true }), long)).toBe('unplugged');
+    // Flags lag the power: the first reading may still say unplugged, a later one says plugged in.
+    expect(notCharging(spell({ flagSaidNo: true, flagSaidYes: true }), long)).toBeNull();
+    expect(notCharging(spell({}), long)).toBeNull(); // no flags: nothing denies it
+    expect(notCharging(spell({ flagSaidNo: true }), { ...long, socRise: 6 })).toBeNull();
+  });
+
+  it('power at one reading right after driving is braking: both sides driving, or under two plug-ins’ time after', () => {
+    const once = (over: Partial<Spell>) =>
+      Object.assign(new Spell(T, POINT, T, T + MIN, false), {
+        byPower: true,
+        chargingReadings: 1,
+        stillIntervals: 1,
+        ...over,
+      });
+    const long = { ...x, end: T + 12 * MIN };
+    // Driving at the readings either side, ten minutes apart each: no reading saw the car stand.
+    expect(notCharging(once({ drivenBeforeMs: 10 * MIN }), { ...long, drivingOff: true })).toBe(
+      'regeneration',
+    );
+    // 90 s after traction, then standing: too soon to have plugged in, charged and stopped.
+    expect(notCharging(once({ drivenBeforeMs: 90_000 }), long)).toBe('regeneration');
+    // Ten minutes after traction, then standing: time for a short DC stop; kept.
+    expect(notCharging(once({ drivenBeforeMs: 10 * MIN }), long)).toBeNull();
+    // Two charging readings: a charger holding its level; kept.
+    expect(notCharging(once({ drivenBeforeMs: 90_000, chargingReadings: 2 }), long)).toBeNull();
+    // A flag saying plugged in or charging, or not after driving: kept.
+    expect(notCharging(once({ drivenBeforeMs: 90_000, flagSaidYes: true }), long)).toBeNull();
+    expect(notCharging(once({}), long)).toBeNull();
+  });
+
+  it('end to end: braking power as a drive ends, and power while reporting unplugged, are no sessions', () => {
+    const t0 = 1_000 * HOUR;
+    const run = (readings: Parameters<typeof computeSessions>[0]['readings']) =>
+      computeSessions({
+        entity: { id: 'ev', type: 'EV', batteryCapacityKwh: 60 },
+        readings,
+        window: { from: t0, to: t0 + 6 * HOUR },
+        locations: [],
+        exactLocation: false,
+      }).sessions;
+    // Power only, every 70 s: a drive whose last reading catches the braking to a stop, then parked.
+    const braking = [
+      ...series(t0, t0 + 20 * MIN, 70_000, () => ({ powerKw: -25 })),
+      { t: t0 + 21 * MIN + 10_000, powerKw: 36 }, // 80 s after the last traction reading
+      ...series(t0 + 22 * MIN + 20_000, t0 + 3 * HOUR, 70_000, () => ({ powerKw: 0 })),
+    ];
+    expect(run(braking)).toEqual([]);
+    // The same with a real charge after parking: 10 min standing, then 7 kW for an hour.
+    const charge = [
+      ...braking.filter((r) => r.t < t0 + HOUR),
+      ...series(t0 + HOUR, t0 + 2 * HOUR, 70_000, () => ({ powerKw: 7 })),
+      ...series(t0 + 2 * HOUR, t0 + 3 * HOUR, 70_000, () => ({ powerKw: 0 })),
+    ];
+    expect(run(charge)).toHaveLength(1);
+    // Power and plug flag every 30 s: braking bursts while the car says it is unplugged.
+    const unplugged = series(t0, t0 + HOUR, 30_000, (_, i) => ({
+      powerKw: i % 9 === 4 ? 30 : i % 9 === 5 ? 12 : -20,
+      isPluggedIn: false,
+    }));
+    expect(
+      run([
+        ...unplugged,
+        ...series(t0 + HOUR, t0 + 3 * HOUR, 30_000, () => ({ powerKw: 0, isPluggedIn: false })),
+      ]),
+    ).toEqual([]);
+  });
+
   it('a SoC-only spell rising under 2 % is flicker', () => {
     const soc = Object.assign(new Spell(T, SOC, T, T + MIN, true), { stillIntervals: 2 });
     expect(notCharging(soc, { ...x, end: T + HOUR, socRise: 1 })).toBe('flicker');
