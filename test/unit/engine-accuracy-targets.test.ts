@@ -29,14 +29,11 @@ type Metric = keyof typeof GOALS;
  * - soc-only boundary p95 1.17 intervals: short DC stops at 30 s sampling whose 1 % steps take seconds;
  * - meter-only F1 0.970: an EV with only a lifetime (or rolling-over) meter has nothing that says it
  *   stayed plugged in through a 15–40 min tariff pause, so the pause splits the charge (engine README,
- *   known limits); a per-plug-in register does say it (sessions.ts, registerContinues: was 0.949);
- * - power-only F1 0.985: a regeneration burst as the last reading of a drive, just over a minute or a
- *   5-minute sample after traction, reads as a short charge.
+ *   known limits); a per-plug-in register does say it (sessions.ts, registerContinues: was 0.949).
  */
 const FLOORS: Record<string, Partial<Record<Metric, number>>> = {
   'adversary generator, per reporting mode/soc-only': { boundaryP95: 1.2 },
   'adversary generator, per reporting mode/meter-only': { f1: 0.96 },
-  'adversary generator, per reporting mode/power-only': { f1: 0.98 },
 };
 
 function targets(label: string, groups: readonly string[], evaluate: () => Map<string, Figures>) {
