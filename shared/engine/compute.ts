@@ -24,6 +24,7 @@ import {
   MOVE_ODOMETER_KM,
   PAUSE_MIN_MS,
   PLUG_IN_MIN_MS,
+  RESUME_RATE_WINDOW_MS,
   SOC_PLATEAU_MAX_MS,
 } from './constants.js';
 import { Drives } from './drives.js';
@@ -36,6 +37,7 @@ import {
   METER,
   NONE,
   POINT,
+  registerResolutionKwh,
   type Signals,
   SOC,
 } from './evidence.js';
@@ -45,7 +47,7 @@ import { Latest } from './latest.js';
 import { detectMovement, MOVED } from './movement.js';
 import { orderedWindow, sortedWindow } from './normalize.js';
 import type { SessionBuilder } from './session-builder.js';
-import { isComplete, joinsSession, observeAfterClose, openSession } from './sessions.js';
+import { isComplete, joinsSession, observeAfterClose, openSession, resumesAtRate } from './sessions.js';
 import { flatIsResolution, type MeasuredInterval, notCharging, Spell, spellEdges } from './spells.js';
 import type { DetectedSession, EngineEntity, EngineInput, EngineOutput, SkippedSession } from './types.js';
 
@@ -150,7 +152,10 @@ class Scan {
 
   private readonly latest = new Latest();
   private readonly drives = new Drives();
-  /** The previous evidence reading, and the index of the one before it (-1: none). */
+  /**
+   * The previous evidence reading, and the earliest reading a run needs to judge it as this one did: the
+   * evidence reading before it, or the reading of its own signal it was judged against if earlier (-1: none).
+   */
   private readonly previous: Previous = { i: -1, t: 0, kind: NONE, on: false, powerKw: Number.NaN };
   private beforePreviousI = -1;
   /** Whether anything but charging has been observed since the window start (else a spell is truncated). */
@@ -189,7 +194,7 @@ class Scan {
     input: EngineInput,
     private readonly readings: readonly Reading[],
     lo: number,
-    hi: number,
+    private readonly hi: number,
   ) {
     const entity: EngineEntity = input.entity;
     this.entityId = entity.id;
@@ -334,7 +339,7 @@ class Scan {
     let spell = this.spell;
     if (spell === null) {
       const partial = (!m.acrossGap && m.kind !== POINT) || interval.unseen;
-      spell = this.openSpell(m.placed.start, m.kind, m.from, m.to, partial, m.stepKm);
+      spell = this.openSpell(m.placed.start, m.kind, m.from, m.to, partial, m.stepKm, i);
       // Driving less than a minute before: no cable could have been connected and a charger started yet,
       // so the vehicle moved in this spell (brief, it is regeneration).
       if (this.movement[this.previous.i] === MOVED) spell.drivenBeforeMs = dt;
@@ -444,6 +449,9 @@ class Scan {
   private remember(x: Values, i: number, evidence: Evidence): void {
     const { t } = x;
     const latest = this.latest;
+    // Interval evidence was judged against its signal's reading before it (a meter step, a SoC rise):
+    // a run starting at this reading's predecessor must reach back to that one too.
+    const judgedAgainst = evidence.kind === METER ? latest.meterI : evidence.kind === SOC ? latest.socI : -1;
     if (has(x.powerKw)) latest.powerT = t;
     if (x.charging !== undefined) latest.flagT = t;
     if (has(x.meterKwh)) {
@@ -474,7 +482,10 @@ class Scan {
     }
     if (evidence.kind !== NONE) {
       const previous = this.previous;
-      this.beforePreviousI = previous.i;
+      this.beforePreviousI =
+        evidence.intervalKnown && judgedAgainst >= 0 && judgedAgainst < previous.i
+          ? judgedAgainst
+          : previous.i;
       previous.i = i;
       previous.t = t;
       previous.kind = evidence.kind;
@@ -495,6 +506,8 @@ class Scan {
     b: number,
     partial: boolean,
     stepKm: number,
+    /** The reading that shows it (its first charging reading). */
+    i: number,
   ): Spell {
     const latest = this.latest;
     const pT = this.previous.t;
@@ -505,7 +518,9 @@ class Scan {
 
     const cur = this.cur;
     if (cur !== null) {
-      if (joinsSession(cur, start, latest, latest.freshMeter(pT) ? latest.meterKwh : Number.NaN)) {
+      const meterNow = latest.freshMeter(pT) ? latest.meterKwh : Number.NaN;
+      const resumed = () => this.mobile && kind === METER && cur.meterOn && this.resumedAtRate(cur, i);
+      if (joinsSession(cur, start, latest, meterNow, resumed)) {
         spell.newSession = false;
         return spell;
       }
@@ -596,7 +611,7 @@ class Scan {
     cur.end = end;
     cur.endEdge = { rule: edges.endRule, from: edges.endFrom, to: edges.endTo };
     // Commit: what the session is, as of this spell.
-    cur.commit(pT, this.previous.on ? pT : spell.lastFrom);
+    cur.commit(pT, this.previous.on ? pT : spell.lastFrom, spell.firstTo);
     cur.socClose = socNow;
     // Read after driving off (departure inside the last interval): add back what that driving used. (Not
     // when the spell is that one interval: its driving was taken off the opening SoC already.)
@@ -610,6 +625,47 @@ class Scan {
     cur.rangeClose = latest.freshRange(pT) ? latest.rangeKm : Number.NaN;
     cur.closeOdo = odometerKm;
     cur.located = latest.freshLocation(pT);
+  }
+
+  /**
+   * The meter resumed at the rate the session paused at (sessions.ts, resumesAtRate): its rate over the
+   * last RESUME_RATE_WINDOW_MS of the session's latest spell against the rate from reading `i` (the first
+   * to show the new charge) over as long ahead. Readings ending before that is known (the window's
+   * data ends) join it for now: the session stays in progress, and the next run, from its context, decides
+   * with the readings that follow.
+   */
+  private resumedAtRate(cur: SessionBuilder, i: number): boolean {
+    // Up to the reading before the one that showed it stop: the interval in which it stopped flowed part of the time.
+    const until = cur.endEdge.from;
+    const before = cur.samples.meterRateBetween(Math.max(cur.spellOnT, until - RESUME_RATE_WINDOW_MS), until);
+    const readings = this.readings;
+    const t0 = readings[i]!.t;
+    const e0 = readings[i]!.energyKwh;
+    if (!finite(e0)) return false;
+    // Ahead, over the intervals known to have flowed throughout: those ending at a rise that another rise
+    // followed (the interval in which the charge stopped or paused again flowed part of the time). Until
+    // that covers the window, or the meter stands for a pause.
+    let riseT = t0;
+    let riseE = e0;
+    let fullT = t0;
+    let fullE = e0;
+    let lastE = e0;
+    for (let j = i + 1; j < this.hi; j++) {
+      const r = readings[j]!;
+      if (!finite(r.energyKwh)) continue;
+      if (r.energyKwh > lastE) {
+        fullT = riseT;
+        fullE = riseE;
+        riseT = r.t;
+        riseE = r.energyKwh;
+      }
+      lastE = r.energyKwh;
+      if (fullT - t0 >= RESUME_RATE_WINDOW_MS || r.t - riseT > PAUSE_MIN_MS) {
+        const after = { rate: fullT > t0 ? (fullE - e0) / (fullT - t0) : Number.NaN, spanMs: fullT - t0 };
+        return resumesAtRate(before, after, registerResolutionKwh(e0));
+      }
+    }
+    return true;
   }
 
   /** Emit (or skip, with the reason) the current session; its spells are all closed. */

@@ -33,6 +33,21 @@ export const SOC_PLATEAU_MAX_MS = 60 * MINUTE;
 /** Stop/start spells of one plug-in (solar clouds, load balancing, a tariff step) are one session when the pause is at most this and the vehicle stayed plugged in or did not move. */
 export const MERGE_GAP_MS = 2 * HOUR;
 
+/**
+ * A vehicle measured by its meter alone resumes a paused charge (a tariff or schedule pause) at the rate
+ * it paused at: the same charger and car set it. Rates are compared over this long either side of the
+ * pause, so a 0.1 kWh register at 3.7 kW is known to ~10 %.
+ */
+export const RESUME_RATE_WINDOW_MS = 15 * MINUTE;
+
+/**
+ * How far apart the rates either side of a pause may be (relative, beyond the register's quantisation)
+ * and still be the same charge. The standard AC levels (3.7, 7.4, 11, 22 kW: 16/32 A on one or three
+ * phases) are at least 1.49x apart and DC is tens of kW above them, so another charger differs by far
+ * more; an AC charge holds its level to a few percent until the battery is nearly full.
+ */
+export const RESUME_RATE_TOLERANCE = 0.15;
+
 /** When neither plug state nor movement is known, a stop longer than this ends the session: another vehicle may have connected. */
 export const SETTLE_GAP_MS = 10 * MINUTE;
 

@@ -64,6 +64,18 @@ export class SessionSamples {
     s.from.length = s.at.length = s.level.length = s.spell.length = c.steps;
   }
 
+  /** The metered rate (kWh per ms) between the first meter sample at or after `from` and the last at or before `to`, and that span (ms); NaN rate when fewer than two. */
+  meterRateBetween(from: number, to: number): { rate: number; spanMs: number } {
+    const ts = this.meterT;
+    let j = ts.length - 1;
+    while (j >= 0 && ts[j]! > to) j--;
+    let k = j;
+    while (k > 0 && ts[k - 1]! >= from) k--;
+    if (!(k >= 0 && k < j)) return { rate: Number.NaN, spanMs: 0 };
+    const spanMs = ts[j]! - ts[k]!;
+    return { rate: (this.meterV[j]! - this.meterV[k]!) / spanMs, spanMs };
+  }
+
   /** The session's metered rate (kWh per ms) over at least `windowMs` up to `at`, else since it opened. */
   meterRateBefore(at: number, windowMs: number): number {
     const ts = this.meterT;

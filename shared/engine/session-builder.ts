@@ -58,6 +58,8 @@ export class SessionBuilder {
   /** First and last readings that showed charging (for the SoC refinement). */
   firstOnT = 0;
   lastOnT = 0;
+  /** The first reading that showed charging in its latest spell (its rate before a pause, sessions.ts). */
+  spellOnT = 0;
 
   /** What it keeps of its readings for the figures computed when it closes. */
   readonly samples = new SessionSamples();
@@ -127,8 +129,9 @@ export class SessionBuilder {
   }
 
   /** A spell closed as charging: its totals are the session's now. `closeT`: its last evidence reading. */
-  commit(closeT: number, lastOnT: number): void {
+  commit(closeT: number, lastOnT: number, spellOnT: number): void {
     this.spells++;
+    this.spellOnT = spellOnT;
     this.closeT = closeT;
     this.lastOnT = lastOnT;
     this.cMeterSum = this.meterSum;

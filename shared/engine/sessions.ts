@@ -7,6 +7,7 @@ import {
   MERGE_GAP_MS,
   METER_EPSILON_KWH,
   MOVE_ODOMETER_KM,
+  RESUME_RATE_TOLERANCE,
   SETTLE_GAP_MS,
 } from './constants.js';
 import type { Drives } from './drives.js';
@@ -39,9 +40,11 @@ export function openSession(x: {
   const { latest, drives, previous, at } = x;
   // Context: the opening reading, and for interval evidence the one before it (so a re-run sees the
   // quiet interval that precedes the first step), plus every baseline value the session uses.
-  // (Also when the opening reading itself showed charging, after a gap: the next run must see the gap.)
+  // (Also when the opening reading itself showed charging, after a gap: the next run must see the gap;
+  // and when it is interval evidence — a SoC or meter reading between power readings after a silence —,
+  // which a run starting there could not judge, and would take the session as already under way.)
   let context =
-    (x.kind !== POINT || (previous.on && previous.kind === POINT)) && x.beforePreviousI >= 0
+    (x.kind !== POINT || previous.kind !== POINT || previous.on) && x.beforePreviousI >= 0
       ? x.beforePreviousI
       : previous.i;
   const session = new SessionBuilder(x.start, x.truncated, x.kind, 0);
@@ -99,7 +102,9 @@ export function hasEnded(cur: SessionBuilder, unpluggedT: number): boolean {
  * A spell starting at `start` joins the session when it was not ended and the pause is ≤ 2 h with the
  * vehicle known to have stayed (a plugged-in reading since, the movement stage saw it standing still, or
  * a per-plug-in register still counting this session: `registerContinues`); with none of these known,
- * only pauses ≤ 10 min join (another vehicle may have connected, or this one driven to another charger).
+ * pauses ≤ 10 min join (another vehicle may have connected, or this one driven to another charger), and
+ * longer ones when `resumedAtRate` says the charge went on at the rate it paused at (a vehicle measured
+ * by its meter alone: `resumesAtRate`).
  */
 export function joinsSession(
   cur: SessionBuilder,
@@ -107,10 +112,35 @@ export function joinsSession(
   plug: { pluggedT: number; unpluggedT: number },
   /** The register's value at the new spell's opening reading; NaN when not read (fresh) there. */
   meterNowKwh = Number.NaN,
+  /** Asked only for a pause between 10 min and 2 h with nothing else known. */
+  resumedAtRate: () => boolean = () => false,
 ): boolean {
+  if (hasEnded(cur, plug.unpluggedT)) return false;
+  const pause = start - cur.end;
+  if (pause <= SETTLE_GAP_MS) return true;
+  if (pause > MERGE_GAP_MS) return false;
   const stayed = plug.pluggedT >= cur.closeT || cur.stationarySeen || registerContinues(cur, meterNowKwh);
-  const limit = stayed ? MERGE_GAP_MS : SETTLE_GAP_MS;
-  return !hasEnded(cur, plug.unpluggedT) && start - cur.end <= limit;
+  return stayed || resumedAtRate();
+}
+
+/** A meter's rate either side of a pause: kWh per ms, over `spanMs`; NaN rate when unknown. */
+export interface RateOver {
+  rate: number;
+  spanMs: number;
+}
+
+/**
+ * The charge went on at the rate it paused at: the same charger and car set it, and another charger is
+ * another level (constants.ts, RESUME_RATE_TOLERANCE). Each rate is known to one register step over its
+ * span, which widens the tolerance. Unknown on either side: not the same.
+ */
+export function resumesAtRate(before: RateOver, after: RateOver, resolutionKwh: number): boolean {
+  if (!(before.rate > 0 && after.rate > 0 && before.spanMs > 0 && after.spanMs > 0)) return false;
+  const quantisation = resolutionKwh / before.spanMs + resolutionKwh / after.spanMs;
+  return (
+    Math.abs(after.rate - before.rate) <=
+    RESUME_RATE_TOLERANCE * Math.max(before.rate, after.rate) + quantisation
+  );
 }
 
 /**

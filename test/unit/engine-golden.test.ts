@@ -9,8 +9,8 @@ import { fingerprint, goldenCorpora } from '../engine-golden/fingerprint.js';
 
 const EXPECTED: Record<string, string> = {
   'simulator seed 20250101': '58ff01a34cf47dd5',
-  'adversary seed 20251025': '7fad9e3b7413a7d3',
-  'adversary seed 20250101': '2fd18751725c7356',
+  'adversary seed 20251025': '25cf988f26eab130',
+  'adversary seed 20250101': '3c90b9e4336dacaa',
 };
 
 describe('engine output fingerprint', () => {

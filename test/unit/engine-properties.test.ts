@@ -9,8 +9,8 @@ import { chargeSessionId, computeSessions, type DetectedSession } from '../../sh
 import type { Reading } from '../../shared/readings/model.js';
 import { Rng } from '../simulator/prng.js';
 import { PROFILES, type SimulatedEntity, simulateEntity } from '../simulator/simulate.js';
+import { HOUR, MIN, series } from '../support/engine.js';
 
-const HOUR = 3_600_000;
 const RUNS = { numRuns: 40 };
 
 /** A few simulated days of one entity of any profile, with its own seed. */
@@ -226,5 +226,52 @@ describe('engine properties', () => {
       }),
       RUNS,
     );
+  });
+
+  it('a session opened after a silence by a side message is not lost when a run resumes there', () => {
+    // A car that sends power/meter and flags in one message and its SoC in another, 10 s later, goes to
+    // sleep for an hour; the first message after it is the SoC one, then charging starts. A run cut
+    // during the charge holds the session back and resumes at its opening reading: that SoC message,
+    // which a run starting there cannot judge (no SoC before it), nor the meter reading after it (no
+    // meter before it). The next run must still see the charge start inside the window.
+    const t0 = 2_000 * HOUR;
+    const sideMessages = (readings: Reading[], soc: (t: number) => number) =>
+      readings.flatMap((r) => [r, { t: r.t + 10_000, soc: soc(r.t) }]);
+    const chargeAt = t0 + 2 * HOUR;
+    const soc = (t: number) => Math.floor(50 + Math.max(0, t - chargeAt) / (6 * MIN));
+    const energy = (t: number) => 1_000 + (Math.min(Math.max(0, t - chargeAt), 3 * HOUR) / HOUR) * 11;
+    const variants: Record<string, (t: number, on: boolean) => Omit<Reading, 't'>> = {
+      'power and plug flag': (_, on) => ({ powerKw: on ? 11 : 0, isPluggedIn: on }),
+      'meter and plug flag': (t, on) => ({ energyKwh: energy(t), isPluggedIn: on }),
+    };
+    for (const [name, fields] of Object.entries(variants)) {
+      const readings = [
+        ...sideMessages(
+          series(t0, t0 + HOUR, 2 * MIN, (t) => fields(t, false)),
+          soc,
+        ),
+        { t: chargeAt - 2 * MIN, soc: 50 }, // the first message after an hour asleep
+        ...sideMessages(
+          series(chargeAt + MIN, chargeAt + 3 * HOUR, 2 * MIN, (t) => fields(t, true)),
+          soc,
+        ),
+        ...series(chargeAt + 3 * HOUR, chargeAt + 6 * HOUR, 5 * MIN, (t) => fields(t, false)),
+      ];
+      const input = (from: number, to: number) =>
+        computeSessions({
+          entity: { id: 'ev', type: 'EV', batteryCapacityKwh: 60 },
+          readings,
+          window: { from, to },
+          locations: [],
+          exactLocation: false,
+        });
+      const whole = input(t0, t0 + 12 * HOUR);
+      expect(whole.sessions, name).toHaveLength(1);
+      const first = input(t0, chargeAt + HOUR);
+      expect(first.sessions, name).toEqual([]);
+      const next = input(first.resumeFrom, t0 + 12 * HOUR);
+      expect(next.skipped, name).toEqual([]);
+      expect(next.sessions, name).toEqual(whole.sessions);
+    }
   });
 });

@@ -9,7 +9,13 @@ import { Latest } from '../../shared/engine/latest.js';
 import { MOVED, STILL, UNKNOWN } from '../../shared/engine/movement.js';
 import { SessionSamples } from '../../shared/engine/samples.js';
 import { SessionBuilder } from '../../shared/engine/session-builder.js';
-import { isComplete, joinsSession, observeAfterClose, openSession } from '../../shared/engine/sessions.js';
+import {
+  isComplete,
+  joinsSession,
+  observeAfterClose,
+  openSession,
+  resumesAtRate,
+} from '../../shared/engine/sessions.js';
 import {
   flatIsResolution,
   type MeasuredInterval,
@@ -351,7 +357,7 @@ describe('spells stage: not charging', () => {
 describe('sessions stage', () => {
   const session = () => {
     const b = new SessionBuilder(T, false, POINT, 0);
-    b.commit(T + HOUR, T + HOUR);
+    b.commit(T + HOUR, T + HOUR, T);
     b.end = T + HOUR;
     return b;
   };
@@ -375,7 +381,7 @@ describe('sessions stage', () => {
     const counted = (openKwh: number) => {
       const b = new SessionBuilder(T, false, METER, 0);
       Object.assign(b, { meterOn: true, meterOpenKwh: openKwh, meterSum: 5 });
-      b.commit(T + HOUR, T + HOUR);
+      b.commit(T + HOUR, T + HOUR, T);
       b.end = T + HOUR;
       return b;
     };
@@ -391,6 +397,56 @@ describe('sessions stage', () => {
     const reset = counted(0);
     reset.meterResets = 1;
     expect(joinsSession(reset, start, noPlug, 6)).toBe(false);
+  });
+
+  it('with only a meter, a pause of 10 min – 2 h joins when the charge resumed at the rate it paused at', () => {
+    const kw = (x: number) => x / HOUR; // kWh per ms
+    const over = (rateKw: number, minutes = 15) => ({ rate: kw(rateKw), spanMs: minutes * MIN });
+    expect(resumesAtRate(over(7.4), over(7.3), 0.01)).toBe(true);
+    expect(resumesAtRate(over(7.4), over(11), 0.01)).toBe(false); // another AC level: another charger
+    expect(resumesAtRate(over(7.4), over(50), 0.01)).toBe(false); // DC
+    // A 0.1 kWh register over 5 minutes at 3.7 kW is known to ~30 %: its quantisation widens the bar.
+    expect(resumesAtRate(over(3.7, 5), over(4.6, 5), 0.1)).toBe(true);
+    expect(resumesAtRate(over(3.7, 15), over(4.6, 15), 0.01)).toBe(false);
+    expect(resumesAtRate({ rate: Number.NaN, spanMs: 0 }, over(7.4), 0.01)).toBe(false); // unknown: not the same
+    // joinsSession asks only for pauses between 10 min and 2 h, with nothing else known.
+    let asked = 0;
+    const ask = () => {
+      asked++;
+      return true;
+    };
+    expect(joinsSession(session(), T + HOUR + 5 * MIN, noPlug, Number.NaN, ask)).toBe(true);
+    expect(joinsSession(session(), T + 3.5 * HOUR, noPlug, Number.NaN, ask)).toBe(false);
+    expect(asked).toBe(0);
+    expect(joinsSession(session(), T + 2 * HOUR, noPlug, Number.NaN, ask)).toBe(true);
+    expect(asked).toBe(1);
+  });
+
+  it('end to end, meter only: a tariff pause joins; a charge at another level an hour later does not', () => {
+    const t0 = 3_000 * HOUR;
+    // 7.4 kW from 1:00 to 2:00, paused for 35 min, 7.4 kW again for an hour; then, after 50 min at rest,
+    // 11 kW for 40 min (a drive to another charger the meter cannot see). A 0.01 kWh register every 2 min.
+    const rateAt = (t: number) => {
+      const h = (t - t0) / HOUR;
+      return (h >= 1 && h < 2) || (h >= 2 + 35 / 60 && h < 3 + 35 / 60)
+        ? 7.4
+        : h >= 4.5 && h < 4.5 + 40 / 60
+          ? 11
+          : 0;
+    };
+    let kwh = 12_345;
+    const readings = series(t0, t0 + 8 * HOUR, 2 * MIN, (t) => {
+      kwh += (rateAt(t - MIN) * 2) / 60;
+      return { energyKwh: Math.round(kwh * 100) / 100 };
+    });
+    const { sessions } = computeSessions({
+      entity: { id: 'ev', type: 'EV', batteryCapacityKwh: null },
+      readings,
+      window: { from: t0, to: t0 + 8 * HOUR },
+      locations: [],
+      exactLocation: false,
+    });
+    expect(sessions.map((s) => Math.round(s.energyKwh * 10) / 10)).toEqual([14.8, 7.3]);
   });
 
   it('unplugged or moved since its last spell: nothing joins it', () => {
