@@ -142,13 +142,16 @@ export function scoreSessions(
 /**
  * Could any reading see this session? A meter or SoC accumulates, so a charge shows in them whenever
  * readings exist on both sides; power shows it only in a sample taken while it flowed (instantaneous)
- * or averaged over a period that overlaps it.
+ * or averaged over a period that overlaps it. A charge already under way at the car's first reading is
+ * seen in part only: its start and early energy precede all data, so no method can report it whole
+ * (the engine lists it as skipped, `started_before_window`).
  */
 export function observable(
   truth: { startMs: number; endMs: number },
   readings: readonly Reading[],
   averagingMs: number,
 ): boolean {
+  if (!readings.some((r) => r.t <= truth.startMs)) return false;
   if (readings.some((r) => r.energyKwh !== undefined || r.soc !== undefined)) return true;
   return readings.some(
     (r) => r.powerKw !== undefined && r.t >= truth.startMs && r.t <= truth.endMs + averagingMs,
