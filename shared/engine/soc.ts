@@ -89,6 +89,22 @@ export function socOnset(steps: SocSteps, which: number): number {
   return rate > 0 ? when(a) - 0.5 / rate : Number.NaN;
 }
 
+/**
+ * When a SoC-only spell ended: its last 1 % step, plus half a step at the rate of its last few steps
+ * (the true SoC sat anywhere in its new bucket when charging stopped). NaN with fewer than two steps.
+ */
+export function socCessation(steps: SocSteps, which: number): number {
+  const { from, at, level, spell, n } = steps;
+  let z = n - 1;
+  while (z >= 0 && spell[z] !== which) z--;
+  let y = z;
+  while (y - 1 >= 0 && z - y + 1 < SOC_RATE_STEPS && spell[y - 1] === which) y--;
+  if (!(y >= 0 && y < z)) return Number.NaN;
+  const when = (k: number) => (from[k]! + at[k]!) / 2;
+  const rate = (level[z]! - level[y]!) / (when(z) - when(y));
+  return rate > 0 ? when(z) + 0.5 / rate : Number.NaN;
+}
+
 function clamp(x: number, lo: number, hi: number): number {
   return x < lo ? lo : x > hi ? hi : x;
 }

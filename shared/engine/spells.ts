@@ -18,7 +18,7 @@ import {
 import { type EvidenceKind, METER, POINT, registerResolutionKwh, SOC } from './evidence.js';
 import { type BoundaryRule, socCheckedEdge } from './quality.js';
 import type { SessionSamples } from './samples.js';
-import { socOnset } from './soc.js';
+import { socCessation, socOnset } from './soc.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -254,7 +254,8 @@ export interface SpellEdges {
  * A closed spell's final edges. Each rule refines the placement made interval by interval (boundaries.ts):
  * - a spell seen in one interval of interval evidence flowed for part of it: the centre half of it;
  * - a meter-only end: the last interval's energy at the rate of the minutes before it;
- * - a SoC-only start: half a step (at the spell's step rate) before its first 1 % step;
+ * - a SoC-only start: half a step (at the spell's step rate) before its first 1 % step; its end, half a
+ *   step after its last;
  * - after a gap in which the SoC rose, with no power to say when: that rise at the spell's SoC rate;
  * - idle wake: an edge after a silence longer than 3× the spell's cadence lies half a cadence from the
  *   charging reading (a sleeping car wakes when charging starts);
@@ -308,6 +309,14 @@ export function spellEdges(
     if (onset < start) {
       start = Math.floor(onset);
       startRule = 'soc_rate';
+    }
+    // Symmetrically, the last step shows when the true SoC entered its final level; charging went on
+    // until it sat anywhere in that bucket: on average half a step's time after the step. Not past the
+    // last reading the spell saw (a flat reading later than that would have closed it).
+    const cessation = socCessation(x.samples.socSteps(false), x.index);
+    if (cessation > end && !x.dataEnded) {
+      end = Math.floor(Math.min(cessation, Math.max(end, x.lastT)));
+      endRule = 'soc_rate';
     }
   }
   if (spell.pendingSoc > 0 && x.lastT > spell.firstTo && !Number.isNaN(x.socNow)) {

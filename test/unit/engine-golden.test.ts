@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { fingerprint, goldenCorpora } from '../engine-golden/fingerprint.js';
 
 const EXPECTED: Record<string, string> = {
-  'simulator seed 20250101': '58ff01a34cf47dd5',
-  'adversary seed 20251025': '25cf988f26eab130',
-  'adversary seed 20250101': '3c90b9e4336dacaa',
+  'simulator seed 20250101': '34d59d49c775be68',
+  'adversary seed 20251025': '9a76e85db99ccdba',
+  'adversary seed 20250101': 'fee333ec11183334',
 };
 
 describe('engine output fingerprint', () => {

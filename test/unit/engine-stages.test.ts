@@ -4,10 +4,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { averagedPowerEnd, placeEdges } from '../../shared/engine/boundaries.js';
+import { computeSessions } from '../../shared/engine/compute.js';
 import { chargingEfficiency, chooseEnergy, maxRate } from '../../shared/engine/energy.js';
 import { evidenceOf, METER, NONE, POINT, type Previous, SOC } from '../../shared/engine/evidence.js';
-import { refinedSocDelta, socOnset } from '../../shared/engine/soc.js';
-import { MIN } from '../support/engine.js';
+import { refinedSocDelta, socCessation, socOnset } from '../../shared/engine/soc.js';
+import { HOUR, MIN } from '../support/engine.js';
 
 const T = 10 * 60 * MIN;
 const nothingBefore: Previous = {
@@ -113,6 +114,39 @@ describe('state-of-charge stage', () => {
   it('onset: half a step before the first step, at the spell’s step rate', () => {
     expect(socOnset(steps, 0)).toBeCloseTo(3 * MIN - 3 * MIN, 6);
     expect(socOnset({ ...steps, n: 1 }, 0)).toBeNaN();
+  });
+
+  it('cessation: half a step after the last step, at the rate of the last few steps', () => {
+    // Last step seen between 12:26 and 12:28 (12:27), a step every 6 min: charging went on to ~12:30.
+    expect(socCessation(steps, 0)).toBeCloseTo(27 * MIN + 3 * MIN, 6);
+    expect(socCessation({ ...steps, n: 1 }, 0)).toBeNaN();
+    // An AC taper: the last steps come every 20 min, so the end lies 10 min after the last one.
+    const taper = {
+      ...steps,
+      from: [2, 8, 28, 48, 68].map((m) => m * MIN),
+      at: [4, 10, 30, 50, 70].map((m) => m * MIN),
+    };
+    expect(socCessation(taper, 0)).toBeCloseTo(69 * MIN + 10 * MIN, 6); // 3 steps over its last 60 min
+  });
+
+  it('end to end, SoC only: the session ends half a step after its last 1 % step', () => {
+    // 7.2 kW into a 72 kWh pack: 1 % every 6 min, read every minute, from 01:00 to 03:00.
+    const t0 = 4_000 * HOUR;
+    const truth = { start: t0 + HOUR, end: t0 + 3 * HOUR };
+    const readings = Array.from({ length: 420 }, (_, k) => {
+      const t = t0 + k * MIN;
+      const charged = Math.min(Math.max(0, t - truth.start), truth.end - truth.start) / (6 * MIN);
+      return { t, soc: Math.floor(40.5 + charged) };
+    });
+    const [session] = computeSessions({
+      entity: { id: 'ev', type: 'EV', batteryCapacityKwh: 72 },
+      readings,
+      window: { from: t0, to: t0 + 7 * HOUR },
+      locations: [],
+      exactLocation: false,
+    }).sessions;
+    expect(session!.quality.end.rule).toBe('soc_rate');
+    expect(Math.abs(Date.parse(session!.end) - truth.end)).toBeLessThanOrEqual(1.5 * MIN);
   });
 
   it('refined ΔSoC: the step times carry the SoC to the boundaries, past the 1 % buckets', () => {
