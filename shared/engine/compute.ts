@@ -47,7 +47,14 @@ import { Latest } from './latest.js';
 import { detectMovement, MOVED } from './movement.js';
 import { orderedWindow, sortedWindow } from './normalize.js';
 import type { SessionBuilder } from './session-builder.js';
-import { isComplete, joinsSession, observeAfterClose, openSession, resumesAtRate } from './sessions.js';
+import {
+  isComplete,
+  joinsSession,
+  meterRateAhead,
+  observeAfterClose,
+  openSession,
+  resumesAtRate,
+} from './sessions.js';
 import { flatIsResolution, type MeasuredInterval, notCharging, Spell, spellEdges } from './spells.js';
 import type { DetectedSession, EngineEntity, EngineInput, EngineOutput, SkippedSession } from './types.js';
 
@@ -628,44 +635,19 @@ class Scan {
   }
 
   /**
-   * The meter resumed at the rate the session paused at (sessions.ts, resumesAtRate): its rate over the
-   * last RESUME_RATE_WINDOW_MS of the session's latest spell against the rate from reading `i` (the first
-   * to show the new charge) over as long ahead. Readings ending before that is known (the window's
-   * data ends) join it for now: the session stays in progress, and the next run, from its context, decides
-   * with the readings that follow.
+   * The meter resumed at the rate the session paused at (sessions.ts, resumesAtRate): the rate over the
+   * last RESUME_RATE_WINDOW_MS of the session's latest spell (up to the reading before the one that
+   * showed it stop: the interval in which it stopped flowed part of the time) against the rate ahead of
+   * reading `i`, the first to show the new charge. When the window's readings end before that is known,
+   * it joins for now: the session stays in progress and the next run decides with what follows.
    */
   private resumedAtRate(cur: SessionBuilder, i: number): boolean {
-    // Up to the reading before the one that showed it stop: the interval in which it stopped flowed part of the time.
     const until = cur.endEdge.from;
     const before = cur.samples.meterRateBetween(Math.max(cur.spellOnT, until - RESUME_RATE_WINDOW_MS), until);
-    const readings = this.readings;
-    const t0 = readings[i]!.t;
-    const e0 = readings[i]!.energyKwh;
-    if (!finite(e0)) return false;
-    // Ahead, over the intervals known to have flowed throughout: those ending at a rise that another rise
-    // followed (the interval in which the charge stopped or paused again flowed part of the time). Until
-    // that covers the window, or the meter stands for a pause.
-    let riseT = t0;
-    let riseE = e0;
-    let fullT = t0;
-    let fullE = e0;
-    let lastE = e0;
-    for (let j = i + 1; j < this.hi; j++) {
-      const r = readings[j]!;
-      if (!finite(r.energyKwh)) continue;
-      if (r.energyKwh > lastE) {
-        fullT = riseT;
-        fullE = riseE;
-        riseT = r.t;
-        riseE = r.energyKwh;
-      }
-      lastE = r.energyKwh;
-      if (fullT - t0 >= RESUME_RATE_WINDOW_MS || r.t - riseT > PAUSE_MIN_MS) {
-        const after = { rate: fullT > t0 ? (fullE - e0) / (fullT - t0) : Number.NaN, spanMs: fullT - t0 };
-        return resumesAtRate(before, after, registerResolutionKwh(e0));
-      }
-    }
-    return true;
+    const after = meterRateAhead(this.readings, i, this.hi);
+    return (
+      after === null || resumesAtRate(before, after, registerResolutionKwh(this.readings[i]!.energyKwh ?? 0))
+    );
   }
 
   /** Emit (or skip, with the reason) the current session; its spells are all closed. */

@@ -1,13 +1,16 @@
 // Stage: spells into sessions — which spells are one plug-in, and when a session is complete (nothing
 // later can change it). README.md, "Sessions: merging and completion".
 
+import type { Reading } from '../readings/model.js';
 import {
   BASELINE_MAX_AGE_MS,
   MAX_BRIDGE_GAP_MS,
   MERGE_GAP_MS,
   METER_EPSILON_KWH,
   MOVE_ODOMETER_KM,
+  PAUSE_MIN_MS,
   RESUME_RATE_TOLERANCE,
+  RESUME_RATE_WINDOW_MS,
   SETTLE_GAP_MS,
 } from './constants.js';
 import type { Drives } from './drives.js';
@@ -141,6 +144,39 @@ export function resumesAtRate(before: RateOver, after: RateOver, resolutionKwh: 
     Math.abs(after.rate - before.rate) <=
     RESUME_RATE_TOLERANCE * Math.max(before.rate, after.rate) + quantisation
   );
+}
+
+/**
+ * The meter's rate from `readings[i]` (the first reading to show a resumed charge) over the intervals known
+ * to have flowed throughout — those ending at a rise that another rise followed (the interval in which
+ * the charge stopped or paused again flowed part of the time) —, until they cover RESUME_RATE_WINDOW_MS or
+ * the meter stands for a pause (PAUSE_MIN_MS). Null when `readings[lo, hi)` ends first: not known yet.
+ */
+export function meterRateAhead(readings: readonly Reading[], i: number, hi: number): RateOver | null {
+  const t0 = readings[i]!.t;
+  const e0 = readings[i]!.energyKwh;
+  if (e0 === undefined || !Number.isFinite(e0)) return { rate: Number.NaN, spanMs: 0 };
+  let riseT = t0;
+  let riseE = e0;
+  let fullT = t0;
+  let fullE = e0;
+  let lastE = e0;
+  for (let j = i + 1; j < hi; j++) {
+    const r = readings[j]!;
+    const e = r.energyKwh;
+    if (e === undefined || !Number.isFinite(e)) continue;
+    if (e > lastE) {
+      fullT = riseT;
+      fullE = riseE;
+      riseT = r.t;
+      riseE = e;
+    }
+    lastE = e;
+    if (fullT - t0 >= RESUME_RATE_WINDOW_MS || r.t - riseT > PAUSE_MIN_MS) {
+      return { rate: fullT > t0 ? (fullE - e0) / (fullT - t0) : Number.NaN, spanMs: fullT - t0 };
+    }
+  }
+  return null;
 }
 
 /**

@@ -12,6 +12,7 @@ import { SessionBuilder } from '../../shared/engine/session-builder.js';
 import {
   isComplete,
   joinsSession,
+  meterRateAhead,
   observeAfterClose,
   openSession,
   resumesAtRate,
@@ -420,6 +421,22 @@ describe('sessions stage', () => {
     expect(asked).toBe(0);
     expect(joinsSession(session(), T + 2 * HOUR, noPlug, Number.NaN, ask)).toBe(true);
     expect(asked).toBe(1);
+  });
+
+  it('the rate ahead counts intervals that flowed throughout; unknown while the readings end first', () => {
+    // 6 kW read every 2 min from T; it stops between T+20 and T+22 (0.1 kWh instead of 0.2).
+    const readings = series(T, T + 40 * MIN, 2 * MIN, (t) => {
+      const m = (t - T) / MIN;
+      return { energyKwh: 100 + Math.min(m, 20) * 0.1 + (m >= 22 ? 0.1 : 0) };
+    });
+    const full = meterRateAhead(readings, 0, readings.length)!;
+    expect(full.rate * HOUR).toBeCloseTo(6, 6);
+    expect(full.spanMs).toBe(16 * MIN); // up to the rise that another rise followed, ≥ 15 min
+    const stops = meterRateAhead(readings.slice(0, 8).concat(readings.slice(11)), 0, 27)!;
+    // Readings lost from T+16 to T+20; it stands from T+22: the rate up to T+14, the last rise another followed.
+    expect(stops.rate * HOUR).toBeCloseTo(6, 6);
+    expect(stops.spanMs).toBe(14 * MIN);
+    expect(meterRateAhead(readings, 0, 5)).toBeNull(); // the window's readings end at T+8
   });
 
   it('end to end, meter only: a tariff pause joins; a charge at another level an hour later does not', () => {
