@@ -16,7 +16,7 @@
 
 import type { TenantLocation } from '../locations/match.js';
 import type { Reading } from '../readings/model.js';
-import { placeEdges } from './boundaries.js';
+import { type FlowingInterval, placeEdges } from './boundaries.js';
 import {
   BASELINE_MAX_AGE_MS,
   DATA_GAP_MS,
@@ -183,7 +183,22 @@ class Scan {
     capacityKwh: 0,
   };
   private readonly intervalAnswer: IntervalFlow = { ...NO_FLOW };
-  private readonly measured = {} as MeasuredInterval;
+  private readonly flowingInterval: FlowingInterval = {
+    from: 0,
+    to: 0,
+    acrossGap: false,
+    flowingBefore: false,
+    flowingAfter: false,
+    rateBefore: 0,
+    rateAfter: 0,
+    meteredKwh: 0,
+    energyAcrossKwh: 0,
+    socAcross: 0,
+    socRate: 0,
+  };
+  private readonly measured = {
+    placed: { start: 0, end: 0, startRule: 'data_edge', endRule: 'data_edge' },
+  } as MeasuredInterval;
 
   constructor(
     input: EngineInput,
@@ -402,19 +417,19 @@ class Scan {
     m.socFlat = has(x.soc) && latest.socI === previous.i && x.soc <= latest.soc;
     m.stepKm = has(x.odometerKm) && latest.odometerI >= 0 ? x.odometerKm - latest.odometerKm : Number.NaN;
     m.moving = this.movement[i] === MOVED;
-    m.placed = placeEdges({
-      from: pT,
-      to: x.t,
-      acrossGap: gapFlow,
-      flowingBefore: pointBefore,
-      flowingAfter: pointAfter,
-      rateBefore,
-      rateAfter,
-      meteredKwh: dE,
-      energyAcrossKwh: interval.energyAcrossKwh,
-      socAcross: interval.socAcross,
-      socRate,
-    });
+    const flowing = this.flowingInterval;
+    flowing.from = pT;
+    flowing.to = x.t;
+    flowing.acrossGap = gapFlow;
+    flowing.flowingBefore = pointBefore;
+    flowing.flowingAfter = pointAfter;
+    flowing.rateBefore = rateBefore;
+    flowing.rateAfter = rateAfter;
+    flowing.meteredKwh = dE;
+    flowing.energyAcrossKwh = interval.energyAcrossKwh;
+    flowing.socAcross = interval.socAcross;
+    flowing.socRate = socRate;
+    placeEdges(flowing, m.placed);
     return m;
   }
 
