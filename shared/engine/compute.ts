@@ -289,7 +289,7 @@ class Scan {
       }
     }
     if (this.cur !== null) this.accumulate(this.cur, x, i, flowing, trapezoid);
-    if (has(x.odometerKm)) this.drives.observe(latest, x.t, x.odometerKm, x.soc);
+    if (has(x.odometerKm)) this.drives.observe(latest, x);
     this.remember(x, i, evidence);
   }
 
