@@ -28,17 +28,7 @@ import {
 } from './constants.js';
 import { Drives } from './drives.js';
 import { buildSession } from './enrich.js';
-import {
-  type Evidence,
-  type Previous as EvidenceBefore,
-  type EvidenceKind,
-  evidenceOf,
-  METER,
-  NONE,
-  POINT,
-  type Signals,
-  SOC,
-} from './evidence.js';
+import { type Evidence, type EvidenceKind, evidenceOf, METER, NONE, POINT, SOC } from './evidence.js';
 import { type IntervalFlow, type IntervalReadings, intervalFlow, NO_FLOW } from './intervals.js';
 import { isoUtc } from './iso-time.js';
 import { Latest } from './latest.js';
@@ -95,7 +85,7 @@ function withOngoing(input: EngineInput, out: EngineOutput & { inProgress: boole
 interface Values {
   t: number;
   powerKw: number;
-  meterKwh: number;
+  energyKwh: number;
   soc: number;
   /** Only for a vehicle (a charge point does not drive). */
   odometerKm: number;
@@ -112,7 +102,7 @@ function readValues(x: Values, r: Reading, mobile: boolean): Values {
   const located = finite(r.lat) && finite(r.lon);
   x.t = r.t;
   x.powerKw = finite(r.powerKw) ? r.powerKw : Number.NaN;
-  x.meterKwh = finite(r.energyKwh) ? r.energyKwh : Number.NaN;
+  x.energyKwh = finite(r.energyKwh) ? r.energyKwh : Number.NaN;
   x.soc = finite(r.soc) ? r.soc : Number.NaN;
   x.odometerKm = mobile && finite(r.odometerKm) ? r.odometerKm : Number.NaN;
   x.rangeKm = finite(r.rangeKm) ? r.rangeKm : Number.NaN;
@@ -166,8 +156,6 @@ class Scan {
   // The stages' arguments and answers per reading, refilled each time rather than allocated: objects made
   // per reading were a quarter of the engine's time, in garbage collection.
   private readonly values: Values = readValues({} as Values, { t: 0 }, false);
-  private readonly signals: Signals = { t: 0, powerKw: 0, energyKwh: 0, charging: undefined, soc: 0 };
-  private readonly before: EvidenceBefore = { powerT: 0, flagT: 0, meterT: 0, meterKwh: 0, socT: 0, soc: 0 };
   private readonly intervalReadings: IntervalReadings = {
     from: 0,
     to: 0,
@@ -241,21 +229,8 @@ class Scan {
     if (x.plugged === false) latest.unpluggedT = x.t;
     else if (x.plugged === true) latest.pluggedT = x.t;
 
-    // What this reading says about charging (evidence.ts).
-    const signals = this.signals;
-    signals.t = x.t;
-    signals.powerKw = x.powerKw;
-    signals.energyKwh = x.meterKwh;
-    signals.charging = x.charging;
-    signals.soc = x.soc;
-    const before = this.before;
-    before.powerT = latest.powerT;
-    before.flagT = latest.flagT;
-    before.meterT = latest.meterI >= 0 ? latest.meterT : Number.NaN;
-    before.meterKwh = latest.meterKwh;
-    before.socT = latest.socI >= 0 ? latest.socT : Number.NaN;
-    before.soc = latest.soc;
-    const evidence = evidenceOf(signals, before);
+    // What this reading says about charging (evidence.ts), against the latest values before it.
+    const evidence = evidenceOf(x, latest);
     let flowing = false;
     let trapezoid = Number.NaN; // this interval's energy by power, kWh
     if (evidence.kind !== NONE) {
@@ -275,7 +250,7 @@ class Scan {
             unchanged:
               evidence.kind === SOC
                 ? x.soc === latest.soc
-                : evidence.kind === METER && x.meterKwh === latest.meterKwh,
+                : evidence.kind === METER && x.energyKwh === latest.meterKwh,
             plugged: x.plugged,
             charging: x.charging,
             moved: this.movement[i] === MOVED,
@@ -303,12 +278,12 @@ class Scan {
     readings.kind = evidence.kind;
     readings.on = evidence.on;
     readings.onBefore = previous.on;
-    readings.meterKwh = x.meterKwh;
+    readings.meterKwh = x.energyKwh;
     readings.meterBeforeKwh = latest.meterKwh;
-    readings.meterBeforeT = latest.meterI >= 0 ? latest.meterT : Number.NaN;
+    readings.meterBeforeT = latest.meterT;
     readings.soc = x.soc;
     readings.socBefore = latest.soc;
-    readings.socBeforeT = latest.socI >= 0 ? latest.socT : Number.NaN;
+    readings.socBeforeT = latest.socT;
     readings.capacityKwh = this.capacity;
     const interval = intervalFlow(readings, this.intervalAnswer);
     if (interval.breaks) {
@@ -402,7 +377,7 @@ class Scan {
     m.flowingThroughout = interval.flow === 2;
     m.acrossGap = gapFlow;
     m.meteredKwh = dE;
-    m.meterKwh = x.meterKwh;
+    m.meterKwh = x.energyKwh;
     m.meteredStart = dE >= 0 && rateAfter > 0;
     m.meteredEnd = dE >= 0 && rateBefore > 0;
     m.rateAfter = rateAfter;
@@ -437,15 +412,10 @@ class Scan {
   private accumulate(cur: SessionBuilder, x: Values, i: number, flowing: boolean, trapezoid: number): void {
     const { t } = x;
     const latest = this.latest;
-    if (has(x.meterKwh)) cur.addMeter(t, x.meterKwh);
+    if (has(x.energyKwh)) cur.addMeter(t, x.energyKwh);
     if (flowing) cur.addFlowingInterval(trapezoid, this.previous.powerKw, x.powerKw);
     if (has(x.soc)) {
-      cur.addSoc(
-        t,
-        x.soc,
-        latest.socI >= 0 ? latest.socT : Number.NaN,
-        this.spell !== null ? cur.spells : -1,
-      );
+      cur.addSoc(t, x.soc, latest.socT, this.spell !== null ? cur.spells : -1);
     }
     // A charge point stands still: one position per session is its position.
     if (has(x.lat) && (this.mobile || cur.samples.lat.length === 0)) cur.samples.pushLocation(x.lat, x.lon);
@@ -457,8 +427,8 @@ class Scan {
     const latest = this.latest;
     if (has(x.powerKw)) latest.powerT = t;
     if (x.charging !== undefined) latest.flagT = t;
-    if (has(x.meterKwh)) {
-      latest.meterKwh = x.meterKwh;
+    if (has(x.energyKwh)) {
+      latest.meterKwh = x.energyKwh;
       latest.meterT = t;
       latest.meterI = i;
     }
