@@ -155,7 +155,20 @@ class Scan {
 
   // The stages' arguments and answers per reading, refilled each time rather than allocated: objects made
   // per reading were a quarter of the engine's time, in garbage collection.
-  private readonly values: Values = readValues({} as Values, { t: 0 }, false);
+  // Written as literals with every field: an object built empty keeps all but its first few fields in a
+  // separate array, one more load for each (Values' fields are read several times per reading).
+  private readonly values: Values = {
+    t: 0,
+    powerKw: Number.NaN,
+    energyKwh: Number.NaN,
+    soc: Number.NaN,
+    odometerKm: Number.NaN,
+    rangeKm: Number.NaN,
+    lat: Number.NaN,
+    lon: Number.NaN,
+    charging: undefined,
+    plugged: undefined,
+  };
   private readonly intervalReadings: IntervalReadings = {
     from: 0,
     to: 0,
