@@ -151,12 +151,14 @@ function byPosition(readings: readonly Reading[], i: number, hi: number, parked:
 /**
  * The last PARKED_POSITIONS fixes of a parked vehicle, and the parking spot they give. A ring of fixed
  * size (the spot's median does not depend on their order): a fix is added for most readings of a parked car.
+ * Plain arrays: a typed array's buffer is allocated outside V8's heap, which for three per vehicle cost more
+ * than they saved.
  */
 class ParkedFixes {
-  private readonly lat = new Float64Array(PARKED_POSITIONS);
-  private readonly lon = new Float64Array(PARKED_POSITIONS);
+  private readonly lat: number[] = new Array(PARKED_POSITIONS).fill(0);
+  private readonly lon: number[] = new Array(PARKED_POSITIONS).fill(0);
   /** Room for their distances from the spot while it is computed. */
-  private readonly distances = new Float64Array(PARKED_POSITIONS);
+  private readonly distances: number[] = new Array(PARKED_POSITIONS).fill(0);
   /** Fixes held, and where the next one goes. */
   private held = 0;
   private next = 0;
@@ -223,7 +225,7 @@ function spotOf(
   lats: ArrayLike<number>,
   lons: ArrayLike<number>,
   n: number,
-  distances = new Float64Array(n),
+  distances: number[] = new Array(n).fill(0),
 ): Spot {
   const lat = median(lats, n);
   const lon = median(lons, n);
