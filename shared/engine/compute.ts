@@ -35,7 +35,7 @@ import { Latest } from './latest.js';
 import { detectMovement, MOVED } from './movement.js';
 import { orderedWindow, sortedWindow } from './normalize.js';
 import type { SessionBuilder } from './session-builder.js';
-import { isComplete, joinsSession, observeAfterClose, openSession } from './sessions.js';
+import { hasEnded, isComplete, joinsSession, observeAfterClose, openSession } from './sessions.js';
 import { flatIsResolution, type MeasuredInterval, notCharging, Spell, spellEdges } from './spells.js';
 import type { DetectedSession, EngineEntity, EngineInput, EngineOutput, SkippedSession } from './types.js';
 
@@ -276,7 +276,11 @@ class Scan {
         }
       }
     }
-    if (this.cur !== null) this.accumulate(this.cur, x, i, flowing, trapezoid);
+    // A session that has ended with no spell open (unplugged or moved since its last spell) takes no more
+    // spells (sessions.ts, hasEnded): it is built from what it committed, and records nothing more.
+    const cur = this.cur;
+    if (cur !== null && (this.spell !== null || !hasEnded(cur, latest.unpluggedT)))
+      this.accumulate(cur, x, i, flowing, trapezoid);
     if (has(x.odometerKm)) this.drives.observe(latest, x);
     this.remember(x, i, evidence);
   }
