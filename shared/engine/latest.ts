@@ -1,14 +1,16 @@
 // The latest value of each signal as the scan goes (compute.ts), with its time and reading index: the
 // baselines a session opens with, and what the next run must re-read (resumeFrom). Index -1: none yet.
+// It is also the `Previous` the evidence stage reads (evidence.ts), so the meter's and SoC's times are NaN
+// until one is read.
 
 import { BASELINE_MAX_AGE_MS } from './constants.js';
 
 export class Latest {
   meterKwh = 0;
-  meterT = 0;
+  meterT = Number.NaN;
   meterI = -1;
   soc = 0;
-  socT = 0;
+  socT = Number.NaN;
   socI = -1;
   rangeKm = 0;
   rangeT = 0;

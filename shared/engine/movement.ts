@@ -40,9 +40,16 @@ const OUTVOTED = 3;
 export interface Movement {
   /** state[i]: MOVED, STILL or UNKNOWN over the interval ending at readings[i]. */
   state: Uint8Array;
-  /** rule[i]: what decided it (`none` when nothing could tell). */
-  rule: MovementRule[];
+  /** rule[i]: what decided it (`none` when nothing could tell). Built when asked: the scan needs only `state`. */
+  readonly rule: MovementRule[];
 }
+
+/** Rule codes as detectMovement records them (index into RULES). */
+const RULES: readonly MovementRule[] = ['none', 'odometer', 'plugged_in', 'position', 'power'];
+const BY_ODOMETER = 1;
+const BY_PLUG = 2;
+const BY_POSITION = 3;
+const BY_POWER = 4;
 
 const finite = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
 
@@ -53,16 +60,24 @@ export function detectMovement(
   hi: number,
   mobile: boolean,
 ): Movement {
+  // Per reading: typed arrays, not an array of objects or strings (this runs for every reading).
   const state = new Uint8Array(hi);
-  const rule: MovementRule[] = new Array(hi).fill('none');
-  if (!mobile) return { state, rule };
-  const located = (r: Reading) => finite(r.lat) && finite(r.lon);
+  const rules = new Uint8Array(hi);
+  const movement: Movement = {
+    state,
+    get rule() {
+      return Array.from(rules, (code) => RULES[code]!);
+    },
+  };
+  if (!mobile) return movement;
   const parked = new ParkedFixes();
   let odometer = Number.NaN;
   let pluggedAt = Number.NEGATIVE_INFINITY;
   let chargingAt = Number.NEGATIVE_INFINITY;
   for (let i = lo; i < hi; i++) {
     const r = readings[i]!;
+    const { lat, lon } = r;
+    const located = finite(lat) && finite(lon);
     if (r.isPluggedIn === true) pluggedAt = r.t;
     else if (r.isPluggedIn === false) {
       pluggedAt = Number.NEGATIVE_INFINITY;
@@ -79,47 +94,48 @@ export function detectMovement(
       const known = !Number.isNaN(odometer);
       odometer = odo;
       if (known) {
-        rule[i] = 'odometer';
+        rules[i] = BY_ODOMETER;
         if (drove) {
           state[i] = MOVED;
-          parked.restart(located(r) ? r : null);
+          if (located) parked.restart(lat, lon);
+          else parked.clear();
           continue;
         }
         state[i] = STILL;
-        if (located(r)) parked.add(r);
+        if (located) parked.add(lat, lon);
         continue;
       }
     }
     const plugged = r.t - Math.max(pluggedAt, chargingAt) <= PLUG_FLAG_MAX_AGE_MS;
     if (plugged) {
-      rule[i] = 'plugged_in';
+      rules[i] = BY_PLUG;
       state[i] = STILL;
-      if (located(r)) parked.add(r);
+      if (located) parked.add(lat, lon);
       continue;
     }
-    if (located(r) && parked.size > 0) {
-      rule[i] = 'position';
+    if (located && parked.size > 0) {
+      rules[i] = BY_POSITION;
       const found = byPosition(readings, i, hi, parked);
       // A new spot after a move, or when the fixes outvote a spot that rested on too few (its outliers).
-      if (found === MOVED || found === OUTVOTED) parked.restart(r);
-      else if (found === STILL) parked.add(r);
+      if (found === MOVED || found === OUTVOTED) parked.restart(lat, lon);
+      else if (found === STILL) parked.add(lat, lon);
       state[i] = found === OUTVOTED ? UNKNOWN : found;
       // A fix near the spot does not prove standing still (a slow drive moves ~100 m a minute): traction
       // power below still says driving.
       if (state[i] === MOVED) continue;
-    } else if (located(r)) {
-      parked.add(r);
+    } else if (located) {
+      parked.add(lat, lon);
     }
     const power = r.powerKw;
     if (finite(power) && power < -DRIVING_DISCHARGE_KW) {
-      rule[i] = 'power';
+      rules[i] = BY_POWER;
       state[i] = MOVED;
     } else if (finite(power) && state[i] === UNKNOWN) {
-      rule[i] = 'power';
+      rules[i] = BY_POWER;
       state[i] = STILL;
     }
   }
-  return { state, rule };
+  return movement;
 }
 
 /**
@@ -141,26 +157,46 @@ function byPosition(readings: readonly Reading[], i: number, hi: number, parked:
   return MOVED;
 }
 
-/** The last PARKED_POSITIONS fixes of a parked vehicle, and the parking spot they give. */
+/**
+ * The last PARKED_POSITIONS fixes of a parked vehicle, and the parking spot they give. A ring of fixed
+ * size (the spot's median does not depend on their order): a fix is added for most readings of a parked car.
+ * Plain arrays: a typed array's buffer is allocated outside V8's heap, which for three per vehicle cost more
+ * than they saved.
+ */
 class ParkedFixes {
-  private fixes: { lat: number; lon: number }[] = [];
-  private cached: { lat: number; lon: number; radius: number } | null = null;
+  private readonly lat: number[] = new Array(PARKED_POSITIONS).fill(0);
+  private readonly lon: number[] = new Array(PARKED_POSITIONS).fill(0);
+  /** Room for their distances from the spot while it is computed. */
+  private readonly distances: number[] = new Array(PARKED_POSITIONS).fill(0);
+  /** Fixes held, and where the next one goes. */
+  private held = 0;
+  private next = 0;
+  private cached: Spot | null = null;
   /** Fixes added since the spot was computed. */
   private added = 0;
 
-  get size(): number {
-    return this.fixes.length;
-  }
-
-  add(r: Reading): void {
-    this.fixes.push({ lat: r.lat!, lon: r.lon! });
-    if (this.fixes.length > PARKED_POSITIONS) this.fixes.shift();
+  add(lat: number, lon: number): void {
+    this.lat[this.next] = lat;
+    this.lon[this.next] = lon;
+    this.next = (this.next + 1) % PARKED_POSITIONS;
+    if (this.held < PARKED_POSITIONS) this.held++;
     this.added++;
   }
 
-  restart(r: Reading | null): void {
-    this.fixes = r === null ? [] : [{ lat: r.lat!, lon: r.lon! }];
+  get size(): number {
+    return this.held;
+  }
+
+  clear(): void {
+    this.held = 0;
+    this.next = 0;
     this.cached = null;
+    this.added = 0;
+  }
+
+  restart(lat: number, lon: number): void {
+    this.clear();
+    this.add(lat, lon);
     this.added = 0;
   }
 
@@ -169,31 +205,45 @@ class ParkedFixes {
    * fixes hardly moves with one more, and recomputing it for every reading cost more than the rest of the
    * engine together.
    */
-  spot(): { lat: number; lon: number; radius: number } {
-    if (
-      this.cached === null ||
-      (this.added > 0 && (this.fixes.length < PARKED_POSITIONS || this.added >= 5))
-    ) {
-      this.cached = parkingSpot(this.fixes);
+  spot(): Spot {
+    if (this.cached === null || (this.added > 0 && (this.held < PARKED_POSITIONS || this.added >= 5))) {
+      this.cached = spotOf(this.lat, this.lon, this.held, this.distances);
       this.added = 0;
     }
     return this.cached;
   }
 }
 
-/** The parking spot (median of the parked fixes) and how far from it a fix must be to count as away. */
-export function parkingSpot(parked: readonly { lat: number; lon: number }[]): {
+interface Spot {
   lat: number;
   lon: number;
   radius: number;
-} {
-  const lat = median(parked.map((p) => p.lat));
-  const lon = median(parked.map((p) => p.lon));
-  const spread = median(parked.map((p) => metersApart(lat, lon, p.lat, p.lon)));
+}
+
+/** The parking spot (median of the parked fixes) and how far from it a fix must be to count as away. */
+export function parkingSpot(parked: readonly { lat: number; lon: number }[]): Spot {
+  return spotOf(
+    parked.map((p) => p.lat),
+    parked.map((p) => p.lon),
+    parked.length,
+  );
+}
+
+/** parkingSpot over the first `n` fixes given as coordinates (`distances`: room for n). */
+function spotOf(
+  lats: ArrayLike<number>,
+  lons: ArrayLike<number>,
+  n: number,
+  distances: number[] = new Array(n).fill(0),
+): Spot {
+  const lat = median(lats, n);
+  const lon = median(lons, n);
+  for (let k = 0; k < n; k++) distances[k] = metersApart(lat, lon, lats[k]!, lons[k]!);
+  const spread = median(distances, n);
   return { lat, lon, radius: Math.max(MOVE_DISTANCE_M, PARKED_SPREAD_FACTOR * spread) };
 }
 
-function away(spot: { lat: number; lon: number; radius: number }, r: Reading): boolean {
+function away(spot: Spot, r: Reading): boolean {
   return metersApart(spot.lat, spot.lon, r.lat!, r.lon!) > spot.radius;
 }
 

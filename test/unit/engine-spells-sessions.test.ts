@@ -130,10 +130,10 @@ describe('drives', () => {
       socT: T,
     });
     const drives = new Drives();
-    drives.observe(latest, T + MIN, 101, 79.8); // ticking: a drive began at reading 0
+    drives.observe(latest, { t: T + MIN, odometerKm: 101, soc: 79.8 }); // ticking: a drive began at reading 0
     Object.assign(latest, { odometerKm: 120, odometerI: 5, soc: 76, socI: 5, socT: T + 20 * MIN });
     expect(drives.current(latest)).toEqual({ pctPerKm: 0.2, index: 0 });
-    drives.observe(latest, T + 21 * MIN, 120, 76); // no tick: it ended
+    drives.observe(latest, { t: T + 21 * MIN, odometerKm: 120, soc: 76 }); // no tick: it ended
     expect(drives).toMatchObject({ startI: -1, lastI: 0, lastEndT: T + 21 * MIN });
     expect(drives.lastPctPerKm).toBeCloseTo(0.2);
   });
@@ -148,7 +148,7 @@ describe('drives', () => {
       socT: T,
     });
     const drives = new Drives();
-    drives.observe(latest, T + MIN, 101, 80);
+    drives.observe(latest, { t: T + MIN, odometerKm: 101, soc: 80 });
     Object.assign(latest, { odometerKm: 103, soc: 79 });
     expect(drives.current(latest)).toBeNull();
   });
