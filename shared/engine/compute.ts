@@ -24,6 +24,8 @@ import {
   MOVE_ODOMETER_KM,
   PAUSE_MIN_MS,
   PLUG_IN_MIN_MS,
+  RESUME_RATE_MAX_WINDOW_MS,
+  RESUME_RATE_PRECISION,
   RESUME_RATE_WINDOW_MS,
   SOC_PLATEAU_MAX_MS,
 } from './constants.js';
@@ -151,6 +153,8 @@ class Scan {
   private readonly capacity: number;
   private readonly locations: readonly TenantLocation[];
   private readonly exactLocation: boolean;
+  /** The window's end: the readings are complete up to here. */
+  private readonly to: number;
   /** movement[i]: MOVED, STILL or UNKNOWN over the interval ending at reading i (movement.ts). */
   private readonly movement: Uint8Array;
   private readonly sessions: DetectedSession[] = [];
@@ -228,6 +232,7 @@ class Scan {
     lo: number,
     private readonly hi: number,
   ) {
+    this.to = input.window.to;
     const entity: EngineEntity = input.entity;
     this.entityId = entity.id;
     this.mobile = entity.type === 'EV';
@@ -297,9 +302,11 @@ class Scan {
         }
       }
     }
-    // Flags read with power flowing at the same instant (not across a gap: those describe its ends).
-    if (this.spell !== null && evidence.kind === POINT && evidence.on)
-      this.spell.flags(x.plugged, x.charging);
+    // The vehicle's own flags while the spell is open (a flag sent on its own counts); one saying
+    // unplugged or not charging only with power flowing at that instant (not across a gap: those
+    // describe its ends).
+    if (this.spell !== null && this.mobile)
+      this.spell.flags(x.plugged, x.charging, evidence.kind === POINT && evidence.on);
     // A session that has ended with no spell open (unplugged or moved since its last spell) takes no more
     // spells (sessions.ts, hasEnded): it is built from what it committed, and records nothing more.
     const cur = this.cur;
@@ -356,7 +363,7 @@ class Scan {
     // Power flowing while the vehicle drives off after charging is regeneration, not more charge: the
     // charge ended at the previous reading, and nothing later joins it.
     if (this.spell !== null && m.moving && !Number.isNaN(m.powerAfterKw) && this.spell.stillIntervals > 0) {
-      this.closeSpell(true, dt < PLUG_IN_MIN_MS);
+      this.closeSpell(dt);
       if (this.cur !== null) this.cur.moved = true;
     }
     let spell = this.spell;
@@ -570,10 +577,10 @@ class Scan {
 
   /**
    * Closes the open spell: its final edges (spells.ts), then either takes it back (regeneration, SoC
-   * flicker) or commits it to its session. `drivingOff`: closed because the vehicle moved off while power
-   * still showed; `atOnce`: less than a minute after its last charging reading.
+   * flicker) or commits it to its session. `drivingOffAfterMs`: closed because the vehicle moved off while
+   * power still showed, this long after its last charging reading (NaN otherwise).
    */
-  private closeSpell(drivingOff = false, atOnce = false): void {
+  private closeSpell(drivingOffAfterMs = Number.NaN): void {
     const spell = this.spell!;
     this.spell = null;
     this.known = true;
@@ -596,8 +603,7 @@ class Scan {
     const verdict = notCharging(spell, {
       start,
       end,
-      drivingOff,
-      drivingOffAtOnce: drivingOff && atOnce,
+      drivingOffAfterMs,
       odometerKm,
       socRise: socNow - spell.openSoc,
     });
@@ -649,16 +655,20 @@ class Scan {
    * The meter resumed at the rate the session paused at (sessions.ts, resumesAtRate): the rate over the
    * last RESUME_RATE_WINDOW_MS of the session's latest spell (up to the reading before the one that
    * showed it stop: the interval in which it stopped flowed part of the time) against the rate ahead of
-   * reading `i`, the first to show the new charge. When the window's readings end before that is known,
-   * it joins for now: the session stays in progress and the next run decides with what follows.
+   * reading `i`, the first to show the new charge. When the readings end before that is known and more
+   * may still come (the window ends within a data gap of them), it joins for now: the session stays in
+   * progress and the next run decides with what follows.
    */
   private resumedAtRate(cur: SessionBuilder, i: number): boolean {
     const until = cur.endEdge.from;
-    const before = cur.samples.meterRateBetween(Math.max(cur.spellOnT, until - RESUME_RATE_WINDOW_MS), until);
-    const after = meterRateAhead(this.readings, i, this.hi);
-    return (
-      after === null || resumesAtRate(before, after, registerResolutionKwh(this.readings[i]!.energyKwh ?? 0))
-    );
+    let before = cur.samples.meterRateBetween(Math.max(cur.spellOnT, until - RESUME_RATE_WINDOW_MS), until);
+    const resolution = registerResolutionKwh(this.readings[i]!.energyKwh ?? Number.NaN);
+    if (!(resolution / before.spanMs <= RESUME_RATE_PRECISION * before.rate)) {
+      // Not pinned by the register's steps over 15 min: over more of the spell, up to an hour.
+      before = cur.samples.meterRateBetween(Math.max(cur.spellOnT, until - RESUME_RATE_MAX_WINDOW_MS), until);
+    }
+    const after = meterRateAhead(this.readings, i, this.hi, { rateBefore: before.rate, dataEnds: this.to });
+    return after === null || resumesAtRate(before, after, after.resolutionKwh);
   }
 
   /** Emit (or skip, with the reason) the current session; its spells are all closed. */

@@ -35,18 +35,28 @@ export const MERGE_GAP_MS = 2 * HOUR;
 
 /**
  * A vehicle measured by its meter alone resumes a paused charge (a tariff or schedule pause) at the rate
- * it paused at: the same charger and car set it. Rates are compared over this long either side of the
- * pause, so a 0.1 kWh register at 3.7 kW is known to ~10 %.
+ * it paused at: the same charger and car set it. Rates are compared over at least this long either side
+ * of the pause, and longer (up to RESUME_RATE_MAX_WINDOW_MS) until the register's steps pin them to
+ * RESUME_RATE_PRECISION.
  */
 export const RESUME_RATE_WINDOW_MS = 15 * MINUTE;
+export const RESUME_RATE_MAX_WINDOW_MS = HOUR;
 
 /**
  * How far apart the rates either side of a pause may be (relative, beyond the register's quantisation)
  * and still be the same charge. The standard AC levels (3.7, 7.4, 11, 22 kW: 16/32 A on one or three
- * phases) are at least 1.49x apart and DC is tens of kW above them, so another charger differs by far
- * more; an AC charge holds its level to a few percent until the battery is nearly full.
+ * phases) are at least 1.48x apart and DC is tens of kW above them, so a charger that sets another level
+ * differs by far more; an AC charge holds its level to a few percent until the battery is nearly full.
+ * (A car's on-board charger often sets the level instead: then every AC charger at or above it gives the
+ * same rate, and the rule cannot tell them apart.)
  */
 export const RESUME_RATE_TOLERANCE = 0.15;
+
+/**
+ * A rate is compared only when one register step over its span is at most this share of it: with 15 %
+ * tolerance, levels 1.48x apart stay apart only if the two quantisations together are under ~13 %.
+ */
+export const RESUME_RATE_PRECISION = 0.05;
 
 /** When neither plug state nor movement is known, a stop longer than this ends the session: another vehicle may have connected. */
 export const SETTLE_GAP_MS = 10 * MINUTE;

@@ -4,17 +4,20 @@
 import type { Reading } from '../readings/model.js';
 import {
   BASELINE_MAX_AGE_MS,
+  DATA_GAP_MS,
   MAX_BRIDGE_GAP_MS,
   MERGE_GAP_MS,
   METER_EPSILON_KWH,
   MOVE_ODOMETER_KM,
   PAUSE_MIN_MS,
+  RESUME_RATE_MAX_WINDOW_MS,
+  RESUME_RATE_PRECISION,
   RESUME_RATE_TOLERANCE,
   RESUME_RATE_WINDOW_MS,
   SETTLE_GAP_MS,
 } from './constants.js';
 import type { Drives } from './drives.js';
-import { type EvidenceKind, POINT } from './evidence.js';
+import { type EvidenceKind, POINT, registerResolutionKwh } from './evidence.js';
 import type { Latest } from './latest.js';
 import { MOVED, STILL } from './movement.js';
 import { SessionBuilder } from './session-builder.js';
@@ -133,12 +136,16 @@ export interface RateOver {
 }
 
 /**
- * The charge went on at the rate it paused at: the same charger and car set it, and another charger is
- * another level (constants.ts, RESUME_RATE_TOLERANCE). Each rate is known to one register step over its
- * span, which widens the tolerance. Unknown on either side: not the same.
+ * The charge went on at the rate it paused at: the same charger and car set it, and another charger at
+ * a level other than the car's on-board limit is another level (constants.ts, RESUME_RATE_TOLERANCE).
+ * Each rate is known to one register step over its span, which widens the tolerance; a rate known no
+ * better than RESUME_RATE_PRECISION (a short span, a coarse register) cannot be compared, and neither
+ * can an unknown one: not the same.
  */
 export function resumesAtRate(before: RateOver, after: RateOver, resolutionKwh: number): boolean {
-  if (!(before.rate > 0 && after.rate > 0 && before.spanMs > 0 && after.spanMs > 0)) return false;
+  const known = (r: RateOver) =>
+    r.rate > 0 && r.spanMs > 0 && resolutionKwh / r.spanMs <= RESUME_RATE_PRECISION * r.rate;
+  if (!known(before) || !known(after)) return false;
   const quantisation = resolutionKwh / before.spanMs + resolutionKwh / after.spanMs;
   return (
     Math.abs(after.rate - before.rate) <=
@@ -149,34 +156,60 @@ export function resumesAtRate(before: RateOver, after: RateOver, resolutionKwh: 
 /**
  * The meter's rate from `readings[i]` (the first reading to show a resumed charge) over the intervals known
  * to have flowed throughout — those ending at a rise that another rise followed (the interval in which
- * the charge stopped or paused again flowed part of the time) —, until they cover RESUME_RATE_WINDOW_MS or
- * the meter stands for a pause (PAUSE_MIN_MS). Null when `readings[lo, hi)` ends first: not known yet.
+ * the charge stopped or paused again flowed part of the time) —, until they cover RESUME_RATE_WINDOW_MS
+ * with the rate pinned to RESUME_RATE_PRECISION by the register's steps (or RESUME_RATE_MAX_WINDOW_MS),
+ * the meter stands for a pause (PAUSE_MIN_MS, or two register steps at the rate before the pause if
+ * longer: a slow charge on a coarse register steps less often), or a silence (a data gap) cuts it; and
+ * the register's resolution, the finest its values show. Null when the readings end before that is known
+ * and the data may still come (the window ends within a data gap of the last reading): not known yet.
  */
-export function meterRateAhead(readings: readonly Reading[], i: number, hi: number): RateOver | null {
+export function meterRateAhead(
+  readings: readonly Reading[],
+  i: number,
+  hi: number,
+  x: { rateBefore: number; dataEnds: number },
+): (RateOver & { resolutionKwh: number }) | null {
   const t0 = readings[i]!.t;
   const e0 = readings[i]!.energyKwh;
-  if (e0 === undefined || !Number.isFinite(e0)) return { rate: Number.NaN, spanMs: 0 };
+  if (e0 === undefined || !Number.isFinite(e0)) return { rate: Number.NaN, spanMs: 0, resolutionKwh: 0 };
+  let resolutionKwh = registerResolutionKwh(e0);
   let riseT = t0;
   let riseE = e0;
   let fullT = t0;
   let fullE = e0;
+  let lastT = t0;
   let lastE = e0;
+  const measured = () => ({
+    rate: fullT > t0 ? (fullE - e0) / (fullT - t0) : Number.NaN,
+    spanMs: fullT - t0,
+    resolutionKwh,
+  });
   for (let j = i + 1; j < hi; j++) {
     const r = readings[j]!;
     const e = r.energyKwh;
     if (e === undefined || !Number.isFinite(e)) continue;
+    if (r.t - lastT > DATA_GAP_MS) return measured();
+    resolutionKwh = Math.min(resolutionKwh, registerResolutionKwh(e));
     if (e > lastE) {
       fullT = riseT;
       fullE = riseE;
       riseT = r.t;
       riseE = e;
     }
+    lastT = r.t;
     lastE = e;
-    if (fullT - t0 >= RESUME_RATE_WINDOW_MS || r.t - riseT > PAUSE_MIN_MS) {
-      return { rate: fullT > t0 ? (fullE - e0) / (fullT - t0) : Number.NaN, spanMs: fullT - t0 };
+    const stall = Math.max(PAUSE_MIN_MS, x.rateBefore > 0 ? (2 * resolutionKwh) / x.rateBefore : 0);
+    const span = fullT - t0;
+    const pinned = span > 0 && resolutionKwh / span <= RESUME_RATE_PRECISION * ((fullE - e0) / span);
+    if (
+      (span >= RESUME_RATE_WINDOW_MS && pinned) ||
+      span >= RESUME_RATE_MAX_WINDOW_MS ||
+      r.t - riseT > stall
+    ) {
+      return measured();
     }
   }
-  return null;
+  return x.dataEnds - lastT <= DATA_GAP_MS ? null : measured();
 }
 
 /**

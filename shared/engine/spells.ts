@@ -84,9 +84,9 @@ export class Spell {
   firstOnSoc = Number.NaN;
   /** Energy of its latest interval when a meter placed its end. */
   lastMeterKwh = Number.NaN;
-  /** While it flowed, a reading's flags said plugged in or charging / said unplugged or not charging. */
+  /** While it was open a flag said plugged in or charging; readings with power flowing whose flags said unplugged or not charging. */
   flagSaidYes = false;
-  flagSaidNo = false;
+  flagDenials = 0;
   /** Readings in it at which power showed flowing. */
   chargingReadings = 0;
 
@@ -135,11 +135,11 @@ export class Spell {
     }
   }
 
-  /** A charging reading (power flowing then): what the vehicle's own flags say (the flag-denial rule in notCharging). */
-  flags(plugged: boolean | undefined, charging: boolean | undefined): void {
-    this.chargingReadings++;
+  /** A reading while it is open: what the vehicle's own flags say (the flag-denial rule in notCharging). */
+  flags(plugged: boolean | undefined, charging: boolean | undefined, poweredNow: boolean): void {
+    if (poweredNow) this.chargingReadings++;
     if (plugged === true || charging === true) this.flagSaidYes = true;
-    else if (plugged === false || charging === false) this.flagSaidNo = true;
+    else if (poweredNow && (plugged === false || charging === false)) this.flagDenials++;
   }
 
   /** Every interval, first or not, is its latest until the next: its end rules read these. */
@@ -410,11 +410,12 @@ export function spellEdges(
  * - power or a rising SoC while the vehicle drives is regeneration (a spell that moved and was brief or
  *   never still, or one that began less than a minute after driving and ended less than a minute before
  *   driving on — no time to plug in, nor to unplug — unless the SoC rose as only charging can make it);
- * - power the vehicle's own flags deny throughout (`unplugged`): every flag read while it flowed said
- *   unplugged or not charging, none said plugged in or charging. No charger delivers through a cable
- *   that is not connected; positive power there is regeneration or a load, not a charge. (Flags lag the
- *   power by up to a minute, so a real charge's first reading may still say unplugged — its later ones
- *   do not; one reading saying plugged in or charging is enough to keep the spell.)
+ * - power seen at one reading only, right after driving, is braking as the car stops (below);
+ * - power the vehicle's own flags deny (`unplugged`; the scan records flags for vehicles only): a flag
+ *   read with power flowing said unplugged or not charging, and no flag while the spell was open said
+ *   plugged in or charging. No charger delivers through a cable that is not connected. Flags can lag the
+ *   power, so a real charge's first reading may still say unplugged: a later one, or the plug state a
+ *   car sends on its own on change, keeps it;
  * - a SoC-only spell rising < 2 % is flicker.
  */
 export function notCharging(
@@ -422,37 +423,40 @@ export function notCharging(
   x: {
     start: number;
     end: number;
-    /** Closed because the vehicle drove off while power still showed. */
-    drivingOff: boolean;
-    /** Drove off less than a minute after the last charging reading. */
-    drivingOffAtOnce?: boolean;
+    /** Closed because the vehicle drove off while power still showed, this long after its last charging reading (NaN: not). */
+    drivingOffAfterMs: number;
     /** Odometer now (NaN when not fresh), SoC rise since the spell opened (NaN when unknown). */
     odometerKm: number;
     socRise: number;
   },
 ): 'regeneration' | 'unplugged' | 'flicker' | null {
+  const drivingOff = x.drivingOffAfterMs >= 0;
   // Driving both less than a minute before and after: whatever the readings between showed (a burst of
   // lost readings can hide the traction), no cable was connected.
-  const between = spell.arrivedDriving && x.drivingOffAtOnce === true;
-  // Power seen at one reading only, right after driving: braking (regeneration) at the end of a drive,
-  // not a charge. A charge needs the car to stand still while a cable is connected and a charger starts
-  // (PLUG_IN_MIN_MS) and again to be unplugged, and a charger holds its power from one reading to the
-  // next. So: one charging reading with driving at the readings either side (however far apart: no
-  // reading saw the car stand), or one that came less than two plug-ins' time after driving (too soon to
-  // have connected, charged and stopped before the next reading). Not when a flag says plugged in or
-  // charging, or the SoC rose as only charging can make it.
+  const between = spell.arrivedDriving && x.drivingOffAfterMs < PLUG_IN_MIN_MS;
+  // Power seen at one reading only, right after driving, is braking as the car stops, not a charge: a
+  // charge needs the car to stand while a cable is connected and a charger starts (PLUG_IN_MIN_MS), and
+  // is seen again at the next reading unless it was over by then. So: one charging reading with driving
+  // at the readings either side less than a plug-in, an unplug and a braking's length apart
+  // (2 × PLUG_IN_MIN_MS + REGEN_MAX_MS); or one less than two plug-ins' time after driving and no other:
+  // a charge begun within a minute of stopping and over before the next reading is far rarer than the
+  // braking every stop makes (a judgement, with its trade-off measured in README.md's known limits).
+  // Not when a flag says plugged in or charging, or the SoC rose as only charging can make it.
   const once = spell.byPower && spell.chargingReadings === 1 && !spell.partial && !spell.flagSaidYes;
   const blip =
-    once && spell.drivenBeforeMs >= 0 && (x.drivingOff || spell.drivenBeforeMs < 2 * PLUG_IN_MIN_MS);
+    once &&
+    spell.drivenBeforeMs >= 0 &&
+    (spell.drivenBeforeMs + x.drivingOffAfterMs < 2 * PLUG_IN_MIN_MS + REGEN_MAX_MS ||
+      (!drivingOff && spell.drivenBeforeMs < 2 * PLUG_IN_MIN_MS));
   const driving =
     (spell.byPower || spell.kind === SOC) &&
     (between ||
       blip ||
-      ((x.drivingOff || x.odometerKm - spell.openOdometerKm >= MOVE_ODOMETER_KM || spell.moved) &&
+      ((drivingOff || x.odometerKm - spell.openOdometerKm >= MOVE_ODOMETER_KM || spell.moved) &&
         (spell.stillIntervals === 0 || x.end - x.start < REGEN_MAX_MS))) &&
     !(x.socRise >= SOC_RISE_MIN_PERCENT);
   if (driving) return 'regeneration';
-  if (spell.byPower && spell.flagSaidNo && !spell.flagSaidYes && !(x.socRise >= SOC_RISE_MIN_PERCENT)) {
+  if (spell.byPower && spell.flagDenials > 0 && !spell.flagSaidYes && !(x.socRise >= SOC_RISE_MIN_PERCENT)) {
     return 'unplugged';
   }
   if (spell.kind === SOC && !(x.socRise >= SOC_SPELL_MIN_RISE_PERCENT)) return 'flicker';

@@ -228,7 +228,13 @@ describe('spells stage: final edges', () => {
 describe('spells stage: not charging', () => {
   const moved = (over: Partial<Spell> = {}) =>
     Object.assign(new Spell(T, POINT, T, T + MIN, false), { byPower: true, moved: true, ...over });
-  const x = { start: T, end: T + 2 * MIN, drivingOff: false, odometerKm: Number.NaN, socRise: Number.NaN };
+  const x = {
+    start: T,
+    end: T + 2 * MIN,
+    drivingOffAfterMs: Number.NaN,
+    odometerKm: Number.NaN,
+    socRise: Number.NaN,
+  };
 
   it('power while the vehicle moves, brief or never still, is regeneration', () => {
     expect(notCharging(moved(), x)).toBe('regeneration');
@@ -246,13 +252,13 @@ describe('spells stage: not charging', () => {
   });
 
   it('driving less than a minute before and after: regeneration however long the readings between', () => {
-    const long = { ...x, end: T + 8 * MIN, drivingOff: true };
+    const long = { ...x, end: T + 8 * MIN };
     const between = moved({ stillIntervals: 3, arrivedDriving: true });
-    expect(notCharging(between, { ...long, drivingOffAtOnce: true })).toBe('regeneration');
+    expect(notCharging(between, { ...long, drivingOffAfterMs: 30_000 })).toBe('regeneration');
     // Left more than a minute after the last charging reading: time to unplug, a charge it drove off from.
-    expect(notCharging(between, { ...long, drivingOffAtOnce: false })).toBeNull();
+    expect(notCharging(between, { ...long, drivingOffAfterMs: 2 * MIN })).toBeNull();
     // Arrived more than a minute before the first: time to plug in.
-    expect(notCharging(moved({ stillIntervals: 3 }), { ...long, drivingOffAtOnce: true })).toBeNull();
+    expect(notCharging(moved({ stillIntervals: 3 }), { ...long, drivingOffAfterMs: 30_000 })).toBeNull();
   });
 
   it('end to end: positive power across a lost burst inside a drive is no session', () => {
@@ -276,18 +282,44 @@ describe('spells stage: not charging', () => {
     expect(out.sessions).toEqual([]);
   });
 
-  it('power the vehicle’s own flags deny throughout is not a charge; one flag saying yes keeps it', () => {
+  it('power the vehicle’s own flags deny is not a charge; a flag saying plugged in while it is open keeps it', () => {
     const spell = (over: Partial<Spell>) =>
       Object.assign(new Spell(T, POINT, T, T + MIN, false), { byPower: true, stillIntervals: 3, ...over });
     const long = { ...x, end: T + 30 * MIN };
-    expect(notCharging(spell({ flagSaidNo: true }), long)).toBe('unplugged');
-    // Flags lag the power: the first reading may still say unplugged, a later one says plugged in.
-    expect(notCharging(spell({ flagSaidNo: true, flagSaidYes: true }), long)).toBeNull();
+    expect(notCharging(spell({ flagDenials: 2 }), long)).toBe('unplugged');
+    expect(notCharging(spell({ flagDenials: 1 }), x)).toBe('unplugged');
+    // A flag saying plugged in or charging while it was open (sent on its own, too) keeps it: flags can
+    // lag the power, so a real charge's first reading may still say unplugged.
+    expect(notCharging(spell({ flagDenials: 5, flagSaidYes: true }), long)).toBeNull();
     expect(notCharging(spell({}), long)).toBeNull(); // no flags: nothing denies it
-    expect(notCharging(spell({ flagSaidNo: true }), { ...long, socRise: 6 })).toBeNull();
+    expect(notCharging(spell({ flagDenials: 2 }), { ...long, socRise: 6 })).toBeNull();
   });
 
-  it('power at one reading right after driving is braking: both sides driving, or under two plug-ins’ time after', () => {
+  it('end to end: a charge whose first reading still says unplugged, its plug state sent on its own, is kept', () => {
+    // Power every 5 min; 7.2 kW from 00:30 to 02:30. The first charging reading carries the flag of the
+    // poll before (unplugged); "plugged in" arrives on its own 20 s later, on change.
+    const t0 = 1_500 * HOUR;
+    const readings = [
+      ...series(t0, t0 + 4 * HOUR, 5 * MIN, (t) => {
+        const on = t >= t0 + 30 * MIN && t < t0 + 150 * MIN;
+        return { powerKw: on ? 7.2 : 0, ...(t <= t0 + 30 * MIN ? { isPluggedIn: false } : {}) };
+      }),
+      { t: t0 + 30 * MIN + 20_000, isPluggedIn: true },
+    ].sort((a, b) => a.t - b.t);
+    for (const type of ['EV', 'CP'] as const) {
+      const { sessions } = computeSessions({
+        entity: { id: 'e', type, batteryCapacityKwh: null },
+        readings,
+        window: { from: t0, to: t0 + 6 * HOUR },
+        locations: [],
+        exactLocation: false,
+      });
+      expect(sessions, type).toHaveLength(1);
+      expect(sessions[0]!.energyKwh, type).toBeCloseTo(14.4, 0);
+    }
+  });
+
+  it('power at one reading right after driving is braking: driving close on both sides, or under two plug-ins’ time after', () => {
     const once = (over: Partial<Spell>) =>
       Object.assign(new Spell(T, POINT, T, T + MIN, false), {
         byPower: true,
@@ -296,10 +328,15 @@ describe('spells stage: not charging', () => {
         ...over,
       });
     const long = { ...x, end: T + 12 * MIN };
-    // Driving at the readings either side, ten minutes apart each: no reading saw the car stand.
-    expect(notCharging(once({ drivenBeforeMs: 10 * MIN }), { ...long, drivingOff: true })).toBe(
+    // Driving at the readings either side, 2.5 min apart each: less than a plug-in, an unplug and a
+    // braking's length between them.
+    expect(notCharging(once({ drivenBeforeMs: 2.5 * MIN }), { ...long, drivingOffAfterMs: 2.5 * MIN })).toBe(
       'regeneration',
     );
+    // Ten minutes apart each: room for a short DC stop; kept.
+    expect(
+      notCharging(once({ drivenBeforeMs: 10 * MIN }), { ...long, drivingOffAfterMs: 10 * MIN }),
+    ).toBeNull();
     // 90 s after traction, then standing: too soon to have plugged in, charged and stopped.
     expect(notCharging(once({ drivenBeforeMs: 90_000 }), long)).toBe('regeneration');
     // Ten minutes after traction, then standing: time for a short DC stop; kept.
@@ -335,17 +372,14 @@ describe('spells stage: not charging', () => {
       ...series(t0 + 2 * HOUR, t0 + 3 * HOUR, 70_000, () => ({ powerKw: 0 })),
     ];
     expect(run(charge)).toHaveLength(1);
-    // Power and plug flag every 30 s: braking bursts while the car says it is unplugged.
-    const unplugged = series(t0, t0 + HOUR, 30_000, (_, i) => ({
-      powerKw: i % 9 === 4 ? 30 : i % 9 === 5 ? 12 : -20,
+    // Standing, power and plug flag every 30 s: power shows for 20 minutes while every reading says
+    // unplugged. No traction, no movement: only the flags can say it was not a charge.
+    const unplugged = series(t0, t0 + 3 * HOUR, 30_000, (t) => ({
+      powerKw: t >= t0 + HOUR && t < t0 + HOUR + 20 * MIN ? 3 : 0,
       isPluggedIn: false,
     }));
-    expect(
-      run([
-        ...unplugged,
-        ...series(t0 + HOUR, t0 + 3 * HOUR, 30_000, () => ({ powerKw: 0, isPluggedIn: false })),
-      ]),
-    ).toEqual([]);
+    expect(run(unplugged)).toEqual([]);
+    expect(run(unplugged.map(({ isPluggedIn: _, ...r }) => r))).toHaveLength(1);
   });
 
   it('a SoC-only spell rising under 2 % is flicker', () => {
@@ -406,9 +440,14 @@ describe('sessions stage', () => {
     expect(resumesAtRate(over(7.4), over(7.3), 0.01)).toBe(true);
     expect(resumesAtRate(over(7.4), over(11), 0.01)).toBe(false); // another AC level: another charger
     expect(resumesAtRate(over(7.4), over(50), 0.01)).toBe(false); // DC
-    // A 0.1 kWh register over 5 minutes at 3.7 kW is known to ~30 %: its quantisation widens the bar.
-    expect(resumesAtRate(over(3.7, 5), over(4.6, 5), 0.1)).toBe(true);
+    // A 0.01 kWh register over 15 min at 3.7 kW is known to ~1 %: its quantisation widens the bar a little.
+    expect(resumesAtRate(over(3.7, 15), over(4.2, 15), 0.01)).toBe(true);
     expect(resumesAtRate(over(3.7, 15), over(4.6, 15), 0.01)).toBe(false);
+    // A 0.1 kWh register over 5 min at 3.7 kW is known to ~30 %, worse than the tolerance: not compared.
+    expect(resumesAtRate(over(3.7, 5), over(3.7, 5), 0.1)).toBe(false);
+    // Known to 5 %, needed to keep levels 1.48× apart apart: 0.1 kWh at 3.7 kW takes 33 min of charge.
+    expect(resumesAtRate(over(3.7, 15), over(3.7, 15), 0.1)).toBe(false);
+    expect(resumesAtRate(over(3.7, 35), over(3.7, 35), 0.1)).toBe(true);
     expect(resumesAtRate({ rate: Number.NaN, spanMs: 0 }, over(7.4), 0.01)).toBe(false); // unknown: not the same
     // joinsSession asks only for pauses between 10 min and 2 h, with nothing else known.
     let asked = 0;
@@ -429,14 +468,51 @@ describe('sessions stage', () => {
       const m = (t - T) / MIN;
       return { energyKwh: 100 + Math.min(m, 20) * 0.1 + (m >= 22 ? 0.1 : 0) };
     });
-    const full = meterRateAhead(readings, 0, readings.length)!;
+    const ahead = { rateBefore: 6 / HOUR, dataEnds: T + 10 * HOUR };
+    const full = meterRateAhead(readings, 0, readings.length, ahead)!;
     expect(full.rate * HOUR).toBeCloseTo(6, 6);
-    expect(full.spanMs).toBe(16 * MIN); // up to the rise that another rise followed, ≥ 15 min
-    const stops = meterRateAhead(readings.slice(0, 8).concat(readings.slice(11)), 0, 27)!;
+    // Up to a rise that another rise followed, at least 15 min and until one 0.1 kWh step is ≤ 5 % of
+    // what was counted (2 kWh: 20 min at 6 kW).
+    expect(full.spanMs).toBe(20 * MIN);
+    const stops = meterRateAhead(readings.slice(0, 8).concat(readings.slice(11)), 0, 17, ahead)!;
     // Readings lost from T+16 to T+20; it stands from T+22: the rate up to T+14, the last rise another followed.
     expect(stops.rate * HOUR).toBeCloseTo(6, 6);
     expect(stops.spanMs).toBe(14 * MIN);
-    expect(meterRateAhead(readings, 0, 5)).toBeNull(); // the window's readings end at T+8
+    expect(full.resolutionKwh).toBe(0.1); // the finest its values show (100.0 alone would say 1 kWh)
+    // The window's readings end at T+8: unknown while more may come, measured once the silence is longer
+    // than a data gap; a silence inside the readings cuts the window likewise.
+    expect(meterRateAhead(readings, 0, 5, { ...ahead, dataEnds: T + 20 * MIN })).toBeNull();
+    expect(meterRateAhead(readings, 0, 5, { ...ahead, dataEnds: T + 2 * HOUR })!.spanMs).toBe(6 * MIN);
+    const silence = [...readings.slice(0, 5), { t: T + 3 * HOUR, energyKwh: 110 }];
+    expect(meterRateAhead(silence, 0, silence.length, ahead)!.spanMs).toBe(6 * MIN);
+  });
+
+  it('end to end, meter only: runs chained across a resume decide as one run does, also after a long sleep', () => {
+    // 7.4 kW for an hour, 30 min flat, 11 kW for 10 min, then asleep for a day: a run cut a day later
+    // must not take the resume for "not known yet" and merge what one run splits.
+    const t0 = 3_500 * HOUR;
+    const readings: { t: number; energyKwh: number }[] = [];
+    let kwh = 1_000;
+    for (let m = -30; m <= 1_660; m++) {
+      kwh += ((m > 0 && m <= 60 ? 7.4 : m > 90 && m <= 100 ? 11 : 0) * MIN) / HOUR;
+      if (m <= 101 || m >= 1_600) readings.push({ t: t0 + m * MIN, energyKwh: Math.round(kwh * 100) / 100 });
+    }
+    const run = (from: number, to: number) =>
+      computeSessions({
+        entity: { id: 'ev', type: 'EV', batteryCapacityKwh: null },
+        readings,
+        window: { from, to },
+        locations: [],
+        exactLocation: false,
+      });
+    const end = t0 + 1_700 * MIN;
+    const whole = run(t0 - HOUR, end).sessions;
+    expect(whole).toHaveLength(2);
+    for (const cutHours of [5, 26]) {
+      const first = run(t0 - HOUR, t0 + cutHours * HOUR);
+      const next = run(first.resumeFrom, end);
+      expect([...first.sessions, ...next.sessions], `cut at ${cutHours} h`).toEqual(whole);
+    }
   });
 
   it('end to end, meter only: a tariff pause joins; a charge at another level an hour later does not', () => {
