@@ -198,19 +198,26 @@ export async function upsertSession(
  * Deletes the entity's active session at `start`, if it is still active (a completed session that took
  * its key stays). False when there was none, so repeating it is harmless.
  */
-export async function deleteActiveSession(
+export function deleteActiveSession(tenantId: string, entityId: string, start: string): Promise<boolean> {
+  return deleteSessionIf(tenantId, entityId, start, 'status', 'active');
+}
+
+/** Deletes the session at `start` only while `attribute` holds `value`; false when it did not. */
+function deleteSessionIf(
   tenantId: string,
   entityId: string,
   start: string,
+  attribute: 'status' | 'source',
+  value: string,
 ): Promise<boolean> {
   return conditionalWrite(
     documentClient().send(
       new DeleteCommand({
         TableName: tableName(),
         Key: sessionKeys.primary(tenantId, entityId, start),
-        ConditionExpression: '#status = :active',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':active': 'active' },
+        ConditionExpression: '#attribute = :value',
+        ExpressionAttributeNames: { '#attribute': attribute },
+        ExpressionAttributeValues: { ':value': value },
       }),
     ),
   );
@@ -237,22 +244,8 @@ export async function getSessionAt(
  * it. The condition keeps a measured session that has meanwhile taken the same key (same start). False
  * when there was nothing calculated to delete (gone already, or measured), so repeating it is harmless.
  */
-export async function deleteCalculatedSession(
-  tenantId: string,
-  entityId: string,
-  start: string,
-): Promise<boolean> {
-  return conditionalWrite(
-    documentClient().send(
-      new DeleteCommand({
-        TableName: tableName(),
-        Key: sessionKeys.primary(tenantId, entityId, start),
-        ConditionExpression: '#source = :calculated',
-        ExpressionAttributeNames: { '#source': 'source' },
-        ExpressionAttributeValues: { ':calculated': 'calculated' },
-      }),
-    ),
-  );
+export function deleteCalculatedSession(tenantId: string, entityId: string, start: string): Promise<boolean> {
+  return deleteSessionIf(tenantId, entityId, start, 'source', 'calculated');
 }
 
 /** Which sessions a listing returns: completed ones (the default, DER-Connect's), active ones, or both. */

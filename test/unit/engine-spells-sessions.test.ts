@@ -120,15 +120,12 @@ describe('spells stage: what each flowing interval sets', () => {
 });
 
 describe('drives', () => {
+  /** Odometer 100 km and SoC 80 % read at T (reading 0). */
+  const parkedAt100Km = () =>
+    Object.assign(new Latest(), { odometerKm: 100, odometerI: 0, odometerT: T, soc: 80, socI: 0, socT: T });
+
   it('a drive’s consumption per km, from where it began (odometer ticking, fresh SoC) to where it ended', () => {
-    const latest = Object.assign(new Latest(), {
-      odometerKm: 100,
-      odometerI: 0,
-      odometerT: T,
-      soc: 80,
-      socI: 0,
-      socT: T,
-    });
+    const latest = parkedAt100Km();
     const drives = new Drives();
     drives.observe(latest, { t: T + MIN, odometerKm: 101, soc: 79.8 }); // ticking: a drive began at reading 0
     Object.assign(latest, { odometerKm: 120, odometerI: 5, soc: 76, socI: 5, socT: T + 20 * MIN });
@@ -139,14 +136,7 @@ describe('drives', () => {
   });
 
   it('a drive shorter than 5 km gives no consumption (the 1 % steps would dominate it)', () => {
-    const latest = Object.assign(new Latest(), {
-      odometerKm: 100,
-      odometerI: 0,
-      odometerT: T,
-      soc: 80,
-      socI: 0,
-      socT: T,
-    });
+    const latest = parkedAt100Km();
     const drives = new Drives();
     drives.observe(latest, { t: T + MIN, odometerKm: 101, soc: 80 });
     Object.assign(latest, { odometerKm: 103, soc: 79 });
