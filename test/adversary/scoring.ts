@@ -19,9 +19,12 @@
 // Boundaries. |detected − true| over the sampling interval around the true boundary (≤ 1: within one
 // interval): the interval between the readings either side of it, or, if longer, the time the measuring
 // signal takes to move by one quantum at the power there (a 1 % SoC step takes 15 minutes at 3.7 kW into
-// a 100 kWh pack: a boundary seen only through the SoC is known no better, however often it is read), or
-// where the SoC alone measures, the offset of its timestamps from the truth (one clock, nothing to
-// compare it with).
+// a 100 kWh pack: a boundary seen only through the SoC is known no better, however often it is read).
+// Where the SoC alone measures, the true boundary is taken in the SoC's own clock: its timestamps are
+// offset from the truth (sensors.ts socSkewMs, 30–90 s) and no reading can reveal by how much, so that
+// offset is not the engine's error. (It used to widen the interval instead, max(interval, offset); but
+// the offset adds to the error of placing a boundary within its interval, so a boundary placed well in
+// the SoC's clock still scored over one interval whenever the offset was near it.)
 // Readings are those carrying the mode's energy signal.
 
 import type { DetectedSession } from '../../shared/engine/types.js';
@@ -251,25 +254,27 @@ export function adversaryLabels(car: AdversaryCar): LabelledSession[] {
       : energySignal(car.mode) === 'meter'
         ? car.sensors.meterResolutionKwh
         : 0;
-    // Where the SoC alone measures, its timestamps are the only clock: their 30–90 s offset from the
-    // truth (sensors.ts socSkewMs) shifts every boundary by that much, and no reading can reveal it.
-    const skewMs = bySoc ? Math.abs(car.sensors.socSkewMs) : 0;
-    const stepMs = (kw: number) => Math.max((quantum / (kw * efficiency)) * 3_600_000, skewMs);
+    // Where the SoC alone measures, its timestamps are the only clock: the truth as they record it is
+    // offset by their skew (a reading at t shows the SoC of t − skew), which no reading can reveal.
+    const skewMs = bySoc ? car.sensors.socSkewMs : 0;
+    const stepMs = (kw: number) => (quantum / (kw * efficiency)) * 3_600_000;
     const eta = t.batteryKwh / t.deliveredKwh;
     const batteryEdge = (kw: number, at: number) => {
       const interval = intervalAround(socTimes, at);
       return Number.isFinite(interval) ? (kw * eta * interval) / 2 / 3_600_000 : 0;
     };
+    const startMs = t.startMs + skewMs;
+    const endMs = t.endMs + skewMs;
     return {
-      startMs: t.startMs,
-      endMs: t.endMs,
+      startMs,
+      endMs,
       observable: observable(
-        t,
+        { startMs, endMs },
         car.readings,
         car.sensors.powerStyle === 'average' ? car.sensors.cadenceMs : 0,
       ),
       energyKwh: bySoc ? t.batteryKwh : t.deliveredKwh,
-      allowanceKwh: edge(t.startKw, t.startMs) + edge(t.endKw, t.endMs) + quantum,
+      allowanceKwh: edge(t.startKw, startMs) + edge(t.endKw, endMs) + quantum,
       startResolutionMs: stepMs(t.startKw),
       endResolutionMs: stepMs(t.endKw),
       ...(hasSoc

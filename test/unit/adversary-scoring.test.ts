@@ -6,6 +6,7 @@ import type { DetectedSession } from '../../shared/engine/types.js';
 import { simulateCar } from '../adversary/corpus.js';
 import {
   adversaryLabels,
+  energyTimes,
   figures,
   intervalAround,
   type LabelledSession,
@@ -154,15 +155,28 @@ describe('adversary scoring', () => {
     expect(coarse.pairs[0]!.startIntervals).toBeCloseTo(0.25, 9);
   });
 
-  it('takes the SoC clock offset as unknowable where the SoC alone measures, and only there', () => {
+  it('judges boundaries in the SoC clock where the SoC alone measures, and only there', () => {
     // Seed 6 has a DC stop whose 1 % step (25 s) is shorter than its SoC's 86 s offset.
     const soc = simulateCar({ seed: 6, mode: 'soc-only', days: 3 });
-    const skew = Math.abs(soc.sensors.socSkewMs);
-    expect(skew).toBeGreaterThan(0);
-    for (const l of adversaryLabels(soc)) {
-      expect(l.startResolutionMs).toBeGreaterThanOrEqual(skew);
-      expect(l.endResolutionMs).toBeGreaterThanOrEqual(skew);
-    }
+    const skew = soc.sensors.socSkewMs;
+    expect(Math.abs(skew)).toBeGreaterThan(0);
+    const labels = adversaryLabels(soc);
+    soc.truth.forEach((t, i) => {
+      // A reading at t shows the SoC of t − skew: the truth as the SoC's timestamps record it.
+      expect(labels[i]!.startMs).toBe(t.startMs + skew);
+      expect(labels[i]!.endMs).toBe(t.endMs + skew);
+    });
+    // The offset moves the boundaries instead of widening their interval: the DC stop's step stays short.
+    expect(Math.min(...labels.map((l) => l.startResolutionMs!))).toBeLessThan(Math.abs(skew));
+    // A boundary placed right in the SoC's clock is exact; one placed at the true time is off by the offset.
+    const socTimes = energyTimes(soc.mode, soc.readings);
+    const l = labels[0]!;
+    const iso = (t: number) => new Date(t).toISOString();
+    const at = (startMs: number) =>
+      scoreSessions([l], [{ ...detected(0, 1, 1), start: iso(startMs), end: iso(l.endMs) }], socTimes)
+        .pairs[0]!;
+    expect(at(l.startMs).startIntervals).toBeCloseTo(0, 3);
+    expect(at(soc.truth[0]!.startMs).startErrorMs).toBeCloseTo(Math.abs(skew), -1);
     // With power beside it, the SoC's offset does not time the boundaries: a DC charge's 0 ms step stays.
     const power = simulateCar({ seed: 5, mode: 'power+soc', days: 3 });
     for (const l of adversaryLabels(power)) expect(l.startResolutionMs).toBe(0);

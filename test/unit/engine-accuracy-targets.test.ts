@@ -25,12 +25,9 @@ type Metric = keyof typeof GOALS;
 /**
  * Where a goal is not met yet: the level reached now, asserted as a regression floor so the suite
  * guards what is won (the seeds are fixed, so results are deterministic; rounded with margin). Each
- * cell names its goal in the test's title. Remove a cell when its goal is met.
- * - soc-only boundary p95 1.16 intervals: short DC stops at 30 s sampling whose 1 % steps take seconds.
+ * cell names its goal in the test's title. Remove a cell when its goal is met. Every goal is met now.
  */
-const FLOORS: Record<string, Partial<Record<Metric, number>>> = {
-  'adversary generator, per reporting mode/soc-only': { boundaryP95: 1.2 },
-};
+const FLOORS: Record<string, Partial<Record<Metric, number>>> = {};
 
 function targets(label: string, groups: readonly string[], evaluate: () => Map<string, Figures>) {
   describe(label, () => {
