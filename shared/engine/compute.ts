@@ -101,6 +101,20 @@ function withOngoing(input: EngineInput, out: EngineOutput & { inProgress: boole
   return { ...output, ongoing: closed.sessions.at(-1) ?? null };
 }
 
+/**
+ * Room for the movement stage's answers, one byte per reading, kept across runs and grown as needed: a
+ * typed array's memory lies outside V8's heap, and allocating one per run cost a few percent of the
+ * engine's time. A run reads it only while it scans, and runs never overlap (the ongoing session's run
+ * starts after the window's has finished).
+ */
+let movementBuffer = new Uint8Array(4096);
+
+function movementRoom(readings: number): Uint8Array {
+  if (movementBuffer.length < readings)
+    movementBuffer = new Uint8Array(Math.max(readings, 2 * movementBuffer.length));
+  return movementBuffer;
+}
+
 /** One reading's values; NaN when absent or not finite. */
 interface Values {
   t: number;
@@ -239,7 +253,7 @@ class Scan {
     this.capacity = entity.batteryCapacityKwh ?? Number.NaN;
     this.locations = input.locations;
     this.exactLocation = input.exactLocation;
-    this.movement = detectMovement(readings, lo, hi, this.mobile).state;
+    this.movement = detectMovement(readings, lo, hi, this.mobile, movementRoom(hi)).state;
   }
 
   /**
