@@ -51,7 +51,7 @@ const BY_PLUG = 2;
 const BY_POSITION = 3;
 const BY_POWER = 4;
 
-const finite = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
+const finite = (x: number | undefined): x is number => x !== undefined && x - x === 0;
 
 /**
  * Movement of a vehicle over `readings[lo, hi)` (strictly increasing in time). A charge point never moves.
