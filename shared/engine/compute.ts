@@ -56,7 +56,14 @@ import {
   openSession,
   resumesAtRate,
 } from './sessions.js';
-import { flatIsResolution, type MeasuredInterval, notCharging, Spell, spellEdges } from './spells.js';
+import {
+  type FlatReading,
+  flatIsResolution,
+  type MeasuredInterval,
+  notCharging,
+  Spell,
+  spellEdges,
+} from './spells.js';
 import type { DetectedSession, EngineEntity, EngineInput, EngineOutput, SkippedSession } from './types.js';
 
 const HOUR_MS = 3_600_000;
@@ -223,6 +230,14 @@ class Scan {
     capacityKwh: 0,
   };
   private readonly intervalAnswer: IntervalFlow = { ...NO_FLOW };
+  private readonly flatReading: FlatReading = {
+    t: 0,
+    kind: NONE,
+    unchanged: false,
+    plugged: undefined,
+    charging: undefined,
+    moved: false,
+  };
   private readonly flowingInterval: FlowingInterval = {
     from: 0,
     to: 0,
@@ -295,20 +310,7 @@ class Scan {
         if (interval.flow > 0) {
           flowing = true;
           trapezoid = this.extendSpell(x, evidence, interval, i);
-        } else if (
-          this.spell !== null &&
-          flatIsResolution(this.spell, {
-            t: x.t,
-            kind: evidence.kind,
-            unchanged:
-              evidence.kind === SOC
-                ? x.soc === latest.soc
-                : evidence.kind === METER && x.energyKwh === latest.meterKwh,
-            plugged: x.plugged,
-            charging: x.charging,
-            moved: this.movement[i] === MOVED,
-          })
-        ) {
+        } else if (this.spell !== null && flatIsResolution(this.spell, this.flat(x, evidence, i))) {
           // Resolution, not a stop: the spell goes on (spells.ts).
         } else {
           if (this.spell !== null) this.closeSpell();
@@ -328,6 +330,22 @@ class Scan {
       this.accumulate(cur, x, i, flowing, trapezoid);
     if (has(x.odometerKm)) this.drives.observe(latest, x);
     this.remember(x, i, evidence);
+  }
+
+  /** A reading whose evidence says not flowing, as the spell stage judges it (spells.ts, flatIsResolution). */
+  private flat(x: Values, evidence: Evidence, i: number): FlatReading {
+    const latest = this.latest;
+    const flat = this.flatReading;
+    flat.t = x.t;
+    flat.kind = evidence.kind;
+    flat.unchanged =
+      evidence.kind === SOC
+        ? x.soc === latest.soc
+        : evidence.kind === METER && x.energyKwh === latest.meterKwh;
+    flat.plugged = x.plugged;
+    flat.charging = x.charging;
+    flat.moved = this.movement[i] === MOVED;
+    return flat;
   }
 
   /** The interval from the previous evidence reading to this one (intervals.ts); breaks what it must. */
