@@ -266,6 +266,7 @@ class Scan {
     this.entityId = entity.id;
     this.mobile = entity.type === 'EV';
     this.capacity = entity.batteryCapacityKwh ?? Number.NaN;
+    this.intervalReadings.capacityKwh = this.capacity;
     this.locations = input.locations;
     this.exactLocation = input.exactLocation;
     this.movement = detectMovement(readings, lo, hi, this.mobile, movementRoom(hi)).state;
@@ -364,7 +365,6 @@ class Scan {
     readings.soc = x.soc;
     readings.socBefore = latest.soc;
     readings.socBeforeT = latest.socT;
-    readings.capacityKwh = this.capacity;
     const interval = intervalFlow(readings, this.intervalAnswer);
     if (interval.breaks) {
       // More than a day of silence: whatever came before is closed and can no longer merge.
