@@ -98,7 +98,8 @@ function evidence(
  */
 export function registerResolutionKwh(value: number): number {
   for (let digits = 0, unit = 1; digits < 3; digits++, unit /= 10) {
-    if (Math.abs(value / unit - Math.round(value / unit)) < 1e-6) return unit;
+    const steps = value / unit;
+    if (Math.abs(steps - Math.round(steps)) < 1e-6) return unit;
   }
   return 0.001;
 }
