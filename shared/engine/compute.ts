@@ -111,8 +111,9 @@ function withOngoing(input: EngineInput, out: EngineOutput & { inProgress: boole
 /**
  * Room for the movement stage's answers, one byte per reading, kept across runs and grown as needed: a
  * typed array's memory lies outside V8's heap, and allocating one per run cost a few percent of the
- * engine's time. A run reads it only while it scans, and runs never overlap (the ongoing session's run
- * starts after the window's has finished).
+ * engine's time. A run reads it only while it scans, and runs never overlap: a run that finds the
+ * readings out of order is dropped before the sorted one starts, and the ongoing session's run starts
+ * after the window's has finished.
  */
 let movementBuffer = new Uint8Array(4096);
 
