@@ -56,7 +56,14 @@ import {
   openSession,
   resumesAtRate,
 } from './sessions.js';
-import { flatIsResolution, type MeasuredInterval, notCharging, Spell, spellEdges } from './spells.js';
+import {
+  type FlatReading,
+  flatIsResolution,
+  type MeasuredInterval,
+  notCharging,
+  Spell,
+  spellEdges,
+} from './spells.js';
 import type { DetectedSession, EngineEntity, EngineInput, EngineOutput, SkippedSession } from './types.js';
 
 const HOUR_MS = 3_600_000;
@@ -99,6 +106,21 @@ function withOngoing(input: EngineInput, out: EngineOutput & { inProgress: boole
   scan.scanRange(0, readings.length);
   const closed = scan.finish(from, to, { dataEnds: true });
   return { ...output, ongoing: closed.sessions.at(-1) ?? null };
+}
+
+/**
+ * Room for the movement stage's answers, one byte per reading, kept across runs and grown as needed: a
+ * typed array's memory lies outside V8's heap, and allocating one per run cost a few percent of the
+ * engine's time. A run reads it only while it scans, and runs never overlap: a run that finds the
+ * readings out of order is dropped before the sorted one starts, and the ongoing session's run starts
+ * after the window's has finished.
+ */
+let movementBuffer = new Uint8Array(4096);
+
+function movementRoom(readings: number): Uint8Array {
+  if (movementBuffer.length < readings)
+    movementBuffer = new Uint8Array(Math.max(readings, 2 * movementBuffer.length));
+  return movementBuffer;
 }
 
 /** One reading's values; NaN when absent or not finite. */
@@ -209,6 +231,14 @@ class Scan {
     capacityKwh: 0,
   };
   private readonly intervalAnswer: IntervalFlow = { ...NO_FLOW };
+  private readonly flatReading: FlatReading = {
+    t: 0,
+    kind: NONE,
+    unchanged: false,
+    plugged: undefined,
+    charging: undefined,
+    moved: false,
+  };
   private readonly flowingInterval: FlowingInterval = {
     from: 0,
     to: 0,
@@ -237,9 +267,10 @@ class Scan {
     this.entityId = entity.id;
     this.mobile = entity.type === 'EV';
     this.capacity = entity.batteryCapacityKwh ?? Number.NaN;
+    this.intervalReadings.capacityKwh = this.capacity;
     this.locations = input.locations;
     this.exactLocation = input.exactLocation;
-    this.movement = detectMovement(readings, lo, hi, this.mobile).state;
+    this.movement = detectMovement(readings, lo, hi, this.mobile, movementRoom(hi)).state;
   }
 
   /**
@@ -281,20 +312,7 @@ class Scan {
         if (interval.flow > 0) {
           flowing = true;
           trapezoid = this.extendSpell(x, evidence, interval, i);
-        } else if (
-          this.spell !== null &&
-          flatIsResolution(this.spell, {
-            t: x.t,
-            kind: evidence.kind,
-            unchanged:
-              evidence.kind === SOC
-                ? x.soc === latest.soc
-                : evidence.kind === METER && x.energyKwh === latest.meterKwh,
-            plugged: x.plugged,
-            charging: x.charging,
-            moved: this.movement[i] === MOVED,
-          })
-        ) {
+        } else if (this.spell !== null && flatIsResolution(this.spell, this.flat(x, evidence, i))) {
           // Resolution, not a stop: the spell goes on (spells.ts).
         } else {
           if (this.spell !== null) this.closeSpell();
@@ -316,6 +334,22 @@ class Scan {
     this.remember(x, i, evidence);
   }
 
+  /** A reading whose evidence says not flowing, as the spell stage judges it (spells.ts, flatIsResolution). */
+  private flat(x: Values, evidence: Evidence, i: number): FlatReading {
+    const latest = this.latest;
+    const flat = this.flatReading;
+    flat.t = x.t;
+    flat.kind = evidence.kind;
+    flat.unchanged =
+      evidence.kind === SOC
+        ? x.soc === latest.soc
+        : evidence.kind === METER && x.energyKwh === latest.meterKwh;
+    flat.plugged = x.plugged;
+    flat.charging = x.charging;
+    flat.moved = this.movement[i] === MOVED;
+    return flat;
+  }
+
   /** The interval from the previous evidence reading to this one (intervals.ts); breaks what it must. */
   private interval(x: Values, evidence: Evidence, i: number): IntervalFlow {
     const latest = this.latest;
@@ -332,7 +366,6 @@ class Scan {
     readings.soc = x.soc;
     readings.socBefore = latest.soc;
     readings.socBeforeT = latest.socT;
-    readings.capacityKwh = this.capacity;
     const interval = intervalFlow(readings, this.intervalAnswer);
     if (interval.breaks) {
       // More than a day of silence: whatever came before is closed and can no longer merge.

@@ -53,41 +53,41 @@ const HOUR_MS = 3_600_000;
 
 export function evidenceOf(r: Signals, previous: Previous): Evidence {
   const { t } = r;
-  if (!Number.isNaN(r.powerKw)) return evidence(POINT, r.powerKw > CHARGING_POWER_MIN_KW, true);
+  if (!Number.isNaN(r.powerKw)) return r.powerKw > CHARGING_POWER_MIN_KW ? POINT_ON : POINT_OFF;
   if (t - previous.powerT <= DATA_GAP_MS) return NO_EVIDENCE;
   if (!Number.isNaN(r.energyKwh)) {
-    if (Number.isNaN(previous.meterT)) return evidence(METER, false, false);
+    if (Number.isNaN(previous.meterT)) return FIRST_METER;
     // A step at a charging rate; larger than any charger can deliver is a swapped or reset register.
     const d = r.energyKwh - previous.meterKwh;
     const hours = (t - previous.meterT) / HOUR_MS;
     const on =
       d > METER_EPSILON_KWH && d >= CHARGING_POWER_MIN_KW * hours && d <= METER_MAX_PLAUSIBLE_KW * hours;
-    return evidence(METER, on, true);
+    return on ? METER_ON : METER_OFF;
   }
   if (t - previous.meterT <= DATA_GAP_MS) return NO_EVIDENCE;
-  if (r.charging !== undefined) return evidence(POINT, r.charging, true);
+  if (r.charging !== undefined) return r.charging ? POINT_ON : POINT_OFF;
   if (!Number.isNaN(r.soc) && !(t - previous.flagT <= DATA_GAP_MS)) {
-    if (Number.isNaN(previous.socT)) return evidence(SOC, false, false);
-    return evidence(SOC, r.soc > previous.soc, true);
+    if (Number.isNaN(previous.socT)) return FIRST_SOC;
+    return r.soc > previous.soc ? SOC_ON : SOC_OFF;
   }
   return NO_EVIDENCE;
 }
 
-const NO_EVIDENCE: Evidence = Object.freeze({ kind: NONE, on: false, intervalKnown: false });
+// Every answer, built once: evidence is asked of every reading, and need not allocate. Named, not looked
+// up by (kind, on, intervalKnown): evidenceOf stays small enough for the compiler to build it into the scan.
+const NO_EVIDENCE = answer(NONE, false, false);
+const POINT_ON = answer(POINT, true, true);
+const POINT_OFF = answer(POINT, false, true);
+const METER_ON = answer(METER, true, true);
+const METER_OFF = answer(METER, false, true);
+const SOC_ON = answer(SOC, true, true);
+const SOC_OFF = answer(SOC, false, true);
+/** The signal's first value: nothing yet to compare it with. */
+const FIRST_METER = answer(METER, false, false);
+const FIRST_SOC = answer(SOC, false, false);
 
-/** Every possible answer, built once: evidence is asked of every reading, and need not allocate. */
-const ANSWERS: readonly Evidence[] = [POINT, METER, SOC].flatMap((kind) =>
-  [false, true].flatMap((on) =>
-    [false, true].map((intervalKnown) => Object.freeze({ kind, on, intervalKnown }) as Evidence),
-  ),
-);
-
-function evidence(
-  kind: typeof POINT | typeof METER | typeof SOC,
-  on: boolean,
-  intervalKnown: boolean,
-): Evidence {
-  return ANSWERS[(kind - 1) * 4 + (on ? 2 : 0) + (intervalKnown ? 1 : 0)]!;
+function answer(kind: EvidenceKind, on: boolean, intervalKnown: boolean): Evidence {
+  return Object.freeze({ kind, on, intervalKnown });
 }
 
 /**
@@ -98,7 +98,8 @@ function evidence(
  */
 export function registerResolutionKwh(value: number): number {
   for (let digits = 0, unit = 1; digits < 3; digits++, unit /= 10) {
-    if (Math.abs(value / unit - Math.round(value / unit)) < 1e-6) return unit;
+    const steps = value / unit;
+    if (Math.abs(steps - Math.round(steps)) < 1e-6) return unit;
   }
   return 0.001;
 }

@@ -15,14 +15,15 @@ export function metersApart(lat1: number, lon1: number, lat2: number, lon2: numb
 export function median(values: ArrayLike<number>, n = values.length): number {
   if (n === 0) return Number.NaN;
   if (n <= FEW) return medianOfFew(values, n);
-  const copy = new Float64Array(n);
+  if (many.length < n) many = new Float64Array(Math.max(n, 2 * many.length));
+  const copy = many;
   let nan = false;
   for (let i = 0; i < n; i++) {
     copy[i] = values[i]!;
     if (Number.isNaN(copy[i]!)) nan = true;
   }
   // A typed array's sort places NaN last, which selection does not.
-  if (nan) return middle(copy.sort(), n);
+  if (nan) return middle(copy.slice(0, n).sort(), n);
   // A session's fixes are hundreds: selecting the middle is linear, sorting them all took four times as long.
   const mid = n >> 1;
   const upper = select(copy, n, mid);
@@ -35,6 +36,12 @@ export function median(values: ArrayLike<number>, n = values.length): number {
 /** Up to this many values (a parking spot's 15 fixes, asked for every few readings) take medianOfFew. */
 const FEW = 16;
 const few = new Float64Array(FEW);
+
+/**
+ * Room for a longer list's copy (a session's fixes), kept and grown as needed: a typed array allocated per
+ * call (two per session) cost more than the selection in it, its memory lying outside V8's heap.
+ */
+let many = new Float64Array(256);
 
 /**
  * The median of a short list, sorted by insertion into a buffer kept for it: a typed array's sort of 15

@@ -71,8 +71,6 @@ export function intervalFlow(x: IntervalReadings, into?: IntervalFlow): Interval
   const dt = to - from;
   // What the meter counted over this interval, when it was read at both ends.
   const dE = x.meterBeforeT === from ? x.meterKwh - x.meterBeforeKwh : Number.NaN;
-  const meterFresh = from - x.meterBeforeT <= BASELINE_MAX_AGE_MS;
-  const socFresh = from - x.socBeforeT <= BASELINE_MAX_AGE_MS;
   const result: IntervalFlow = into ?? { ...NO_FLOW };
   result.flow = 0;
   result.gap = dt > DATA_GAP_MS;
@@ -83,51 +81,62 @@ export function intervalFlow(x: IntervalReadings, into?: IntervalFlow): Interval
   result.energyAcrossKwh = Number.NaN;
   result.socAcross = Number.NaN;
   if (result.gap) {
-    // Charging seen at either edge continues through any rise; from nothing it takes a clear one.
-    const edgeOn = x.onBefore || (kind === POINT && on);
-    let rise = false;
-    if (meterFresh) {
-      const d = x.meterKwh - x.meterBeforeKwh;
-      if (d > METER_EPSILON_KWH && d <= (METER_MAX_PLAUSIBLE_KW * (to - x.meterBeforeT)) / HOUR_MS) {
-        rise = true;
-        result.energyAcrossKwh = d;
-      }
-    }
-    if (!rise && socFresh) {
-      const d = x.soc - x.socBefore;
-      if (edgeOn ? d > 0 : d >= SOC_RISE_MIN_PERCENT) {
-        rise = true;
-        result.socAcross = d;
-        result.energyAcrossKwh = (d * x.capacityKwh) / 100;
-      }
-    }
-    if (rise) {
+    if (roseAcrossGap(x, result)) {
       result.flow = 2;
       result.acrossGap = true;
     }
   } else if (kind === POINT) {
     result.flow = ((x.onBefore ? 1 : 0) + (on ? 1 : 0)) as 0 | 1 | 2;
-    if (result.flow === 0) {
-      // Off at both readings, yet a charge counter or a clear SoC rise says a short charge happened between.
-      if (dE > METER_EPSILON_KWH && dE >= CHARGING_POWER_MIN_KW * (dt / HOUR_MS)) {
-        result.energyAcrossKwh = dE;
-      } else if (socFresh) {
-        const d = x.soc - x.socBefore;
-        if (d >= SOC_RISE_MIN_PERCENT) {
-          result.socAcross = d;
-          result.energyAcrossKwh = (d * x.capacityKwh) / 100;
-        }
-      }
-      if (result.energyAcrossKwh > 0 || result.socAcross > 0) {
-        result.flow = 2;
-        result.acrossGap = true;
-        result.unseen = true;
-      }
+    if (result.flow === 0 && chargedUnseen(x, dE, result)) {
+      result.flow = 2;
+      result.acrossGap = true;
+      result.unseen = true;
     }
   } else {
     result.flow = on ? 2 : 0;
   }
   return result;
+}
+
+/**
+ * A data gap: did a cumulative signal rise across it? Charging seen at either edge continues through any
+ * rise; from nothing it takes a clear one. Writes what rose (kWh, and SoC points) into `result`.
+ */
+function roseAcrossGap(x: IntervalReadings, result: IntervalFlow): boolean {
+  const edgeOn = x.onBefore || (x.kind === POINT && x.on);
+  if (x.from - x.meterBeforeT <= BASELINE_MAX_AGE_MS) {
+    const d = x.meterKwh - x.meterBeforeKwh;
+    if (d > METER_EPSILON_KWH && d <= (METER_MAX_PLAUSIBLE_KW * (x.to - x.meterBeforeT)) / HOUR_MS) {
+      result.energyAcrossKwh = d;
+      return true;
+    }
+  }
+  if (x.from - x.socBeforeT <= BASELINE_MAX_AGE_MS) {
+    const d = x.soc - x.socBefore;
+    if (edgeOn ? d > 0 : d >= SOC_RISE_MIN_PERCENT) {
+      result.socAcross = d;
+      result.energyAcrossKwh = (d * x.capacityKwh) / 100;
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Off at both readings, yet a charge counter (`dE`: the meter over the interval) or a clear SoC rise says
+ * a short charge happened between. Writes what rose (kWh, and SoC points) into `result`.
+ */
+function chargedUnseen(x: IntervalReadings, dE: number, result: IntervalFlow): boolean {
+  if (dE > METER_EPSILON_KWH && dE >= CHARGING_POWER_MIN_KW * ((x.to - x.from) / HOUR_MS)) {
+    result.energyAcrossKwh = dE;
+  } else if (x.from - x.socBeforeT <= BASELINE_MAX_AGE_MS) {
+    const d = x.soc - x.socBefore;
+    if (d >= SOC_RISE_MIN_PERCENT) {
+      result.socAcross = d;
+      result.energyAcrossKwh = (d * x.capacityKwh) / 100;
+    }
+  }
+  return result.energyAcrossKwh > 0 || result.socAcross > 0;
 }
 
 /** An interval with no flow (a blank to fill). */

@@ -38,7 +38,7 @@ export const STILL = 2;
 const OUTVOTED = 3;
 
 export interface Movement {
-  /** state[i]: MOVED, STILL or UNKNOWN over the interval ending at readings[i]. */
+  /** state[i]: MOVED, STILL or UNKNOWN over the interval ending at readings[i] (for i < hi). */
   state: Uint8Array;
   /** rule[i]: what decided it (`none` when nothing could tell). Built when asked: the scan needs only `state`. */
   readonly rule: MovementRule[];
@@ -51,25 +51,43 @@ const BY_PLUG = 2;
 const BY_POSITION = 3;
 const BY_POWER = 4;
 
-const finite = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
+const finite = (x: number | undefined): x is number => x !== undefined && x - x === 0;
 
-/** Movement of a vehicle over `readings[lo, hi)` (strictly increasing in time). A charge point never moves. */
+/**
+ * Movement of a vehicle over `readings[lo, hi)` (strictly increasing in time). A charge point never moves.
+ * `state` is written into `into` (a fresh array unless given, at least `hi` long): the scan passes one it
+ * keeps across runs, as allocating a typed array per run was a few percent of the engine's time.
+ */
 export function detectMovement(
   readings: readonly Reading[],
   lo: number,
   hi: number,
   mobile: boolean,
+  into?: Uint8Array,
 ): Movement {
-  // Per reading: typed arrays, not an array of objects or strings (this runs for every reading).
-  const state = new Uint8Array(hi);
-  const rules = new Uint8Array(hi);
-  const movement: Movement = {
+  // Per reading: a typed array, not an array of objects or strings (this runs for every reading).
+  const state = into === undefined ? new Uint8Array(hi) : into.fill(UNKNOWN, 0, hi);
+  if (mobile) judge(readings, lo, hi, state, null);
+  return {
     state,
+    // Asked for by tests and when debugging, never by the scan: the pass runs again to record the rules
+    // rather than fill a second array on every run.
     get rule() {
+      const rules = new Uint8Array(hi);
+      if (mobile) judge(readings, lo, hi, new Uint8Array(hi), rules);
       return Array.from(rules, (code) => RULES[code]!);
     },
   };
-  if (!mobile) return movement;
+}
+
+/** The pass: fills `state`, and `rules` with the rule that decided each reading when given. */
+function judge(
+  readings: readonly Reading[],
+  lo: number,
+  hi: number,
+  state: Uint8Array,
+  rules: Uint8Array | null,
+): void {
   const parked = new ParkedFixes();
   let odometer = Number.NaN;
   let pluggedAt = Number.NEGATIVE_INFINITY;
@@ -94,7 +112,7 @@ export function detectMovement(
       const known = !Number.isNaN(odometer);
       odometer = odo;
       if (known) {
-        rules[i] = BY_ODOMETER;
+        if (rules !== null) rules[i] = BY_ODOMETER;
         if (drove) {
           state[i] = MOVED;
           if (located) parked.restart(lat, lon);
@@ -108,13 +126,13 @@ export function detectMovement(
     }
     const plugged = r.t - Math.max(pluggedAt, chargingAt) <= PLUG_FLAG_MAX_AGE_MS;
     if (plugged) {
-      rules[i] = BY_PLUG;
+      if (rules !== null) rules[i] = BY_PLUG;
       state[i] = STILL;
       if (located) parked.add(lat, lon);
       continue;
     }
     if (located && parked.size > 0) {
-      rules[i] = BY_POSITION;
+      if (rules !== null) rules[i] = BY_POSITION;
       const found = byPosition(readings, i, hi, parked);
       // A new spot after a move, or when the fixes outvote a spot that rested on too few (its outliers).
       if (found === MOVED || found === OUTVOTED) parked.restart(lat, lon);
@@ -128,14 +146,13 @@ export function detectMovement(
     }
     const power = r.powerKw;
     if (finite(power) && power < -DRIVING_DISCHARGE_KW) {
-      rules[i] = BY_POWER;
+      if (rules !== null) rules[i] = BY_POWER;
       state[i] = MOVED;
     } else if (finite(power) && state[i] === UNKNOWN) {
-      rules[i] = BY_POWER;
+      if (rules !== null) rules[i] = BY_POWER;
       state[i] = STILL;
     }
   }
-  return movement;
 }
 
 /**

@@ -43,7 +43,8 @@ export class SessionSamples {
 
   /** The SoC steps recorded so far, or up to the last committed spell. */
   socSteps(committedOnly: boolean): SocSteps {
-    return { ...this.steps, n: committedOnly ? this.committed.steps : this.steps.at.length };
+    const { from, at, level, spell } = this.steps;
+    return { from, at, level, spell, n: committedOnly ? this.committed.steps : at.length };
   }
 
   commit(): void {

@@ -211,24 +211,24 @@ export interface MeasuredInterval {
   placed: PlacedEdges;
 }
 
+/** A reading whose evidence says not flowing (the scan refills one per such reading rather than allocate). */
+export interface FlatReading {
+  t: number;
+  kind: EvidenceKind;
+  /** The value is the same as the previous one of its signal. */
+  unchanged: boolean;
+  plugged: boolean | undefined;
+  charging: boolean | undefined;
+  moved: boolean;
+}
+
 /**
  * A flat SoC or register inside its spell, shorter than the slowest charge takes per 1 % step (per
  * register step at 0.3 kW), with nothing saying it stopped (unplugged, not charging, moved): resolution,
  * not a stop. The spell goes on; if the next step comes too late (or the value falls), it ends at its
  * last step.
  */
-export function flatIsResolution(
-  spell: Spell,
-  x: {
-    t: number;
-    kind: EvidenceKind;
-    /** The value is the same as the previous one of its signal. */
-    unchanged: boolean;
-    plugged: boolean | undefined;
-    charging: boolean | undefined;
-    moved: boolean;
-  },
-): boolean {
+export function flatIsResolution(spell: Spell, x: FlatReading): boolean {
   if (x.plugged === false || x.charging === false || x.moved || !x.unchanged || x.kind !== spell.kind) {
     return false;
   }
