@@ -9,13 +9,14 @@
 // power ripple). The script is in minutes after local midnight of the demo zone; on a day with a DST
 // change that is an hour off the wall clock, which only moves the demo's charges.
 
+import { READINGS_SETTLE_MS } from '../../shared/pipeline/domain.js';
 import type { ReadingInput } from '../../shared/readings/schemas.js';
 import { addDays, localDate, startOfLocalDay } from '../../shared/rollups/calendar.js';
 
 export const DEMO_TIME_ZONE = 'Europe/Amsterdam';
 /** The demo car's usable battery (a Volkswagen ID.3 Pro). */
 export const DEMO_BATTERY_KWH = 58;
-/** Local days of telemetry, ending at today's local midnight. */
+/** Local days of telemetry, ending at the latest local midnight the daily job has settled (`demoWeek`). */
 export const DEMO_DAYS = 7;
 
 const MINUTE = 60_000;
@@ -140,10 +141,20 @@ function scatter(point: Point, random: () => number, metres: number): Point {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The demo week ending at the local midnight that begins `now`'s local day. */
+/**
+ * The local days the demo covers at `now`: the DEMO_DAYS before the latest local midnight at least
+ * READINGS_SETTLE_MS ago, which begins `today`. The daily job treats readings as complete only up to
+ * that long before now, so a week ending at the midnight just passed would leave its last readings to a
+ * later run: `npm start` in the hour after local midnight computed the week without them.
+ */
+export function demoWeek(now: Date): { first: string; today: string } {
+  const today = localDate(now.getTime() - READINGS_SETTLE_MS, DEMO_TIME_ZONE);
+  return { first: addDays(today, -DEMO_DAYS), today };
+}
+
+/** The demo week at `now` (`demoWeek`): every reading settled for the daily job. */
 export function demoTelemetry(now: Date): DemoTelemetry {
-  const today = localDate(now.getTime(), DEMO_TIME_ZONE);
-  const first = addDays(today, -DEMO_DAYS);
+  const { first, today } = demoWeek(now);
   const begin = startOfLocalDay(first, DEMO_TIME_ZONE);
   const end = startOfLocalDay(today, DEMO_TIME_ZONE);
   const minuteOf = (step: Step) => {

@@ -125,13 +125,12 @@ try {
   await ensureTable(dynamo.endpoint, process.env.TABLE_NAME);
 
   const { seedDemo, demoToken, DEMO_TENANT, DEMO_EV_ID } = await import('./seed.js');
-  const { DEMO_DAYS, DEMO_TIME_ZONE } = await import('./demo-readings.js');
-  const { addDays, localDate } = await import('../../shared/rollups/calendar.js');
+  const { demoWeek } = await import('./demo-readings.js');
   const { startProjectApi } = await import('./project-api.js');
 
   const now = new Date();
   const demo = await seedDemo(now);
-  const demoWeekStart = addDays(localDate(now.getTime(), DEMO_TIME_ZONE), -DEMO_DAYS);
+  const demoWeekStart = demoWeek(now).first;
   const token = await demoToken(now, dataDir && readKept(dataDir, 'demo-token'));
   if (dataDir && !token.reused) keep(dataDir, 'demo-token', token.token);
   const { ensureWebBuild } = await import('./web-build.js');

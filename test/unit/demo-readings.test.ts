@@ -10,12 +10,14 @@ import {
   DEMO_PLACES,
   DEMO_TIME_ZONE,
   demoTelemetry,
+  demoWeek,
 } from '../../infra/local/demo-readings.js';
 import { computeSessions } from '../../shared/engine/index.js';
 import { roundTo } from '../../shared/numbers.js';
+import { READINGS_SETTLE_MS } from '../../shared/pipeline/domain.js';
 import { toReading } from '../../shared/readings/domain.js';
 import { ReadingInput } from '../../shared/readings/schemas.js';
-import { localDate } from '../../shared/rollups/calendar.js';
+import { localDate, startOfLocalDay } from '../../shared/rollups/calendar.js';
 import { ENERGY_DECIMALS } from '../../shared/sessions/model.js';
 
 const MINUTE = 60_000;
@@ -28,6 +30,20 @@ describe('the demo telemetry', () => {
     expect(demoTelemetry(new Date('2026-01-15T22:59:00Z'))).toEqual(morning);
     expect(demoTelemetry(new Date('2026-01-16T07:00:00Z')).first).toBe('2026-01-09');
     expect(morning).toMatchObject({ first: '2026-01-08', last: '2026-01-14' });
+  });
+
+  it('is settled for the daily job whenever npm start runs, the hour after local midnight included', () => {
+    // The job run at start reads up to READINGS_SETTLE_MS before now: every demo reading must lie there.
+    const midnight = startOfLocalDay('2026-01-16', DEMO_TIME_ZONE);
+    for (let t = midnight - 2 * 3_600_000; t <= midnight + 2 * 3_600_000; t += 10 * MINUTE) {
+      const week = demoTelemetry(new Date(t));
+      const last = Math.max(...[...week.car, ...week.charger].map((r) => Date.parse(r.timestamp)));
+      expect(last, new Date(t).toISOString()).toBeLessThanOrEqual(t - READINGS_SETTLE_MS);
+      expect(week.first).toBe(demoWeek(new Date(t)).first);
+    }
+    // Half an hour after midnight the week still ends at yesterday's; an hour after, at today's.
+    expect(demoTelemetry(new Date(midnight + 30 * MINUTE)).last).toBe('2026-01-14');
+    expect(demoTelemetry(new Date(midnight + 60 * MINUTE)).last).toBe('2026-01-15');
   });
 
   it('is made of readings the API accepts, all before the local day it is generated on', () => {
