@@ -25,7 +25,6 @@ import {
   PAUSE_MIN_MS,
   PLUG_IN_MIN_MS,
   RESUME_RATE_MAX_WINDOW_MS,
-  RESUME_RATE_PRECISION,
   RESUME_RATE_WINDOW_MS,
   SOC_PLATEAU_MAX_MS,
 } from './constants.js';
@@ -54,6 +53,7 @@ import {
   meterRateAhead,
   observeAfterClose,
   openSession,
+  ratePinned,
   resumesAtRate,
 } from './sessions.js';
 import {
@@ -696,7 +696,7 @@ class Scan {
     const until = cur.endEdge.from;
     let before = cur.samples.meterRateBetween(Math.max(cur.spellOnT, until - RESUME_RATE_WINDOW_MS), until);
     const resolution = registerResolutionKwh(this.readings[i]!.energyKwh ?? Number.NaN);
-    if (!(resolution / before.spanMs <= RESUME_RATE_PRECISION * before.rate)) {
+    if (!ratePinned(before, resolution)) {
       // Not pinned by the register's steps over 15 min: over more of the spell, up to an hour.
       before = cur.samples.meterRateBetween(Math.max(cur.spellOnT, until - RESUME_RATE_MAX_WINDOW_MS), until);
     }

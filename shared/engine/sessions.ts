@@ -143,14 +143,17 @@ export interface RateOver {
  * can an unknown one: not the same.
  */
 export function resumesAtRate(before: RateOver, after: RateOver, resolutionKwh: number): boolean {
-  const known = (r: RateOver) =>
-    r.rate > 0 && r.spanMs > 0 && resolutionKwh / r.spanMs <= RESUME_RATE_PRECISION * r.rate;
-  if (!known(before) || !known(after)) return false;
+  if (!ratePinned(before, resolutionKwh) || !ratePinned(after, resolutionKwh)) return false;
   const quantisation = resolutionKwh / before.spanMs + resolutionKwh / after.spanMs;
   return (
     Math.abs(after.rate - before.rate) <=
     RESUME_RATE_TOLERANCE * Math.max(before.rate, after.rate) + quantisation
   );
+}
+
+/** A positive rate the register's steps pin: one step over its span is at most RESUME_RATE_PRECISION of it. */
+export function ratePinned(r: RateOver, resolutionKwh: number): boolean {
+  return r.rate > 0 && r.spanMs > 0 && resolutionKwh / r.spanMs <= RESUME_RATE_PRECISION * r.rate;
 }
 
 /**
@@ -200,7 +203,7 @@ export function meterRateAhead(
     lastE = e;
     const stall = Math.max(PAUSE_MIN_MS, x.rateBefore > 0 ? (2 * resolutionKwh) / x.rateBefore : 0);
     const span = fullT - t0;
-    const pinned = span > 0 && resolutionKwh / span <= RESUME_RATE_PRECISION * ((fullE - e0) / span);
+    const pinned = ratePinned({ rate: (fullE - e0) / span, spanMs: span }, resolutionKwh);
     if (
       (span >= RESUME_RATE_WINDOW_MS && pinned) ||
       span >= RESUME_RATE_MAX_WINDOW_MS ||
