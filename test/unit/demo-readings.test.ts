@@ -17,7 +17,7 @@ import { roundTo } from '../../shared/numbers.js';
 import { READINGS_SETTLE_MS } from '../../shared/pipeline/domain.js';
 import { toReading } from '../../shared/readings/domain.js';
 import { ReadingInput } from '../../shared/readings/schemas.js';
-import { localDate, startOfLocalDay } from '../../shared/rollups/calendar.js';
+import { addDays, localDate, startOfLocalDay } from '../../shared/rollups/calendar.js';
 import { ENERGY_DECIMALS } from '../../shared/sessions/model.js';
 
 const MINUTE = 60_000;
@@ -34,7 +34,9 @@ describe('the demo telemetry', () => {
 
   it('is settled for the daily job whenever npm start runs, the hour after local midnight included', () => {
     // The job run at start reads up to READINGS_SETTLE_MS before now: every demo reading must lie there.
-    const midnight = startOfLocalDay('2026-01-16', DEMO_TIME_ZONE);
+    // Around the coming local midnight, from the (shifted) clock: any midnight will do.
+    const today = localDate(Date.now(), DEMO_TIME_ZONE);
+    const midnight = startOfLocalDay(addDays(today, 1), DEMO_TIME_ZONE);
     for (let t = midnight - 2 * 3_600_000; t <= midnight + 2 * 3_600_000; t += 10 * MINUTE) {
       const week = demoTelemetry(new Date(t));
       const last = Math.max(...[...week.car, ...week.charger].map((r) => Date.parse(r.timestamp)));
@@ -42,8 +44,8 @@ describe('the demo telemetry', () => {
       expect(week.first).toBe(demoWeek(new Date(t)).first);
     }
     // Half an hour after midnight the week still ends at yesterday's; an hour after, at today's.
-    expect(demoTelemetry(new Date(midnight + 30 * MINUTE)).last).toBe('2026-01-14');
-    expect(demoTelemetry(new Date(midnight + 60 * MINUTE)).last).toBe('2026-01-15');
+    expect(demoTelemetry(new Date(midnight + 30 * MINUTE)).last).toBe(addDays(today, -1));
+    expect(demoTelemetry(new Date(midnight + 60 * MINUTE)).last).toBe(today);
   });
 
   it('is made of readings the API accepts, all before the local day it is generated on', () => {
